@@ -1,0 +1,306 @@
+"""The reverse-mode core: graph nodes, grad mode, and an iterative backward pass.
+
+A Node is created by every differentiable primitive that ran with grad mode on and an input
+that requires grad. It keeps what its VJP needs (``saved``), one edge per input (the input's
+own Node, the leaf Tensor itself, or None when no gradient is needed) and the inputs' shapes
+and dtypes, so that un-broadcasting and dtype casts happen in one place: ``_fit``.
+
+Backward walks the graph without recursion: dependencies are counted with an explicit stack,
+then nodes run from a heap ordered by creation (newest first, as PyTorch does), and each
+node's saved tensors are dropped as soon as its VJP has run unless ``retain_graph``.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import weakref
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import grad_error
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
+Vjp = Callable[["Tensor", "Node"], Sequence["Tensor | None"]]
+#: Called for each node as backward runs it: (node, gradient in, gradients out).
+StepHook = Callable[["Node", "Tensor", Sequence["Tensor | None"]], None]
+
+_grad_enabled = [True]
+_sequence = itertools.count()
+
+SECOND_BACKWARD = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward."
+)
+
+
+def is_grad_enabled() -> bool:
+    return _grad_enabled[0]
+
+
+@contextmanager
+def set_grad_enabled(mode: bool) -> Iterator[None]:
+    previous = _grad_enabled[0]
+    _grad_enabled[0] = mode
+    try:
+        yield
+    finally:
+        _grad_enabled[0] = previous
+
+
+def no_grad() -> Any:
+    """``with no_grad():`` records nothing."""
+    return set_grad_enabled(False)
+
+
+class Node:
+    """One recorded operation: what backward needs to send a gradient to the inputs."""
+
+    __slots__ = (
+        "name", "vjp", "edges", "in_meta", "saved", "saved_versions", "had_saved", "ctx",
+        "seq", "retained", "origin", "__weakref__",
+    )
+
+    def __init__(self, name: str, vjp: Vjp, inputs: Sequence[Tensor], saved: tuple[Tensor, ...],
+                 ctx: Any) -> None:
+        self.name = name
+        self.vjp = vjp
+        self.edges: tuple[Node | Tensor | None, ...] = tuple(
+            (t.grad_fn if t.grad_fn is not None else t) if t.requires_grad else None
+            for t in inputs
+        )
+        self.in_meta = tuple((t.data.shape, t.data.dtype) for t in inputs)
+        self.saved: tuple[Tensor, ...] | None = saved
+        self.saved_versions = tuple(t._version[0] for t in saved)
+        self.had_saved = bool(saved)
+        self.ctx = ctx
+        self.seq = next(_sequence)
+        # A weak reference to the output tensor when it called retain_grad().
+        self.retained: weakref.ref[Tensor] | None = None
+        # Where in the source the operation was written: set by the interpreter.
+        self.origin: Any = None
+
+    def needs(self, i: int) -> bool:
+        return self.edges[i] is not None
+
+    def output(self) -> Tensor:
+        """The saved output (last of ``saved``), reconnected to this node when recording.
+
+        The node keeps a detached alias of its output, not the output itself, so that no
+        reference cycle (output -> node -> output) is made; under ``create_graph`` the alias
+        gets this node back as its grad_fn, so the VJP stays differentiable.
+        """
+        assert self.saved is not None
+        alias = self.saved[-1]
+        if not _grad_enabled[0]:
+            return alias
+        from .tensor import Tensor
+
+        out = Tensor(alias.data, version=alias._version)
+        out.grad_fn = self
+        out.requires_grad = True
+        return out
+
+    def __repr__(self) -> str:
+        return f"<{self.name} object>"
+
+
+def record(name: str, out: Tensor, inputs: Sequence[Tensor], vjp: Vjp,
+           saved: tuple[Tensor, ...] = (), ctx: Any = None, save_output: bool = False) -> Tensor:
+    """Attach a Node to ``out`` when grad mode is on and some input requires grad.
+
+    With ``save_output`` the VJP can read the output back with ``node.output()``.
+    """
+    if _grad_enabled[0]:
+        for t in inputs:
+            if t.requires_grad:
+                if save_output:
+                    from .tensor import Tensor
+
+                    saved = saved + (Tensor(out.data, version=out._version),)
+                out.grad_fn = Node(name, vjp, inputs, saved, ctx)
+                out.requires_grad = True
+                break
+    return out
+
+
+def _fit(g: Tensor, shape: tuple[int, ...], dtype: np.dtype[Any]) -> Tensor:
+    """Undo broadcasting (sum to the input's shape) and cast to the input's dtype."""
+    from . import ops
+
+    if g.data.shape != shape:
+        g = ops.sum_to(g, shape)
+    if g.data.dtype != dtype:
+        g = ops.to_dtype(g, dtype)
+    return g
+
+
+def _check_saved(node: Node) -> None:
+    if node.saved is None:
+        if node.had_saved:
+            raise grad_error(SECOND_BACKWARD, hint="pass retain_graph=True to the first backward")
+        return
+    for t, v in zip(node.saved, node.saved_versions):
+        if t._version[0] != v:
+            from .tensor import torch_type_name
+
+            where = f", which is output 0 of {t.grad_fn.name}," if t.grad_fn is not None else ""
+            raise grad_error(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: [{torch_type_name(t)} {list(t.data.shape)}]{where} is at "
+                f"version {t._version[0]}; expected version {v} instead. Hint: enable anomaly "
+                "detection to find the operation that failed to compute its gradient, with "
+                "torch.autograd.set_detect_anomaly(True).",
+                hint="do the in-place update after backward, or on a clone()",
+            )
+
+
+def _count_dependencies(roots: Sequence[Node]) -> dict[Node, int]:
+    deps: dict[Node, int] = {}
+    stack = list(roots)
+    seen = set(roots)
+    while stack:
+        node = stack.pop()
+        for edge in node.edges:
+            if isinstance(edge, Node):
+                deps[edge] = deps.get(edge, 0) + 1
+                if edge not in seen:
+                    seen.add(edge)
+                    stack.append(edge)
+    return deps
+
+
+def _accumulate(store: dict[Any, Tensor], key: Any, g: Tensor) -> None:
+    prev = store.get(key)
+    store[key] = g if prev is None else prev + g
+
+
+def run_backward(
+    roots: Sequence[Tensor],
+    root_grads: Sequence[Tensor],
+    *,
+    retain_graph: bool = False,
+    create_graph: bool = False,
+    inputs: Sequence[Tensor] | None = None,
+    on_step: StepHook | None = None,
+) -> list[Tensor | None] | None:
+    """Backpropagate ``root_grads`` from ``roots``.
+
+    Without ``inputs`` the gradients accumulate into the leaves' ``.grad`` (``backward``).
+    With ``inputs`` they are returned instead, and no ``.grad`` changes (``autograd.grad``).
+    """
+    captured: dict[int, Tensor] = {}
+    wanted_nodes: dict[Node, int] = {}
+    wanted_leaves: set[int] = set()
+    if inputs is not None:
+        for t in inputs:
+            if t.grad_fn is not None:
+                wanted_nodes[t.grad_fn] = id(t)
+            else:
+                wanted_leaves.add(id(t))
+
+    grads: dict[Node, Tensor] = {}
+    leaf_grads: dict[int, Tensor] = {}
+    leaves: dict[int, Tensor] = {}
+    root_nodes: list[Node] = []
+    for t, g in zip(roots, root_grads):
+        if t.grad_fn is None:
+            leaves[id(t)] = t
+            _accumulate(leaf_grads, id(t), g)
+        else:
+            _accumulate(grads, t.grad_fn, g)
+            root_nodes.append(t.grad_fn)
+
+    with set_grad_enabled(create_graph):
+        deps = _count_dependencies(root_nodes)
+        ready = [(-n.seq, n) for n in set(root_nodes) if deps.get(n, 0) == 0]
+        heapq.heapify(ready)
+        while ready:
+            _, node = heapq.heappop(ready)
+            g = grads.pop(node)
+            if node in wanted_nodes:
+                captured[wanted_nodes[node]] = g
+            if node.retained is not None and inputs is None:
+                _retain(node, g, create_graph)
+            _check_saved(node)
+            outs = node.vjp(g, node)
+            outs = [
+                None if (o is None or edge is None) else _fit(o, *meta)
+                for o, edge, meta in zip(outs, node.edges, node.in_meta)
+            ]
+            if on_step is not None:
+                on_step(node, g, outs)
+            if not retain_graph:
+                node.saved = None
+            for edge, o in zip(node.edges, outs):
+                if edge is None:
+                    continue
+                if isinstance(edge, Node):
+                    if o is not None:
+                        _accumulate(grads, edge, o)
+                    deps[edge] -= 1
+                    if deps[edge] == 0:
+                        if edge in grads:
+                            heapq.heappush(ready, (-edge.seq, edge))
+                        else:
+                            _skip(edge, deps, grads, ready)
+                elif o is not None:
+                    leaves[id(edge)] = edge
+                    _accumulate(leaf_grads, id(edge), o)
+
+    if inputs is not None:
+        for key, g in leaf_grads.items():
+            if key in wanted_leaves:
+                captured[key] = g
+        return [captured.get(id(t)) for t in inputs]
+    for key, g in leaf_grads.items():
+        _accumulate_leaf(leaves[key], g, create_graph)
+    return None
+
+
+def _skip(node: Node, deps: dict[Node, int], grads: dict[Node, Tensor],
+          ready: list[tuple[int, Node]]) -> None:
+    """A node that received no gradient at all: release its dependants without running it."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        for edge in n.edges:
+            if isinstance(edge, Node):
+                deps[edge] -= 1
+                if deps[edge] == 0:
+                    if edge in grads:
+                        heapq.heappush(ready, (-edge.seq, edge))
+                    else:
+                        stack.append(edge)
+
+
+def _retain(node: Node, g: Tensor, create_graph: bool) -> None:
+    assert node.retained is not None
+    t = node.retained()
+    if t is None:
+        return
+    _accumulate_leaf(t, g, create_graph)
+
+
+def _accumulate_leaf(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
+    """``.grad`` accumulates: in place when it can (aliases of ``.grad`` see it, as in PyTorch)."""
+    from .tensor import Tensor
+
+    if create_graph:
+        leaf.grad = g if leaf.grad is None else leaf.grad + g
+        return
+    if leaf.grad is None:
+        leaf.grad = Tensor(np.array(g.data, dtype=leaf.data.dtype, copy=True))
+    elif leaf.grad.requires_grad or leaf.grad.data.shape != g.data.shape:
+        leaf.grad = Tensor(leaf.grad.data + g.data)
+    else:
+        leaf.grad.data += g.data
+        leaf.grad._version[0] += 1

@@ -1,0 +1,129 @@
+"""Shared helpers for the op modules: wrapping operands, promotion, and the size limit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes
+from ..errors import limit_error, shape_error, type_error
+from ..tensor import Tensor
+
+#: Largest number of elements one tensor may have; the CLI sets it from --max-elements.
+LIMITS = {"max_elements": 250_000_000}
+
+Scalar = bool | int | float
+
+
+def set_max_elements(n: int) -> None:
+    LIMITS["max_elements"] = int(n)
+
+
+def check_numel(shape: Sequence[int], what: str) -> None:
+    """Refuse a result that would exceed --max-elements, before allocating it."""
+    n = 1
+    for d in shape:
+        n *= int(d)
+    if n > LIMITS["max_elements"]:
+        raise limit_error(
+            f"{what} would create a tensor of {n:,} elements (shape {tuple(int(d) for d in shape)}), "
+            f"more than the limit of {LIMITS['max_elements']:,} elements",
+            hint="raise the limit with --max-elements N if you really mean it",
+        )
+
+
+def is_scalar(x: Any) -> bool:
+    return isinstance(x, (bool, int, float, np.bool_, np.integer, np.floating))
+
+
+def to_tensor(x: Any, what: str = "argument") -> Tensor:
+    """A Tensor from a Tensor, a Python scalar, or a (nested) list/tuple of numbers."""
+    if isinstance(x, Tensor):
+        return x
+    if is_scalar(x):
+        return Tensor(np.asarray(x, dtype=dtypes.scalar_dtype(x)))
+    if isinstance(x, (list, tuple, range)):
+        from .creation import tensor
+
+        return tensor(x)
+    raise type_error(f"{what} must be a tensor or a number, not {type_name(x)}")
+
+
+def type_name(x: Any) -> str:
+    if isinstance(x, Tensor):
+        return "tensor"
+    if x is None:
+        return "None"
+    return type(x).__name__
+
+
+def operands(a: Any, b: Any, name: str) -> tuple[Tensor, Tensor]:
+    """Both operands as tensors of PyTorch's result dtype (Python scalars do not widen)."""
+    for x in (a, b):
+        if not isinstance(x, Tensor) and not is_scalar(x):
+            if isinstance(x, (list, tuple)):
+                continue
+            raise type_error(
+                f"unsupported operand type for {name}: {type_name(x)}",
+                hint="operands must be tensors or numbers",
+            )
+    a = a if isinstance(a, Tensor) or is_scalar(a) else to_tensor(a)
+    b = b if isinstance(b, Tensor) or is_scalar(b) else to_tensor(b)
+    dt = dtypes.result_type(*(x.data if isinstance(x, Tensor) else x for x in (a, b)))
+    return cast_operand(a, dt), cast_operand(b, dt)
+
+
+def cast_operand(x: Any, dt: np.dtype[Any]) -> Tensor:
+    if isinstance(x, Tensor):
+        if x.data.dtype == dt:
+            return x
+        from .elementwise import to_dtype
+
+        return to_dtype(x, dt)
+    return Tensor(np.asarray(x, dtype=dt))
+
+
+def broadcast_shape(name: str, *shapes: tuple[int, ...]) -> tuple[int, ...]:
+    """The broadcast result shape, or PyTorch's message naming the op and both shapes."""
+    ndim = max(len(s) for s in shapes)
+    out = []
+    for i in range(-ndim, 0):
+        sizes = [s[i] for s in shapes if len(s) >= -i]
+        big = max(sizes)
+        for k, s in enumerate(sizes):
+            if s != 1 and s != big:
+                a = next(x for x in sizes if x != 1 and x != s)
+                raise shape_error(
+                    f"{name}: shapes {fmt_shapes(shapes)} do not broadcast: the size of tensor "
+                    f"a ({a if k else s}) must match the size of tensor b ({s if k else a}) at "
+                    f"non-singleton dimension {ndim + i}",
+                    hint="broadcasting aligns shapes from the right; sizes must be equal or 1",
+                )
+        out.append(0 if 0 in sizes else big)
+    shape = tuple(out)
+    check_numel(shape, name)
+    return shape
+
+
+def fmt_shapes(shapes: Sequence[tuple[int, ...]]) -> str:
+    return " and ".join(str(tuple(s)) for s in shapes)
+
+
+def unary_input(x: Any, name: str) -> Tensor:
+    if isinstance(x, Tensor):
+        return x
+    if is_scalar(x) or isinstance(x, (list, tuple)):
+        return to_tensor(x)
+    raise type_error(f"{name}() expects a tensor, not {type_name(x)}")
+
+
+def float_input(x: Any, name: str) -> Tensor:
+    """Integer inputs of float-only functions (exp, sin, ...) compute in the default dtype."""
+    t = unary_input(x, name)
+    if not dtypes.is_float(t.data.dtype):
+        from .elementwise import to_dtype
+
+        t = to_dtype(t, dtypes.default_float())
+    return t

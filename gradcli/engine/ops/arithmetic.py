@@ -1,0 +1,261 @@
+"""Arithmetic and comparison operators: add sub mul div pow neg, //, %, < <= > >= == !=."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes
+from ..autograd import Node, record
+from ..errors import grad_error, value_error
+from ..tensor import Tensor
+from ._base import broadcast_shape, cast_operand, is_scalar, operands, unary_input
+from .table import GradCheck, op
+
+Pair = tuple["Tensor | None", "Tensor | None"]
+_PAIR = {"a": (3, 1), "b": (4,)}
+
+
+def _binary(name: str, grad_fn: str, fwd: Callable[..., Any], vjp: Any, a: Any, b: Any,
+            save: bool = True, out_dtype: Any = None) -> Tensor:
+    ta, tb = operands(a, b, name)
+    if out_dtype is not None:
+        ta, tb = cast_operand(ta, out_dtype), cast_operand(tb, out_dtype)
+    if ta.data.shape != tb.data.shape:
+        broadcast_shape(name, ta.data.shape, tb.data.shape)
+    out = Tensor(fwd(ta.data, tb.data))
+    return record(grad_fn, out, (ta, tb), vjp, (ta, tb) if save else ())
+
+
+def _add_vjp(g: Tensor, node: Node) -> Pair:
+    return g, g
+
+
+def _sub_vjp(g: Tensor, node: Node) -> Pair:
+    return g, (-g if node.needs(1) else None)
+
+
+def _rsub_vjp(g: Tensor, node: Node) -> Pair:
+    return (-g if node.needs(0) else None), g
+
+
+def _mul_vjp(g: Tensor, node: Node) -> Pair:
+    assert node.saved is not None
+    a, b = node.saved
+    return (g * b if node.needs(0) else None), (g * a if node.needs(1) else None)
+
+
+def _div_vjp(g: Tensor, node: Node) -> Pair:
+    assert node.saved is not None
+    a, b = node.saved
+    return (g / b if node.needs(0) else None), (-g * a / (b * b) if node.needs(1) else None)
+
+
+@op("add(input, other)", category="arithmetic", summary="element-wise sum (operator +)",
+    example="add(x, 1)", derivative="d/dinput = grad; d/dother = grad", grad_fn="AddBackward0",
+    checks=(GradCheck("add(a, b)", _PAIR), GradCheck("a + 2", {"a": (3,)})))
+def add(input: Any, other: Any) -> Tensor:
+    return _binary("add", "AddBackward0", np.add, _add_vjp, input, other, save=False)
+
+
+@op("sub(input, other)", category="arithmetic", summary="element-wise difference (operator -)",
+    example="sub(x, 1)", derivative="d/dinput = grad; d/dother = -grad",
+    grad_fn="SubBackward0, RsubBackward1 (number - tensor)",
+    checks=(GradCheck("sub(a, b)", _PAIR), GradCheck("2 - a", {"a": (3,)})))
+def sub(input: Any, other: Any) -> Tensor:
+    if is_scalar(input) and isinstance(other, Tensor):
+        return _binary("sub", "RsubBackward1", np.subtract, _rsub_vjp, input, other, save=False)
+    return _binary("sub", "SubBackward0", np.subtract, _sub_vjp, input, other, save=False)
+
+
+@op("mul(input, other)", category="arithmetic", summary="element-wise product (operator *)",
+    example="mul(x, 2)", derivative="d/dinput = grad * other; d/dother = grad * input",
+    grad_fn="MulBackward0", checks=(GradCheck("mul(a, b)", _PAIR),))
+def mul(input: Any, other: Any) -> Tensor:
+    return _binary("mul", "MulBackward0", np.multiply, _mul_vjp, input, other)
+
+
+@op("div(input, other)", category="arithmetic", summary="true division (operator /)",
+    example="div(x, 2)", derivative="d/dinput = grad / other; d/dother = -grad * input / other**2",
+    grad_fn="DivBackward0, MulBackward0 (number / tensor)",
+    checks=(GradCheck("div(a, b)", {"a": (3, 1), "b": (4,)}, "positive"),
+            GradCheck("2 / a", {"a": (3,)}, "positive")))
+def div(input: Any, other: Any) -> Tensor:
+    if is_scalar(input) and isinstance(other, Tensor):
+        # PyTorch computes number / tensor as reciprocal(tensor) * number.
+        return mul(reciprocal(other), input)
+    ta, tb = operands(input, other, "div")
+    dt = ta.data.dtype if dtypes.is_float(ta.data.dtype) else dtypes.default_float()
+    return _binary("div", "DivBackward0", np.true_divide, _div_vjp, ta, tb, out_dtype=dt)
+
+
+def _reciprocal_vjp(g: Tensor, node: Node) -> tuple[Tensor]:
+    out = node.output()
+    return (-g * out * out,)
+
+
+@op("reciprocal(input)", category="arithmetic", summary="1 / input", example="reciprocal(x)",
+    derivative="-grad / input**2", grad_fn="ReciprocalBackward0",
+    checks=(GradCheck("reciprocal(a)", {"a": (3,)}, "positive"),))
+def reciprocal(input: Any) -> Tensor:
+    from ._base import float_input
+
+    t = float_input(input, "reciprocal")
+    out = Tensor(np.reciprocal(t.data))
+    return record("ReciprocalBackward0", out, (t,), _reciprocal_vjp, save_output=True)
+
+
+def _neg_vjp(g: Tensor, node: Node) -> tuple[Tensor]:
+    return (-g,)
+
+
+@op("neg(input)", category="arithmetic", summary="negation (unary -)", example="neg(x)",
+    derivative="-grad", grad_fn="NegBackward0", checks=(GradCheck("neg(a)", {"a": (2, 3)}),))
+def neg(input: Any) -> Tensor:
+    t = unary_input(input, "neg")
+    if t.data.dtype == dtypes.BOOL:
+        raise value_error("Negation, the `-` operator, on a bool tensor is not supported.",
+                          hint="use ~x or logical_not(x) instead")
+    return record("NegBackward0", Tensor(np.negative(t.data)), (t,), _neg_vjp)
+
+
+def _pow_scalar_vjp(g: Tensor, node: Node) -> tuple[Tensor]:
+    assert node.saved is not None
+    (a,) = node.saved
+    p = node.ctx
+    if p == 0:
+        return (g * 0,)
+    return (g * (p * a ** (p - 1)),)
+
+
+def _pow_vjp(g: Tensor, node: Node) -> Pair:
+    assert node.saved is not None
+    a, b = node.saved
+    da = g * (b * a ** (b - 1)) if node.needs(0) else None
+    db = None
+    if node.needs(1):
+        # d(a**b)/db = a**b * log(a), taken as 0 where a == 0 and b >= 0 (PyTorch's choice).
+        from .elementwise import log, where
+
+        zero = bitwise_and(a == 0, b >= 0)
+        db = g * where(zero, 0.0, node.output() * log(a))
+    return da, db
+
+
+@op("pow(input, exponent)", category="arithmetic", summary="power (operator **)",
+    example="pow(x, 2)",
+    derivative="d/dinput = grad * exponent * input**(exponent-1); d/dexponent = grad * input**exponent * log(input)",
+    grad_fn="PowBackward0 (number exponent), PowBackward1 (tensor ** tensor), PowBackward2 (number ** tensor)",
+    checks=(GradCheck("pow(a, 3)", {"a": (3,)}), GradCheck("a ** b", {"a": (3,), "b": (3,)}, "positive"),
+            GradCheck("2 ** a", {"a": (3,)})))
+def pow(input: Any, exponent: Any) -> Tensor:
+    if isinstance(input, Tensor) and is_scalar(exponent):
+        dt = dtypes.result_type(input.data, exponent)
+        a = cast_operand(input, dt)
+        if dt.kind in "iu" and exponent < 0:
+            raise value_error("Integers to negative integer powers are not allowed.",
+                              hint="use a float tensor, e.g. x.double() or arange(4.0)")
+        out = Tensor(np.power(a.data, exponent))
+        return record("PowBackward0", out, (a,), _pow_scalar_vjp, (a,), ctx=exponent)
+    ta, tb = operands(input, exponent, "pow")
+    if ta.data.dtype.kind in "iu" and (tb.data < 0).any():
+        raise value_error("Integers to negative integer powers are not allowed.",
+                          hint="use a float tensor, e.g. arange(4.0)")
+    name = "PowBackward2" if is_scalar(input) else "PowBackward1"
+    if ta.data.shape != tb.data.shape:
+        broadcast_shape("pow", ta.data.shape, tb.data.shape)
+    out = Tensor(np.power(ta.data, tb.data))
+    return record(name, out, (ta, tb), _pow_vjp, (ta, tb), save_output=True)
+
+
+@op("floor_divide(input, other)", category="arithmetic", summary="floor division (operator //)",
+    example="floor_divide(arange(7), 2)", grad_fn="torch::autograd::NotImplemented")
+def floor_divide(input: Any, other: Any) -> Tensor:
+    ta, tb = operands(input, other, "floor_divide")
+    if ta.data.dtype.kind in "iub" and (tb.data == 0).any():
+        raise value_error("ZeroDivisionError", hint="integer division by zero")
+    return _binary("floor_divide", "torch::autograd::NotImplemented", np.floor_divide,
+                   _not_implemented_vjp_for("floor_divide"), ta, tb, save=False)
+
+
+def _not_implemented_vjp_for(name: str) -> Any:
+    def vjp(g: Tensor, node: Node) -> Pair:
+        raise grad_error(f"the derivative for '{name}' is not implemented.",
+                         hint=f"{name} has no gradient: compute it on detached values")
+
+    return vjp
+
+
+def _remainder_vjp(g: Tensor, node: Node) -> Pair:
+    assert node.saved is not None
+    a, b = node.saved
+    from .elementwise import floor
+
+    db = -g * floor(a / b) if node.needs(1) else None
+    return g, db
+
+
+@op("remainder(input, other)", category="arithmetic",
+    summary="remainder with the sign of the divisor (operator %)", example="remainder(x, 2)",
+    derivative="d/dinput = grad; d/dother = -grad * floor(input / other)",
+    grad_fn="RemainderBackward0 (number divisor), RemainderBackward1",
+    checks=(GradCheck("remainder(a, 0.7)", {"a": (4,)}, "positive"),))
+def remainder(input: Any, other: Any) -> Tensor:
+    ta, tb = operands(input, other, "remainder")
+    if ta.data.dtype.kind in "iub" and (tb.data == 0).any():
+        raise value_error("ZeroDivisionError", hint="integer remainder by zero")
+    name = "RemainderBackward0" if is_scalar(other) else "RemainderBackward1"
+    return _binary("remainder", name, np.remainder, _remainder_vjp, ta, tb)
+
+
+def _compare(name: str, fwd: Callable[..., Any], a: Any, b: Any) -> Tensor:
+    ta, tb = operands(a, b, name)
+    if ta.data.shape != tb.data.shape:
+        broadcast_shape(name, ta.data.shape, tb.data.shape)
+    return Tensor(fwd(ta.data, tb.data))
+
+
+def _comparison(symbol: str, fwd: Callable[..., Any], name: str) -> Callable[[Any, Any], Tensor]:
+    def compare(input: Any, other: Any) -> Tensor:
+        return _compare(name, fwd, input, other)
+
+    compare.__name__ = name
+    op(f"{name}(input, other)", category="comparison",
+       summary=f"element-wise {symbol}, a bool tensor (operator {symbol})",
+       example=f"{name}(x, 2)")(compare)
+    return compare
+
+
+lt = _comparison("<", np.less, "lt")
+le = _comparison("<=", np.less_equal, "le")
+gt = _comparison(">", np.greater, "gt")
+ge = _comparison(">=", np.greater_equal, "ge")
+eq = _comparison("==", np.equal, "eq")
+ne = _comparison("!=", np.not_equal, "ne")
+
+
+def _logical(name: str, fwd: Callable[..., Any], symbol: str) -> Callable[[Any, Any], Tensor]:
+    def logical(input: Any, other: Any) -> Tensor:
+        ta, tb = operands(input, other, name)
+        if ta.data.shape != tb.data.shape:
+            broadcast_shape(name, ta.data.shape, tb.data.shape)
+        out = fwd(ta.data, tb.data)
+        return Tensor(out)
+
+    logical.__name__ = name
+    op(f"{name}(input, other)", category="comparison",
+       summary=f"element-wise {symbol} (bitwise on integers, logical on bools)",
+       example=f"{name}(x > 0, x < 2)")(logical)
+    return logical
+
+
+bitwise_and = _logical("bitwise_and", np.bitwise_and, "&")
+bitwise_or = _logical("bitwise_or", np.bitwise_or, "|")
+
+
+@op("logical_not(input)", category="comparison", summary="element-wise not, a bool tensor",
+    example="logical_not(x > 1)")
+def logical_not(input: Any) -> Tensor:
+    return Tensor(np.logical_not(unary_input(input, "logical_not").data))

@@ -1,0 +1,237 @@
+"""Element-wise functions: exp log sqrt sin ... relu clamp maximum minimum where, and casts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes
+from ..autograd import Node, record
+from ..errors import type_error
+from ..tensor import Tensor
+from ._base import broadcast_shape, float_input, is_scalar, operands, to_tensor, unary_input
+from .table import GradCheck, op
+
+One = tuple["Tensor | None"]
+
+
+def _to_vjp(g: Tensor, node: Node) -> One:
+    return (to_dtype(g, node.ctx),)
+
+
+def to_dtype(input: Tensor, dtype: Any) -> Tensor:
+    """A copy in another dtype (PyTorch's ToCopyBackward0); the gradient is cast back."""
+    dt = dtypes.parse_dtype(dtype)
+    if input.data.dtype == dt:
+        return input
+    if input.requires_grad and not dtypes.is_float(dt):
+        return Tensor(input.data.astype(dt))
+    out = Tensor(input.data.astype(dt))
+    return record("ToCopyBackward0", out, (input,), _to_vjp, ctx=input.data.dtype)
+
+
+@op("to(input, dtype)", category="element-wise", summary="a copy in another dtype",
+    example="to(x, float64)", derivative="grad, cast back", grad_fn="ToCopyBackward0",
+    function=False)
+def to(input: Any, dtype: Any) -> Tensor:
+    return to_dtype(unary_input(input, "to"), dtype)
+
+
+def _cast_method(name: str, dtype: str) -> None:
+    def cast(input: Any) -> Tensor:
+        return to_dtype(unary_input(input, name), dtype)
+
+    cast.__name__ = name
+    op(f"{name}(input)", category="element-wise", summary=f"a copy as {dtype}",
+       example=f"x.{name}()", derivative="grad, cast back", grad_fn="ToCopyBackward0",
+       function=False)(cast)
+
+
+for _name, _dt in (("float", "float32"), ("double", "float64"), ("long", "int64"),
+                   ("int", "int32"), ("bool", "bool")):
+    _cast_method(_name, _dt)
+
+
+def _unary(t: Tensor, grad_fn: str, fwd: Callable[[np.ndarray], np.ndarray], vjp: Any,
+           save_input: bool, save_output: bool) -> Tensor:
+    out = Tensor(fwd(t.data))
+    return record(grad_fn, out, (t,), vjp, (t,) if save_input else (), save_output=save_output)
+
+
+def _declare(name: str, fwd: Callable[[np.ndarray], np.ndarray], vjp: Any, *, derivative: str,
+             summary: str, save: str = "input", domain: str = "real",
+             floating: bool = True) -> Callable[[Any], Tensor]:
+    """Declare a one-input element-wise op whose VJP needs its input and/or output."""
+    grad_fn = name.capitalize() + "Backward0"
+    grad_fn = {"Log1pBackward0": "Log1PBackward0"}.get(grad_fn, grad_fn)
+
+    def fn(input: Any) -> Tensor:
+        t = float_input(input, name) if floating else unary_input(input, name)
+        return _unary(t, grad_fn, fwd, vjp, save in ("input", "both"), save in ("output", "both"))
+
+    fn.__name__ = name
+    op(f"{name}(input)", category="element-wise", summary=summary, example=f"{name}(x)",
+       derivative=derivative, grad_fn=grad_fn,
+       checks=(GradCheck(f"{name}(a)", {"a": (2, 3)}, domain),))(fn)
+    return fn
+
+
+def _saved_input(node: Node) -> Tensor:
+    assert node.saved is not None
+    return node.saved[0]
+
+
+exp = _declare("exp", np.exp, lambda g, n: (g * n.output(),), save="output",
+               derivative="grad * exp(input)", summary="e to the power of input")
+log = _declare("log", np.log, lambda g, n: (g / _saved_input(n),),
+               derivative="grad / input", summary="natural logarithm", domain="positive")
+log1p = _declare("log1p", np.log1p, lambda g, n: (g / (_saved_input(n) + 1),),
+                 derivative="grad / (1 + input)", summary="log(1 + input), exact for small input",
+                 domain="positive")
+sqrt = _declare("sqrt", np.sqrt, lambda g, n: (g / (2 * n.output()),), save="output",
+                derivative="grad / (2 * sqrt(input))", summary="square root", domain="positive")
+sin = _declare("sin", np.sin, lambda g, n: (g * cos(_saved_input(n)),),
+               derivative="grad * cos(input)", summary="sine")
+cos = _declare("cos", np.cos, lambda g, n: (-g * sin(_saved_input(n)),),
+               derivative="-grad * sin(input)", summary="cosine")
+tan = _declare("tan", np.tan, lambda g, n: (g * (1 + n.output() ** 2),), save="output",
+               derivative="grad * (1 + tan(input)**2)", summary="tangent", domain="unit")
+tanh = _declare("tanh", np.tanh, lambda g, n: (g * (1 - n.output() ** 2),), save="output",
+                derivative="grad * (1 - tanh(input)**2)", summary="hyperbolic tangent")
+
+
+def _sigmoid_fwd(x: np.ndarray) -> np.ndarray:
+    # exp(-|x|) never overflows: the two branches of the logistic function.
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+def _sigmoid_vjp(g: Tensor, n: Node) -> One:
+    s = n.output()
+    return (g * (s * (1 - s)),)
+
+
+sigmoid = _declare("sigmoid", _sigmoid_fwd, _sigmoid_vjp, save="output",
+                   derivative="grad * sigmoid(input) * (1 - sigmoid(input))",
+                   summary="logistic function 1 / (1 + exp(-input))")
+abs = _declare("abs", np.abs, lambda g, n: (g * sign(_saved_input(n)),), floating=False,
+               derivative="grad * sign(input)", summary="absolute value")
+
+
+def _sign_vjp(g: Tensor, n: Node) -> One:
+    return (g * 0,)
+
+
+sign = _declare("sign", np.sign, _sign_vjp, save="none", floating=False,
+                derivative="0", summary="-1, 0 or 1 by the sign of input")
+
+
+def _relu_vjp(g: Tensor, n: Node) -> One:
+    return (g * Tensor((n.output().data > 0).astype(g.data.dtype)),)
+
+
+relu = _declare("relu", lambda x: np.maximum(x, 0).astype(x.dtype, copy=False), _relu_vjp,
+                save="output", floating=False, derivative="grad where input > 0, else 0",
+                summary="max(input, 0)")
+
+
+def floor(input: Any) -> Tensor:
+    """Floor, used by remainder's VJP; its gradient is zero almost everywhere."""
+    t = unary_input(input, "floor")
+    return record("FloorBackward0", Tensor(np.floor(t.data)), (t,), _sign_vjp)
+
+
+def _clamp_vjp(g: Tensor, node: Node) -> One:
+    assert node.saved is not None
+    (x,) = node.saved
+    lo, hi = node.ctx
+    mask = np.ones(x.data.shape, dtype=bool)
+    if lo is not None:
+        mask &= x.data >= lo
+    if hi is not None:
+        mask &= x.data <= hi
+    return (g * Tensor(mask.astype(g.data.dtype)),)
+
+
+@op("clamp(input, min=None, max=None)", category="element-wise",
+    summary="limit values to [min, max]", example="clamp(x, min=0)",
+    derivative="grad where min <= input <= max, else 0", grad_fn="ClampBackward1",
+    aliases=("clip",), checks=(GradCheck("clamp(a, -0.5, 0.5)", {"a": (5,)}, "distinct"),))
+def clamp(input: Any, min: Any = None, max: Any = None) -> Tensor:
+    t = unary_input(input, "clamp")
+    if min is None and max is None:
+        raise type_error("clamp() needs at least one of min or max",
+                         hint="e.g. clamp(x, min=0) or clamp(x, -1, 1)")
+    for bound in (min, max):
+        if bound is not None and not is_scalar(bound):
+            raise type_error("clamp() bounds must be numbers",
+                             hint="for tensor bounds use maximum(x, lo) and minimum(x, hi)")
+    dt = dtypes.result_type(t.data, *(b for b in (min, max) if b is not None))
+    data = t.data.astype(dt, copy=False)
+    out = np.clip(data, min, max).astype(dt, copy=False)
+    return record("ClampBackward1", Tensor(out), (t,), _clamp_vjp, (t,), ctx=(min, max))
+
+
+def _extremum_vjp(keep_if: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Any:
+    def vjp(g: Tensor, node: Node) -> tuple[Tensor | None, Tensor | None]:
+        # Ties share the gradient equally, as PyTorch's maximum/minimum do.
+        assert node.saved is not None
+        a, b = node.saved
+        da, db = np.broadcast_arrays(a.data, b.data)
+        wa = np.where(da == db, 0.5, keep_if(da, db).astype(float)).astype(g.data.dtype)
+        return g * Tensor(wa), g * Tensor(1 - wa)
+
+    return vjp
+
+
+@op("maximum(input, other)", category="element-wise", summary="element-wise larger value",
+    example="maximum(x, y)", derivative="grad goes to the larger input (halved on ties)",
+    grad_fn="MaximumBackward0",
+    checks=(GradCheck("maximum(a, b)", {"a": (3, 1), "b": (4,)}, "distinct"),))
+def maximum(input: Any, other: Any) -> Tensor:
+    a, b = _two_tensors(input, other, "maximum")
+    out = Tensor(np.maximum(a.data, b.data))
+    return record("MaximumBackward0", out, (a, b), _extremum_vjp(np.greater), (a, b))
+
+
+@op("minimum(input, other)", category="element-wise", summary="element-wise smaller value",
+    example="minimum(x, y)", derivative="grad goes to the smaller input (halved on ties)",
+    grad_fn="MinimumBackward0",
+    checks=(GradCheck("minimum(a, b)", {"a": (3, 1), "b": (4,)}, "distinct"),))
+def minimum(input: Any, other: Any) -> Tensor:
+    a, b = _two_tensors(input, other, "minimum")
+    out = Tensor(np.minimum(a.data, b.data))
+    return record("MinimumBackward0", out, (a, b), _extremum_vjp(np.less), (a, b))
+
+
+def _two_tensors(input: Any, other: Any, name: str) -> tuple[Tensor, Tensor]:
+    a, b = operands(to_tensor(input), to_tensor(other), name)
+    if a.data.shape != b.data.shape:
+        broadcast_shape(name, a.data.shape, b.data.shape)
+    return a, b
+
+
+def _where_vjp(g: Tensor, node: Node) -> tuple[None, Tensor | None, Tensor | None]:
+    cond = node.ctx
+    zero = Tensor(np.zeros((), dtype=g.data.dtype))
+    return (None, where(cond, g, zero) if node.needs(1) else None,
+            where(cond, zero, g) if node.needs(2) else None)
+
+
+@op("where(condition, input, other)", category="element-wise",
+    summary="input where condition is true, else other", example="where(x > 0, x, 0)",
+    derivative="d/dinput = grad where condition; d/dother = grad elsewhere",
+    grad_fn="WhereBackward0", method=False,
+    checks=(GradCheck("where(a > 0, a, b)", {"a": (3, 1), "b": (4,)}),))
+def where(condition: Any, input: Any, other: Any) -> Tensor:
+    c = to_tensor(condition, "where() condition")
+    if c.data.dtype != dtypes.BOOL:
+        raise type_error(f"where expected condition to be a boolean tensor, but got a tensor "
+                         f"with dtype {c.data.dtype.name}",
+                         hint="write a comparison, e.g. where(x > 0, x, 0)")
+    a, b = operands(input, other, "where")
+    broadcast_shape("where", c.data.shape, a.data.shape, b.data.shape)
+    out = Tensor(np.where(c.data, a.data, b.data))
+    return record("WhereBackward0", out, (c, a, b), _where_vjp, ctx=c)

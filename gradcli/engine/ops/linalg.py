@@ -1,0 +1,192 @@
+"""Linear algebra: dot, mv, mm, matmul (operator @) and outer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..autograd import Node, record
+from ..errors import shape_error, type_error
+from ..tensor import Tensor
+from ._base import check_numel, to_tensor
+from .table import GradCheck, op
+
+Pair = tuple["Tensor | None", "Tensor | None"]
+
+
+def _pair(a: Any, b: Any, name: str) -> tuple[Tensor, Tensor]:
+    ta, tb = to_tensor(a, f"{name}() argument"), to_tensor(b, f"{name}() argument")
+    if ta.data.dtype != tb.data.dtype:
+        raise type_error(
+            f"{name}: expected both tensors to have the same dtype, but got: "
+            f"{ta.data.dtype.name} != {tb.data.dtype.name}",
+            hint="convert one of them, e.g. x.double() or x.float()")
+    return ta, tb
+
+
+def _dims(t: Tensor, want: int, name: str, which: str) -> None:
+    if t.data.ndim != want:
+        raise shape_error(f"{name}: {which} must be {want}-D, but got {t.data.ndim}-D "
+                          f"(shape {tuple(t.data.shape)})")
+
+
+def _dot_vjp(g: Tensor, node: Node) -> Pair:
+    assert node.saved is not None
+    a, b = node.saved
+    return (g * b if node.needs(0) else None), (g * a if node.needs(1) else None)
+
+
+@op("dot(input, other)", category="linear algebra", summary="inner product of two 1-D tensors",
+    example="dot(x, x)", derivative="d/dinput = grad * other; d/dother = grad * input",
+    grad_fn="DotBackward0", checks=(GradCheck("dot(a, b)", {"a": (4,), "b": (4,)}),))
+def dot(input: Any, other: Any) -> Tensor:
+    a, b = _pair(input, other, "dot")
+    if a.data.ndim != 1 or b.data.ndim != 1:
+        raise shape_error(f"1D tensors expected, but got {a.data.ndim}D and {b.data.ndim}D tensors",
+                          hint="use matmul (@) for matrices")
+    if a.data.shape != b.data.shape:
+        raise shape_error(
+            f"inconsistent tensor size, expected tensor [{a.data.shape[0]}] and src "
+            f"[{b.data.shape[0]}] to have the same number of elements, but got "
+            f"{a.data.shape[0]} and {b.data.shape[0]} elements respectively")
+    out = Tensor(np.asarray(np.dot(a.data, b.data)))
+    return record("DotBackward0", out, (a, b), _dot_vjp, (a, b))
+
+
+def _mv_vjp(g: Tensor, node: Node) -> Pair:
+    assert node.saved is not None
+    m, v = node.saved
+    return (outer(g, v) if node.needs(0) else None), (mv(t_(m), g) if node.needs(1) else None)
+
+
+@op("mv(input, vec)", category="linear algebra", summary="matrix-vector product",
+    example="mv(A, x)", derivative="d/dinput = outer(grad, vec); d/dvec = input.T @ grad",
+    grad_fn="MvBackward0", checks=(GradCheck("mv(a, b)", {"a": (2, 3), "b": (3,)}),))
+def mv(input: Any, vec: Any) -> Tensor:
+    m, v = _pair(input, vec, "mv")
+    _dims(m, 2, "mv", "input")
+    _dims(v, 1, "mv", "vec")
+    if m.data.shape[1] != v.data.shape[0]:
+        raise shape_error(f"size mismatch, got input ({m.data.shape[0]}), mat "
+                          f"({m.data.shape[0]}x{m.data.shape[1]}), vec ({v.data.shape[0]})")
+    out = Tensor(m.data @ v.data)
+    return record("MvBackward0", out, (m, v), _mv_vjp, (m, v))
+
+
+def t_(x: Tensor) -> Tensor:
+    from .shape import t
+
+    return t(x)
+
+
+def _mm_vjp(g: Tensor, node: Node) -> Pair:
+    assert node.saved is not None
+    a, b = node.saved
+    return (mm(g, t_(b)) if node.needs(0) else None), (mm(t_(a), g) if node.needs(1) else None)
+
+
+def _mm_shapes(a: Tensor, b: Tensor) -> None:
+    if a.data.shape[1] != b.data.shape[0]:
+        raise shape_error(
+            f"mat1 and mat2 shapes cannot be multiplied ({a.data.shape[0]}x{a.data.shape[1]} and "
+            f"{b.data.shape[0]}x{b.data.shape[1]})",
+            hint="the inner dimensions must agree: (n, k) @ (k, m)")
+    check_numel((a.data.shape[0], b.data.shape[1]), "mm")
+
+
+@op("mm(input, mat2)", category="linear algebra", summary="matrix product of two 2-D tensors",
+    example="mm(A, B)", derivative="d/dinput = grad @ mat2.T; d/dmat2 = input.T @ grad",
+    grad_fn="MmBackward0", checks=(GradCheck("mm(a, b)", {"a": (2, 3), "b": (3, 4)}),))
+def mm(input: Any, mat2: Any) -> Tensor:
+    a, b = _pair(input, mat2, "mm")
+    _dims(a, 2, "mm", "self")
+    _dims(b, 2, "mm", "mat2")
+    _mm_shapes(a, b)
+    return record("MmBackward0", Tensor(a.data @ b.data), (a, b), _mm_vjp, (a, b))
+
+
+def _outer_vjp(g: Tensor, node: Node) -> Pair:
+    assert node.saved is not None
+    a, b = node.saved
+    return (mv(g, b) if node.needs(0) else None), (mv(t_(g), a) if node.needs(1) else None)
+
+
+@op("outer(input, vec2)", category="linear algebra", summary="outer product of two 1-D tensors",
+    example="outer(x, y)", derivative="d/dinput = grad @ vec2; d/dvec2 = grad.T @ input",
+    grad_fn="MulBackward0", checks=(GradCheck("outer(a, b)", {"a": (2,), "b": (3,)}),))
+def outer(input: Any, vec2: Any) -> Tensor:
+    a, b = _pair(input, vec2, "outer")
+    _dims(a, 1, "outer", "input")
+    _dims(b, 1, "outer", "vec2")
+    check_numel((a.data.shape[0], b.data.shape[0]), "outer")
+    # PyTorch computes outer as a broadcast multiply, hence its grad_fn name.
+    return record("MulBackward0", Tensor(np.multiply.outer(a.data, b.data)), (a, b), _outer_vjp,
+                  (a, b))
+
+
+def _batched_vjp(g: Tensor, node: Node) -> Pair:
+    assert node.saved is not None
+    a, b = node.saved
+    from .shape import transpose
+
+    # Batch dimensions broadcast; the engine sums each gradient back to its input's shape.
+    da = matmul(g, transpose(b, -1, -2)) if node.needs(0) else None
+    db = matmul(transpose(a, -1, -2), g) if node.needs(1) else None
+    return da, db
+
+
+@op("matmul(input, other)", category="linear algebra",
+    summary="matrix product with broadcasting (operator @): dot, mv, mm or batched",
+    example="matmul(A, x)", derivative="d/dinput = grad @ other.T; d/dother = input.T @ grad",
+    grad_fn="DotBackward0, MvBackward0, MmBackward0, SqueezeBackward4 (1-D @ 2-D), "
+    "UnsafeViewBackward0 (batched)",
+    checks=(GradCheck("a @ b", {"a": (2, 3), "b": (3,)}), GradCheck("a @ b", {"a": (3,), "b": (3, 2)}),
+            GradCheck("a @ b", {"a": (2, 2, 3), "b": (3, 2)})))
+def matmul(input: Any, other: Any) -> Tensor:
+    a, b = _pair(input, other, "matmul")
+    na, nb = a.data.ndim, b.data.ndim
+    if na == 0 or nb == 0:
+        raise shape_error(f"both arguments to matmul need to be at least 1D, but they are "
+                          f"{na}D and {nb}D", hint="use * to multiply by a scalar")
+    if na == 1 and nb == 1:
+        return dot(a, b)
+    if na == 2 and nb == 1:
+        return mv(a, b)
+    if na == 1 and nb == 2:
+        from .shape import squeeze, unsqueeze
+
+        if a.data.shape[0] != b.data.shape[0]:
+            _mm_shapes(unsqueeze(a, 0), b)
+        out = mm(unsqueeze(a, 0), b)
+        return _rename(squeeze(out, 0), "SqueezeBackward4")
+    if na == 2 and nb == 2:
+        return mm(a, b)
+    return _batched(a, b)
+
+
+def _rename(t: Tensor, name: str) -> Tensor:
+    if t.grad_fn is not None:
+        t.grad_fn.name = name
+    return t
+
+
+def _batched(a: Tensor, b: Tensor) -> Tensor:
+    from .shape import squeeze, unsqueeze
+
+    if a.data.ndim == 1:
+        return squeeze(_batched(unsqueeze(a, 0), b), -2)
+    if b.data.ndim == 1:
+        return squeeze(_batched(a, unsqueeze(b, -1)), -1)
+    if a.data.shape[-1] != b.data.shape[-2]:
+        raise shape_error(
+            f"Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{a.data.shape[-1]}] but got: [{b.data.shape[-2]}]: matmul of shapes "
+            f"{tuple(a.data.shape)} and {tuple(b.data.shape)}",
+            hint="the last dimension of the first must equal the second-to-last of the second")
+    from ._base import broadcast_shape
+
+    batch = broadcast_shape("matmul", a.data.shape[:-2], b.data.shape[:-2])
+    check_numel(batch + (a.data.shape[-2], b.data.shape[-1]), "matmul")
+    out = Tensor(np.matmul(a.data, b.data))
+    return record("UnsafeViewBackward0", out, (a, b), _batched_vjp, (a, b))

@@ -1,0 +1,417 @@
+"""Reductions over all elements or along ``dim`` (alias ``axis``), and softmax/log_softmax."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes
+from ..autograd import Node, record
+from ..errors import shape_error, type_error, value_error
+from ..tensor import Tensor
+from ._base import is_scalar, unary_input
+from .table import GradCheck, op
+
+One = tuple["Tensor | None"]
+_M = {"a": (3, 4)}
+
+
+class ReturnTypes(tuple):  # type: ignore[type-arg]
+    """``torch.return_types.max(values=..., indices=...)``: a named pair."""
+
+    __slots__ = ()
+    fn: str = ""
+
+    @property
+    def values(self) -> Any:
+        return self[0]
+
+    @property
+    def indices(self) -> Any:
+        return self[1]
+
+
+def _return_types(fn: str, values: Tensor, indices: Tensor) -> ReturnTypes:
+    cls = type(fn, (ReturnTypes,), {"__slots__": (), "fn": fn})
+    return cls((values, indices))
+
+
+def axes_of(dim: Any, ndim: int, name: str) -> tuple[int, ...] | None:
+    """``dim`` as a sorted tuple of non-negative axes; None means all of them."""
+    if dim is None:
+        return None
+    dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
+    out = []
+    for d in dims:
+        if isinstance(d, Tensor):
+            d = d.item()
+        if not isinstance(d, (int, np.integer)) or isinstance(d, bool):
+            raise type_error(f"{name}(): dim must be an int or a tuple of ints, not {d!r}")
+        lim = ndim if ndim > 0 else 1
+        if not -lim <= d < lim:
+            raise shape_error(
+                f"{name}(): Dimension out of range (expected to be in range of [{-lim}, {lim - 1}], "
+                f"but got {d})")
+        out.append(int(d) % lim)
+    if len(set(out)) != len(out):
+        raise value_error(f"{name}(): dim {dims} appears multiple times in the list of dims")
+    return tuple(sorted(out))
+
+
+def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[int, ...]:
+    if axes is None:
+        return tuple(1 for _ in shape)
+    return tuple(1 if i in axes else s for i, s in enumerate(shape))
+
+
+def expand_reduced(g: Tensor, shape: tuple[int, ...], axes: tuple[int, ...] | None,
+                   keepdim: bool) -> Tensor:
+    """Bring a reduced gradient back to the input's shape (differentiably)."""
+    from .shape import expand, reshape
+
+    kept = _kept_shape(shape, axes)
+    if g.data.shape != kept:
+        g = reshape(g, kept)
+    return expand(g, shape)
+
+
+def _np_axis(axes: tuple[int, ...] | None, ndim: int) -> tuple[int, ...] | None:
+    return None if axes is None or ndim == 0 else axes
+
+
+def _reduce_args(input: Any, dim: Any, name: str) -> tuple[Tensor, tuple[int, ...] | None]:
+    t = unary_input(input, name)
+    return t, axes_of(dim, t.data.ndim, name)
+
+
+def _sum_vjp(g: Tensor, node: Node) -> One:
+    shape, axes, keepdim = node.ctx
+    return (expand_reduced(g, shape, axes, keepdim),)
+
+
+@op("sum(input, dim=None, keepdim=False, dtype=None)", category="reduction",
+    summary="sum of elements, over all or along dim", example="sum(x)",
+    derivative="grad broadcast back to input's shape",
+    grad_fn="SumBackward0 (all), SumBackward1 (dim)",
+    checks=(GradCheck("sum(a)", _M), GradCheck("sum(a, dim=1, keepdim=True)", _M),
+            GradCheck("a.sum(axis=0)", _M)))
+def sum(input: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+    t, axes = _reduce_args(input, dim, "sum")
+    data = t.data
+    if dtype is not None:
+        data = data.astype(dtypes.parse_dtype(dtype))
+    elif data.dtype.kind in "bi":
+        data = data.astype(np.int64)
+    out = Tensor(np.asarray(np.sum(data, axis=_np_axis(axes, t.data.ndim), keepdims=keepdim)))
+    name = "SumBackward0" if dim is None else "SumBackward1"
+    return record(name, out, (t,), _sum_vjp, ctx=(t.data.shape, axes, keepdim))
+
+
+@op("mean(input, dim=None, keepdim=False)", category="reduction",
+    summary="arithmetic mean, over all or along dim", example="mean(x)",
+    derivative="grad / n broadcast back to input's shape",
+    grad_fn="MeanBackward0 (all), MeanBackward1 (dim)",
+    checks=(GradCheck("mean(a)", _M), GradCheck("mean(a, 0)", _M)))
+def mean(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
+    t, axes = _reduce_args(input, dim, "mean")
+    if not dtypes.is_float(t.data.dtype):
+        raise type_error(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point "
+            f"or complex dtype. Got: {_torch_name(t.data.dtype)}",
+            hint="make the tensor floating first, e.g. x.float() or arange(4.0)")
+    out = Tensor(np.asarray(np.mean(t.data, axis=_np_axis(axes, t.data.ndim), keepdims=keepdim),
+                            dtype=t.data.dtype))
+    count = t.data.size if axes is None else int(np.prod([t.data.shape[a] for a in axes]))
+    name = "MeanBackward0" if dim is None else "MeanBackward1"
+    return record(name, out, (t,), _mean_vjp, ctx=(t.data.shape, axes, keepdim, count))
+
+
+def _mean_vjp(g: Tensor, node: Node) -> One:
+    shape, axes, keepdim, count = node.ctx
+    return (expand_reduced(g / count, shape, axes, keepdim),)
+
+
+def _torch_name(dt: np.dtype[Any]) -> str:
+    return {"int64": "Long", "int32": "Int", "bool": "Bool", "float32": "Float",
+            "float64": "Double"}[dt.name]
+
+
+def _prod_vjp(g: Tensor, node: Node) -> One:
+    assert node.saved is not None
+    (x,) = node.saved
+    shape, axes, keepdim = node.ctx
+    ge = expand_reduced(g, shape, axes, keepdim)
+    ans = expand_reduced(node.output(), shape, axes, keepdim)
+    if not (x.data == 0).any():
+        return (ge * ans / x,)
+    # With zeros, input / output is undefined: use the product of the other elements.
+    return (ge * Tensor(_prod_of_others(x.data, axes)),)
+
+
+def _prod_of_others(x: np.ndarray, axes: tuple[int, ...] | None) -> np.ndarray:
+    if x.ndim == 0:
+        return np.ones_like(x)
+    work = np.moveaxis(x, axes, range(len(axes))) if axes else x
+    lead = len(axes) if axes else x.ndim
+    flat = work.reshape((-1,) + work.shape[lead:])
+    ones = np.ones((1,) + flat.shape[1:], dtype=x.dtype)
+    left = np.cumprod(np.concatenate([ones, flat[:-1]]), axis=0)
+    right = np.cumprod(np.concatenate([ones, flat[::-1][:-1]]), axis=0)[::-1]
+    others = (left * right).reshape(work.shape)
+    return np.moveaxis(others, range(len(axes)), axes) if axes else others
+
+
+@op("prod(input, dim=None, keepdim=False)", category="reduction",
+    summary="product of elements, over all or along dim", example="prod(x)",
+    derivative="grad * product of the other elements",
+    grad_fn="ProdBackward0 (all), ProdBackward1 (dim)",
+    checks=(GradCheck("prod(a)", {"a": (5,)}), GradCheck("prod(a, 1)", _M)))
+def prod(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
+    t, axes = _reduce_args(input, dim, "prod")
+    if axes is not None and len(axes) > 1:
+        raise type_error("prod(): dim must be a single int")
+    data = t.data.astype(np.int64) if t.data.dtype.kind in "bi" else t.data
+    out = Tensor(np.asarray(np.prod(data, axis=_np_axis(axes, t.data.ndim), keepdims=keepdim)))
+    name = "ProdBackward0" if dim is None else "ProdBackward1"
+    return record(name, out, (t,), _prod_vjp, (t,), ctx=(t.data.shape, axes, keepdim),
+                  save_output=True)
+
+
+def _even_vjp(g: Tensor, node: Node) -> One:
+    # Ties share the gradient evenly (PyTorch's evenly_distribute_backward / amax).
+    assert node.saved is not None
+    (x,) = node.saved
+    shape, axes, keepdim = node.ctx
+    ans = expand_reduced(node.output(), shape, axes, keepdim).data
+    mask = (x.data == ans) | (np.isnan(x.data) & np.isnan(ans))
+    count = np.sum(mask, axis=_np_axis(axes, x.data.ndim), keepdims=True)
+    weight = Tensor((mask / count).astype(g.data.dtype))
+    return (expand_reduced(g, shape, axes, keepdim) * weight,)
+
+
+def _select_vjp(g: Tensor, node: Node) -> One:
+    # max/min along a dim: the gradient goes to the element that was selected.
+    shape, axis, keepdim, idx = node.ctx
+    onehot = np.arange(shape[axis]).reshape([-1 if i == axis else 1 for i in range(len(shape))])
+    mask = onehot == (idx if keepdim else np.expand_dims(idx, axis))
+    return (expand_reduced(g, shape, (axis,), keepdim) * Tensor(mask.astype(g.data.dtype)),)
+
+
+def _extreme(input: Any, dim: Any, keepdim: bool, other: Any, name: str) -> Any:
+    from .elementwise import maximum, minimum
+
+    if isinstance(dim, Tensor) or (other is not None):
+        # max(x, y) is the element-wise maximum.
+        return (maximum if name == "max" else minimum)(input, other if other is not None else dim)
+    t = unary_input(input, name)
+    if t.data.size == 0:
+        raise value_error(f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
+                          " Specify the reduction dim with the 'dim' argument.")
+    npfn = np.max if name == "max" else np.min
+    argfn = np.argmax if name == "max" else np.argmin
+    if dim is None:
+        out = Tensor(np.asarray(npfn(t.data)))
+        return record(name.capitalize() + "Backward1", out, (t,), _even_vjp, (t,),
+                      ctx=(t.data.shape, None, False), save_output=True)
+    (axis,) = axes_of(dim, t.data.ndim, name) or (0,)
+    if t.data.ndim == 0:
+        values, idx = t.data.copy(), np.asarray(0)
+    else:
+        idx = argfn(t.data, axis=axis, keepdims=keepdim)
+        values = npfn(t.data, axis=axis, keepdims=keepdim)
+    out = record(name.capitalize() + "Backward0", Tensor(np.asarray(values)), (t,), _select_vjp,
+                 ctx=(t.data.shape, axis, keepdim, idx))
+    return _return_types(name, out, Tensor(np.asarray(idx, dtype=np.int64)))
+
+
+@op("max(input, dim=None, keepdim=False)", category="reduction",
+    summary="largest element; with dim, (values, indices); max(x, y) is maximum",
+    example="max(x)", derivative="grad to the largest element (shared by ties)",
+    grad_fn="MaxBackward1 (all), MaxBackward0 (dim)",
+    checks=(GradCheck("max(a)", _M, "distinct"), GradCheck("max(a, 1)[0]", _M, "distinct")))
+def max(input: Any, dim: Any = None, keepdim: bool = False, other: Any = None) -> Any:
+    return _extreme(input, dim, keepdim, other, "max")
+
+
+@op("min(input, dim=None, keepdim=False)", category="reduction",
+    summary="smallest element; with dim, (values, indices); min(x, y) is minimum",
+    example="min(x)", derivative="grad to the smallest element (shared by ties)",
+    grad_fn="MinBackward1 (all), MinBackward0 (dim)",
+    checks=(GradCheck("min(a)", _M, "distinct"), GradCheck("min(a, 0)[0]", _M, "distinct")))
+def min(input: Any, dim: Any = None, keepdim: bool = False, other: Any = None) -> Any:
+    return _extreme(input, dim, keepdim, other, "min")
+
+
+def _amax_like(name: str, npfn: Any) -> Any:
+    def fn(input: Any, dim: Any = (), keepdim: bool = False) -> Tensor:
+        t = unary_input(input, name)
+        axes = None if dim in ((), []) else axes_of(dim, t.data.ndim, name)
+        out = Tensor(np.asarray(npfn(t.data, axis=_np_axis(axes, t.data.ndim), keepdims=keepdim)))
+        return record(name.capitalize() + "Backward0", out, (t,), _even_vjp, (t,),
+                      ctx=(t.data.shape, axes, keepdim), save_output=True)
+
+    fn.__name__ = name
+    word = "largest" if name == "amax" else "smallest"
+    op(f"{name}(input, dim=(), keepdim=False)", category="reduction",
+       summary=f"{word} value over all or along dim (no indices)", example=f"{name}(x, 0)",
+       derivative=f"grad shared evenly by the {word} elements",
+       grad_fn=name.capitalize() + "Backward0",
+       checks=(GradCheck(f"{name}(a, 1)", _M, "distinct"),))(fn)
+    return fn
+
+
+amax = _amax_like("amax", np.max)
+amin = _amax_like("amin", np.min)
+
+
+def _norm_vjp(g: Tensor, node: Node) -> One:
+    from .elementwise import abs, sign, where
+
+    assert node.saved is not None
+    (x,) = node.saved
+    shape, axes, keepdim, p = node.ctx
+    ge = expand_reduced(g, shape, axes, keepdim)
+    n = expand_reduced(node.output(), shape, axes, keepdim)
+    zero = n == 0
+    if p == 2:
+        return (x * where(zero, 0.0, ge / n),)
+    if p == 1:
+        return (ge * sign(x),)
+    if p == float("inf"):
+        mask = (abs(x) == n).data
+        count = np.sum(mask, axis=_np_axis(axes, x.data.ndim), keepdims=True)
+        return (ge * sign(x) * Tensor((mask / count).astype(g.data.dtype)),)
+    return (x * abs(x) ** (p - 2) * where(zero, 0.0, ge / n ** (p - 1)),)
+
+
+@op("norm(input, p=2, dim=None, keepdim=False)", category="reduction",
+    summary="vector p-norm (2 by default) over all or along dim", example="norm(x)",
+    derivative="grad * input / norm (p = 2)", grad_fn="LinalgVectorNormBackward0",
+    checks=(GradCheck("norm(a)", _M), GradCheck("norm(a, dim=1)", _M),
+            GradCheck("norm(a, p=1)", _M, "distinct"), GradCheck("norm(a, p=3)", _M)))
+def norm(input: Any, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
+    t, axes = _reduce_args(input, dim, "norm")
+    if not dtypes.is_float(t.data.dtype):
+        raise type_error(
+            f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+            f"{_torch_name(t.data.dtype)}", hint="make it floating first, e.g. x.float()")
+    if p == "fro":
+        p = 2
+    if not is_scalar(p):
+        raise type_error(f"norm(): p must be a number, not {p!r}")
+    p = float(p)
+    ax = _np_axis(axes, t.data.ndim)
+    a = np.abs(t.data)
+    if p == float("inf"):
+        val = np.max(a, axis=ax, keepdims=keepdim)
+    elif p == 0:
+        val = np.sum(a != 0, axis=ax, keepdims=keepdim).astype(t.data.dtype)
+    elif p == 2:
+        val = np.sqrt(np.sum(a * a, axis=ax, keepdims=keepdim))
+    else:
+        val = np.sum(a ** p, axis=ax, keepdims=keepdim) ** (1 / p)
+    out = Tensor(np.asarray(val, dtype=t.data.dtype))
+    return record("LinalgVectorNormBackward0", out, (t,), _norm_vjp, (t,),
+                  ctx=(t.data.shape, axes, keepdim, p), save_output=True)
+
+
+def _logsumexp_vjp(g: Tensor, node: Node) -> One:
+    from .elementwise import exp
+
+    assert node.saved is not None
+    (x,) = node.saved
+    shape, axes, keepdim = node.ctx
+    ans = expand_reduced(node.output(), shape, axes, keepdim)
+    return (expand_reduced(g, shape, axes, keepdim) * exp(x - ans),)
+
+
+@op("logsumexp(input, dim, keepdim=False)", category="reduction",
+    summary="log(sum(exp(input))) along dim, computed stably", example="logsumexp(x, 0)",
+    derivative="grad * exp(input - logsumexp(input))", grad_fn="LogsumexpBackward0",
+    checks=(GradCheck("logsumexp(a, 1)", _M),))
+def logsumexp(input: Any, dim: Any, keepdim: bool = False) -> Tensor:
+    from ._base import float_input
+
+    t = float_input(input, "logsumexp")
+    axes = axes_of(dim, t.data.ndim, "logsumexp")
+    ax = _np_axis(axes, t.data.ndim)
+    m = np.max(t.data, axis=ax, keepdims=True) if t.data.size else np.zeros(())
+    m = np.where(np.isfinite(m), m, 0)
+    val = np.log(np.sum(np.exp(t.data - m), axis=ax, keepdims=True)) + m
+    if not keepdim and ax is not None:
+        val = np.squeeze(val, axis=ax)
+    elif not keepdim:
+        val = val.reshape(())
+    out = Tensor(np.asarray(val, dtype=t.data.dtype))
+    return record("LogsumexpBackward0", out, (t,), _logsumexp_vjp, (t,),
+                  ctx=(t.data.shape, axes, keepdim), save_output=True)
+
+
+def _arg(name: str, npfn: Any) -> Any:
+    def fn(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
+        t = unary_input(input, name)
+        if dim is None:
+            idx = np.asarray(npfn(t.data))
+            if keepdim:
+                idx = idx.reshape((1,) * t.data.ndim)
+        else:
+            (axis,) = axes_of(dim, t.data.ndim, name) or (0,)
+            idx = np.asarray(npfn(t.data, axis=axis, keepdims=keepdim)) if t.data.ndim else np.asarray(0)
+        return Tensor(idx.astype(np.int64))
+
+    fn.__name__ = name
+    op(f"{name}(input, dim=None, keepdim=False)", category="reduction",
+       summary=f"index of the {'largest' if name == 'argmax' else 'smallest'} element "
+       "(of the flattened input without dim)", example=f"{name}(x)")(fn)
+    return fn
+
+
+argmax = _arg("argmax", np.argmax)
+argmin = _arg("argmin", np.argmin)
+
+
+def _softmax_vjp(g: Tensor, node: Node) -> One:
+    y = node.output()
+    return (y * (g - sum(g * y, dim=node.ctx, keepdim=True)),)
+
+
+def _log_softmax_vjp(g: Tensor, node: Node) -> One:
+    from .elementwise import exp
+
+    y = node.output()
+    return (g - exp(y) * sum(g, dim=node.ctx, keepdim=True),)
+
+
+def _softmax_args(input: Any, dim: Any, name: str) -> tuple[Tensor, int]:
+    from ._base import float_input
+
+    t = float_input(input, name)
+    if dim is None:
+        raise type_error(f"{name}() missing required argument 'dim'",
+                         hint=f"e.g. {name}(x, dim=-1)")
+    (axis,) = axes_of(dim, t.data.ndim, name) or (0,)
+    return t, axis
+
+
+@op("softmax(input, dim)", category="reduction", summary="exp(input) normalised along dim",
+    example="softmax(x, 0)", derivative="softmax * (grad - sum(grad * softmax, dim))",
+    grad_fn="SoftmaxBackward0", checks=(GradCheck("softmax(a, 1)", _M),))
+def softmax(input: Any, dim: Any = None) -> Tensor:
+    t, axis = _softmax_args(input, dim, "softmax")
+    ax = axis if t.data.ndim else None
+    e = np.exp(t.data - np.max(t.data, axis=ax, keepdims=True))
+    out = Tensor((e / np.sum(e, axis=ax, keepdims=True)).astype(t.data.dtype, copy=False))
+    return record("SoftmaxBackward0", out, (t,), _softmax_vjp, ctx=axis, save_output=True)
+
+
+@op("log_softmax(input, dim)", category="reduction", summary="log of softmax, computed stably",
+    example="log_softmax(x, 0)", derivative="grad - softmax * sum(grad, dim)",
+    grad_fn="LogSoftmaxBackward0", checks=(GradCheck("log_softmax(a, 1)", _M),))
+def log_softmax(input: Any, dim: Any = None) -> Tensor:
+    t, axis = _softmax_args(input, dim, "log_softmax")
+    ax = axis if t.data.ndim else None
+    shifted = t.data - np.max(t.data, axis=ax, keepdims=True)
+    out = Tensor((shifted - np.log(np.sum(np.exp(shifted), axis=ax, keepdims=True)))
+                 .astype(t.data.dtype, copy=False))
+    return record("LogSoftmaxBackward0", out, (t,), _log_softmax_vjp, ctx=axis, save_output=True)

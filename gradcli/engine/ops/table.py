@@ -1,0 +1,77 @@
+"""The op table: every function of the language, declared once.
+
+Each entry carries its implementation (forward and, beside it in the same module, its VJP),
+the PyTorch grad_fn name(s) it records, its signature, a one-line derivative rule, an
+example, and how to check its gradient. The language's builtins and tensor methods, the
+``gradcli ops`` listing, the README's function list and the gradient tests all read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class GradCheck:
+    """How the generic finite-difference test exercises an op.
+
+    ``expr`` is a gradcli expression over variables named in ``shapes`` (float64 leaves);
+    ``domain`` picks their random values: "real", "positive" (0.5..2), "unit" (-0.9..0.9),
+    or "distinct" (well-separated values, for max/min/sort-like ops).
+    """
+
+    expr: str
+    shapes: dict[str, tuple[int, ...]]
+    domain: str = "real"
+    second_order: bool = True
+
+
+@dataclass(frozen=True)
+class OpSpec:
+    name: str
+    impl: Callable[..., Any]
+    signature: str
+    category: str
+    summary: str
+    example: str
+    derivative: str = "not differentiable"
+    grad_fn: str = ""
+    method: bool = True
+    function: bool = True
+    aliases: tuple[str, ...] = ()
+    checks: tuple[GradCheck, ...] = field(default_factory=tuple)
+
+
+OPS: dict[str, OpSpec] = {}
+#: Other spellings of a function name (``torch.autograd.grad`` is ``grad``, ``absolute``...).
+ALIASES: dict[str, str] = {}
+
+CATEGORIES = (
+    "creation", "arithmetic", "comparison", "element-wise", "reduction", "linear algebra",
+    "shape", "indexing", "autograd", "data",
+)
+
+
+def op(signature: str, *, category: str, summary: str, example: str,
+       derivative: str = "not differentiable", grad_fn: str = "", method: bool = True,
+       function: bool = True, aliases: tuple[str, ...] = (),
+       checks: tuple[GradCheck, ...] = ()) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register the decorated function as the language function named in ``signature``."""
+    assert category in CATEGORIES, category
+
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        name = signature.split("(", 1)[0]
+        assert name not in OPS, f"{name} declared twice"
+        OPS[name] = OpSpec(name, fn, signature, category, summary, example, derivative,
+                           grad_fn, method, function, aliases, checks)
+        for alias in aliases:
+            ALIASES[alias] = name
+        return fn
+
+    return register
+
+
+def lookup(name: str) -> OpSpec | None:
+    return OPS.get(ALIASES.get(name, name))

@@ -1,0 +1,65 @@
+"""GradcliError: every problem a user can cause, with its kind and where it happened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: The error kinds of SPEC section 2 and the exit code each one ends the process with.
+EXIT_CODES: dict[str, int] = {
+    "syntax": 2,
+    "usage": 2,
+    "name": 1,
+    "type": 1,
+    "shape": 1,
+    "value": 1,
+    "grad": 1,
+    "limit": 1,
+    "io": 1,
+}
+
+
+@dataclass
+class GradcliError(Exception):
+    """A user-facing error.
+
+    ``line`` and ``column`` are 1-based positions in ``source`` (the expression or script
+    text) when known; ``end_column`` lets a caret span the offending token; ``hint`` is one
+    sentence that tells the user what to do instead.
+    """
+
+    kind: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    hint: str | None = None
+    source: str | None = None
+    end_column: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in EXIT_CODES:
+            raise ValueError(f"unknown error kind {self.kind!r}")
+        Exception.__init__(self, self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.kind]
+
+    def located(self, line: int | None, column: int | None, source: str | None = None,
+                end_column: int | None = None) -> GradcliError:
+        """Fill in the position if it is not known yet (the innermost position wins)."""
+        if self.line is None and line is not None:
+            self.line, self.column, self.end_column = line, column, end_column
+        if self.source is None and source is not None:
+            self.source = source
+        return self
+
+    def source_line(self) -> str | None:
+        if self.source is None or self.line is None:
+            return None
+        lines = self.source.splitlines()
+        if 1 <= self.line <= len(lines):
+            return lines[self.line - 1]
+        return None

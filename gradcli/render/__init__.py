@@ -1,0 +1,1 @@
+"""Renderers: one result, several faces."""
