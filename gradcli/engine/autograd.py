@@ -69,8 +69,8 @@ class Node:
         "seq", "retained", "origin", "__weakref__",
     )
 
-    def __init__(self, name: str, vjp: Vjp, inputs: Sequence[Tensor], saved: tuple[Tensor, ...],
-                 ctx: Any) -> None:
+    def __init__(self, name: str, vjp: Vjp, inputs: Sequence[Tensor],
+                 saved: tuple[Tensor | None, ...], ctx: Any) -> None:
         self.name = name
         self.vjp = vjp
         self.edges: tuple[Node | Tensor | None, ...] = tuple(
@@ -78,9 +78,10 @@ class Node:
             for t in inputs
         )
         self.in_meta = tuple((t.data.shape, t.data.dtype) for t in inputs)
-        self.saved: tuple[Tensor, ...] | None = saved
-        self.saved_versions = tuple(t._version[0] for t in saved)
-        self.had_saved = bool(saved)
+        # Entries are None where the VJP will not need them (an input that needs no gradient).
+        self.saved: tuple[Tensor | None, ...] | None = saved
+        self.saved_versions = tuple(0 if t is None else t._version[0] for t in saved)
+        self.had_saved = any(t is not None for t in saved)
         self.ctx = ctx
         self.seq = next(_sequence)
         # A weak reference to the output tensor when it called retain_grad().
@@ -100,6 +101,7 @@ class Node:
         """
         assert self.saved is not None
         alias = self.saved[-1]
+        assert alias is not None
         if not _grad_enabled[0]:
             return alias
         from .tensor import Tensor
@@ -114,7 +116,8 @@ class Node:
 
 
 def record(name: str, out: Tensor, inputs: Sequence[Tensor], vjp: Vjp,
-           saved: tuple[Tensor, ...] = (), ctx: Any = None, save_output: bool = False) -> Tensor:
+           saved: tuple[Tensor | None, ...] = (), ctx: Any = None,
+           save_output: bool = False) -> Tensor:
     """Attach a Node to ``out`` when grad mode is on and some input requires grad.
 
     With ``save_output`` the VJP can read the output back with ``node.output()``.
@@ -149,7 +152,7 @@ def _check_saved(node: Node) -> None:
             raise grad_error(SECOND_BACKWARD, hint="pass retain_graph=True to the first backward")
         return
     for t, v in zip(node.saved, node.saved_versions):
-        if t._version[0] != v:
+        if t is not None and t._version[0] != v:
             from .tensor import torch_type_name
 
             where = f", which is output 0 of {t.grad_fn.name}," if t.grad_fn is not None else ""

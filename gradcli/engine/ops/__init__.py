@@ -27,3 +27,4 @@ from .autograd_ops import (  # noqa: F401
     zero_,
 )
 from ._base import LIMITS, set_max_elements  # noqa: F401
+from .inplace import apply_, setitem  # noqa: F401

@@ -19,14 +19,17 @@ _PAIR = {"a": (3, 1), "b": (4,)}
 
 
 def _binary(name: str, grad_fn: str, fwd: Callable[..., Any], vjp: Any, a: Any, b: Any,
-            save: bool = True, out_dtype: Any = None) -> Tensor:
+            save: bool = True) -> Tensor:
     ta, tb = operands(a, b, name)
-    if out_dtype is not None:
-        ta, tb = cast_operand(ta, out_dtype), cast_operand(tb, out_dtype)
     if ta.data.shape != tb.data.shape:
         broadcast_shape(name, ta.data.shape, tb.data.shape)
     out = Tensor(fwd(ta.data, tb.data))
-    return record(grad_fn, out, (ta, tb), vjp, (ta, tb) if save else ())
+    return record(grad_fn, out, (ta, tb), vjp, crossed(ta, tb) if save else ())
+
+
+def crossed(a: Tensor, b: Tensor) -> tuple[Tensor | None, Tensor | None]:
+    """Save each operand only if the other one needs a gradient (``a*b``, ``a@b``)."""
+    return (a if b.requires_grad else None), (b if a.requires_grad else None)
 
 
 def _add_vjp(g: Tensor, node: Node) -> Pair:
@@ -50,7 +53,10 @@ def _mul_vjp(g: Tensor, node: Node) -> Pair:
 def _div_vjp(g: Tensor, node: Node) -> Pair:
     assert node.saved is not None
     a, b = node.saved
-    return (g / b if node.needs(0) else None), (-g * a / (b * b) if node.needs(1) else None)
+    assert b is not None
+    da = g / b if node.needs(0) else None
+    db = -g * a / (b * b) if node.needs(1) and a is not None else None
+    return da, db
 
 
 @op("add(input, other)", category="arithmetic", summary="element-wise sum (operator +)",
@@ -88,7 +94,13 @@ def div(input: Any, other: Any) -> Tensor:
         return mul(reciprocal(other), input)
     ta, tb = operands(input, other, "div")
     dt = ta.data.dtype if dtypes.is_float(ta.data.dtype) else dtypes.default_float()
-    return _binary("div", "DivBackward0", np.true_divide, _div_vjp, ta, tb, out_dtype=dt)
+    ta, tb = cast_operand(ta, dt), cast_operand(tb, dt)
+    if ta.data.shape != tb.data.shape:
+        broadcast_shape("div", ta.data.shape, tb.data.shape)
+    out = Tensor(np.true_divide(ta.data, tb.data))
+    # The divisor is needed by both gradients; the dividend only by the divisor's.
+    saved = (ta if tb.requires_grad else None, tb)
+    return record("DivBackward0", out, (ta, tb), _div_vjp, saved)
 
 
 def _reciprocal_vjp(g: Tensor, node: Node) -> tuple[Tensor]:
@@ -189,12 +201,13 @@ def _not_implemented_vjp_for(name: str) -> Any:
 
 
 def _remainder_vjp(g: Tensor, node: Node) -> Pair:
-    assert node.saved is not None
-    a, b = node.saved
     from .elementwise import floor
 
-    db = -g * floor(a / b) if node.needs(1) else None
-    return g, db
+    if not node.needs(1):
+        return g, None
+    assert node.saved is not None
+    a, b = node.saved
+    return g, -g * floor(a / b)
 
 
 @op("remainder(input, other)", category="arithmetic",
@@ -207,7 +220,10 @@ def remainder(input: Any, other: Any) -> Tensor:
     if ta.data.dtype.kind in "iub" and (tb.data == 0).any():
         raise value_error("ZeroDivisionError", hint="integer remainder by zero")
     name = "RemainderBackward0" if is_scalar(other) else "RemainderBackward1"
-    return _binary("remainder", name, np.remainder, _remainder_vjp, ta, tb)
+    if ta.data.shape != tb.data.shape:
+        broadcast_shape("remainder", ta.data.shape, tb.data.shape)
+    out = Tensor(np.remainder(ta.data, tb.data))
+    return record(name, out, (ta, tb), _remainder_vjp, (ta, tb) if tb.requires_grad else ())
 
 
 def _compare(name: str, fwd: Callable[..., Any], a: Any, b: Any) -> Tensor:

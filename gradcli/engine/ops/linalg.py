@@ -10,6 +10,7 @@ from ..autograd import Node, record
 from ..errors import shape_error, type_error
 from ..tensor import Tensor
 from ._base import check_numel, to_tensor
+from .arithmetic import crossed
 from .table import GradCheck, op
 
 Pair = tuple["Tensor | None", "Tensor | None"]
@@ -51,7 +52,7 @@ def dot(input: Any, other: Any) -> Tensor:
             f"[{b.data.shape[0]}] to have the same number of elements, but got "
             f"{a.data.shape[0]} and {b.data.shape[0]} elements respectively")
     out = Tensor(np.asarray(np.dot(a.data, b.data)))
-    return record("DotBackward0", out, (a, b), _dot_vjp, (a, b))
+    return record("DotBackward0", out, (a, b), _dot_vjp, crossed(a, b))
 
 
 def _mv_vjp(g: Tensor, node: Node) -> Pair:
@@ -71,7 +72,7 @@ def mv(input: Any, vec: Any) -> Tensor:
         raise shape_error(f"size mismatch, got input ({m.data.shape[0]}), mat "
                           f"({m.data.shape[0]}x{m.data.shape[1]}), vec ({v.data.shape[0]})")
     out = Tensor(m.data @ v.data)
-    return record("MvBackward0", out, (m, v), _mv_vjp, (m, v))
+    return record("MvBackward0", out, (m, v), _mv_vjp, crossed(m, v))
 
 
 def t_(x: Tensor) -> Tensor:
@@ -103,7 +104,7 @@ def mm(input: Any, mat2: Any) -> Tensor:
     _dims(a, 2, "mm", "self")
     _dims(b, 2, "mm", "mat2")
     _mm_shapes(a, b)
-    return record("MmBackward0", Tensor(a.data @ b.data), (a, b), _mm_vjp, (a, b))
+    return record("MmBackward0", Tensor(a.data @ b.data), (a, b), _mm_vjp, crossed(a, b))
 
 
 def _outer_vjp(g: Tensor, node: Node) -> Pair:
@@ -122,7 +123,7 @@ def outer(input: Any, vec2: Any) -> Tensor:
     check_numel((a.data.shape[0], b.data.shape[0]), "outer")
     # PyTorch computes outer as a broadcast multiply, hence its grad_fn name.
     return record("MulBackward0", Tensor(np.multiply.outer(a.data, b.data)), (a, b), _outer_vjp,
-                  (a, b))
+                  crossed(a, b))
 
 
 def _batched_vjp(g: Tensor, node: Node) -> Pair:
@@ -189,4 +190,4 @@ def _batched(a: Tensor, b: Tensor) -> Tensor:
     batch = broadcast_shape("matmul", a.data.shape[:-2], b.data.shape[:-2])
     check_numel(batch + (a.data.shape[-2], b.data.shape[-1]), "matmul")
     out = Tensor(np.matmul(a.data, b.data))
-    return record("UnsafeViewBackward0", out, (a, b), _batched_vjp, (a, b))
+    return record("UnsafeViewBackward0", out, (a, b), _batched_vjp, crossed(a, b))

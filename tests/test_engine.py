@@ -1,0 +1,184 @@
+"""The engine on its own: reverse mode, SPEC section 4's semantics, dtype rules, scale."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+import numpy as np
+import pytest
+
+from gradcli.engine import EngineError, Tensor, dtypes, no_grad
+from gradcli.engine import ops as E
+from gradcli.engine.autograd import SECOND_BACKWARD
+
+
+def leaf(values, dtype=np.float32):
+    return Tensor(np.asarray(values, dtype=dtype), requires_grad=True)
+
+
+def test_seed_dot_example():
+    x = leaf([0.0, 1.0, 2.0, 3.0])
+    y = 2 * E.dot(x, x)
+    assert y.grad_fn.name == "MulBackward0"
+    assert y.data == 28
+    y.backward()
+    np.testing.assert_array_equal(x.grad.data, [0, 4, 8, 12])
+    assert x.grad.data.dtype == np.float32
+
+
+def test_grad_is_none_before_backward_and_accumulates():
+    x = leaf([1.0, 2.0])
+    assert x.grad is None
+    E.sum(x).backward()
+    E.sum(x).backward()
+    np.testing.assert_array_equal(x.grad.data, [2, 2])
+    alias = x.grad
+    E.zero_(x.grad)
+    E.sum(x * x).backward()
+    # .grad is updated in place: an earlier reference sees the new values (as in PyTorch).
+    np.testing.assert_array_equal(alias.data, [2, 4])
+
+
+def test_non_scalar_backward_needs_gradient():
+    x = leaf([1.0, 2.0])
+    with pytest.raises(EngineError, match="grad can be implicitly created only for scalar outputs"):
+        (x * x).backward()
+    (x * x).backward(E.ones_like(x))
+    np.testing.assert_array_equal(x.grad.data, [2, 4])
+
+
+def test_second_backward_fails_unless_retained():
+    x = leaf([1.0, 2.0])
+    z = E.sum(x * x)
+    z.backward(retain_graph=True)
+    z.backward()
+    np.testing.assert_array_equal(x.grad.data, [4, 8])
+    with pytest.raises(EngineError) as info:
+        z.backward()
+    assert info.value.message == SECOND_BACKWARD
+    # Nodes that save nothing (sum of a sum) can run twice, as in PyTorch.
+    s = E.sum(x + 2)
+    s.backward()
+    s.backward()
+
+
+def test_retain_grad_on_non_leaf():
+    x = leaf(np.arange(6.0))
+    a = x ** 2
+    a.retain_grad()
+    z = E.sum(a)
+    z.backward(retain_graph=True)
+    np.testing.assert_array_equal(a.grad.data, np.ones(6))
+    z.backward()
+    np.testing.assert_array_equal(a.grad.data, 2 * np.ones(6))
+    b = x * 3
+    E.sum(b).backward()
+    assert b.grad is None
+
+
+def test_only_floating_tensors_require_grad():
+    with pytest.raises(EngineError, match="only Tensors of floating point dtype"):
+        Tensor(np.arange(3)).requires_grad_()
+
+
+def test_detach_shares_storage_and_stops_gradients():
+    x = leaf([0.0, 1.0, 2.0, 3.0])
+    y = x * x + 4
+    u = y.detach()
+    assert u.grad_fn is None and not u.requires_grad
+    assert np.shares_memory(u.data, y.data)
+    E.sum(u * x).backward()
+    np.testing.assert_array_equal(x.grad.data, [4, 5, 8, 13])
+
+
+def test_no_grad_records_nothing():
+    x = leaf([1.0])
+    with no_grad():
+        y = x * 2
+    assert y.grad_fn is None and not y.requires_grad
+
+
+@pytest.mark.parametrize(
+    "a, b, expected",
+    [
+        (np.arange(3), 2.5, "float32"),                       # int tensor, float scalar
+        (np.arange(3), np.float64(2.5) * np.ones(3), "float64"),
+        (np.ones(3, np.float32), np.ones(3, np.float64), "float64"),
+        (np.ones(3, np.float32), np.asarray(2.0, np.float64), "float32"),  # 0-d does not widen
+        (np.ones(3, np.int32), 7, "int32"),                   # Python ints do not widen
+        (np.ones(3, bool), np.ones(3, np.int64), "int64"),
+        (np.arange(3), np.asarray(2.0, np.float64), "float64"),  # higher category wins
+    ],
+)
+def test_type_promotion(a, b, expected):
+    ta = Tensor(np.asarray(a))
+    tb = Tensor(np.asarray(b)) if isinstance(b, np.ndarray) else b
+    assert E.add(ta, tb).data.dtype.name == expected
+
+
+def test_int_division_is_true_division_in_default_dtype():
+    out = E.div(Tensor(np.arange(4)), 2)
+    assert out.data.dtype == np.float32
+    dtypes.set_default_float("float64")
+    try:
+        assert E.div(Tensor(np.arange(4)), 2).data.dtype == np.float64
+    finally:
+        dtypes.set_default_float("float32")
+
+
+def test_broadcast_gradients_are_reduced_to_input_shape():
+    a = leaf(np.ones((3, 1)))
+    b = leaf(np.arange(4.0))
+    E.sum(a * b).backward()
+    np.testing.assert_array_equal(a.grad.data, np.full((3, 1), 6.0))
+    np.testing.assert_array_equal(b.grad.data, np.full(4, 3.0))
+
+
+def test_million_node_chain_backpropagates_without_recursion():
+    x = leaf([1.0], dtype=np.float64)
+    y = x
+    for _ in range(1_000_000):
+        y = y + 1.0
+    E.sum(y).backward()
+    assert x.grad.data[0] == 1.0
+
+
+def test_saved_tensors_are_released_after_backward():
+    x = leaf(np.ones(1000))
+    h = E.exp(x)
+    probe = weakref.ref(h)
+    z = E.sum(h * h)
+    del h
+    gc.collect()
+    assert probe() is not None  # kept alive by the graph
+    z.backward()
+    gc.collect()
+    assert probe() is None
+
+
+def test_create_graph_gives_differentiable_gradients():
+    x = leaf([1.0, 2.0], dtype=np.float64)
+    y = E.sum(x ** 3)
+    (g,) = E.grad(y, x, create_graph=True)
+    np.testing.assert_allclose(g.data, 3 * x.data ** 2)
+    E.sum(g).backward()
+    np.testing.assert_allclose(x.grad.data, 6 * x.data)
+
+
+def test_leaf_in_place_update_only_under_no_grad():
+    w = leaf([1.0, 2.0])
+    with pytest.raises(EngineError, match="a leaf Variable that requires grad"):
+        E.apply_(w, E.sub, 1.0)
+    with no_grad():
+        E.apply_(w, E.sub, 1.0)
+    np.testing.assert_array_equal(w.data, [0, 1])
+
+
+def test_modified_saved_tensor_fails_backward():
+    x = leaf([1.0, 2.0])
+    h = x * 1
+    y = E.sum(h * h)
+    E.apply_(h, E.add, 1.0)
+    with pytest.raises(EngineError, match="modified by an inplace operation"):
+        y.backward()
