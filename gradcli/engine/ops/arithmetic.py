@@ -40,10 +40,6 @@ def _sub_vjp(g: Tensor, node: Node) -> Pair:
     return g, (-g if node.needs(1) else None)
 
 
-def _rsub_vjp(g: Tensor, node: Node) -> Pair:
-    return (-g if node.needs(0) else None), g
-
-
 def _mul_vjp(g: Tensor, node: Node) -> Pair:
     assert node.saved is not None
     a, b = node.saved
@@ -59,20 +55,24 @@ def _div_vjp(g: Tensor, node: Node) -> Pair:
     return da, db
 
 
-@op("add(input, other)", category="arithmetic", summary="element-wise sum (operator +)",
+@op("add(input, other, alpha=1)", category="arithmetic", summary="element-wise sum (operator +)",
     example="add(x, 1)", derivative="d/dinput = grad; d/dother = grad", grad_fn="AddBackward0",
     checks=(GradCheck("add(a, b)", _PAIR), GradCheck("a + 2", {"a": (3,)})))
-def add(input: Any, other: Any) -> Tensor:
+def add(input: Any, other: Any, alpha: Any = 1) -> Tensor:
+    if alpha != 1:
+        other = mul(other, alpha)
     return _binary("add", "AddBackward0", np.add, _add_vjp, input, other, save=False)
 
 
-@op("sub(input, other)", category="arithmetic", summary="element-wise difference (operator -)",
+@op("sub(input, other, alpha=1)", category="arithmetic", summary="element-wise difference (operator -)",
     example="sub(x, 1)", derivative="d/dinput = grad; d/dother = -grad",
     grad_fn="SubBackward0, RsubBackward1 (number - tensor)",
     checks=(GradCheck("sub(a, b)", _PAIR), GradCheck("2 - a", {"a": (3,)})))
-def sub(input: Any, other: Any) -> Tensor:
+def sub(input: Any, other: Any, alpha: Any = 1) -> Tensor:
+    if alpha != 1:
+        other = mul(other, alpha)
     if is_scalar(input) and isinstance(other, Tensor):
-        return _binary("sub", "RsubBackward1", np.subtract, _rsub_vjp, input, other, save=False)
+        return _binary("sub", "RsubBackward1", np.subtract, _sub_vjp, input, other, save=False)
     return _binary("sub", "SubBackward0", np.subtract, _sub_vjp, input, other, save=False)
 
 
@@ -144,7 +144,7 @@ def _pow_scalar_vjp(g: Tensor, node: Node) -> tuple[Tensor]:
 
 def _pow_vjp(g: Tensor, node: Node) -> Pair:
     assert node.saved is not None
-    a, b = node.saved
+    a, b = node.saved[:2]
     da = g * (b * a ** (b - 1)) if node.needs(0) else None
     db = None
     if node.needs(1):
@@ -183,18 +183,18 @@ def pow(input: Any, exponent: Any) -> Tensor:
 
 
 @op("floor_divide(input, other)", category="arithmetic", summary="floor division (operator //)",
-    example="floor_divide(arange(7), 2)", grad_fn="torch::autograd::NotImplemented")
+    example="floor_divide(arange(7), 2)", grad_fn="NotImplemented")
 def floor_divide(input: Any, other: Any) -> Tensor:
     ta, tb = operands(input, other, "floor_divide")
     if ta.data.dtype.kind in "iub" and (tb.data == 0).any():
         raise value_error("ZeroDivisionError", hint="integer division by zero")
-    return _binary("floor_divide", "torch::autograd::NotImplemented", np.floor_divide,
+    return _binary("floor_divide", "NotImplemented", np.floor_divide,
                    _not_implemented_vjp_for("floor_divide"), ta, tb, save=False)
 
 
 def _not_implemented_vjp_for(name: str) -> Any:
     def vjp(g: Tensor, node: Node) -> Pair:
-        raise grad_error(f"the derivative for '{name}' is not implemented.",
+        raise grad_error(f"derivative for aten::{name} is not implemented",
                          hint=f"{name} has no gradient: compute it on detached values")
 
     return vjp

@@ -33,7 +33,7 @@ def clone(input: Any) -> Tensor:
 
 
 @op("item(input)", category="autograd", summary="the single element as a Python number",
-    example="x.sum().item()", function=False)
+    example="x.sum().item()")
 def item(input: Any) -> Any:
     return unary_input(input, "item").item()
 

@@ -234,9 +234,18 @@ randn = _random("randn", "standard normal random values", lambda r, s: r.standar
     method=False)
 def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, dtype: Any = None,
            requires_grad: bool = False) -> Tensor:
+    dt = dtypes.parse_dtype(dtype) if dtype is not None else dtypes.default_float()
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        m_arr = mean.data if isinstance(mean, Tensor) else np.asarray(_number(mean, "mean"))
+        s_arr = std.data if isinstance(std, Tensor) else np.asarray(_number(std, "std"))
+        if (s_arr < 0).any():
+            raise value_error("normal expects all elements of std >= 0.0")
+        from ._base import broadcast_shape
+
+        shape = broadcast_shape("normal", m_arr.shape, s_arr.shape)
+        return _finish(_rng[0].normal(m_arr, s_arr, shape).astype(dt), None, requires_grad)
     m, s = _number(mean, "normal() mean"), _number(std, "normal() std")
     if s < 0:
         raise value_error(f"normal expects std >= 0.0, but found std {s}")
     shape = _size(() if size is None else (size,), None, "normal")
-    dt = dtypes.parse_dtype(dtype) if dtype is not None else dtypes.default_float()
     return _finish(_rng[0].normal(m, s, shape).astype(dt), None, requires_grad)

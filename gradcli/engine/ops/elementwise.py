@@ -103,9 +103,8 @@ tanh = _declare("tanh", np.tanh, lambda g, n: (g * (1 - n.output() ** 2),), save
 
 
 def _sigmoid_fwd(x: np.ndarray) -> np.ndarray:
-    # exp(-|x|) never overflows: the two branches of the logistic function.
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+    # As PyTorch: 1 / (1 + exp(-x)), so that very negative inputs give exactly 0.
+    return (1 / (1 + np.exp(-x))).astype(x.dtype, copy=False)
 
 
 def _sigmoid_vjp(g: Tensor, n: Node) -> One:
@@ -129,7 +128,8 @@ sign = _declare("sign", np.sign, _sign_vjp, save="none", floating=False,
 
 
 def _relu_vjp(g: Tensor, n: Node) -> One:
-    return (g * Tensor((n.output().data > 0).astype(g.data.dtype)),)
+    # Gradient passes unless the output is <= 0 (so a NaN passes it, as in PyTorch).
+    return (g * Tensor((~(n.output().data <= 0)).astype(g.data.dtype)),)
 
 
 relu = _declare("relu", lambda x: np.maximum(x, 0).astype(x.dtype, copy=False), _relu_vjp,
@@ -141,6 +141,14 @@ def floor(input: Any) -> Tensor:
     """Floor, used by remainder's VJP; its gradient is zero almost everywhere."""
     t = unary_input(input, "floor")
     return record("FloorBackward0", Tensor(np.floor(t.data)), (t,), _sign_vjp)
+
+
+@op("round(input)", category="element-wise", summary="round half to even",
+    example="round(x)", derivative="0", grad_fn="RoundBackward0",
+    checks=(GradCheck("round(a)", {"a": (4,)}, "distinct"),))
+def round(input: Any) -> Tensor:
+    t = unary_input(input, "round")
+    return record("RoundBackward0", Tensor(np.round(t.data)), (t,), _sign_vjp)
 
 
 def _clamp_vjp(g: Tensor, node: Node) -> One:
@@ -164,14 +172,45 @@ def clamp(input: Any, min: Any = None, max: Any = None) -> Tensor:
     if min is None and max is None:
         raise type_error("clamp() needs at least one of min or max",
                          hint="e.g. clamp(x, min=0) or clamp(x, -1, 1)")
+    if any(isinstance(b, Tensor) for b in (min, max)):
+        return _clamp_tensors(t, min, max)
     for bound in (min, max):
         if bound is not None and not is_scalar(bound):
-            raise type_error("clamp() bounds must be numbers",
-                             hint="for tensor bounds use maximum(x, lo) and minimum(x, hi)")
+            raise type_error("clamp() bounds must be numbers or tensors")
     dt = dtypes.result_type(t.data, *(b for b in (min, max) if b is not None))
     data = t.data.astype(dt, copy=False)
     out = np.clip(data, min, max).astype(dt, copy=False)
     return record("ClampBackward1", Tensor(out), (t,), _clamp_vjp, (t,), ctx=(min, max))
+
+
+def _clamp_tensors_vjp(g: Tensor, node: Node) -> tuple[Tensor | None, ...]:
+    x, lo, hi = node.ctx
+    below = x < lo if lo is not None else np.zeros(x.shape, bool)
+    above = x > hi if hi is not None else np.zeros(x.shape, bool)
+    inside = ~(below | above)
+    dt = g.data.dtype
+    return (g * Tensor(inside.astype(dt)),
+            g * Tensor(below.astype(dt)) if lo is not None else None,
+            g * Tensor(above.astype(dt)) if hi is not None else None)
+
+
+def _clamp_tensors(t: Tensor, lo: Any, hi: Any) -> Tensor:
+    """clamp with tensor bounds: the bounds get the gradient where they won."""
+    bounds = [to_tensor(b) if b is not None else None for b in (lo, hi)]
+    present = [b for b in bounds if b is not None]
+    dt = dtypes.result_type(t.data, *(b.data for b in present))
+    shape = broadcast_shape("clamp", t.data.shape, *(b.data.shape for b in present))
+    x = np.broadcast_to(t.data.astype(dt), shape)
+    lo_d = None if bounds[0] is None else np.broadcast_to(bounds[0].data.astype(dt), shape)
+    hi_d = None if bounds[1] is None else np.broadcast_to(bounds[1].data.astype(dt), shape)
+    out = x
+    if lo_d is not None:
+        out = np.maximum(out, lo_d)
+    if hi_d is not None:
+        out = np.minimum(out, hi_d)
+    inputs = [t] + [b if b is not None else Tensor(np.zeros((), dt)) for b in bounds]
+    return record("ClampBackward0", Tensor(np.array(out)), inputs, _clamp_tensors_vjp,
+                  ctx=(x, lo_d, hi_d))
 
 
 def _extremum_vjp(keep_if: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Any:
@@ -223,7 +262,7 @@ def _where_vjp(g: Tensor, node: Node) -> tuple[None, Tensor | None, Tensor | Non
 @op("where(condition, input, other)", category="element-wise",
     summary="input where condition is true, else other", example="where(x > 0, x, 0)",
     derivative="d/dinput = grad where condition; d/dother = grad elsewhere",
-    grad_fn="WhereBackward0", method=False,
+    grad_fn="WhereBackward0", self_arg="input",
     checks=(GradCheck("where(a > 0, a, b)", {"a": (3, 1), "b": (4,)}),))
 def where(condition: Any, input: Any, other: Any) -> Tensor:
     c = to_tensor(condition, "where() condition")

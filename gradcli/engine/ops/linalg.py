@@ -163,7 +163,9 @@ def matmul(input: Any, other: Any) -> Tensor:
         return _rename(squeeze(out, 0), "SqueezeBackward4")
     if na == 2 and nb == 2:
         return mm(a, b)
-    return _batched(a, b)
+    # PyTorch's names for what it records last: a clone when only the second is batched.
+    name = "CloneBackward0" if na == 2 else "UnsafeViewBackward0"
+    return _rename(_batched(a, b), name)
 
 
 def _rename(t: Tensor, name: str) -> Tensor:

@@ -139,7 +139,8 @@ def _torch_name(dt: np.dtype[Any]) -> str:
 
 def _prod_vjp(g: Tensor, node: Node) -> One:
     assert node.saved is not None
-    (x,) = node.saved
+    x = node.saved[0]
+    assert x is not None
     shape, axes, keepdim = node.ctx
     ge = expand_reduced(g, shape, axes, keepdim)
     ans = expand_reduced(node.output(), shape, axes, keepdim)
@@ -181,7 +182,8 @@ def prod(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
 def _even_vjp(g: Tensor, node: Node) -> One:
     # Ties share the gradient evenly (PyTorch's evenly_distribute_backward / amax).
     assert node.saved is not None
-    (x,) = node.saved
+    x = node.saved[0]
+    assert x is not None
     shape, axes, keepdim = node.ctx
     ans = expand_reduced(node.output(), shape, axes, keepdim).data
     mask = (x.data == ans) | (np.isnan(x.data) & np.isnan(ans))
@@ -269,7 +271,8 @@ def _norm_vjp(g: Tensor, node: Node) -> One:
     from .elementwise import abs, sign, where
 
     assert node.saved is not None
-    (x,) = node.saved
+    x = node.saved[0]
+    assert x is not None
     shape, axes, keepdim, p = node.ctx
     ge = expand_reduced(g, shape, axes, keepdim)
     n = expand_reduced(node.output(), shape, axes, keepdim)
@@ -320,7 +323,8 @@ def _logsumexp_vjp(g: Tensor, node: Node) -> One:
     from .elementwise import exp
 
     assert node.saved is not None
-    (x,) = node.saved
+    x = node.saved[0]
+    assert x is not None
     shape, axes, keepdim = node.ctx
     ans = expand_reduced(node.output(), shape, axes, keepdim)
     return (expand_reduced(g, shape, axes, keepdim) * exp(x - ans),)
@@ -384,9 +388,11 @@ def _log_softmax_vjp(g: Tensor, node: Node) -> One:
 
 
 def _softmax_args(input: Any, dim: Any, name: str) -> tuple[Tensor, int]:
-    from ._base import float_input
-
-    t = float_input(input, name)
+    t = unary_input(input, name)
+    if not dtypes.is_float(t.data.dtype):
+        raise type_error(f'"{name}_lastdim_kernel_impl" not implemented for '
+                         f"'{_torch_name(t.data.dtype)}'",
+                         hint="make the input floating first, e.g. x.float()")
     if dim is None:
         raise type_error(f"{name}() missing required argument 'dim'",
                          hint=f"e.g. {name}(x, dim=-1)")

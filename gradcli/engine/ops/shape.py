@@ -84,20 +84,33 @@ def _infer_shape(shape: tuple[int, ...], numel: int, current: tuple[int, ...]) -
 
 
 @op("reshape(input, *shape)", category="shape", summary="same elements in a new shape (-1 infers)",
-    example="reshape(x, 2, 3)", derivative="grad reshaped back", grad_fn="ViewBackward0",
+    example="reshape(x, 2, 3)", derivative="grad reshaped back",
+    grad_fn="ViewBackward0, UnsafeViewBackward0 (when it must copy)",
     checks=(GradCheck("reshape(a, 3, 2)", _M), GradCheck("a.reshape(-1)", _M)))
 def reshape(input: Any, *shape: Any) -> Tensor:
-    t = unary_input(input, "reshape")
-    new = _infer_shape(sizes_of(shape, "reshape"), t.data.size, t.data.shape)
-    out = _view(t, t.data.reshape(new))
-    return record("ViewBackward0", out, (t,), _reshape_vjp, ctx=t.data.shape)
+    return _reshape(input, shape, copy_ok=True)
+
+
+def _reshape(input: Any, shape: tuple[Any, ...], copy_ok: bool) -> Tensor:
+    name = "reshape" if copy_ok else "view"
+    t = unary_input(input, name)
+    new = _infer_shape(sizes_of(shape, name), t.data.size, t.data.shape)
+    data = t.data.reshape(new)
+    is_view = t.data.size == 0 or np.shares_memory(data, t.data)
+    if not is_view and not copy_ok:
+        raise shape_error("view size is not compatible with input tensor's size and stride (at "
+                          "least one dimension spans across two contiguous subspaces). Use "
+                          ".reshape(...) instead.", hint="use reshape, which copies when it must")
+    out = _view(t, data)
+    return record("ViewBackward0" if is_view else "UnsafeViewBackward0", out, (t,),
+                  _reshape_vjp, ctx=t.data.shape)
 
 
 @op("view(input, *shape)", category="shape", summary="reshape sharing storage",
     example="x.view(2, 3)", derivative="grad reshaped back", grad_fn="ViewBackward0",
-    function=False)
+    checks=(GradCheck("a.view(6)", _M),))
 def view(input: Any, *shape: Any) -> Tensor:
-    return reshape(input, *shape)
+    return _reshape(input, shape, copy_ok=False)
 
 
 @op("flatten(input, start_dim=0, end_dim=-1)", category="shape",
@@ -169,9 +182,7 @@ def t(input: Any) -> Tensor:
 
 
 def numpy_T(input: Tensor) -> Tensor:
-    """``x.T``: all dimensions reversed (PyTorch records a permute)."""
-    if input.data.ndim < 2:
-        return input
+    """``x.T``: all dimensions reversed (PyTorch records a permute, even for 1-D)."""
     return _permute(input, tuple(reversed(range(input.data.ndim))), "PermuteBackward0")
 
 
@@ -185,6 +196,10 @@ def squeeze(input: Any, dim: Any = None) -> Tensor:
     if dim is None:
         new = tuple(s for s in shape if s != 1)
         name = "SqueezeBackward0"
+    elif isinstance(dim, (tuple, list)):
+        drop = {normalize_dim(d, x.data.ndim) for d in dim}
+        new = tuple(s for i, s in enumerate(shape) if not (i in drop and s == 1))
+        name = "SqueezeBackward2"
     else:
         d = normalize_dim(dim, x.data.ndim)
         new = shape[:d] + shape[d + 1:] if shape and shape[d] == 1 else shape
@@ -368,16 +383,36 @@ def _index_part(part: Any) -> Any:
                      hint="index with integers, slices, None, ..., or integer/bool tensors")
 
 
-def _grad_fn_of_index(parts: tuple[Any, ...]) -> str:
+def _grad_fn_of_index(parts: tuple[Any, ...], shape: tuple[int, ...], single: bool) -> str:
+    """The node PyTorch records last for this index.
+
+    PyTorch applies the parts dimension by dimension; inside a tuple it skips full slices
+    (``x[:, None, :]`` ends with an unsqueeze), but a lone ``x[:]`` still records a slice.
+    """
     if builtins.any(isinstance(p, np.ndarray) or isinstance(p, bool) for p in parts):
         return "IndexBackward0"
-    for p in reversed(parts):
+    dims = iter(range(len(shape)))
+    applied = []
+    for p in parts:
         if p is Ellipsis:
             continue
+        if p is None:
+            applied.append(p)
+            continue
+        d = next(dims, None)
+        if isinstance(p, slice) and not single and d is not None and _full(p, shape[d]):
+            continue
+        applied.append(p)
+    for p in reversed(applied):
         if p is None:
             return "UnsqueezeBackward0"
         return "SliceBackward0" if isinstance(p, slice) else "SelectBackward0"
     return "AliasBackward0"
+
+
+def _full(s: slice, size: int) -> bool:
+    return (s.start in (None, 0) and (s.stop is None or s.stop >= size)
+            and s.step in (None, 1))
 
 
 def _index_vjp(g: Tensor, node: Node) -> One:
@@ -395,7 +430,8 @@ def index(input: Tensor, key: Any) -> Tensor:
     except IndexError as e:
         raise shape_error(_index_message(str(e), x), hint=f"the tensor has shape {tuple(x.data.shape)}") from None
     out = _view(x, np.asarray(data)) if isinstance(data, np.ndarray) else Tensor(np.asarray(data))
-    return record(_grad_fn_of_index(parts), out, (x,), _index_vjp, ctx=(parts, x.data.shape))
+    name = _grad_fn_of_index(parts, x.data.shape, not isinstance(key, tuple))
+    return record(name, out, (x,), _index_vjp, ctx=(parts, x.data.shape))
 
 
 def _index_message(msg: str, x: Tensor) -> str:

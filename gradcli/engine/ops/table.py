@@ -42,6 +42,8 @@ class OpSpec:
     function: bool = True
     aliases: tuple[str, ...] = ()
     checks: tuple[GradCheck, ...] = field(default_factory=tuple)
+    #: The parameter ``x`` fills in ``x.name(...)`` (the first one unless said otherwise).
+    self_arg: str | None = None
 
 
 OPS: dict[str, OpSpec] = {}
@@ -57,7 +59,8 @@ CATEGORIES = (
 def op(signature: str, *, category: str, summary: str, example: str,
        derivative: str = "not differentiable", grad_fn: str = "", method: bool = True,
        function: bool = True, aliases: tuple[str, ...] = (),
-       checks: tuple[GradCheck, ...] = ()) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+       checks: tuple[GradCheck, ...] = (),
+       self_arg: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register the decorated function as the language function named in ``signature``."""
     assert category in CATEGORIES, category
 
@@ -65,7 +68,7 @@ def op(signature: str, *, category: str, summary: str, example: str,
         name = signature.split("(", 1)[0]
         assert name not in OPS, f"{name} declared twice"
         OPS[name] = OpSpec(name, fn, signature, category, summary, example, derivative,
-                           grad_fn, method, function, aliases, checks)
+                           grad_fn, method, function, aliases, checks, self_arg)
         for alias in aliases:
             ALIASES[alias] = name
         return fn

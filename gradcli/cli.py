@@ -1,0 +1,261 @@
+"""The command line (Typer): options in, result objects to the renderers, errors to exit codes.
+
+No maths here. Heavy modules (rich, the interpreter) are imported inside the commands so
+that ``gradcli --version`` and one-shot JSON evaluations start fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import Enum
+from typing import Any, NoReturn
+
+import typer
+
+from . import __version__
+from .errors import GradcliError
+
+EXIT_INTERRUPTED = 130
+
+app = typer.Typer(
+    name="gradcli",
+    help="Evaluate PyTorch-flavoured expressions and show their gradients.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class EvalFormat(str, Enum):
+    table = "table"
+    json = "json"
+    plain = "plain"
+
+
+class Dtype(str, Enum):
+    float32 = "float32"
+    float64 = "float64"
+
+
+def _debug() -> bool:
+    return os.environ.get("GRADCLI_DEBUG", "") not in ("", "0") or "--debug" in sys.argv
+
+
+def _stderr(text: str) -> None:
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
+def _fail(err: GradcliError, origin: str) -> NoReturn:
+    from .render.errors import format_error
+
+    _stderr(format_error(err, origin))
+    raise typer.Exit(err.exit_code)
+
+
+@contextmanager
+def _guard(origin: str = "input") -> Iterator[None]:
+    """Map every way a command can end to SPEC's exit codes, with no traceback."""
+    try:
+        yield
+    except GradcliError as err:
+        _fail(err, origin)
+    except KeyboardInterrupt:
+        _stderr("gradcli: interrupted")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except BrokenPipeError:
+        _quiet_pipe()
+    except (typer.Exit, typer.Abort, SystemExit):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback
+        if _debug():
+            raise
+        _stderr(f"gradcli: internal error: {type(exc).__name__}: {exc}\n"
+                "  = hint: this is a bug in gradcli; rerun with --debug for the traceback")
+        raise typer.Exit(1) from None
+
+
+def _quiet_pipe() -> NoReturn:
+    # The reader went away (`| head -1`): stop quietly, and keep Python from complaining
+    # again when it flushes stdout at exit.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
+    raise typer.Exit(0)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"gradcli {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Show the version and exit."),
+    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks of internal errors."),
+) -> None:
+    """gradcli: values and gradients of tensor expressions, from the shell."""
+
+
+def _limits(max_steps: int, max_depth: int, max_elements: int) -> Any:
+    from .engine.ops import set_max_elements
+    from .interpreter.core import Limits
+
+    set_max_elements(max_elements)
+    return Limits(max_steps=max_steps, max_depth=max_depth)
+
+
+def _loader(stdin_used: list[bool]) -> Callable[[str], Any]:
+    from .data_io import load_data
+
+    def load(spec: str) -> Any:
+        if spec == "-":
+            if stdin_used[0]:
+                raise GradcliError("usage", "standard input can be read only once",
+                                   hint="use @- for one --let at most, and not with EXPR -")
+            stdin_used[0] = True
+        return load_data(spec)
+
+    return load
+
+
+MAX_ELEMENTS_HELP = "Largest tensor allowed, in elements (checked before allocating)."
+LET_HELP = ("Bind NAME to an expression (x=\"arange(4.0)\") or to data: @file.npy, "
+            "@file.npz:key, @file.csv, @file.json, @- (a JSON array on stdin). Repeatable.")
+
+
+@app.command("eval", epilog="""Examples:
+
+  gradcli eval "2*dot(x,x)" --let x="arange(4.0)"
+
+  gradcli eval "sum(tanh(W @ x))" --let W="randn(3, 4)" --let x="ones(4)" --seed 0 --format json
+
+  gradcli eval "x * x" --let x="arange(3.0)" --grad-output ones --format plain
+
+  printf '2*x\\nsum(x**2)\\n' | gradcli eval - --let x=3.0 --format json""")
+def eval_command(
+    expr: str = typer.Argument(..., help="The expression, or - to read one per line from stdin."),
+    let: list[str] = typer.Option([], "--let", "-l", help=LET_HELP),
+    wrt: list[str] = typer.Option([], "--wrt", "-w",
+                                  help="Report the gradient of this variable only. Repeatable."),
+    grad_output: str | None = typer.Option(
+        None, "--grad-output", "-g",
+        help="Gradient of a non-scalar result (backward(gradient)): an expression or 'ones'."),
+    fmt: EvalFormat = typer.Option(EvalFormat.table, "--format", "-f", help="Output format."),
+    dtype: Dtype = typer.Option(Dtype.float32, "--dtype", help="Default floating dtype."),
+    seed: int | None = typer.Option(None, "--seed", help="Seed for rand, randn and normal."),
+    precision: int = typer.Option(4, "--precision", min=0, max=30,
+                                  help="Decimals shown in table and plain output."),
+    full: bool = typer.Option(False, "--full", help="Print big tensors in full, without '...'."),
+    no_grad: bool = typer.Option(False, "--no-grad", help="Evaluate only; compute no gradients."),
+    max_elements: int = typer.Option(250_000_000, "--max-elements", min=1, help=MAX_ELEMENTS_HELP),
+    max_steps: int = typer.Option(100_000_000, "--max-steps", min=1,
+                                  help="Most loop iterations a program may run."),
+    max_depth: int = typer.Option(200, "--max-depth", min=1, help="Deepest function call nesting."),
+) -> None:
+    """Evaluate EXPR, backpropagate, and print the value and the gradients."""
+    from .render.text import PrintOptions
+
+    options = PrintOptions(precision=precision, full=full)
+    origin = "expr" if expr != "-" else "stdin"
+    with _guard(origin):
+        from .interpreter.evaluate import EvalOptions, Evaluator, split_let
+
+        stdin_used = [expr == "-"]
+        opts = EvalOptions(lets=[split_let(text) for text in let], wrt=list(wrt),
+                           grad_output=grad_output, no_grad=no_grad, dtype=dtype.value, seed=seed,
+                           limits=_limits(max_steps, max_depth, max_elements))
+        evaluator = _with_origin(lambda: Evaluator(opts, _loader(stdin_used)), "--let")
+        if expr == "-":
+            code = _eval_stream(evaluator, fmt, options)
+            raise typer.Exit(code)
+        _emit(evaluator.evaluate(expr), fmt, options)
+
+
+def _with_origin(make: Callable[[], Any], origin: str) -> Any:
+    try:
+        return make()
+    except GradcliError as err:
+        _fail(err, origin)
+
+
+def _emit(result: Any, fmt: EvalFormat, options: Any) -> None:
+    from .render import eval_output
+
+    if fmt is EvalFormat.json:
+        sys.stdout.write(eval_output.render_json(result) + "\n")
+    elif fmt is EvalFormat.plain:
+        sys.stdout.write(eval_output.render_plain(result, options) + "\n")
+    else:
+        eval_output.render_table(result, options, _console())
+    sys.stdout.flush()
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def _eval_stream(evaluator: Any, fmt: EvalFormat, options: Any) -> int:
+    """``EXPR = -``: one expression per line; a bad line is reported and the run goes on."""
+    from .render.errors import format_error
+    from .render.jsonfmt import dumps, error_object
+
+    code = 0
+    for number, raw in enumerate(sys.stdin, start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            result = evaluator.evaluate(line)
+        except GradcliError as err:
+            code = 1
+            if fmt is EvalFormat.json:
+                sys.stdout.write(dumps(error_object(line, err)) + "\n")
+                sys.stdout.flush()
+            else:
+                _stderr(format_error(err, f"stdin line {number}"))
+            continue
+        _emit(result, fmt, options)
+    return code
+
+
+class OpsFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command("ops", epilog="""Examples:
+
+  gradcli ops
+
+  gradcli ops --format json | jq '.[] | select(.category == "reduction") | .name'""")
+def ops_command(
+    fmt: OpsFormat = typer.Option(OpsFormat.table, "--format", "-f", help="Output format."),
+) -> None:
+    """List every function: name, signature, derivative rule, PyTorch grad_fn."""
+    with _guard():
+        from .render import ops_listing
+
+        if fmt is OpsFormat.json:
+            sys.stdout.write(ops_listing.render_json() + "\n")
+        else:
+            ops_listing.render_table(_console())
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except BrokenPipeError:
+        _quiet_pipe()

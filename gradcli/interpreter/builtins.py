@@ -1,0 +1,155 @@
+"""Names every program starts with: the op table's functions, Python builtins, ``torch``."""
+
+from __future__ import annotations
+
+import builtins as py
+import math
+from collections.abc import Callable
+from typing import Any
+
+from ..engine import DType, Tensor, dtypes
+from ..engine.ops import OPS
+from ..errors import GradcliError
+from .values import Builtin, Namespace, OpFunction
+
+#: Python builtins that the op table also defines: on tensors the op runs.
+SHADOWED = {"abs", "max", "min", "round"}
+#: Keyword spellings numpy users type, mapped to PyTorch's.
+KEYWORD_ALIASES = {"axis": "dim", "keepdims": "keepdim"}
+
+
+def _len(x: Any) -> int:
+    if isinstance(x, (Tensor, tuple, list, str, range)):
+        return len(x)
+    raise GradcliError("type", f"object of type '{_kind(x)}' has no len()")
+
+
+def _kind(x: Any) -> str:
+    return "Tensor" if isinstance(x, Tensor) else type(x).__name__
+
+
+def _range(*args: Any) -> range:
+    if not 1 <= len(args) <= 3:
+        raise GradcliError("type", f"range expected 1 to 3 arguments, got {len(args)}")
+    ints = []
+    for a in args:
+        if isinstance(a, Tensor):
+            a = a.__index__()
+        if isinstance(a, bool) or not isinstance(a, int):
+            raise GradcliError("type", f"'{_kind(a)}' object cannot be interpreted as an integer",
+                               hint="range() takes whole numbers, e.g. range(10)")
+        ints.append(a)
+    if len(ints) == 3 and ints[2] == 0:
+        raise GradcliError("value", "range() arg 3 must not be zero")
+    return range(*ints)
+
+
+def _number(name: str, conv: Callable[[Any], Any]) -> Callable[..., Any]:
+    def fn(x: Any = 0) -> Any:
+        if isinstance(x, str) and name == "bool":
+            return bool(x)
+        if isinstance(x, (Tensor, int, float, bool, str)):
+            try:
+                return conv(x)
+            except (ValueError, OverflowError) as e:
+                raise GradcliError("value", f"{name}(): {e}") from None
+        raise GradcliError("type", f"{name}() argument must be a number or a tensor, not "
+                           f"'{_kind(x)}'")
+
+    return fn
+
+
+def _round(x: Any, ndigits: Any = None) -> Any:
+    if isinstance(x, Tensor):
+        x = x.item()
+    if not isinstance(x, (int, float)):
+        raise GradcliError("type", f"round() needs a number, not '{_kind(x)}'")
+    return round(x, ndigits)
+
+
+def _extreme(name: str) -> Callable[..., Any]:
+    pyfn = getattr(py, name)
+
+    def fn(*args: Any, **kwargs: Any) -> Any:
+        if not args:
+            raise GradcliError("type", f"{name} expected at least 1 argument, got 0")
+        if len(args) == 1 and isinstance(args[0], (tuple, list, range)) and not kwargs:
+            if not args[0]:
+                raise GradcliError("value", f"{name}() arg is an empty sequence")
+            return pyfn(args[0])
+        if all(isinstance(a, (int, float)) for a in args) and not kwargs:
+            return pyfn(*args)
+        raise GradcliError("type", f"{name}() of these arguments is not supported")
+
+    return fn
+
+
+def _abs(x: Any) -> Any:
+    if isinstance(x, (int, float)):
+        return abs(x)
+    raise GradcliError("type", f"bad operand type for abs(): '{_kind(x)}'")
+
+
+def _enumerate(x: Any, start: int = 0) -> list[tuple[int, Any]]:
+    from .iteration import items_of
+
+    return list(enumerate(items_of(x), start))
+
+
+def _zip(*xs: Any) -> list[tuple[Any, ...]]:
+    from .iteration import items_of
+
+    return list(zip(*(items_of(x) for x in xs)))
+
+
+def _list(x: Any = ()) -> list[Any]:
+    from .iteration import items_of
+
+    return list(items_of(x))
+
+
+def _tuple(x: Any = ()) -> tuple[Any, ...]:
+    from .iteration import items_of
+
+    return tuple(items_of(x))
+
+
+PYTHON_BUILTINS: dict[str, Callable[..., Any]] = {
+    "len": _len, "range": _range, "abs": _abs, "float": _number("float", float),
+    "int": _number("int", int), "bool": _number("bool", bool), "min": _extreme("min"),
+    "max": _extreme("max"), "round": _round, "enumerate": _enumerate, "zip": _zip,
+    "list": _list, "tuple": _tuple, "str": lambda x="": str(x),
+}
+#: print is bound by the interpreter, which knows where output goes.
+PRINT = "print"
+
+_DTYPE_NAMES = {
+    "float32": "float32", "float": "float32", "float64": "float64", "double": "float64",
+    "int64": "int64", "long": "int64", "int32": "int32", "int": "int32", "bool": "bool",
+}
+
+
+def _torch_members() -> dict[str, Any]:
+    members: dict[str, Any] = {name: OpFunction(spec) for name, spec in OPS.items()
+                               if spec.function}
+    members.update({alias: DType(dtypes.parse_dtype(name)) for alias, name in _DTYPE_NAMES.items()})
+    members["autograd"] = Namespace("torch.autograd", {"grad": OpFunction(OPS["grad"]),
+                                                       "backward": OpFunction(OPS["backward"])})
+    members["pi"] = math.pi
+    members["e"] = math.e
+    members["inf"] = math.inf
+    members["nan"] = math.nan
+    return members
+
+
+TORCH = Namespace("torch", _torch_members())
+
+
+def global_names() -> dict[str, Any]:
+    """What a fresh program can see, besides its own variables."""
+    names: dict[str, Any] = {n: OpFunction(s) for n, s in OPS.items() if s.function}
+    for name, fn in PYTHON_BUILTINS.items():
+        if name not in names or name in SHADOWED:
+            names[name] = Builtin(name, fn)
+    names["torch"] = TORCH
+    return names

@@ -1,0 +1,673 @@
+"""The interpreter: walks syntax nodes onto the engine, with Python's scoping and control flow.
+
+Expressions evaluate to tensors, Python numbers, strings, tuples, lists, ranges and the
+callables of ``values.py``. Errors from the engine get the position of the node that raised
+them (the innermost one); loops count steps and calls count depth against the limits.
+"""
+
+from __future__ import annotations
+
+import difflib
+import operator
+import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any
+
+from ..engine import EngineError, Tensor
+from ..engine import ops as E
+from ..engine.ops import OPS, ReturnTypes
+from ..errors import GradcliError
+from ..syntax import nodes as N
+from .builtins import KEYWORD_ALIASES, PRINT, SHADOWED, TORCH, global_names
+from .calls import bind_method, bind_op
+from .iteration import items_of
+from .values import Builtin, BoundMethod, Namespace, OpFunction, UserFunction
+
+#: Attributes of tensors the language exposes; nothing else of Python is reachable.
+TENSOR_ATTRIBUTES = ("grad", "grad_fn", "requires_grad", "is_leaf", "shape", "dtype", "T",
+                     "ndim", "data")
+_ASSIGNABLE_ATTRIBUTES = ("grad", "requires_grad", "data")
+
+
+@dataclass
+class Limits:
+    """Run-time limits (SPEC section 6); each has a command-line flag."""
+
+    max_steps: int = 100_000_000
+    max_depth: int = 200
+
+
+class _Return(Exception):
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+class _Break(Exception):
+    pass
+
+
+class _Continue(Exception):
+    pass
+
+
+_TENSOR_BINARY: dict[str, Callable[[Any, Any], Any]] = {
+    "+": E.add, "-": E.sub, "*": E.mul, "/": E.div, "//": E.floor_divide, "%": E.remainder,
+    "**": E.pow, "@": E.matmul, "&": E.bitwise_and, "|": E.bitwise_or,
+}
+_PY_BINARY: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+    "//": operator.floordiv, "%": operator.mod, "**": operator.pow, "&": operator.and_,
+    "|": operator.or_,
+}
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+    "==": operator.eq, "!=": operator.ne,
+}
+
+
+class Interpreter:
+    """Evaluates expressions and runs statements, keeping variables between calls."""
+
+    def __init__(self, *, limits: Limits | None = None,
+                 to_text: Callable[[Any], str] = str,
+                 write: Callable[[str], None] = lambda s: sys.stdout.write(s),
+                 echo: Callable[[Any, Any], None] | None = None) -> None:
+        self.limits = limits or Limits()
+        self.to_text = to_text
+        self.write = write
+        self.echo = echo
+        self.builtins = global_names()
+        self.builtins[PRINT] = Builtin(PRINT, self._print)
+        self.globals: dict[str, Any] = {}
+        self.locals: dict[str, Any] = self.globals
+        self.enclosing: tuple[dict[str, Any], ...] = ()
+        self.steps = 0
+        self.depth = 0
+        self.source = ""
+
+    # -- entry points ---------------------------------------------------------------------
+    def evaluate(self, node: Any, source: str = "") -> Any:
+        """Evaluate one expression node; errors carry positions in ``source``."""
+        self.source = source
+        try:
+            return self.eval(node)
+        except GradcliError as e:
+            raise e.located(None, None, source) from None
+
+    def run(self, program: Any, source: str = "") -> None:
+        """Run a program's statements at top level, echoing expression statements."""
+        self.source = source
+        try:
+            self.exec_block(program.body, top=True)
+        except GradcliError as e:
+            raise e.located(None, None, source) from None
+        except (_Break, _Continue):
+            raise GradcliError("syntax", "'break' or 'continue' outside a loop") from None
+        except _Return:
+            raise GradcliError("syntax", "'return' outside a function") from None
+
+    # -- statements -----------------------------------------------------------------------
+    def exec_block(self, body: Any, top: bool = False) -> None:
+        for stmt in body:
+            self.exec(stmt, top)
+
+    def exec(self, stmt: Any, top: bool = False) -> None:
+        try:
+            handler = self._STATEMENTS[type(stmt)]
+        except KeyError:
+            raise GradcliError("syntax", f"unsupported statement {type(stmt).__name__}",
+                               stmt.line, stmt.column) from None
+        try:
+            handler(self, stmt, top)
+        except (_Return, _Break, _Continue):
+            raise
+        except GradcliError as e:
+            raise e.located(stmt.line, stmt.column)
+        except EngineError as e:
+            raise GradcliError(e.kind, e.message, stmt.line, stmt.column, e.hint) from None
+        except RecursionError:
+            raise GradcliError("limit", "the program nests too deeply for the interpreter",
+                               stmt.line, stmt.column,
+                               hint="lower the nesting or the recursion depth") from None
+
+    def _expr_stmt(self, stmt: Any, top: bool) -> None:
+        value = self.eval(stmt.value)
+        if top and self.echo is not None and value is not None:
+            self.echo(value, stmt)
+
+    def _assign(self, stmt: Any, top: bool) -> None:
+        value = self.eval(stmt.value)
+        for target in stmt.targets:
+            self.assign(target, value)
+
+    def assign(self, target: Any, value: Any) -> None:
+        kind = type(target)
+        if kind is N.Name:
+            self._check_assignable(target)
+            self.locals[target.id] = value
+        elif kind in (N.TupleLit, N.ListLit):
+            items = list(items_of(value)) if not isinstance(value, (tuple, list)) else list(value)
+            if len(items) != len(target.items):
+                raise GradcliError(
+                    "value", f"cannot unpack {len(items)} values into {len(target.items)} names",
+                    target.line, target.column)
+            for t, v in zip(target.items, items):
+                self.assign(t, v)
+        elif kind is N.Subscript:
+            obj = self.eval(target.value)
+            if not isinstance(obj, Tensor):
+                raise GradcliError("type", f"'{_type_name(obj)}' object does not support item "
+                                   "assignment", target.line, target.column)
+            E.setitem(obj, self._index(target.index), value)
+        elif kind is N.Attribute:
+            obj = self.eval(target.value)
+            self._set_attribute(obj, target, value)
+        else:
+            raise GradcliError("syntax", "cannot assign to this expression", target.line,
+                               target.column)
+
+    def _check_assignable(self, target: Any) -> None:
+        if target.id in self.builtins and target.id not in self.locals and (
+                target.id == "torch" or isinstance(self.builtins[target.id], OpFunction)):
+            # Shadowing a function is legal Python, but in a one-line tool it is nearly
+            # always a mistake: say so rather than break later calls silently.
+            raise GradcliError(
+                "name", f"cannot assign to '{target.id}': it is a built-in function",
+                target.line, target.column, hint="pick another variable name")
+
+    def _set_attribute(self, obj: Any, target: Any, value: Any) -> None:
+        name = target.attr
+        if not isinstance(obj, Tensor) or name not in _ASSIGNABLE_ATTRIBUTES:
+            raise GradcliError("name", f"cannot set attribute '{name}'", target.line,
+                               target.column,
+                               hint="only .grad, .requires_grad and .data of a tensor can be set")
+        if name == "grad":
+            if value is not None and not isinstance(value, Tensor):
+                raise GradcliError("type", "assigned grad expected to be a Tensor or None")
+            obj.grad = value
+        elif name == "requires_grad":
+            obj.requires_grad_(bool(value))
+        else:
+            if not isinstance(value, Tensor):
+                raise GradcliError("type", "x.data must be assigned a tensor")
+            obj.data = value.data
+            obj._version[0] += 1
+
+    def _aug_assign(self, stmt: Any, top: bool) -> None:
+        target, op = stmt.target, stmt.op.rstrip("=")
+        value = self.eval(stmt.value)
+        current = self.eval(target)
+        if isinstance(current, Tensor):
+            fn = _TENSOR_BINARY.get(op)
+            if fn is None:
+                raise GradcliError("syntax", f"unsupported in-place operator {stmt.op}")
+            E.apply_(current, fn, value)
+            if type(target) is N.Name:
+                self.locals[target.id] = current
+            return
+        self.assign(target, self._binary(op, current, value, stmt))
+
+    def _function_def(self, stmt: Any, top: bool) -> None:
+        defaults = {p.name: self.eval(p.default) for p in stmt.params if p.default is not None}
+        scopes = self.enclosing + ((self.locals,) if self.locals is not self.globals else ())
+        self.locals[stmt.name] = UserFunction(stmt.name, tuple(p.name for p in stmt.params),
+                                              defaults, tuple(stmt.body), scopes)
+
+    def _return(self, stmt: Any, top: bool) -> None:
+        raise _Return(None if stmt.value is None else self.eval(stmt.value))
+
+    def _if(self, stmt: Any, top: bool) -> None:
+        if self.truth(self.eval(stmt.test), stmt.test):
+            self.exec_block(stmt.body, top)
+        elif stmt.orelse:
+            self.exec_block(stmt.orelse, top)
+
+    def _tick(self, node: Any) -> None:
+        self.steps += 1
+        if self.steps > self.limits.max_steps:
+            raise GradcliError(
+                "limit", f"the program ran more than {self.limits.max_steps:,} loop iterations "
+                "(--max-steps)", node.line, node.column,
+                hint="check the loop's condition, or raise the limit with --max-steps N")
+
+    def _while(self, stmt: Any, top: bool) -> None:
+        while self.truth(self.eval(stmt.test), stmt.test):
+            self._tick(stmt)
+            try:
+                self.exec_block(stmt.body, top)
+            except _Break:
+                break
+            except _Continue:
+                continue
+
+    def _for(self, stmt: Any, top: bool) -> None:
+        for item in items_of(self.eval(stmt.iter)):
+            self._tick(stmt)
+            self.assign(stmt.target, item)
+            try:
+                self.exec_block(stmt.body, top)
+            except _Break:
+                break
+            except _Continue:
+                continue
+
+    def _break(self, stmt: Any, top: bool) -> None:
+        raise _Break()
+
+    def _continue(self, stmt: Any, top: bool) -> None:
+        raise _Continue()
+
+    def _pass(self, stmt: Any, top: bool) -> None:
+        pass
+
+    def _with(self, stmt: Any, top: bool) -> None:
+        ctx = self.eval(stmt.context)
+        if not isinstance(ctx, AbstractContextManager):
+            raise GradcliError("type", "`with` needs a context such as torch.no_grad()",
+                               stmt.context.line, stmt.context.column)
+        with ctx:
+            self.exec_block(stmt.body, top)
+
+    def _assert(self, stmt: Any, top: bool) -> None:
+        if not self.truth(self.eval(stmt.test), stmt.test):
+            msg = "" if stmt.msg is None else self.to_text(self.eval(stmt.msg))
+            raise GradcliError("value", f"assertion failed{': ' + msg if msg else ''}",
+                               stmt.line, stmt.column)
+
+    def _import(self, stmt: Any, top: bool) -> None:
+        if stmt.module != "torch":
+            raise GradcliError("name", f"No module named '{stmt.module}': only `import torch` "
+                               "is available", stmt.line, stmt.column,
+                               hint="everything torch offers here is built in; drop the import")
+        self.locals[stmt.alias or "torch"] = TORCH
+
+    def _import_from(self, stmt: Any, top: bool) -> None:
+        if stmt.module != "torch":
+            raise GradcliError("name", f"No module named '{stmt.module}': only torch can be "
+                               "imported from", stmt.line, stmt.column)
+        for item in stmt.names:
+            name, alias = item.name, item.alias
+            if name not in TORCH.members:
+                raise GradcliError("name", f"cannot import name '{name}' from 'torch'",
+                                   stmt.line, stmt.column, hint=_suggest(name, TORCH.members))
+            self.locals[alias or name] = TORCH.members[name]
+
+    # -- expressions ----------------------------------------------------------------------
+    def eval(self, node: Any) -> Any:
+        try:
+            return self._EXPRESSIONS[type(node)](self, node)
+        except GradcliError as e:
+            raise e.located(node.line, node.column, end_column=_end_column(node))
+        except EngineError as e:
+            raise GradcliError(e.kind, e.message, node.line, node.column, e.hint,
+                               end_column=_end_column(node)) from None
+        except ZeroDivisionError:
+            raise GradcliError("value", "division by zero", node.line, node.column) from None
+        except OverflowError as e:
+            raise GradcliError("value", f"number too large: {e}", node.line, node.column) from None
+        except MemoryError:
+            raise GradcliError("limit", "out of memory", node.line, node.column,
+                               hint="lower the sizes, or --max-elements") from None
+
+    def truth(self, value: Any, node: Any) -> bool:
+        try:
+            return bool(value)
+        except EngineError as e:
+            raise GradcliError(e.kind, e.message, node.line, node.column, e.hint) from None
+
+    def _number(self, node: Any) -> Any:
+        return node.value
+
+    def _constant(self, node: Any) -> Any:
+        return node.value
+
+    def _string(self, node: Any) -> Any:
+        return node.value
+
+    def _fstring(self, node: Any) -> str:
+        out = []
+        for part in node.parts:
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            value = self.eval(part.value)
+            spec = "" if part.format_spec is None else self._fstring(part.format_spec)
+            if part.conversion == "r":
+                value = self.to_text(value)
+            out.append(self._format(value, spec, part))
+        return "".join(out)
+
+    def _format(self, value: Any, spec: str, node: Any) -> str:
+        if isinstance(value, Tensor) and spec:
+            # PyTorch formats a one-element tensor's spec through its Python number.
+            if value.data.ndim == 0:
+                value = value.item()
+            else:
+                raise GradcliError("type", "unsupported format string passed to Tensor.__format__",
+                                   node.line, node.column)
+        if not spec:
+            return self.to_text(value) if not isinstance(value, str) else value
+        try:
+            return format(value, spec)
+        except (ValueError, TypeError) as e:
+            raise GradcliError("value", f"bad format spec '{spec}': {e}", node.line,
+                               node.column) from None
+
+    def _name(self, node: Any) -> Any:
+        name = node.id
+        if name in self.locals:
+            return self.locals[name]
+        for scope in reversed(self.enclosing):
+            if name in scope:
+                return scope[name]
+        if name in self.globals:
+            return self.globals[name]
+        if name in self.builtins:
+            return self.builtins[name]
+        raise GradcliError("name", f"name '{name}' is not defined", node.line, node.column,
+                           hint=_suggest(name, self._known_names()),
+                           end_column=_end_column(node))
+
+    def _known_names(self) -> list[str]:
+        names = set(self.locals) | set(self.globals) | set(self.builtins)
+        for scope in self.enclosing:
+            names |= set(scope)
+        return sorted(names)
+
+    def _list(self, node: Any) -> Any:
+        items = [self.eval(i) for i in node.items]
+        if _is_numeric_nest(items):
+            return E.tensor(items)
+        return items
+
+    def _tuple(self, node: Any) -> Any:
+        return tuple(self.eval(i) for i in node.items)
+
+    def _unary(self, node: Any) -> Any:
+        value = self.eval(node.operand)
+        if node.op == "not":
+            return not self.truth(value, node.operand)
+        if isinstance(value, Tensor):
+            return {"-": E.neg, "+": lambda v: v, "~": E.logical_not}[node.op](value)
+        if isinstance(value, (int, float)):
+            return {"-": operator.neg, "+": operator.pos, "~": operator.invert}[node.op](value)
+        raise GradcliError("type", f"bad operand type for unary {node.op}: '{_type_name(value)}'",
+                           node.line, node.column)
+
+    def _binop(self, node: Any) -> Any:
+        return self._binary(node.op, self.eval(node.left), self.eval(node.right), node)
+
+    def _binary(self, op: str, a: Any, b: Any, node: Any) -> Any:
+        if isinstance(a, Tensor) or isinstance(b, Tensor):
+            return _TENSOR_BINARY[op](a, b)
+        if isinstance(a, list) and _is_numeric_nest(a) or isinstance(b, list) and _is_numeric_nest(b):
+            return _TENSOR_BINARY[op](a, b)
+        if op == "@":
+            raise GradcliError("type", "@ needs tensors", node.line, node.column)
+        if op == "**" and isinstance(a, int) and isinstance(b, int) and abs(b) > 4096 and abs(a) > 1:
+            raise GradcliError("limit", f"{a} ** {b} is too large to compute",
+                               node.line, node.column, hint="use floats, e.g. 2.0 ** 5000")
+        if op in ("*",) and isinstance(a, (str, tuple, list)) != isinstance(b, (str, tuple, list)):
+            n = b if isinstance(a, (str, tuple, list)) else a
+            if isinstance(n, int) and n > 1_000_000:
+                raise GradcliError("limit", "sequence repetition is too large",
+                                   node.line, node.column)
+        try:
+            return _PY_BINARY[op](a, b)
+        except TypeError:
+            raise GradcliError(
+                "type", f"unsupported operand types for {op}: '{_type_name(a)}' and "
+                f"'{_type_name(b)}'", node.line, node.column) from None
+
+    def _compare(self, node: Any) -> Any:
+        left = self.eval(node.left)
+        result: Any = True
+        for op, right_node in zip(node.ops, node.comparators):
+            right = self.eval(right_node)
+            result = self._compare_pair(op, left, right, node)
+            if right_node is not node.comparators[-1] and not self.truth(result, node):
+                return result
+            left = right
+        return result
+
+    def _compare_pair(self, op: str, a: Any, b: Any, node: Any) -> Any:
+        if op in ("is", "is not"):
+            same = a is b or (a is None and b is None)
+            return same if op == "is" else not same
+        if op in ("in", "not in"):
+            raise GradcliError("syntax", f"'{op}' is not supported", node.line, node.column)
+        if isinstance(a, list) and _is_numeric_nest(a):
+            a = E.tensor(a)
+        if isinstance(b, list) and _is_numeric_nest(b):
+            b = E.tensor(b)
+        if not isinstance(a, Tensor) and not isinstance(b, Tensor) and op not in ("==", "!="):
+            if not (isinstance(a, (int, float)) and isinstance(b, (int, float))):
+                raise GradcliError("type", f"'{op}' not supported between '{_type_name(a)}' and "
+                                   f"'{_type_name(b)}'", node.line, node.column)
+        return _COMPARE[op](a, b)
+
+    def _boolop(self, node: Any) -> Any:
+        value: Any = None
+        for operand in node.values:
+            value = self.eval(operand)
+            truth = self.truth(value, operand)
+            if (node.op == "and" and not truth) or (node.op == "or" and truth):
+                return value
+        return value
+
+    def _not(self, node: Any) -> bool:
+        return not self.truth(self.eval(node.operand), node.operand)
+
+    def _ifexp(self, node: Any) -> Any:
+        if self.truth(self.eval(node.test), node.test):
+            return self.eval(node.body)
+        return self.eval(node.orelse)
+
+    def _attribute(self, node: Any) -> Any:
+        obj = self.eval(node.value)
+        return self.attribute(obj, node.attr, node)
+
+    def attribute(self, obj: Any, name: str, node: Any) -> Any:
+        if name.startswith("_"):
+            raise GradcliError("name", f"attribute '{name}' is not available", node.line,
+                               node.column, hint="names starting with _ are private")
+        if isinstance(obj, Namespace):
+            if name in obj.members:
+                return obj.members[name]
+            raise GradcliError("name", f"module '{obj.name}' has no attribute '{name}'",
+                               node.line, node.column, hint=_suggest(name, obj.members))
+        if isinstance(obj, Tensor):
+            if name in TENSOR_ATTRIBUTES:
+                return _tensor_attribute(obj, name)
+            spec = OPS.get(name)
+            if spec is not None and spec.method:
+                return BoundMethod(spec, obj)
+            known = list(TENSOR_ATTRIBUTES) + [n for n, s in OPS.items() if s.method]
+            raise GradcliError("name", f"'Tensor' object has no attribute '{name}'", node.line,
+                               node.column, hint=_suggest(name, known))
+        if isinstance(obj, ReturnTypes) and name in ("values", "indices"):
+            return getattr(obj, name)
+        from ..engine import DType
+
+        if isinstance(obj, DType) and name == "is_floating_point":
+            return obj.is_floating_point
+        raise GradcliError("name", f"'{_type_name(obj)}' object has no attribute '{name}'",
+                           node.line, node.column)
+
+    def _subscript(self, node: Any) -> Any:
+        obj = self.eval(node.value)
+        key = self._index(node.index)
+        if isinstance(obj, Tensor):
+            return E.index(obj, key)
+        if isinstance(obj, (tuple, list, str, range)):
+            if isinstance(key, Tensor):
+                key = key.__index__()
+            try:
+                return obj[key]
+            except IndexError as e:
+                raise GradcliError("shape", f"{e}", node.line, node.column,
+                                   hint=f"it has {len(obj)} items") from None
+            except TypeError as e:
+                raise GradcliError("type", f"{e}", node.line, node.column) from None
+        raise GradcliError("type", f"'{_type_name(obj)}' object is not subscriptable",
+                           node.line, node.column)
+
+    def _index(self, node: Any) -> Any:
+        kind = type(node)
+        if kind is N.Slice:
+            return slice(*(None if p is None else _as_index(self.eval(p), p)
+                           for p in (node.lower, node.upper, node.step)))
+        if kind is N.TupleLit:
+            return tuple(self._index(i) for i in node.items)
+        if kind is N.EllipsisLit:
+            return Ellipsis
+        return self.eval(node)
+
+    def _slice(self, node: Any) -> Any:
+        return self._index(node)
+
+    def _ellipsis(self, node: Any) -> Any:
+        return Ellipsis
+
+    def _call(self, node: Any) -> Any:
+        fn = self.eval(node.func)
+        args = [self.eval(a) for a in node.args]
+        kwargs = {}
+        for kw in node.keywords:
+            if kw.name in kwargs:
+                raise GradcliError("syntax", f"keyword argument repeated: {kw.name}", kw.line,
+                                   kw.column)
+            kwargs[kw.name] = self.eval(kw.value)
+        return self.call(fn, args, kwargs, node)
+
+    def call(self, fn: Any, args: list[Any], kwargs: dict[str, Any], node: Any) -> Any:
+        if isinstance(fn, OpFunction):
+            return bind_op(fn.spec, args, kwargs)
+        if isinstance(fn, BoundMethod):
+            if fn.spec.self_arg is not None:
+                return bind_method(fn.spec, fn.self_value, args, kwargs)
+            return bind_op(fn.spec, [fn.self_value, *args], kwargs)
+        if isinstance(fn, Builtin):
+            if fn.name in SHADOWED and any(isinstance(a, Tensor) for a in args):
+                return bind_op(OPS[fn.name], args, kwargs)
+            try:
+                return fn.fn(*args, **{KEYWORD_ALIASES.get(k, k): v for k, v in kwargs.items()})
+            except TypeError as e:
+                raise GradcliError("type", str(e), node.line, node.column) from None
+        if isinstance(fn, UserFunction):
+            return self.call_user(fn, args, kwargs, node)
+        raise GradcliError("type", f"'{_type_name(fn)}' object is not callable", node.line,
+                           node.column, hint="only functions can be called")
+
+    def call_user(self, fn: UserFunction, args: list[Any], kwargs: dict[str, Any],
+                  node: Any) -> Any:
+        scope = _bind_params(fn, args, kwargs)
+        if self.depth >= self.limits.max_depth:
+            raise GradcliError("limit", f"maximum call depth of {self.limits.max_depth} exceeded "
+                               f"in {fn.name}() (--max-depth)", node.line, node.column,
+                               hint="check the recursion's base case, or raise --max-depth")
+        saved = self.locals, self.enclosing
+        self.locals, self.enclosing = scope, fn.enclosing
+        self.depth += 1
+        try:
+            self.exec_block(fn.body)
+        except _Return as r:
+            return r.value
+        except (_Break, _Continue):
+            raise GradcliError("syntax", "'break' or 'continue' outside a loop") from None
+        finally:
+            self.locals, self.enclosing = saved
+            self.depth -= 1
+        return None
+
+    def _print(self, *args: Any, sep: str = " ", end: str = "\n") -> None:
+        self.write(sep.join(a if isinstance(a, str) else self.to_text(a) for a in args) + end)
+
+    _EXPRESSIONS: dict[type, Callable[[Interpreter, Any], Any]] = {}
+    _STATEMENTS: dict[type, Callable[[Interpreter, Any, bool], None]] = {}
+
+
+Interpreter._EXPRESSIONS = {
+    N.Number: Interpreter._number, N.String: Interpreter._string,
+    N.FString: Interpreter._fstring, N.Constant: Interpreter._constant,
+    N.Name: Interpreter._name, N.ListLit: Interpreter._list, N.TupleLit: Interpreter._tuple,
+    N.UnaryOp: Interpreter._unary, N.BinOp: Interpreter._binop,
+    N.Compare: Interpreter._compare, N.BoolOp: Interpreter._boolop,
+    N.IfExp: Interpreter._ifexp, N.Not: Interpreter._not, N.Call: Interpreter._call,
+    N.Attribute: Interpreter._attribute, N.Subscript: Interpreter._subscript,
+    N.Slice: Interpreter._slice, N.EllipsisLit: Interpreter._ellipsis,
+}
+Interpreter._STATEMENTS = {
+    N.ExprStmt: Interpreter._expr_stmt, N.Assign: Interpreter._assign,
+    N.AugAssign: Interpreter._aug_assign, N.FunctionDef: Interpreter._function_def,
+    N.Return: Interpreter._return, N.If: Interpreter._if, N.While: Interpreter._while,
+    N.For: Interpreter._for, N.Break: Interpreter._break, N.Continue: Interpreter._continue,
+    N.Pass: Interpreter._pass, N.With: Interpreter._with, N.Assert: Interpreter._assert,
+    N.Import: Interpreter._import, N.ImportFrom: Interpreter._import_from,
+}
+
+
+def _tensor_attribute(t: Tensor, name: str) -> Any:
+    if name == "data":
+        return t.detach()
+    if name == "T":
+        return E.numpy_T(t)
+    return getattr(t, name)
+
+
+def _bind_params(fn: UserFunction, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
+    if len(args) > len(fn.params):
+        raise GradcliError("type", f"{fn.name}() takes {len(fn.params)} positional arguments but "
+                           f"{len(args)} were given")
+    scope = dict(zip(fn.params, args))
+    for k, v in kwargs.items():
+        if k not in fn.params:
+            raise GradcliError("type", f"{fn.name}() got an unexpected keyword argument '{k}'")
+        if k in scope:
+            raise GradcliError("type", f"{fn.name}() got multiple values for argument '{k}'")
+        scope[k] = v
+    for p in fn.params:
+        if p not in scope:
+            if p not in fn.defaults:
+                raise GradcliError("type", f"{fn.name}() missing required argument: '{p}'")
+            scope[p] = fn.defaults[p]
+    return scope
+
+
+def _as_index(value: Any, node: Any) -> Any:
+    if isinstance(value, Tensor):
+        return value.__index__()
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise GradcliError("type", "slice indices must be integers or None", node.line, node.column)
+
+
+def _is_numeric_nest(items: Any) -> bool:
+    for i in items:
+        if isinstance(i, list):
+            if not _is_numeric_nest(i):
+                return False
+        elif not isinstance(i, (int, float, bool)):
+            return False
+    return True
+
+
+def _type_name(x: Any) -> str:
+    if isinstance(x, Tensor):
+        return "Tensor"
+    if isinstance(x, (OpFunction, Builtin, BoundMethod, UserFunction)):
+        return "function"
+    return type(x).__name__
+
+
+def _suggest(name: str, known: Any) -> str | None:
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+def _end_column(node: Any) -> int | None:
+    if getattr(node, "end_line", None) == node.line:
+        return node.end_column
+    return None

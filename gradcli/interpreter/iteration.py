@@ -1,0 +1,22 @@
+"""What ``for`` loops, ``zip`` and unpacking iterate over: ranges, tuples, lists, tensor rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ..engine import Tensor
+from ..engine.ops import index
+from ..errors import GradcliError
+
+
+def items_of(x: Any) -> Iterable[Any]:
+    if isinstance(x, (range, tuple, list, str)):
+        return x
+    if isinstance(x, Tensor):
+        if x.data.ndim == 0:
+            raise GradcliError("type", "iteration over a 0-d tensor")
+        # Rows are indexed so that gradients flow back through them.
+        return (index(x, i) for i in range(x.data.shape[0]))
+    raise GradcliError("type", f"'{type(x).__name__}' object is not iterable",
+                       hint="loop over range(n), a tuple, a list or a tensor's rows")

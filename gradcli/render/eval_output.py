@@ -1,0 +1,85 @@
+"""The faces of an ``EvalResult``: JSON (one line), plain PyTorch text, and Rich tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..engine import Size, Tensor
+from ..engine.autograd import Node
+from ..results import EvalResult
+from .jsonfmt import dumps, to_jsonable
+from .text import PrintOptions, tensor_text, to_text
+
+
+def _describe(value: Any) -> tuple[Any, Any, str | None, str | None]:
+    """value, shape, dtype and grad_fn of any result value, for JSON."""
+    if isinstance(value, Tensor):
+        return (to_jsonable(value.data), list(value.data.shape), value.data.dtype.name,
+                None if value.grad_fn is None else value.grad_fn.name)
+    if isinstance(value, tuple) and not isinstance(value, Size):
+        return [_describe(v)[0] for v in value], None, "tuple", None
+    if isinstance(value, Node):
+        return value.name, None, "grad_fn", None
+    if isinstance(value, (bool, int, float)):
+        return to_jsonable(value), [], type(value).__name__, None
+    if isinstance(value, Size):
+        return list(value), None, "Size", None
+    return to_text(value), None, type(value).__name__, None
+
+
+def json_object(result: EvalResult) -> dict[str, Any]:
+    value, shape, dtype, grad_fn = _describe(result.value)
+    return {
+        "expr": result.expr, "value": value, "shape": shape, "dtype": dtype, "grad_fn": grad_fn,
+        "grads": {n: None if g is None else to_jsonable(g.data) for n, g in result.grads.items()},
+    }
+
+
+def render_json(result: EvalResult) -> str:
+    return dumps(json_object(result))
+
+
+def render_plain(result: EvalResult, options: PrintOptions) -> str:
+    lines = [to_text(result.value, options)]
+    for name, g in result.grads.items():
+        lines.append(f"{name}.grad = {'None' if g is None else tensor_text(g, options)}")
+    return "\n".join(lines)
+
+
+def body_text(t: Tensor, options: PrintOptions) -> str:
+    """A tensor's values as PyTorch lays them out, without ``tensor(`` and the suffixes."""
+    bare = Tensor(t.data)
+    text = tensor_text(bare, options)
+    if not text.startswith("tensor("):
+        return text
+    inner = text[len("tensor("):-1]
+    return "\n".join(line[len("tensor("):] if i else line
+                     for i, line in enumerate(inner.split("\n")))
+
+
+def render_table(result: EvalResult, options: PrintOptions, console: Any) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    value = result.value
+    head = Table(title=Text(result.expr, style="bold"), title_justify="left", expand=False)
+    for col in ("value", "shape", "dtype", "grad_fn"):
+        head.add_column(col, no_wrap=(col != "value"))
+    if isinstance(value, Tensor):
+        head.add_row(body_text(value, options), str(tuple(value.data.shape)),
+                     value.data.dtype.name, "" if value.grad_fn is None else value.grad_fn.name)
+    else:
+        head.add_row(to_text(value, options), "", type(value).__name__, "")
+    console.print(head)
+    if not result.grads:
+        return
+    grads = Table(title="gradients", title_justify="left")
+    grads.add_column("variable", style="bold")
+    grads.add_column("shape", no_wrap=True)
+    grads.add_column("grad")
+    for name, g in result.grads.items():
+        var = result.variables.get(name)
+        shape = str(tuple(var.data.shape)) if var is not None else ""
+        grads.add_row(name, shape, "None (does not depend on it)" if g is None
+                      else body_text(g, options))
+    console.print(grads)

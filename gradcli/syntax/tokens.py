@@ -1,0 +1,19 @@
+"""Where a Lark token starts and ends, as plain 1-based (line, column) pairs.
+
+Lark types token positions as optional because a token can be made by hand; every token
+the lexer or the postlexer produces has them.
+"""
+
+from __future__ import annotations
+
+from lark import Token
+
+
+def start(token: Token) -> tuple[int, int]:
+    """The line and column of the token's first character."""
+    return token.line or 1, token.column or 1
+
+
+def end(token: Token) -> tuple[int, int]:
+    """The line and column just past the token's last character."""
+    return token.end_line or 1, token.end_column or 1

@@ -1,0 +1,95 @@
+"""`gradcli eval` against PyTorch 2.13: values, dtypes, grad_fn names, reprs and gradients.
+
+The expected data was generated with torch by tests/golden/make_eval_golden.py; this test
+runs without torch.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from gradcli.engine import Tensor
+from gradcli.errors import GradcliError
+from gradcli.interpreter.evaluate import EvalOptions, Evaluator
+from gradcli.render.text import to_text
+
+GOLDEN = Path(__file__).parent / "golden"
+CASES = json.loads((GOLDEN / "eval_cases.json").read_text())
+EXPECTED = json.loads((GOLDEN / "eval_golden.json").read_text())
+
+
+def _array(v: Any) -> np.ndarray:
+    def fix(x: Any) -> Any:
+        if isinstance(x, list):
+            return [fix(i) for i in x]
+        return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}.get(x, x)
+
+    return np.asarray(fix(v), dtype=float)
+
+
+def _close(actual: np.ndarray, expected: Any, dtype: str) -> None:
+    tol = 1e-12 if dtype == "float64" else 2e-6
+    np.testing.assert_allclose(actual.astype(float), _array(expected), rtol=tol, atol=tol,
+                               equal_nan=True)
+
+
+def _check_value(value: Any, exp: dict[str, Any], random: bool) -> None:
+    kind = exp["type"]
+    if kind == "tensor":
+        assert isinstance(value, Tensor), f"expected a tensor, got {value!r}"
+        assert list(value.data.shape) == exp["shape"]
+        assert value.data.dtype.name == exp["dtype"]
+        assert (value.grad_fn.name if value.grad_fn else None) == exp["grad_fn"]
+        assert value.requires_grad == exp["requires_grad"]
+        if not random:
+            _close(value.data, exp["value"], exp["dtype"])
+            assert to_text(value) == exp["repr"]
+    elif kind == "tuple":
+        assert isinstance(value, tuple) and len(value) == len(exp["value"])
+        for v, e in zip(value, exp["value"]):
+            _check_value(v, e, random)
+    elif kind in ("int", "float", "bool"):
+        assert type(value).__name__ == kind
+        if not random:
+            assert value == pytest.approx(exp["value"], rel=2e-6)
+    else:
+        assert to_text(value) == exp["repr"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_eval_matches_torch(case: dict[str, Any]) -> None:
+    exp = EXPECTED[case["id"]]
+    opts = EvalOptions(lets=[tuple(kv) for kv in case["lets"]], grad_output=case["grad_output"],
+                       dtype=case["dtype"], seed=0)
+    error = exp.get("error")
+    if error is not None:
+        with pytest.raises(GradcliError) as info:
+            Evaluator(opts, np.load).evaluate(case["expr"])
+        assert info.value.kind != "syntax", info.value.message
+        return
+    result = Evaluator(opts, np.load).evaluate(case["expr"])
+    _check_value(result.value, exp, case["random"])
+    if case["random"]:
+        return
+    for name, g in exp["grads"].items():
+        actual = result.grads.get(name)
+        if g is None:
+            assert actual is None, f"{name}.grad should be None"
+            continue
+        assert actual is not None, f"{name}.grad is None"
+        _close(actual.data, g, actual.data.dtype.name)
+        assert to_text(actual) == exp["grad_reprs"][name]
+
+
+def test_every_differentiable_op_has_golden_cases() -> None:
+    from gradcli.engine.ops import OPS
+
+    text = " ".join(c["expr"] + " " + " ".join(v for _, v in c["lets"]) for c in CASES)
+    missing = [name for name, spec in OPS.items() if spec.grad_fn and name not in text]
+    assert not missing, f"ops without torch golden cases: {missing}"
