@@ -230,6 +230,107 @@ def _eval_stream(evaluator: Any, fmt: EvalFormat, options: Any) -> int:
     return code
 
 
+class RunFormat(str, Enum):
+    plain = "plain"
+    json = "json"
+
+
+def _program_interpreter(fmt: RunFormat, dtype: Dtype, seed: int | None, limits: Any,
+                         options: Any) -> Any:
+    """An interpreter whose echoes and prints go to stdout in ``fmt``."""
+    from .engine import dtypes
+    from .engine.ops import manual_seed, set_loader
+    from .interpreter.core import Interpreter
+    from .render import script_output
+    from .render.text import print_text
+
+    dtypes.set_default_float(dtype.value)
+    if seed is not None:
+        manual_seed(seed)
+    set_loader(_loader([False]))
+
+    def out(text: str) -> None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+    interp = Interpreter(limits=limits, to_text=lambda v: print_text(v, options))
+    if fmt is RunFormat.json:
+        interp.write = lambda text: out(script_output.print_json(text, interp.line))
+        interp.echo = lambda value, stmt: out(script_output.echo_json(value, stmt.line, options))
+    else:
+        interp.write = out
+        interp.echo = lambda value, stmt: out(script_output.echo_plain(value, options))
+    return interp
+
+
+@app.command("run", epilog="""Examples:
+
+  gradcli run examples/seed_002.py
+
+  gradcli run train.py --format json | jq -c 'select(.repr)'
+
+  echo 'x = torch.arange(4.0, requires_grad=True); y = (x * x).sum(); y.backward(); x.grad' | gradcli run -""")
+def run_command(
+    script: str = typer.Argument(..., help="The script file, or - for stdin."),
+    fmt: RunFormat = typer.Option(RunFormat.plain, "--format", "-f",
+                                  help="plain: what Python with torch prints; json: JSON Lines."),
+    dtype: Dtype = typer.Option(Dtype.float32, "--dtype", help="Default floating dtype."),
+    seed: int | None = typer.Option(None, "--seed", help="Seed for rand, randn and normal."),
+    precision: int = typer.Option(4, "--precision", min=0, max=30, help="Decimals printed."),
+    max_elements: int = typer.Option(250_000_000, "--max-elements", min=1, help=MAX_ELEMENTS_HELP),
+    max_steps: int = typer.Option(100_000_000, "--max-steps", min=1,
+                                  help="Most loop iterations the script may run."),
+    max_depth: int = typer.Option(200, "--max-depth", min=1, help="Deepest function call nesting."),
+) -> None:
+    """Run a script: echo each top-level expression's value as Python's prompt does."""
+    from .render.text import PrintOptions
+
+    origin = "stdin" if script == "-" else script
+    with _guard(origin):
+        from .syntax.parser import parse_program
+
+        source = _read_script(script)
+        program = parse_program(source)
+        interp = _program_interpreter(fmt, dtype, seed, _limits(max_steps, max_depth,
+                                                                max_elements),
+                                      PrintOptions(precision=precision))
+        interp.run(program, source)
+
+
+def _read_script(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except FileNotFoundError:
+        raise GradcliError("io", f"cannot read '{path}': no such file",
+                           hint=f"the working directory is {os.getcwd()}") from None
+    except IsADirectoryError:
+        raise GradcliError("io", f"cannot read '{path}': it is a directory") from None
+    except UnicodeDecodeError as e:
+        raise GradcliError("io", f"cannot read '{path}': not UTF-8 text ({e.reason} at byte "
+                           f"{e.start})") from None
+    except OSError as e:
+        raise GradcliError("io", f"cannot read '{path}': {e.strerror}") from None
+
+
+@app.command("repl")
+def repl_command(
+    dtype: Dtype = typer.Option(Dtype.float32, "--dtype", help="Default floating dtype."),
+    seed: int | None = typer.Option(None, "--seed", help="Seed for rand, randn and normal."),
+    max_elements: int = typer.Option(250_000_000, "--max-elements", min=1, help=MAX_ELEMENTS_HELP),
+    max_steps: int = typer.Option(100_000_000, "--max-steps", min=1,
+                                  help="Most loop iterations one input may run."),
+    max_depth: int = typer.Option(200, "--max-depth", min=1, help="Deepest function call nesting."),
+) -> None:
+    """An interactive session: type statements, see values as PyTorch prints them."""
+    with _guard("repl"):
+        from .repl import Repl
+
+        Repl(dtype.value, seed, _limits(max_steps, max_depth, max_elements)).loop()
+
+
 class OpsFormat(str, Enum):
     table = "table"
     json = "json"

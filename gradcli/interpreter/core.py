@@ -86,6 +86,8 @@ class Interpreter:
         self.steps = 0
         self.depth = 0
         self.source = ""
+        #: Line of the top-level statement running now (for output that names its line).
+        self.line = 0
 
     # -- entry points ---------------------------------------------------------------------
     def evaluate(self, node: Any, source: str = "") -> Any:
@@ -111,6 +113,8 @@ class Interpreter:
     # -- statements -----------------------------------------------------------------------
     def exec_block(self, body: Any, top: bool = False) -> None:
         for stmt in body:
+            if top:
+                self.line = stmt.line
             self.exec(stmt, top)
 
     def exec(self, stmt: Any, top: bool = False) -> None:
@@ -267,7 +271,9 @@ class Interpreter:
         if not isinstance(ctx, AbstractContextManager):
             raise GradcliError("type", "`with` needs a context such as torch.no_grad()",
                                stmt.context.line, stmt.context.column)
-        with ctx:
+        with ctx as entered:
+            if stmt.target is not None:
+                self.assign(stmt.target, entered)
             self.exec_block(stmt.body, top)
 
     def _assert(self, stmt: Any, top: bool) -> None:
