@@ -269,7 +269,7 @@ def _program_interpreter(fmt: RunFormat, dtype: Dtype, seed: int | None, limits:
 
   gradcli run train.py --format json | jq -c 'select(.repr)'
 
-  echo 'x = torch.arange(4.0, requires_grad=True); y = (x * x).sum(); y.backward(); x.grad' | gradcli run -""")
+  printf 'x = torch.arange(4.0, requires_grad=True)\\nx * x\\n' | gradcli run -""")
 def run_command(
     script: str = typer.Argument(..., help="The script file, or - for stdin."),
     fmt: RunFormat = typer.Option(RunFormat.plain, "--format", "-f",
@@ -334,6 +334,7 @@ def repl_command(
 class OpsFormat(str, Enum):
     table = "table"
     json = "json"
+    markdown = "markdown"
 
 
 @app.command("ops", epilog="""Examples:
@@ -350,6 +351,8 @@ def ops_command(
 
         if fmt is OpsFormat.json:
             sys.stdout.write(ops_listing.render_json() + "\n")
+        elif fmt is OpsFormat.markdown:
+            sys.stdout.write(ops_listing.render_markdown())
         else:
             ops_listing.render_table(_console())
 

@@ -17,7 +17,7 @@ import itertools
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -88,6 +88,11 @@ class Node:
         self.retained: weakref.ref[Tensor] | None = None
         # Where in the source the operation was written: set by the interpreter.
         self.origin: Any = None
+
+    def unpack(self) -> tuple[Tensor, ...]:
+        """The saved tensors. Entries the VJP did not ask for are None, and it never reads them."""
+        assert self.saved is not None
+        return cast("tuple[Tensor, ...]", self.saved)
 
     def needs(self, i: int) -> bool:
         return self.edges[i] is not None

@@ -164,12 +164,11 @@ class Tensor:
         return self.data.shape[0]
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
-            raise type_error(
-                f"Boolean value of Tensor with more than one value is ambiguous",
-                hint="reduce it first, e.g. (x > 0).all() is not available: use (x > 0).sum() == len(x)",
-            ) if self.data.size > 1 else type_error(
-                "Boolean value of Tensor with no values is ambiguous")
+        if self.data.size > 1:
+            raise type_error("Boolean value of Tensor with more than one value is ambiguous",
+                             hint="reduce it to one value first, e.g. (x > 0).sum() == len(x)")
+        if self.data.size == 0:
+            raise type_error("Boolean value of Tensor with no values is ambiguous")
         return bool(self.data.reshape(()).item())
 
     def __float__(self) -> float:

@@ -9,7 +9,6 @@ from ..engine.ops import OpSpec
 from ..errors import GradcliError
 from .builtins import KEYWORD_ALIASES
 
-
 _SIGNATURES: dict[str, inspect.Signature] = {}
 
 

@@ -23,7 +23,7 @@ from ..syntax import nodes as N
 from .builtins import KEYWORD_ALIASES, PRINT, SHADOWED, TORCH, global_names
 from .calls import bind_method, bind_op
 from .iteration import items_of
-from .values import Builtin, BoundMethod, Namespace, OpFunction, UserFunction
+from .values import BoundMethod, Builtin, Namespace, OpFunction, UserFunction
 
 #: Attributes of tensors the language exposes; nothing else of Python is reachable.
 TENSOR_ATTRIBUTES = ("grad", "grad_fn", "requires_grad", "is_leaf", "shape", "dtype", "T",
@@ -128,7 +128,8 @@ class Interpreter:
         except (_Return, _Break, _Continue):
             raise
         except GradcliError as e:
-            raise e.located(stmt.line, stmt.column)
+            e.located(stmt.line, stmt.column)
+            raise
         except EngineError as e:
             raise GradcliError(e.kind, e.message, stmt.line, stmt.column, e.hint) from None
         except RecursionError:
@@ -305,7 +306,8 @@ class Interpreter:
         try:
             return self._EXPRESSIONS[type(node)](self, node)
         except GradcliError as e:
-            raise e.located(node.line, node.column, end_column=_end_column(node))
+            e.located(node.line, node.column, end_column=_end_column(node))
+            raise
         except EngineError as e:
             raise GradcliError(e.kind, e.message, node.line, node.column, e.hint,
                                end_column=_end_column(node)) from None

@@ -54,6 +54,7 @@ class Evaluator:
     def __init__(self, options: EvalOptions, load: Loader) -> None:
         self.options = options
         self.load = load
+        self.expr = ""
         dtypes.set_default_float(options.dtype)
         if options.seed is not None:
             E.manual_seed(options.seed)
@@ -112,6 +113,7 @@ class Evaluator:
         return interp
 
     def evaluate(self, expr: str) -> EvalResult:
+        self.expr = expr
         node = parse_expression(expr)
         variables = self._fresh()
         interp = self._interpreter(variables)
@@ -133,6 +135,7 @@ class Evaluator:
             raise GradcliError(
                 "grad", f"the result has shape {tuple(value.data.shape)}, not a scalar: "
                 "grad can be implicitly created only for scalar outputs",
+                line=1, column=1, source=self.expr, end_column=len(self.expr) + 1,
                 hint="reduce it, e.g. sum(...), or give --grad-output ones (or a tensor of that "
                 "shape)")
         gradient: Any = None
@@ -157,4 +160,5 @@ class Evaluator:
         try:
             value.backward(gradient)
         except EngineError as e:
-            raise GradcliError(e.kind, e.message, hint=e.hint) from None
+            raise GradcliError(e.kind, e.message, line=1, column=1, source=self.expr,
+                               end_column=len(self.expr) + 1, hint=e.hint) from None

@@ -22,16 +22,35 @@ def render_json() -> str:
     return dumps(rows())
 
 
+def render_markdown() -> str:
+    """The function list of the README (kept in step with the table by a test)."""
+    out = []
+    last = None
+    for row in rows():
+        if row["category"] != last:
+            out.append(f"\n**{row['category']}**\n")
+            out.append("| function | what it does | derivative | grad_fn |")
+            out.append("|---|---|---|---|")
+            last = row["category"]
+        how = "" if row["function"] else " (method only)"
+        if row["function"] and not row["method"]:
+            how = " (function only)"
+        out.append(f"| `{row['signature']}`{how} | {row['summary']} | {row['derivative']} | "
+                   f"{row['grad_fn'] or ''} |")
+    return "\n".join(out).strip() + "\n"
+
+
 def render_table(console: Any) -> None:
     from rich.table import Table
 
     table = Table(title="gradcli functions", title_justify="left")
-    for col in ("name", "signature", "derivative", "grad_fn"):
-        table.add_column(col, overflow="fold")
+    table.add_column("signature", overflow="fold", ratio=3)
+    table.add_column("derivative", overflow="fold", ratio=3)
+    table.add_column("grad_fn", overflow="fold", ratio=2)
     last = None
     for row in rows():
         if row["category"] != last:
             table.add_section()
             last = row["category"]
-        table.add_row(row["name"], row["signature"], row["derivative"], row["grad_fn"] or "")
+        table.add_row(row["signature"], row["derivative"], row["grad_fn"] or "")
     console.print(table)

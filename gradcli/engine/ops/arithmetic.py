@@ -41,14 +41,12 @@ def _sub_vjp(g: Tensor, node: Node) -> Pair:
 
 
 def _mul_vjp(g: Tensor, node: Node) -> Pair:
-    assert node.saved is not None
-    a, b = node.saved
+    a, b = node.unpack()
     return (g * b if node.needs(0) else None), (g * a if node.needs(1) else None)
 
 
 def _div_vjp(g: Tensor, node: Node) -> Pair:
-    assert node.saved is not None
-    a, b = node.saved
+    a, b = node.unpack()
     assert b is not None
     da = g / b if node.needs(0) else None
     db = -g * a / (b * b) if node.needs(1) and a is not None else None
@@ -134,8 +132,7 @@ def neg(input: Any) -> Tensor:
 
 
 def _pow_scalar_vjp(g: Tensor, node: Node) -> tuple[Tensor]:
-    assert node.saved is not None
-    (a,) = node.saved
+    (a,) = node.unpack()
     p = node.ctx
     if p == 0:
         return (g * 0,)
@@ -143,8 +140,7 @@ def _pow_scalar_vjp(g: Tensor, node: Node) -> tuple[Tensor]:
 
 
 def _pow_vjp(g: Tensor, node: Node) -> Pair:
-    assert node.saved is not None
-    a, b = node.saved[:2]
+    a, b = node.unpack()[:2]
     da = g * (b * a ** (b - 1)) if node.needs(0) else None
     db = None
     if node.needs(1):
@@ -158,8 +154,10 @@ def _pow_vjp(g: Tensor, node: Node) -> Pair:
 
 @op("pow(input, exponent)", category="arithmetic", summary="power (operator **)",
     example="pow(x, 2)",
-    derivative="d/dinput = grad * exponent * input**(exponent-1); d/dexponent = grad * input**exponent * log(input)",
-    grad_fn="PowBackward0 (number exponent), PowBackward1 (tensor ** tensor), PowBackward2 (number ** tensor)",
+    derivative="d/dinput = grad * exponent * input**(exponent-1); "
+    "d/dexponent = grad * input**exponent * log(input)",
+    grad_fn="PowBackward0 (number exponent), PowBackward1 (tensor ** tensor), "
+    "PowBackward2 (number ** tensor)",
     checks=(GradCheck("pow(a, 3)", {"a": (3,)}), GradCheck("a ** b", {"a": (3,), "b": (3,)}, "positive"),
             GradCheck("2 ** a", {"a": (3,)})))
 def pow(input: Any, exponent: Any) -> Tensor:
@@ -205,8 +203,7 @@ def _remainder_vjp(g: Tensor, node: Node) -> Pair:
 
     if not node.needs(1):
         return g, None
-    assert node.saved is not None
-    a, b = node.saved
+    a, b = node.unpack()
     return g, -g * floor(a / b)
 
 

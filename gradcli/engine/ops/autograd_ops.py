@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Node, no_grad as _no_grad, record, run_backward
+from ..autograd import Node, record, run_backward
+from ..autograd import no_grad as _no_grad
 from ..errors import grad_error, type_error
 from ..tensor import Tensor, _initial_gradient
 from ._base import unary_input
@@ -69,7 +70,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: Any 
                          f"{len(outs)} outputs")
     for i, t in enumerate(ins):
         if not t.requires_grad:
-            raise grad_error(f"One of the differentiated Tensors does not require grad",
+            raise grad_error("One of the differentiated Tensors does not require grad",
                              hint=f"input {i} must be a leaf with requires_grad=True or computed from one")
     for o in outs:
         if not o.requires_grad:

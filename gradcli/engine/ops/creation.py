@@ -60,7 +60,7 @@ def _from_nested(data: Any) -> np.ndarray:
     if not items:
         return np.zeros((0,), dtype=dtypes.default_float())
     shape = items[0].shape
-    for i, it in enumerate(items):
+    for it in items:
         if it.shape != shape:
             raise value_error(f"expected sequence of length {shape[0] if shape else 0} at dim 1 "
                               f"(got {it.shape[0] if it.shape else 0})",

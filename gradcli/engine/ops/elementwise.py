@@ -79,8 +79,7 @@ def _declare(name: str, fwd: Callable[[np.ndarray], np.ndarray], vjp: Any, *, de
 
 
 def _saved_input(node: Node) -> Tensor:
-    assert node.saved is not None
-    return node.saved[0]
+    return node.unpack()[0]
 
 
 exp = _declare("exp", np.exp, lambda g, n: (g * n.output(),), save="output",
@@ -94,7 +93,7 @@ sqrt = _declare("sqrt", np.sqrt, lambda g, n: (g / (2 * n.output()),), save="out
                 derivative="grad / (2 * sqrt(input))", summary="square root", domain="positive")
 sin = _declare("sin", np.sin, lambda g, n: (g * cos(_saved_input(n)),),
                derivative="grad * cos(input)", summary="sine")
-cos = _declare("cos", np.cos, lambda g, n: (-g * sin(_saved_input(n)),),
+cos: Callable[[Any], Tensor] = _declare("cos", np.cos, lambda g, n: (-g * sin(_saved_input(n)),),
                derivative="-grad * sin(input)", summary="cosine")
 tan = _declare("tan", np.tan, lambda g, n: (g * (1 + n.output() ** 2),), save="output",
                derivative="grad * (1 + tan(input)**2)", summary="tangent", domain="unit")
@@ -123,7 +122,7 @@ def _sign_vjp(g: Tensor, n: Node) -> One:
     return (g * 0,)
 
 
-sign = _declare("sign", np.sign, _sign_vjp, save="none", floating=False,
+sign: Callable[[Any], Tensor] = _declare("sign", np.sign, _sign_vjp, save="none", floating=False,
                 derivative="0", summary="-1, 0 or 1 by the sign of input")
 
 
@@ -152,8 +151,7 @@ def round(input: Any) -> Tensor:
 
 
 def _clamp_vjp(g: Tensor, node: Node) -> One:
-    assert node.saved is not None
-    (x,) = node.saved
+    (x,) = node.unpack()
     lo, hi = node.ctx
     mask = np.ones(x.data.shape, dtype=bool)
     if lo is not None:
@@ -216,8 +214,7 @@ def _clamp_tensors(t: Tensor, lo: Any, hi: Any) -> Tensor:
 def _extremum_vjp(keep_if: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Any:
     def vjp(g: Tensor, node: Node) -> tuple[Tensor | None, Tensor | None]:
         # Ties share the gradient equally, as PyTorch's maximum/minimum do.
-        assert node.saved is not None
-        a, b = node.saved
+        a, b = node.unpack()
         da, db = np.broadcast_arrays(a.data, b.data)
         wa = np.where(da == db, 0.5, keep_if(da, db).astype(float)).astype(g.data.dtype)
         return g * Tensor(wa), g * Tensor(1 - wa)

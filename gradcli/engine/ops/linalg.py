@@ -33,8 +33,7 @@ def _dims(t: Tensor, want: int, name: str, which: str) -> None:
 
 
 def _dot_vjp(g: Tensor, node: Node) -> Pair:
-    assert node.saved is not None
-    a, b = node.saved
+    a, b = node.unpack()
     return (g * b if node.needs(0) else None), (g * a if node.needs(1) else None)
 
 
@@ -56,8 +55,7 @@ def dot(input: Any, other: Any) -> Tensor:
 
 
 def _mv_vjp(g: Tensor, node: Node) -> Pair:
-    assert node.saved is not None
-    m, v = node.saved
+    m, v = node.unpack()
     return (outer(g, v) if node.needs(0) else None), (mv(t_(m), g) if node.needs(1) else None)
 
 
@@ -82,8 +80,7 @@ def t_(x: Tensor) -> Tensor:
 
 
 def _mm_vjp(g: Tensor, node: Node) -> Pair:
-    assert node.saved is not None
-    a, b = node.saved
+    a, b = node.unpack()
     return (mm(g, t_(b)) if node.needs(0) else None), (mm(t_(a), g) if node.needs(1) else None)
 
 
@@ -108,8 +105,7 @@ def mm(input: Any, mat2: Any) -> Tensor:
 
 
 def _outer_vjp(g: Tensor, node: Node) -> Pair:
-    assert node.saved is not None
-    a, b = node.saved
+    a, b = node.unpack()
     return (mv(g, b) if node.needs(0) else None), (mv(t_(g), a) if node.needs(1) else None)
 
 
@@ -127,8 +123,7 @@ def outer(input: Any, vec2: Any) -> Tensor:
 
 
 def _batched_vjp(g: Tensor, node: Node) -> Pair:
-    assert node.saved is not None
-    a, b = node.saved
+    a, b = node.unpack()
     from .shape import transpose
 
     # Batch dimensions broadcast; the engine sums each gradient back to its input's shape.

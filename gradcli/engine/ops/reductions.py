@@ -138,8 +138,7 @@ def _torch_name(dt: np.dtype[Any]) -> str:
 
 
 def _prod_vjp(g: Tensor, node: Node) -> One:
-    assert node.saved is not None
-    x = node.saved[0]
+    x = node.unpack()[0]
     assert x is not None
     shape, axes, keepdim = node.ctx
     ge = expand_reduced(g, shape, axes, keepdim)
@@ -181,8 +180,7 @@ def prod(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
 
 def _even_vjp(g: Tensor, node: Node) -> One:
     # Ties share the gradient evenly (PyTorch's evenly_distribute_backward / amax).
-    assert node.saved is not None
-    x = node.saved[0]
+    x = node.unpack()[0]
     assert x is not None
     shape, axes, keepdim = node.ctx
     ans = expand_reduced(node.output(), shape, axes, keepdim).data
@@ -270,8 +268,7 @@ amin = _amax_like("amin", np.min)
 def _norm_vjp(g: Tensor, node: Node) -> One:
     from .elementwise import abs, sign, where
 
-    assert node.saved is not None
-    x = node.saved[0]
+    x = node.unpack()[0]
     assert x is not None
     shape, axes, keepdim, p = node.ctx
     ge = expand_reduced(g, shape, axes, keepdim)
@@ -322,8 +319,7 @@ def norm(input: Any, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tens
 def _logsumexp_vjp(g: Tensor, node: Node) -> One:
     from .elementwise import exp
 
-    assert node.saved is not None
-    x = node.saved[0]
+    x = node.unpack()[0]
     assert x is not None
     shape, axes, keepdim = node.ctx
     ans = expand_reduced(node.output(), shape, axes, keepdim)

@@ -11,7 +11,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd import Node, record
 from ..errors import shape_error, type_error, value_error
-from ..tensor import Size, Tensor
+from ..tensor import Tensor
 from ._base import check_numel, is_scalar, to_tensor, unary_input
 from .table import GradCheck, op
 
@@ -392,7 +392,7 @@ def _grad_fn_of_index(parts: tuple[Any, ...], shape: tuple[int, ...], single: bo
     if builtins.any(isinstance(p, np.ndarray) or isinstance(p, bool) for p in parts):
         return "IndexBackward0"
     dims = iter(range(len(shape)))
-    applied = []
+    applied: list[Any] = []
     for p in parts:
         if p is Ellipsis:
             continue
@@ -428,7 +428,8 @@ def index(input: Tensor, key: Any) -> Tensor:
     try:
         data = x.data[parts]
     except IndexError as e:
-        raise shape_error(_index_message(str(e), x), hint=f"the tensor has shape {tuple(x.data.shape)}") from None
+        raise shape_error(_index_message(str(e), x),
+                          hint=f"the tensor has shape {tuple(x.data.shape)}") from None
     out = _view(x, np.asarray(data)) if isinstance(data, np.ndarray) else Tensor(np.asarray(data))
     name = _grad_fn_of_index(parts, x.data.shape, not isinstance(key, tuple))
     return record(name, out, (x,), _index_vjp, ctx=(parts, x.data.shape))
@@ -458,7 +459,3 @@ def index_backward(g: Tensor, parts: tuple[Any, ...], shape: tuple[int, ...]) ->
     data = np.zeros(shape, dtype=g.data.dtype)
     np.add.at(data, parts, g.data)
     return record("IndexPutBackward0", Tensor(data), (g,), _index_backward_vjp, ctx=(parts, shape))
-
-
-def size_of(x: Any, dim: Any = None) -> Any:
-    return Size(unary_input(x, "size").data.shape) if dim is None else unary_input(x, "size").size(dim)

@@ -8,7 +8,7 @@ example, and how to check its gradient. The language's builtins and tensor metho
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +23,7 @@ class GradCheck:
     """
 
     expr: str
-    shapes: dict[str, tuple[int, ...]]
+    shapes: Mapping[str, tuple[int, ...]]
     domain: str = "real"
     second_order: bool = True
 

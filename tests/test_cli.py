@@ -1,0 +1,212 @@
+"""The command line through the installed console script: exit codes, streams, formats."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+BIN = Path(sys.executable).parent / "gradcli"
+GRADCLI = [str(BIN)] if BIN.exists() else [sys.executable, "-m", "gradcli"]
+
+
+def gradcli(*args: str, stdin: str | None = None,
+            cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "100"}
+    return subprocess.run([*GRADCLI, *args], input=stdin, capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=120)
+
+
+def strict_json(text: str) -> Any:
+    def refuse(name: str) -> None:
+        raise ValueError(f"non-strict JSON constant {name}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def no_traceback(proc: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
+
+
+def test_headline_json_is_exact() -> None:
+    proc = gradcli("eval", "2*dot(x,x)", "--let", "x=arange(4.0)", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == ('{"expr": "2*dot(x,x)", "value": 28.0, "shape": [], "dtype": "float32", '
+                           '"grad_fn": "MulBackward0", "grads": {"x": [0.0, 4.0, 8.0, 12.0]}}\n')
+    assert proc.stderr == ""
+
+
+def test_headline_table() -> None:
+    proc = gradcli("eval", "2*dot(x,x)", "--let", "x=arange(4.0)")
+    assert proc.returncode == 0
+    for fragment in ("28.", "()", "float32", "MulBackward0", "[ 0.,  4.,  8., 12.]"):
+        assert fragment in proc.stdout
+
+
+def test_version_and_module_entry_point() -> None:
+    from gradcli import __version__
+
+    assert gradcli("--version").stdout == f"gradcli {__version__}\n"
+    proc = subprocess.run([sys.executable, "-m", "gradcli", "--version"], capture_output=True,
+                          text=True)
+    assert proc.stdout == f"gradcli {__version__}\n"
+
+
+def test_help_has_examples() -> None:
+    proc = gradcli("eval", "--help")
+    assert proc.returncode == 0
+    assert "Examples" in proc.stdout and "--grad-output" in proc.stdout
+
+
+def test_plain_prints_pytorch_reprs() -> None:
+    proc = gradcli("eval", "x * x", "--let", "x=arange(4.0)", "--grad-output", "ones",
+                   "--format", "plain")
+    assert proc.stdout == ("tensor([0., 1., 4., 9.], grad_fn=<MulBackward0>)\n"
+                           "x.grad = tensor([0., 2., 4., 6.])\n")
+
+
+def test_nan_and_infinity_stay_strict_json() -> None:
+    proc = gradcli("eval", "sum(log(x))", "--let", "x=tensor([0.0, 1.0])", "--format", "json")
+    obj = strict_json(proc.stdout)
+    assert obj["value"] == "-Infinity"
+    assert obj["grads"]["x"] == ["Infinity", 1.0]
+
+
+def test_stdin_mode_goes_on_after_a_bad_line() -> None:
+    proc = gradcli("eval", "-", "--let", "x=tensor([1.0, 2.0])", "--format", "json",
+                   stdin="sum(x)\n\n# comment\nnope(x)\nsum(x * x)\n")
+    assert proc.returncode == 1
+    lines = [strict_json(line) for line in proc.stdout.splitlines()]
+    assert [o["expr"] for o in lines] == ["sum(x)", "nope(x)", "sum(x * x)"]
+    assert lines[1]["error"]["kind"] == "name" and lines[1]["error"]["column"] == 1
+    assert lines[2]["grads"]["x"] == [2.0, 4.0]
+    no_traceback(proc)
+
+
+def test_stdin_lines_do_not_accumulate_gradients() -> None:
+    proc = gradcli("eval", "-", "--let", "x=1.0", "--format", "json", stdin="2*x\n2*x\n")
+    assert [strict_json(line)["grads"]["x"] for line in proc.stdout.splitlines()] == [2.0, 2.0]
+
+
+def test_closed_pipe_is_quiet() -> None:
+    cmd = " ".join(f"'{a}'" for a in GRADCLI)
+    proc = subprocess.run(
+        f"yes 'sum(x)' | head -3000 | {cmd} eval - --let x='arange(3.0)' --format json | head -1",
+        shell=True, capture_output=True, text=True, timeout=120)
+    assert proc.stdout.count("\n") == 1
+    assert proc.stderr == ""
+
+
+def test_let_data_files(tmp_path: Path) -> None:
+    np.save(tmp_path / "a.npy", np.array([1.0, 2.0]))
+    np.savez(tmp_path / "b.npz", w=np.array([[1.0], [2.0]]))
+    (tmp_path / "c.csv").write_text("1,2\n3,4\n")
+    (tmp_path / "d.json").write_text("[0.5, 1.5]")
+    proc = gradcli("eval", "sum(a * d) + sum(b) + sum(c)", "--let", "a=@a.npy", "--let",
+                   "b=@b.npz:w", "--let", "c=@c.csv", "--let", "d=@d.json", "--format", "json",
+                   cwd=tmp_path)
+    obj = strict_json(proc.stdout)
+    assert obj["value"] == 0.5 + 3.0 + 3.0 + 10
+    assert obj["grads"] == {"a": [0.5, 1.5], "b": [[1.0], [1.0]], "d": [1.0, 2.0]}  # c is int
+
+
+def test_let_from_stdin() -> None:
+    proc = gradcli("eval", "sum(x ** 2)", "--let", "x=@-", "--format", "json", stdin="[1, 2.5]")
+    assert strict_json(proc.stdout)["grads"]["x"] == [2.0, 5.0]
+
+
+def test_later_lets_use_earlier_ones_and_wrt_filters() -> None:
+    proc = gradcli("eval", "sum(x * y)", "--let", "x=arange(3.0)", "--let", "y=x * 2",
+                   "--wrt", "y", "--format", "json")
+    obj = strict_json(proc.stdout)
+    assert obj["value"] == 10.0 and obj["grads"] == {"y": [0.0, 1.0, 2.0]}
+
+
+def test_grad_output_expression_dtype_seed_and_no_grad() -> None:
+    obj = strict_json(gradcli("eval", "x * x", "--let", "x=arange(3.0)", "--grad-output",
+                              "tensor([1.0, 0.0, 2.0])", "--format", "json").stdout)
+    assert obj["grads"]["x"] == [0.0, 0.0, 8.0]
+    obj = strict_json(gradcli("eval", "x / 3", "--let", "x=1.0", "--dtype", "float64",
+                              "--format", "json").stdout)
+    assert obj["dtype"] == "float64" and obj["value"] == 1 / 3
+    a = gradcli("eval", "randn(3)", "--seed", "7", "--format", "json").stdout
+    b = gradcli("eval", "randn(3)", "--seed", "7", "--format", "json").stdout
+    assert a == b
+    obj = strict_json(gradcli("eval", "x * x", "--let", "x=arange(3.0)", "--no-grad",
+                              "--format", "json").stdout)
+    assert obj["grads"] == {} and obj["grad_fn"] is None
+
+
+def test_precision_and_full() -> None:
+    out = gradcli("eval", "x / 3", "--let", "x=1.0", "--precision", "2", "--format", "plain").stdout
+    assert out.startswith("tensor(0.33, grad_fn=<DivBackward0>)")
+    big = gradcli("eval", "arange(2000)", "--format", "plain").stdout
+    assert "..." in big
+    full = gradcli("eval", "arange(2000)", "--format", "plain", "--full").stdout
+    assert "..." not in full and "1999" in full
+
+
+# kind, exit code, arguments, message fragment, (line, column) or None
+ERRORS = [
+    ("syntax", 2, ["eval", "sum(x"], "unclosed '('", (1, 6)),
+    ("syntax", 2, ["eval", "x = 1"], "expected a single expression", (1, 1)),
+    ("name", 1, ["eval", "sum(xs)", "--let", "x=arange(3.0)"], "did you mean 'x'", (1, 5)),
+    ("type", 1, ["eval", "x.item()", "--let", "x=arange(3.0)"], "cannot be converted", (1, 1)),
+    ("shape", 1, ["eval", "x * y", "--let", "x=ones(3)", "--let", "y=ones(4)"],
+     "(3,) and (4,)", (1, 1)),
+    ("value", 1, ["eval", "arange(0, 5, 0)"], "step must be nonzero", (1, 1)),
+    ("grad", 1, ["eval", "x * 2", "--let", "x=arange(3.0)"], "only for scalar outputs", (1, 1)),
+    ("limit", 1, ["eval", "ones(100000, 100000)"], "--max-elements", (1, 1)),
+    ("io", 1, ["eval", "sum(x)", "--let", "x=@missing.npy"], "missing.npy", None),
+    ("usage", 2, ["eval", "sum(x)", "--let", "x"], "NAME=VALUE", None),
+    ("usage", 2, ["eval", "sum(x)", "--let", "x=1.0", "--wrt", "z"], "no such --let", None),
+]
+
+
+@pytest.mark.parametrize("kind, code, args, fragment, where", ERRORS,
+                         ids=[f"{e[0]}-{i}" for i, e in enumerate(ERRORS)])
+def test_error_kinds(kind: str, code: int, args: list[str], fragment: str,
+                     where: tuple[int, int] | None) -> None:
+    proc = gradcli(*args)
+    assert proc.returncode == code
+    assert proc.stdout == ""
+    assert proc.stderr.startswith(f"error[{kind}]: ")
+    assert fragment in proc.stderr
+    if where is not None:
+        assert f":{where[0]}:{where[1]}\n" in proc.stderr
+        assert "^" in proc.stderr
+    no_traceback(proc)
+
+
+def test_unknown_option_is_a_usage_error() -> None:
+    proc = gradcli("eval", "1", "--bogus")
+    assert proc.returncode == 2 and "No such option" in proc.stderr
+
+
+def test_json_error_objects_carry_kind_and_position() -> None:
+    proc = gradcli("eval", "-", "--format", "json", "--let", "x=ones(3)", stdin="x @ ones(4)\n")
+    err = strict_json(proc.stdout)["error"]
+    assert err["kind"] == "shape" and err["line"] == 1 and err["column"] == 1
+
+
+def test_ops_json_lists_the_table() -> None:
+    rows = strict_json(gradcli("ops", "--format", "json").stdout)
+    by_name = {r["name"]: r for r in rows}
+    assert by_name["dot"]["grad_fn"] == "DotBackward0"
+    for row in rows:
+        assert {"name", "signature", "grad_fn", "derivative"} <= set(row)
+
+
+@pytest.mark.skipif(shutil.which("jq") is None, reason="jq is not installed")
+def test_output_feeds_jq() -> None:
+    proc = subprocess.run(
+        " ".join(GRADCLI) + " eval 'sum(x)' --let x='arange(3.0)' --format json | jq .value",
+        shell=True, capture_output=True, text=True)
+    assert proc.stdout == "3\n"
