@@ -122,6 +122,8 @@ PYTHON_BUILTINS: dict[str, Callable[..., Any]] = {
 }
 #: print is bound by the interpreter, which knows where output goes.
 PRINT = "print"
+#: Names a program may not rebind.
+PROTECTED = frozenset(PYTHON_BUILTINS) | {PRINT, "torch"}
 
 _DTYPE_NAMES = {
     "float32": "float32", "float": "float32", "float64": "float64", "double": "float64",

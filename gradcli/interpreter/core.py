@@ -20,7 +20,7 @@ from ..engine import ops as E
 from ..engine.ops import OPS, ReturnTypes
 from ..errors import GradcliError
 from ..syntax import nodes as N
-from .builtins import KEYWORD_ALIASES, PRINT, SHADOWED, TORCH, global_names
+from .builtins import KEYWORD_ALIASES, PRINT, PROTECTED, SHADOWED, TORCH, global_names
 from .calls import bind_method, bind_op
 from .iteration import items_of
 from .values import BoundMethod, Builtin, Namespace, OpFunction, UserFunction
@@ -174,12 +174,11 @@ class Interpreter:
                                target.column)
 
     def _check_assignable(self, target: Any) -> None:
-        if target.id in self.builtins and target.id not in self.locals and (
-                target.id == "torch" or isinstance(self.builtins[target.id], OpFunction)):
-            # Shadowing a function is legal Python, but in a one-line tool it is nearly
-            # always a mistake: say so rather than break later calls silently.
+        # Op names (t, dot, ...) may be shadowed as in Python; Python's own builtins and
+        # `torch` may not: rebinding them is nearly always a mistake that breaks later lines.
+        if target.id in PROTECTED and target.id not in self.locals:
             raise GradcliError(
-                "name", f"cannot assign to '{target.id}': it is a built-in function",
+                "name", f"cannot assign to '{target.id}': it is a built-in name",
                 target.line, target.column, hint="pick another variable name")
 
     def _set_attribute(self, obj: Any, target: Any, value: Any) -> None:
@@ -348,11 +347,11 @@ class Interpreter:
         return "".join(out)
 
     def _format(self, value: Any, spec: str, node: Any) -> str:
-        if isinstance(value, Tensor) and spec:
-            # PyTorch formats a one-element tensor's spec through its Python number.
+        if isinstance(value, Tensor):
+            # PyTorch formats a 0-d tensor through its Python number, spec or not.
             if value.data.ndim == 0:
                 value = value.item()
-            else:
+            elif spec:
                 raise GradcliError("type", "unsupported format string passed to Tensor.__format__",
                                    node.line, node.column)
         if not spec:

@@ -46,11 +46,16 @@ def _size(size: tuple[Any, ...], size_kw: Any, what: str) -> tuple[int, ...]:
 
 
 def _from_nested(data: Any) -> np.ndarray:
-    """A numpy array from nested lists/tuples of numbers or single-element tensors."""
+    """A numpy array from nested lists/tuples of numbers or single-element tensors.
+
+    Python floats are kept in float64 here, so that ``tensor(0.1, dtype=float64)`` is exact;
+    the caller casts to the requested or default dtype.
+    """
     if isinstance(data, Tensor):
         return data.data.copy()
     if is_scalar(data):
-        return np.asarray(data, dtype=dtypes.scalar_dtype(data))
+        kind = dtypes.scalar_dtype(data)
+        return np.asarray(data, dtype=dtypes.FLOAT64 if dtypes.is_float(kind) else kind)
     if isinstance(data, range):
         data = list(data)
     if not isinstance(data, (list, tuple)):
@@ -67,8 +72,17 @@ def _from_nested(data: Any) -> np.ndarray:
                               hint="rows of a nested list must all have the same length")
     dt: np.dtype[Any] | None = None
     for it in items:
-        dt = dtypes.promote(dt, it.dtype if it.dtype.kind != "f" else dtypes.default_float())
+        dt = dtypes.promote(dt, it.dtype)
     return np.stack(items).astype(dt)
+
+
+def _holds_tensors(data: Any) -> bool:
+    """Tensors inside keep their float dtype (tensor([a, b]) of float64 stays float64)."""
+    if isinstance(data, Tensor):
+        return True
+    if isinstance(data, (list, tuple)) and data:
+        return _holds_tensors(data[0])
+    return False
 
 
 @op("tensor(data, dtype=None, requires_grad=False)", category="creation",
@@ -76,7 +90,7 @@ def _from_nested(data: Any) -> np.ndarray:
     example="tensor([[1, 2], [3, 4]])", method=False)
 def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     arr = _from_nested(data)
-    if arr.dtype.kind == "f" and dtype is None and not isinstance(data, Tensor):
+    if arr.dtype.kind == "f" and dtype is None and not _holds_tensors(data):
         arr = arr.astype(dtypes.default_float())
     check_numel(arr.shape, "tensor")
     return _finish(arr, dtype, requires_grad)

@@ -1,0 +1,79 @@
+"""`gradcli run SCRIPT` prints exactly what Python with torch prints for the same script.
+
+Every tests/golden/scripts/NAME.py is both a gradcli script and a Python + torch program.
+tests/golden/make_script_golden.py ran each under torch as Python's interactive prompt would
+and recorded stdout in NAME.out and, for a script whose last statement raises, the exception
+in NAME.err.json. This test runs `python -m gradcli run NAME.py` and compares; it never
+imports torch.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPTS = ROOT / "tests" / "golden" / "scripts"
+EXAMPLES = ROOT / "examples"
+# Examples without random numbers are golden too (their .out was made with torch).
+GOLDEN_EXAMPLES = [p for p in sorted(EXAMPLES.glob("*.py")) if "manual_seed" not in p.read_text()]
+CASES = sorted(SCRIPTS.glob("*.py")) + GOLDEN_EXAMPLES
+
+# stderr must contain the first PREFIX characters of PyTorch's message (ignoring case: a
+# message may start mid-sentence after gradcli's own context, "add: shapes ...: the size
+# of tensor a ..."). Where gradcli's message differs from PyTorch's for a good reason, the
+# fragment it must contain instead: {script stem: text}. Keep each fragment specific.
+MESSAGE_FRAGMENTS: dict[str, str] = {
+    # PyTorch's tensor(..., requires_grad=True) says "Only Tensors of floating point and
+    # complex dtype can require gradients"; gradcli has no complex dtype to mention.
+    "err_requires_grad_int_tensor": "only Tensors of floating point",
+}
+PREFIX = 40
+
+
+def _run(script: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("GRADCLI_DEBUG", "FORCE_COLOR")}
+    env.update(NO_COLOR="1", PYTHONIOENCODING="utf-8", COLUMNS="80")
+    return subprocess.run(
+        [sys.executable, "-m", "gradcli", "run", str(script.relative_to(ROOT))],
+        cwd=ROOT, env=env, capture_output=True, text=True, encoding="utf-8",
+        stdin=subprocess.DEVNULL, timeout=300,
+    )
+
+
+def test_corpus_is_complete() -> None:
+    assert len(CASES) >= 45
+    stems = {p.stem for p in CASES}
+    assert {f"seed_00{i}" for i in range(5)} | {"softmax_regression"} <= stems
+    for path in CASES:
+        assert path.with_suffix(".out").is_file(), f"{path.name} has no .out: regenerate"
+    for path in SCRIPTS.iterdir():
+        stem = path.name.split(".")[0]
+        assert stem in stems, f"{path.name} belongs to no script"
+    errors = [p for p in CASES if p.with_suffix(".err.json").is_file()]
+    assert len(errors) >= 6
+    assert set(MESSAGE_FRAGMENTS) <= {p.stem for p in errors}
+
+
+@pytest.mark.parametrize("script", CASES, ids=lambda p: p.stem)
+def test_script_prints_what_torch_prints(script: Path) -> None:
+    expected = script.with_suffix(".out").read_text(encoding="utf-8")
+    err_path = script.with_suffix(".err.json")
+    proc = _run(script)
+    context = f"gradcli run {script.name}: exit {proc.returncode}, stderr:\n{proc.stderr}"
+    assert "Traceback (most recent call last)" not in proc.stderr, context
+    assert proc.stdout == expected, context
+    if err_path.is_file():
+        error = json.loads(err_path.read_text(encoding="utf-8"))
+        assert proc.returncode == 1, context
+        fragment = MESSAGE_FRAGMENTS.get(script.stem, error["message"][:PREFIX])
+        assert fragment.casefold() in proc.stderr.casefold(), \
+            f"expected {fragment!r} on stderr; {context}"
+    else:
+        assert proc.returncode == 0, context
+        assert proc.stderr == "", context
