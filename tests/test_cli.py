@@ -210,3 +210,49 @@ def test_output_feeds_jq() -> None:
         " ".join(GRADCLI) + " eval 'sum(x)' --let x='arange(3.0)' --format json | jq .value",
         shell=True, capture_output=True, text=True)
     assert proc.stdout == "3\n"
+
+
+def test_run_json_lines(tmp_path: Path) -> None:
+    script = tmp_path / "s.py"
+    script.write_text("import torch\nx = torch.arange(3.0, requires_grad=True)\nx * 2\n"
+                      "print(f'n = {len(x)}')\nx.shape\n")
+    proc = gradcli("run", str(script), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    objs = [strict_json(line) for line in proc.stdout.splitlines()]
+    assert objs[0] == {"line": 3, "repr": "tensor([0., 2., 4.], grad_fn=<MulBackward0>)",
+                       "value": [0.0, 2.0, 4.0], "shape": [3], "dtype": "float32",
+                       "grad_fn": "MulBackward0"}
+    assert objs[1] == {"line": 4, "print": "n = 3\n"}
+    assert objs[2]["repr"] == "torch.Size([3])"
+
+
+def test_run_syntax_error_is_reported_before_anything_runs(tmp_path: Path) -> None:
+    script = tmp_path / "s.py"
+    script.write_text("import torch\nprint('started')\nif True\n    pass\n")
+    proc = gradcli("run", str(script))
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.startswith("error[syntax]") and "s.py:3:" in proc.stderr
+
+
+def test_run_error_stops_with_line_and_caret(tmp_path: Path) -> None:
+    script = tmp_path / "s.py"
+    script.write_text("import torch\nx = torch.ones(3)\nx\ny = x @ torch.ones(4)\nx\n")
+    proc = gradcli("run", str(script))
+    assert proc.returncode == 1
+    assert proc.stdout == "tensor([1., 1., 1.])\n"
+    assert "s.py:4:5" in proc.stderr and "^" in proc.stderr
+    no_traceback(proc)
+
+
+def test_run_runaway_loop_hits_max_steps() -> None:
+    proc = gradcli("run", "-", "--max-steps", "10000",
+                   stdin="import torch\na = torch.tensor(0.0)\nb = a\n"
+                         "while b.norm() < 1000:\n    b = b * 2\n")
+    assert proc.returncode == 1 and "error[limit]" in proc.stderr and "--max-steps" in proc.stderr
+
+
+def test_run_missing_script_and_other_imports() -> None:
+    proc = gradcli("run", "no/such/file.py")
+    assert proc.returncode == 1 and proc.stderr.startswith("error[io]")
+    proc = gradcli("run", "-", stdin="import numpy as np\n")
+    assert proc.returncode == 1 and "only `import torch`" in proc.stderr
