@@ -157,6 +157,11 @@ def eval_command(
                                   help="Decimals shown in table and plain output."),
     full: bool = typer.Option(False, "--full", help="Print big tensors in full, without '...'."),
     no_grad: bool = typer.Option(False, "--no-grad", help="Evaluate only; compute no gradients."),
+    trace: bool = typer.Option(False, "--trace",
+                               help="Show the backward pass step by step (the chain rule)."),
+    detect_anomaly: bool = typer.Option(
+        False, "--detect-anomaly",
+        help="Stop at the first operation whose value or gradient is NaN or infinite."),
     max_elements: int = typer.Option(250_000_000, "--max-elements", min=1, help=MAX_ELEMENTS_HELP),
     max_steps: int = typer.Option(100_000_000, "--max-steps", min=1,
                                   help="Most loop iterations a program may run."),
@@ -173,7 +178,8 @@ def eval_command(
         stdin_used = [expr == "-"]
         opts = EvalOptions(lets=[split_let(text) for text in let], wrt=list(wrt),
                            grad_output=grad_output, no_grad=no_grad, dtype=dtype.value, seed=seed,
-                           limits=_limits(max_steps, max_depth, max_elements))
+                           limits=_limits(max_steps, max_depth, max_elements), trace=trace,
+                           detect_anomaly=detect_anomaly)
         evaluator = _with_origin(lambda: Evaluator(opts, _loader(stdin_used)), "--let")
         if expr == "-":
             code = _eval_stream(evaluator, fmt, options)
@@ -197,6 +203,13 @@ def _emit(result: Any, fmt: EvalFormat, options: Any) -> None:
         sys.stdout.write(eval_output.render_plain(result, options) + "\n")
     else:
         eval_output.render_table(result, options, _console())
+    if result.trace is not None and fmt is not EvalFormat.json:
+        from .render import derivatives
+
+        if fmt is EvalFormat.plain:
+            sys.stdout.write(derivatives.trace_plain(result.trace, options) + "\n")
+        else:
+            derivatives.trace_table(result.trace, options, _console())
     sys.stdout.flush()
 
 
@@ -281,6 +294,9 @@ def run_command(
     max_steps: int = typer.Option(100_000_000, "--max-steps", min=1,
                                   help="Most loop iterations the script may run."),
     max_depth: int = typer.Option(200, "--max-depth", min=1, help="Deepest function call nesting."),
+    detect_anomaly: bool = typer.Option(
+        False, "--detect-anomaly",
+        help="Stop at the first operation whose value or gradient is NaN or infinite."),
 ) -> None:
     """Run a script: echo each top-level expression's value as Python's prompt does."""
     from .render.text import PrintOptions
@@ -294,6 +310,12 @@ def run_command(
         interp = _program_interpreter(fmt, dtype, seed, _limits(max_steps, max_depth,
                                                                 max_elements),
                                       PrintOptions(precision=precision))
+        if detect_anomaly:
+            from .engine import autograd
+            from .interpreter.trace import Tracer
+
+            interp.detect_anomaly = True
+            autograd.ANOMALY_HOOK[0] = Tracer({}, source, True, record=False).step
         interp.run(program, source)
 
 
@@ -329,6 +351,161 @@ def repl_command(
         from .repl import Repl
 
         Repl(dtype.value, seed, _limits(max_steps, max_depth, max_elements)).loop()
+
+
+class DerivFormat(str, Enum):
+    table = "table"
+    json = "json"
+    plain = "plain"
+
+
+def _toolkit_evaluator(let: list[str], wrt: list[str], dtype: Dtype, seed: int | None,
+                       max_elements: int) -> Any:
+    from .interpreter.evaluate import EvalOptions, Evaluator, split_let
+
+    opts = EvalOptions(lets=[split_let(text) for text in let], wrt=list(wrt), dtype=dtype.value,
+                       seed=seed, limits=_limits(100_000_000, 200, max_elements))
+    return _with_origin(lambda: Evaluator(opts, _loader([False])), "--let")
+
+
+WRT_HELP = "Differentiate with respect to this variable only. Repeatable."
+
+
+@app.command("jacobian", epilog="""Examples:
+
+  gradcli jacobian "tanh(W @ x)" --let W="[[1.0, 2.0], [3.0, 4.0]]" --let x="[0.1, 0.2]"
+
+  gradcli jacobian "softmax(x, 0)" --let x="arange(3.0)" --format json""")
+def jacobian_command(
+    expr: str = typer.Argument(..., help="The expression."),
+    let: list[str] = typer.Option([], "--let", "-l", help=LET_HELP),
+    wrt: list[str] = typer.Option([], "--wrt", "-w", help=WRT_HELP),
+    fmt: DerivFormat = typer.Option(DerivFormat.table, "--format", "-f", help="Output format."),
+    dtype: Dtype = typer.Option(Dtype.float32, "--dtype", help="Default floating dtype."),
+    seed: int | None = typer.Option(None, "--seed", help="Seed for rand, randn and normal."),
+    precision: int = typer.Option(4, "--precision", min=0, max=30, help="Decimals shown."),
+    max_elements: int = typer.Option(250_000_000, "--max-elements", min=1, help=MAX_ELEMENTS_HELP),
+) -> None:
+    """d(output)/d(variable), of shape output.shape + variable.shape, by reverse mode."""
+    from .render import derivatives
+    from .render.text import PrintOptions
+
+    options = PrintOptions(precision=precision)
+    with _guard("expr"):
+        result = _toolkit_evaluator(let, wrt, dtype, seed, max_elements).jacobian(expr)
+        if fmt is DerivFormat.json:
+            sys.stdout.write(derivatives.jacobian_json(result) + "\n")
+        elif fmt is DerivFormat.plain:
+            sys.stdout.write(derivatives.jacobian_plain(result, options) + "\n")
+        else:
+            derivatives.jacobian_table(result, options, _console())
+
+
+@app.command("hessian", epilog="""Examples:
+
+  gradcli hessian "sum(x ** 3)" --let x="[1.0, 2.0]"
+
+  gradcli hessian "sum((X @ w - y) ** 2)" --let X="[[1.0, 2.0], [3.0, 4.0]]" --let w="[0.5, -0.5]" --let y="[1.0, 0.0]" --wrt w --format json""")
+def hessian_command(
+    expr: str = typer.Argument(..., help="The expression (its value must be a scalar)."),
+    let: list[str] = typer.Option([], "--let", "-l", help=LET_HELP),
+    wrt: list[str] = typer.Option([], "--wrt", "-w", help=WRT_HELP),
+    fmt: DerivFormat = typer.Option(DerivFormat.table, "--format", "-f", help="Output format."),
+    dtype: Dtype = typer.Option(Dtype.float32, "--dtype", help="Default floating dtype."),
+    seed: int | None = typer.Option(None, "--seed", help="Seed for rand, randn and normal."),
+    precision: int = typer.Option(4, "--precision", min=0, max=30, help="Decimals shown."),
+    max_elements: int = typer.Option(250_000_000, "--max-elements", min=1, help=MAX_ELEMENTS_HELP),
+) -> None:
+    """Second derivatives of a scalar: every block between --wrt variables (reverse over reverse)."""
+    from .render import derivatives
+    from .render.text import PrintOptions
+
+    options = PrintOptions(precision=precision)
+    with _guard("expr"):
+        result = _toolkit_evaluator(let, wrt, dtype, seed, max_elements).hessian(expr)
+        if fmt is DerivFormat.json:
+            sys.stdout.write(derivatives.hessian_json(result) + "\n")
+        elif fmt is DerivFormat.plain:
+            sys.stdout.write(derivatives.hessian_plain(result, options) + "\n")
+        else:
+            derivatives.hessian_table(result, options, _console())
+
+
+class CheckFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command("check", epilog="""Examples:
+
+  gradcli check "sum(sin(x) * exp(x))" --let x="[0.1, 0.5, 2.0]"
+
+  gradcli check "norm(A @ x)" --let A="randn(3, 3)" --let x="randn(3)" --seed 1 -v --format json""")
+def check_command(
+    expr: str = typer.Argument(..., help="The expression."),
+    let: list[str] = typer.Option([], "--let", "-l", help=LET_HELP),
+    wrt: list[str] = typer.Option([], "--wrt", "-w", help=WRT_HELP),
+    eps: float = typer.Option(1e-6, "--eps", min=0.0, help="Finite-difference step."),
+    atol: float = typer.Option(1e-5, "--atol", min=0.0, help="Absolute tolerance."),
+    rtol: float = typer.Option(1e-3, "--rtol", min=0.0, help="Relative tolerance."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show the worst elements."),
+    fmt: CheckFormat = typer.Option(CheckFormat.table, "--format", "-f", help="Output format."),
+    seed: int | None = typer.Option(None, "--seed", help="Seed for rand, randn and normal."),
+    max_elements: int = typer.Option(250_000_000, "--max-elements", min=1, help=MAX_ELEMENTS_HELP),
+) -> None:
+    """Compare autograd with central finite differences (float64); exit 1 on FAIL."""
+    from .render import derivatives
+
+    with _guard("expr"):
+        if eps <= 0:
+            raise GradcliError("usage", "--eps must be positive")
+        ev = _toolkit_evaluator(let, wrt, Dtype.float64, seed, max_elements)
+        result = ev.check(expr, eps, atol, rtol)
+        if fmt is CheckFormat.json:
+            sys.stdout.write(derivatives.check_json(result, verbose) + "\n")
+        else:
+            derivatives.check_table(result, verbose, _console())
+        sys.stdout.flush()
+        if not result.ok:
+            raise typer.Exit(1)
+
+
+class GraphFormat(str, Enum):
+    tree = "tree"
+    dot = "dot"
+    mermaid = "mermaid"
+
+
+@app.command("graph", epilog="""Examples:
+
+  gradcli graph "2*dot(x,x)" --let x="arange(4.0)"
+
+  gradcli graph "sum(tanh(W @ x))" --let W="[[1.0, 2.0], [3.0, 4.0]]" --let x="[0.1, 0.2]" --format mermaid
+
+  gradcli graph "2*dot(x,x)" --let x="arange(4.0)" -o graph.svg""")
+def graph_command(
+    expr: str = typer.Argument(..., help="The expression."),
+    let: list[str] = typer.Option([], "--let", "-l", help=LET_HELP),
+    fmt: GraphFormat = typer.Option(GraphFormat.tree, "--format", "-f", help="Output format."),
+    output: str | None = typer.Option(None, "--output", "-o",
+                                      help="Write to FILE.dot, or render FILE.svg/.png with Graphviz."),
+    dtype: Dtype = typer.Option(Dtype.float32, "--dtype", help="Default floating dtype."),
+    seed: int | None = typer.Option(None, "--seed", help="Seed for rand, randn and normal."),
+    max_elements: int = typer.Option(250_000_000, "--max-elements", min=1, help=MAX_ELEMENTS_HELP),
+) -> None:
+    """The computation graph: ops with shape, value and the gradient flowing through; leaves."""
+    from .render import graph as draw
+
+    with _guard("expr"):
+        result = _toolkit_evaluator(let, [], dtype, seed, max_elements).graph(expr)
+        if output is not None:
+            draw.render_file(draw.to_dot(result), output)
+        elif fmt is GraphFormat.dot:
+            sys.stdout.write(draw.to_dot(result))
+        elif fmt is GraphFormat.mermaid:
+            sys.stdout.write(draw.to_mermaid(result))
+        else:
+            _console().print(draw.to_tree(result))
 
 
 class OpsFormat(str, Enum):

@@ -16,3 +16,83 @@ class EvalResult:
     value: Any
     grads: dict[str, Tensor | None] = field(default_factory=dict)
     variables: dict[str, Tensor] = field(default_factory=dict)
+    #: The backward pass step by step, with --trace.
+    trace: list[TraceStep] | None = None
+
+
+@dataclass
+class JacobianResult:
+    """d(value)/d(variable) for each reported variable: shape value.shape + variable.shape."""
+
+    expr: str
+    value: Tensor
+    jacobian: dict[str, Any]
+    variables: dict[str, Tensor] = field(default_factory=dict)
+
+
+@dataclass
+class HessianResult:
+    """Second derivatives of a scalar value: block [a][b] of shape a.shape + b.shape."""
+
+    expr: str
+    value: Tensor
+    hessian: dict[str, dict[str, Any]]
+    variables: dict[str, Tensor] = field(default_factory=dict)
+
+
+@dataclass
+class CheckedVariable:
+    """Autograd against central differences for one variable."""
+
+    max_abs_err: float
+    max_rel_err: float
+    ok: bool
+    #: The worst elements: (index, analytic, numeric, absolute error), worst first.
+    worst: list[tuple[tuple[int, ...], float, float, float]] = field(default_factory=list)
+
+
+@dataclass
+class CheckResult:
+    expr: str
+    ok: bool
+    vars: dict[str, CheckedVariable]
+    eps: float
+    atol: float
+    rtol: float
+
+
+@dataclass
+class TraceStep:
+    """One node of the backward pass, in the order it ran (``eval --trace``)."""
+
+    step: int
+    grad_fn: str
+    shape: tuple[int, ...]
+    grad_in: Any
+    derivative: str
+    #: (where the gradient goes: a grad_fn name or a variable name, the gradient or None)
+    sent: list[tuple[str, Any]]
+    #: Leaves reached by this step: (variable name, its .grad so far)
+    leaves: list[tuple[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class GraphNode:
+    """One node of a computation graph, for `gradcli graph`."""
+
+    id: str
+    kind: str
+    label: str
+    shape: tuple[int, ...]
+    dtype: str
+    value: Any
+    grad: Any
+    inputs: list[str] = field(default_factory=list)
+    derivative: str = ""
+
+
+@dataclass
+class GraphResult:
+    expr: str
+    nodes: list[GraphNode]
+    root: str

@@ -31,6 +31,10 @@ Vjp = Callable[["Tensor", "Node"], Sequence["Tensor | None"]]
 StepHook = Callable[["Node", "Tensor", Sequence["Tensor | None"]], None]
 
 _grad_enabled = [True]
+#: When set, every node keeps its output values (``gradcli graph`` shows them).
+KEEP_VALUES = [False]
+#: Anomaly mode: a step hook run by every backward that has none of its own.
+ANOMALY_HOOK: list[StepHook | None] = [None]
 _sequence = itertools.count()
 
 SECOND_BACKWARD = (
@@ -66,7 +70,7 @@ class Node:
 
     __slots__ = (
         "name", "vjp", "edges", "in_meta", "saved", "saved_versions", "had_saved", "ctx",
-        "seq", "retained", "origin", "__weakref__",
+        "seq", "retained", "origin", "out_meta", "value", "__weakref__",
     )
 
     def __init__(self, name: str, vjp: Vjp, inputs: Sequence[Tensor],
@@ -88,6 +92,9 @@ class Node:
         self.retained: weakref.ref[Tensor] | None = None
         # Where in the source the operation was written: set by the interpreter.
         self.origin: Any = None
+        self.out_meta: tuple[tuple[int, ...], np.dtype[Any]] = ((), np.dtype(np.float32))
+        # The output's values, kept only while a graph is being drawn (KEEP_VALUES).
+        self.value: np.ndarray | None = None
 
     def unpack(self) -> tuple[Tensor, ...]:
         """The saved tensors. Entries the VJP did not ask for are None, and it never reads them."""
@@ -134,7 +141,11 @@ def record(name: str, out: Tensor, inputs: Sequence[Tensor], vjp: Vjp,
                     from .tensor import Tensor
 
                     saved = saved + (Tensor(out.data, version=out._version),)
-                out.grad_fn = Node(name, vjp, inputs, saved, ctx)
+                node = Node(name, vjp, inputs, saved, ctx)
+                node.out_meta = (out.data.shape, out.data.dtype)
+                if KEEP_VALUES[0]:
+                    node.value = out.data
+                out.grad_fn = node
                 out.requires_grad = True
                 break
     return out
@@ -205,6 +216,8 @@ def run_backward(
     Without ``inputs`` the gradients accumulate into the leaves' ``.grad`` (``backward``).
     With ``inputs`` they are returned instead, and no ``.grad`` changes (``autograd.grad``).
     """
+    if on_step is None:
+        on_step = ANOMALY_HOOK[0]
     captured: dict[int, Tensor] = {}
     wanted_nodes: dict[Node, int] = {}
     wanted_leaves: set[int] = set()

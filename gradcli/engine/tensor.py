@@ -68,6 +68,9 @@ class Tensor:
 
     def __init__(self, data: np.ndarray, requires_grad: bool = False,
                  version: list[int] | None = None) -> None:
+        if type(data) is not np.ndarray:
+            # numpy returns scalars, not 0-d arrays, from operations on 0-d arrays.
+            data = np.asarray(data)
         dt = dtypes.normalize(data.dtype)
         self.data = data if dt == data.dtype else data.astype(dt)
         self.grad_fn: Node | None = None

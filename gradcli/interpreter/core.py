@@ -23,6 +23,7 @@ from ..syntax import nodes as N
 from .builtins import KEYWORD_ALIASES, PRINT, PROTECTED, SHADOWED, TORCH, global_names
 from .calls import bind_method, bind_op
 from .iteration import items_of
+from .trace import not_finite
 from .values import BoundMethod, Builtin, Namespace, OpFunction, UserFunction
 
 #: Attributes of tensors the language exposes; nothing else of Python is reachable.
@@ -73,8 +74,10 @@ class Interpreter:
     def __init__(self, *, limits: Limits | None = None,
                  to_text: Callable[[Any], str] = str,
                  write: Callable[[str], None] = lambda s: sys.stdout.write(s),
-                 echo: Callable[[Any, Any], None] | None = None) -> None:
+                 echo: Callable[[Any, Any], None] | None = None,
+                 detect_anomaly: bool = False) -> None:
         self.limits = limits or Limits()
+        self.detect_anomaly = detect_anomaly
         self.to_text = to_text
         self.write = write
         self.echo = echo
@@ -303,7 +306,10 @@ class Interpreter:
     # -- expressions ----------------------------------------------------------------------
     def eval(self, node: Any) -> Any:
         try:
-            return self._EXPRESSIONS[type(node)](self, node)
+            result = self._EXPRESSIONS[type(node)](self, node)
+            if type(result) is Tensor:
+                self._note_origin(result, node)
+            return result
         except GradcliError as e:
             e.located(node.line, node.column, end_column=_end_column(node))
             raise
@@ -317,6 +323,21 @@ class Interpreter:
         except MemoryError:
             raise GradcliError("limit", "out of memory", node.line, node.column,
                                hint="lower the sizes, or --max-elements") from None
+
+    def _note_origin(self, result: Tensor, node: Any) -> None:
+        """Remember where each operation was written (for anomaly reports), and check it."""
+        fn = result.grad_fn
+        if fn is not None and fn.origin is None:
+            fn.origin = (node.line, node.column, _end_column(node))
+        if self.detect_anomaly and type(node) in _OPERATIONS:
+            bad = not_finite(result)
+            if bad is not None:
+                what = f"'{fn.name}'" if fn is not None else "this operation"
+                raise GradcliError(
+                    "value", f"anomaly in forward: {what} produced {bad} values (the first "
+                    "operation to do so)", node.line, node.column, end_column=_end_column(node),
+                    hint="check this operation's inputs: its domain (log, sqrt of negatives), "
+                    "a division by zero or an overflow")
 
     def truth(self, value: Any, node: Any) -> bool:
         try:
@@ -614,6 +635,10 @@ Interpreter._STATEMENTS = {
     N.Pass: Interpreter._pass, N.With: Interpreter._with, N.Assert: Interpreter._assert,
     N.Import: Interpreter._import, N.ImportFrom: Interpreter._import_from,
 }
+
+
+#: Nodes that compute (as opposed to naming or bracketing a value): anomalies are reported here.
+_OPERATIONS = (N.Call, N.BinOp, N.UnaryOp, N.Subscript)
 
 
 def _tensor_attribute(t: Tensor, name: str) -> Any:

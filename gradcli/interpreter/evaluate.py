@@ -11,10 +11,13 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import Tensor, dtypes, no_grad
+from ..engine import EngineError, Tensor, dtypes, functional, no_grad
 from ..engine import ops as E
+from ..engine.autograd import run_backward
+from ..engine.tensor import _initial_gradient
 from ..errors import GradcliError
-from ..results import EvalResult
+from ..results import CheckResult, EvalResult, GraphResult, HessianResult, JacobianResult
+from .trace import Tracer
 from ..syntax.parser import parse_expression
 from .core import Interpreter, Limits
 
@@ -28,6 +31,8 @@ class EvalOptions:
     dtype: str = "float32"
     seed: int | None = None
     limits: Limits = field(default_factory=Limits)
+    trace: bool = False
+    detect_anomaly: bool = False
 
 
 Loader = Callable[[str], np.ndarray]
@@ -108,11 +113,13 @@ class Evaluator:
         return out
 
     def _interpreter(self, variables: dict[str, Tensor]) -> Interpreter:
-        interp = Interpreter(limits=self.options.limits)
+        interp = Interpreter(limits=self.options.limits,
+                             detect_anomaly=self.options.detect_anomaly)
         interp.globals.update(variables)
         return interp
 
-    def evaluate(self, expr: str) -> EvalResult:
+    def run(self, expr: str) -> tuple[Any, dict[str, Tensor], Interpreter]:
+        """Evaluate ``expr`` on fresh leaves: (value, the variables, the interpreter)."""
         self.expr = expr
         node = parse_expression(expr)
         variables = self._fresh()
@@ -122,20 +129,31 @@ class Evaluator:
                 value = interp.evaluate(node, expr)
         else:
             value = interp.evaluate(node, expr)
+        return value, variables, interp
+
+    def evaluate(self, expr: str) -> EvalResult:
+        value, variables, interp = self.run(expr)
         result = EvalResult(expr, value, variables=variables)
         if isinstance(value, Tensor) and value.requires_grad:
-            self._backward(value, interp)
+            tracer = Tracer(variables, self.expr, self.options.detect_anomaly)
+            self._backward(value, interp, tracer)
+            if self.options.trace:
+                result.trace = tracer.steps
         if not self.options.no_grad:
             result.grads = {n: variables[n].grad for n in self.wrt}
         return result
 
-    def _backward(self, value: Tensor, interp: Interpreter) -> None:
+    def _whole(self, kind: str, message: str, hint: str | None = None) -> GradcliError:
+        """An error about the whole expression: the caret spans all of it."""
+        return GradcliError(kind, message, line=1, column=1, source=self.expr,
+                            end_column=len(self.expr) + 1, hint=hint)
+
+    def _backward(self, value: Tensor, interp: Interpreter, tracer: Tracer) -> None:
         spec = self.options.grad_output
         if spec is None and value.data.size != 1:
-            raise GradcliError(
+            raise self._whole(
                 "grad", f"the result has shape {tuple(value.data.shape)}, not a scalar: "
                 "grad can be implicitly created only for scalar outputs",
-                line=1, column=1, source=self.expr, end_column=len(self.expr) + 1,
                 hint="reduce it, e.g. sum(...), or give --grad-output ones (or a tensor of that "
                 "shape)")
         gradient: Any = None
@@ -155,10 +173,52 @@ class Evaluator:
                         "shape", f"--grad-output has shape {tuple(gradient.data.shape)} but the "
                         f"result has shape {tuple(value.data.shape)}",
                         hint="the gradient must have the result's shape (or use ones)")
-        from ..engine import EngineError
-
         try:
-            value.backward(gradient)
+            root = _initial_gradient(value, gradient)
+            hook = tracer.step if (self.options.trace or self.options.detect_anomaly) else None
+            run_backward([value], [root], on_step=hook)
         except EngineError as e:
-            raise GradcliError(e.kind, e.message, line=1, column=1, source=self.expr,
-                               end_column=len(self.expr) + 1, hint=e.hint) from None
+            raise self._whole(e.kind, e.message, e.hint) from None
+
+    # -- the derivative toolkit -----------------------------------------------------------
+    def _variables_for(self, variables: dict[str, Tensor]) -> list[str]:
+        return [n for n in self.wrt if n in variables]
+
+    def jacobian(self, expr: str) -> JacobianResult:
+        value, variables, _ = self.run(expr)
+        value = self._tensor_result(value, "jacobian")
+        names = self._variables_for(variables)
+        blocks = functional.jacobian(value, [variables[n] for n in names])
+        return JacobianResult(expr, value, dict(zip(names, blocks)), variables)
+
+    def hessian(self, expr: str) -> HessianResult:
+        value, variables, _ = self.run(expr)
+        value = self._tensor_result(value, "hessian")
+        if value.data.size != 1:
+            raise self._whole("grad", "hessian needs a scalar result, but it has shape "
+                              f"{tuple(value.data.shape)}",
+                              hint="reduce it, e.g. sum(...); for vector results use jacobian")
+        names = self._variables_for(variables)
+        blocks = functional.hessian(value, [variables[n] for n in names])
+        return HessianResult(expr, value, {a: dict(zip(names, row))
+                                           for a, row in zip(names, blocks)}, variables)
+
+    def _tensor_result(self, value: Any, command: str) -> Tensor:
+        if not isinstance(value, Tensor):
+            raise self._whole("type", f"{command} needs a tensor result, not "
+                              f"{type(value).__name__}")
+        if not dtypes.is_float(value.data.dtype):
+            raise self._whole("type", f"{command} needs a floating result, not "
+                              f"{value.data.dtype.name}")
+        return value
+
+    def check(self, expr: str, eps: float, atol: float, rtol: float) -> CheckResult:
+        """Autograd against central finite differences, in float64."""
+        from .toolkit import gradient_check
+
+        return gradient_check(self, expr, eps, atol, rtol)
+
+    def graph(self, expr: str) -> GraphResult:
+        from .toolkit import build_graph
+
+        return build_graph(self, expr)

@@ -36,7 +36,12 @@ def json_object(result: EvalResult) -> dict[str, Any]:
 
 
 def render_json(result: EvalResult) -> str:
-    return dumps(json_object(result))
+    obj = json_object(result)
+    if result.trace is not None:
+        from .derivatives import trace_json
+
+        obj["trace"] = trace_json(result.trace)
+    return dumps(obj)
 
 
 def render_plain(result: EvalResult, options: PrintOptions) -> str:

@@ -104,4 +104,4 @@ from .shape import (  # noqa: F401
     transpose,
     unsqueeze,
 )
-from .table import ALIASES, CATEGORIES, OPS, GradCheck, OpSpec, lookup  # noqa: F401
+from .table import ALIASES, CATEGORIES, OPS, GradCheck, OpSpec, derivative_of, lookup  # noqa: F401

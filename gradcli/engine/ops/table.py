@@ -78,3 +78,19 @@ def op(signature: str, *, category: str, summary: str, example: str,
 
 def lookup(name: str) -> OpSpec | None:
     return OPS.get(ALIASES.get(name, name))
+
+
+_DERIVATIVES: dict[str, str] = {}
+
+
+def derivative_of(grad_fn: str) -> str:
+    """The derivative rule of the first op that records ``grad_fn`` (for --trace and graph)."""
+    if not _DERIVATIVES:
+        for spec in OPS.values():
+            for token in spec.grad_fn.replace(",", " ").split():
+                if token.endswith(("Backward0", "Backward1", "Backward2", "Backward4")):
+                    _DERIVATIVES.setdefault(token, spec.derivative)
+        _DERIVATIVES.setdefault("SumBackward1", "grad broadcast back to input's shape")
+        _DERIVATIVES.setdefault("ExpandBackward0", "grad summed over the expanded dimensions")
+        _DERIVATIVES.setdefault("IndexPutBackward0", "grad gathered at the indices")
+    return _DERIVATIVES.get(grad_fn, "")

@@ -1,0 +1,122 @@
+"""gradcli check and gradcli graph: finite differences against autograd; the graph as data."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..engine import Tensor, functional
+from ..engine import autograd as A
+from ..engine.autograd import Node, run_backward
+from ..engine.ops import derivative_of
+from ..errors import GradcliError
+from ..results import CheckedVariable, CheckResult, GraphNode, GraphResult
+
+if TYPE_CHECKING:
+    from .evaluate import Evaluator
+
+WORST = 5
+
+
+def gradient_check(ev: Evaluator, expr: str, eps: float, atol: float, rtol: float) -> CheckResult:
+    """Compare the autograd Jacobian with central differences, element by element, in float64."""
+    from ..engine import dtypes
+
+    previous = dtypes.default_float()
+    dtypes.set_default_float("float64")
+    saved = dict(ev.bound)
+    try:
+        ev.bound = {n: v.astype(np.float64) if v.dtype.kind == "f" else v for n, v in saved.items()}
+        value, variables, _ = ev.run(expr)
+        value = ev._tensor_result(value, "check")
+        names = [n for n in ev.wrt if n in variables]
+        analytic = functional.jacobian(value, [variables[n] for n in names])
+
+        def f(arrays: list[np.ndarray]) -> np.ndarray:
+            ev.bound.update(zip(names, arrays))
+            out, _, _ = ev.run(expr)
+            return np.asarray(out.data, dtype=np.float64)
+
+        base = [ev.bound[n].copy() for n in names]
+        numeric = functional.numeric_jacobian(f, base, eps)
+    finally:
+        ev.bound = saved
+        dtypes.set_default_float(previous)
+    checked = {n: _compare(a, b, atol, rtol) for n, a, b in zip(names, analytic, numeric)}
+    return CheckResult(expr, all(c.ok for c in checked.values()), checked, eps, atol, rtol)
+
+
+def _compare(analytic: np.ndarray, numeric: np.ndarray, atol: float, rtol: float) -> CheckedVariable:
+    err = np.abs(analytic - numeric)
+    rel = err / np.maximum(np.abs(numeric), 1e-12)
+    # NaN on either side is a failure unless both are NaN at the same place.
+    both_nan = np.isnan(analytic) & np.isnan(numeric)
+    bad = ~(err <= atol + rtol * np.abs(numeric)) & ~both_nan
+    worst_first = np.argsort(-np.nan_to_num(err, nan=np.inf), axis=None)[:WORST]
+    worst = [(tuple(int(i) for i in np.unravel_index(k, err.shape)),
+              float(analytic.flat[k]), float(numeric.flat[k]), float(err.flat[k]))
+             for k in worst_first]
+    finite = ~both_nan
+    return CheckedVariable(
+        max_abs_err=float(np.nanmax(np.where(finite, err, 0), initial=0.0)),
+        max_rel_err=float(np.nanmax(np.where(finite, rel, 0), initial=0.0)),
+        ok=not bool(bad.any()), worst=worst)
+
+
+def build_graph(ev: Evaluator, expr: str) -> GraphResult:
+    """Evaluate ``expr`` keeping every node's value, backpropagate, and list the graph."""
+    A.KEEP_VALUES[0] = True
+    try:
+        value, variables, _ = ev.run(expr)
+    finally:
+        A.KEEP_VALUES[0] = False
+    if not isinstance(value, Tensor):
+        raise GradcliError("type", f"graph needs a tensor result, not {type(value).__name__}")
+    names = {id(t): n for n, t in variables.items()}
+    grads: dict[Node, np.ndarray] = {}
+
+    def note(node: Node, g: Tensor, outs: object) -> None:
+        grads[node] = g.data
+
+    if value.requires_grad:
+        seed = Tensor(np.ones_like(value.data))
+        run_backward([value], [seed], on_step=note)
+    return _graph_of(expr, value, names, grads)
+
+
+def _graph_of(expr: str, value: Tensor, names: dict[int, str],
+              grads: dict[Node, np.ndarray]) -> GraphResult:
+    ids: dict[int, str] = {}
+    nodes: list[GraphNode] = []
+
+    def node_id(obj: object) -> str:
+        key = id(obj)
+        if key not in ids:
+            ids[key] = f"n{len(ids)}"
+        return ids[key]
+
+    if value.grad_fn is None:
+        label = names.get(id(value), "result")
+        nodes.append(GraphNode(node_id(value), "leaf" if value.requires_grad else "constant",
+                               label, tuple(value.data.shape), value.data.dtype.name,
+                               value.data, value.grad.data if value.grad is not None else None))
+        return GraphResult(expr, nodes, nodes[0].id)
+    seen: set[int] = set()
+    stack: list[Node | Tensor] = [value.grad_fn]
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, Node):
+            inputs = [e for e in item.edges if e is not None]
+            nodes.append(GraphNode(
+                node_id(item), "op", item.name, tuple(item.out_meta[0]), item.out_meta[1].name,
+                item.value, grads.get(item), [node_id(e) for e in inputs], derivative_of(item.name)))
+            stack.extend(reversed(inputs))
+        else:
+            nodes.append(GraphNode(
+                node_id(item), "leaf", names.get(id(item), "leaf"), tuple(item.data.shape),
+                item.data.dtype.name, item.data, None if item.grad is None else item.grad.data))
+    return GraphResult(expr, nodes, nodes[0].id)
