@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from helpers import golden_array
 
 from gradcli.interpreter.evaluate import EvalOptions, Evaluator
 
@@ -23,15 +24,6 @@ JACOBIANS = [c for c in CASES if c["kind"] == "jacobian"]
 HESSIANS = [c for c in CASES if c["kind"] == "hessian"]
 # Relative and absolute tolerance by dtype.
 TOL = {"float64": 1e-10, "float32": 1e-5}
-
-
-def _array(v: Any) -> np.ndarray:
-    def fix(x: Any) -> Any:
-        if isinstance(x, list):
-            return [fix(i) for i in x]
-        return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}.get(x, x)
-
-    return np.asarray(fix(v), dtype=float)
 
 
 def _numpy(v: Any) -> np.ndarray:
@@ -51,7 +43,7 @@ def _compare(what: str, actual: np.ndarray, expected: Any, shape: list[int], dty
              case_dtype: str) -> None:
     assert list(actual.shape) == shape, f"{what}: shape {list(actual.shape)}, torch {shape}"
     assert actual.dtype.name == dtype, f"{what}: dtype {actual.dtype.name}, torch {dtype}"
-    want = _array(expected)
+    want = golden_array(expected)
     tol = TOL[case_dtype]
     np.testing.assert_allclose(actual.astype(float), want, rtol=tol, atol=tol, equal_nan=True,
                                err_msg=what)

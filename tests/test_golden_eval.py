@@ -7,12 +7,12 @@ runs without torch.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from helpers import golden_array
 
 from gradcli.engine import Tensor
 from gradcli.errors import GradcliError
@@ -24,18 +24,9 @@ CASES = json.loads((GOLDEN / "eval_cases.json").read_text())
 EXPECTED = json.loads((GOLDEN / "eval_golden.json").read_text())
 
 
-def _array(v: Any) -> np.ndarray:
-    def fix(x: Any) -> Any:
-        if isinstance(x, list):
-            return [fix(i) for i in x]
-        return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}.get(x, x)
-
-    return np.asarray(fix(v), dtype=float)
-
-
 def _close(actual: np.ndarray, expected: Any, dtype: str) -> None:
     tol = 1e-12 if dtype == "float64" else 2e-6
-    np.testing.assert_allclose(actual.astype(float), _array(expected), rtol=tol, atol=tol,
+    np.testing.assert_allclose(actual.astype(float), golden_array(expected), rtol=tol, atol=tol,
                                equal_nan=True)
 
 

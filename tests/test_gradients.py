@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from helpers import central_difference, check_inputs
 
 from gradcli.engine import Tensor, dtypes
 from gradcli.engine import ops as E
@@ -14,24 +15,6 @@ from gradcli.interpreter.core import Interpreter
 from gradcli.syntax.parser import parse_expression
 
 CHECKS = [(name, i, check) for name, spec in OPS.items() for i, check in enumerate(spec.checks)]
-
-
-def _inputs(check: GradCheck, seed: int) -> dict[str, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    out = {}
-    for name, shape in check.shapes.items():
-        n = int(np.prod(shape))
-        if check.domain == "positive":
-            v = rng.uniform(0.5, 2.0, n)
-        elif check.domain == "unit":
-            v = rng.uniform(-0.9, 0.9, n)
-        elif check.domain == "distinct":
-            # Well separated, so that max/min/clamp/abs are smooth at every point.
-            v = rng.permutation(n) * 0.37 - n * 0.15 + rng.uniform(0.05, 0.1, n)
-        else:
-            v = rng.normal(size=n)
-        out[name] = v.reshape(shape)
-    return out
 
 
 def _evaluate(expr: str, values: dict[str, np.ndarray]) -> tuple[Tensor, dict[str, Tensor]]:
@@ -56,18 +39,12 @@ def _float64():
 
 @pytest.mark.parametrize("name, i, check", CHECKS, ids=[f"{n}-{i}" for n, i, _ in CHECKS])
 def test_vjp_matches_finite_differences(name: str, i: int, check: GradCheck) -> None:
-    values = _inputs(check, seed=i)
+    values = check_inputs(check, seed=i)
     out, leaves = _evaluate(check.expr, values)
     weights = np.random.default_rng(99).normal(size=out.data.shape)
     out.backward(Tensor(weights))
-    eps = 1e-6
     for var, base in values.items():
-        numeric = np.zeros_like(base)
-        for idx in np.ndindex(base.shape):
-            hi, lo = {k: v.copy() for k, v in values.items()}, {k: v.copy() for k, v in values.items()}
-            hi[var][idx] += eps
-            lo[var][idx] -= eps
-            numeric[idx] = (_scalar(check.expr, hi, weights) - _scalar(check.expr, lo, weights)) / (2 * eps)
+        numeric = central_difference(lambda v: _scalar(check.expr, v, weights), values, var, 1e-6)
         analytic = leaves[var].grad
         assert analytic is not None, f"no gradient reached {var}"
         assert analytic.data.shape == base.shape
@@ -82,7 +59,7 @@ SECOND = [(n, i, c) for n, i, c in CHECKS if c.second_order]
 def test_gradient_of_gradient_matches_finite_differences(name: str, i: int,
                                                          check: GradCheck) -> None:
     """d/dx <v, grad f(x)> by create_graph, against finite differences of grad f."""
-    values = _inputs(check, seed=i)
+    values = check_inputs(check, seed=i)
     out, _ = _evaluate(check.expr, values)
     weights = Tensor(np.random.default_rng(99).normal(size=out.data.shape))
     probe = {k: np.random.default_rng(7).normal(size=v.shape) for k, v in values.items()}
@@ -103,19 +80,13 @@ def test_gradient_of_gradient_matches_finite_differences(name: str, i: int,
     if total is None:
         pytest.skip("gradient is constant: second derivative is zero")
     total.backward()
-    eps = 1e-6
+
+    def dot(vals: dict[str, np.ndarray]) -> float:
+        gs, _ = first(vals, False)
+        return sum(float(np.sum(g.data * probe[k])) for k, g in gs.items() if g is not None)
+
     for var, base in values.items():
-        numeric = np.zeros_like(base)
-        for idx in np.ndindex(base.shape):
-            hi, lo = {k: v.copy() for k, v in values.items()}, {k: v.copy() for k, v in values.items()}
-            hi[var][idx] += eps
-            lo[var][idx] -= eps
-
-            def dot(vals: dict[str, np.ndarray]) -> float:
-                gs, _ = first(vals, False)
-                return sum(float(np.sum(g.data * probe[k])) for k, g in gs.items() if g is not None)
-
-            numeric[idx] = (dot(hi) - dot(lo)) / (2 * eps)
+        numeric = central_difference(dot, values, var, 1e-6)
         analytic = leaves[var].grad
         got = np.zeros_like(base) if analytic is None else analytic.data
         np.testing.assert_allclose(got, numeric, rtol=1e-4, atol=1e-5,

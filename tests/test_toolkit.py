@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import check_inputs
 
 from gradcli.engine.ops import OPS
 from gradcli.errors import GradcliError
@@ -28,20 +29,7 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _lets(check) -> list[tuple[str, str]]:
-    rng = np.random.default_rng(3)
-    lets = []
-    for name, shape in check.shapes.items():
-        n = int(np.prod(shape))
-        if check.domain == "positive":
-            v = rng.uniform(0.5, 2.0, n)
-        elif check.domain == "unit":
-            v = rng.uniform(-0.9, 0.9, n)
-        elif check.domain == "distinct":
-            v = rng.permutation(n) * 0.37 - n * 0.15 + rng.uniform(0.05, 0.1, n)
-        else:
-            v = rng.normal(size=n)
-        lets.append((name, f"tensor({v.reshape(shape).tolist()})"))
-    return lets
+    return [(n, f"tensor({v.tolist()})") for n, v in check_inputs(check, seed=3).items()]
 
 
 @pytest.mark.parametrize("name, check", CHECKS, ids=[f"{n}-{c.expr}" for n, c in CHECKS])
@@ -148,3 +136,29 @@ def test_eval_trace_json() -> None:
                          "--format", "json").stdout)
     assert [s["grad_fn"] for s in obj["trace"]] == ["MulBackward0", "DotBackward0"]
     assert obj["trace"][1]["leaves"] == {"x": [0.0, 4.0, 8.0]}
+
+
+def test_graph_formats_from_the_cli(tmp_path: Path) -> None:
+    import os
+    import shutil
+
+    args = ["graph", "2*dot(x,x)", "--let", "x=arange(4.0)"]
+    tree = cli(*args)
+    assert tree.returncode == 0
+    assert "MulBackward0" in tree.stdout and "x (see above)" in tree.stdout
+    assert "grad=[0., 4., 8., 12.]" in tree.stdout
+    mermaid = cli(*args, "--format", "mermaid").stdout
+    assert mermaid.startswith("flowchart") and mermaid.count("-->") == 3
+    dot = cli(*args, "--format", "dot").stdout
+    assert dot.startswith("digraph") and "ellipse" in dot and "box" in dot
+    if shutil.which("dot"):
+        svg = tmp_path / "g.svg"
+        assert cli(*args, "-o", str(svg)).returncode == 0
+        assert "<svg" in svg.read_text()
+        parsed = subprocess.run(["dot", "-Tsvg"], input=dot, capture_output=True, text=True)
+        assert parsed.returncode == 0
+    env = {**os.environ, "PATH": str(Path(sys.executable).parent)}
+    missing = subprocess.run([sys.executable, "-m", "gradcli", *args, "-o", str(tmp_path / "g.png")],
+                             capture_output=True, text=True, cwd=ROOT, env=env)
+    assert missing.returncode == 1 and "graphviz" in missing.stderr.lower()
+    assert "--format dot" in missing.stderr

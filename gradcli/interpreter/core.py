@@ -239,26 +239,27 @@ class Interpreter:
                 "(--max-steps)", node.line, node.column,
                 hint="check the loop's condition, or raise the limit with --max-steps N")
 
+    def _iteration(self, stmt: Any, top: bool) -> bool:
+        """Run a loop body once; False when it breaks out of the loop."""
+        self._tick(stmt)
+        try:
+            self.exec_block(stmt.body, top)
+        except _Break:
+            return False
+        except _Continue:
+            pass
+        return True
+
     def _while(self, stmt: Any, top: bool) -> None:
         while self.truth(self.eval(stmt.test), stmt.test):
-            self._tick(stmt)
-            try:
-                self.exec_block(stmt.body, top)
-            except _Break:
+            if not self._iteration(stmt, top):
                 break
-            except _Continue:
-                continue
 
     def _for(self, stmt: Any, top: bool) -> None:
         for item in items_of(self.eval(stmt.iter)):
-            self._tick(stmt)
             self.assign(stmt.target, item)
-            try:
-                self.exec_block(stmt.body, top)
-            except _Break:
+            if not self._iteration(stmt, top):
                 break
-            except _Continue:
-                continue
 
     def _break(self, stmt: Any, top: bool) -> None:
         raise _Break()

@@ -17,9 +17,9 @@ from ..engine.autograd import run_backward
 from ..engine.tensor import _initial_gradient
 from ..errors import GradcliError
 from ..results import CheckResult, EvalResult, GraphResult, HessianResult, JacobianResult
-from .trace import Tracer
 from ..syntax.parser import parse_expression
 from .core import Interpreter, Limits
+from .trace import Tracer
 
 
 @dataclass

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..engine import Tensor
-from ..results import CheckResult, EvalResult, HessianResult, JacobianResult, TraceStep
+from ..results import CheckResult, HessianResult, JacobianResult, TraceStep
 from .eval_output import body_text
 from .jsonfmt import dumps, to_jsonable
 from .text import PrintOptions, tensor_text
