@@ -65,8 +65,8 @@ def jacobian_table(r: JacobianResult, options: PrintOptions, console: Any) -> No
     from rich.table import Table
 
     _value_table(r.expr, r.value, options, console)
-    table = Table(title="jacobian: d(value)/d(variable), shape value.shape + variable.shape",
-                  title_justify="left")
+    console.print("jacobian: d(value)/d(variable), of shape value.shape + variable.shape")
+    table = Table()
     for col in ("variable", "shape", "jacobian"):
         table.add_column(col)
     for n, j in r.jacobian.items():
@@ -78,8 +78,8 @@ def hessian_table(r: HessianResult, options: PrintOptions, console: Any) -> None
     from rich.table import Table
 
     _value_table(r.expr, r.value, options, console)
-    table = Table(title="hessian blocks: d2(value)/d(a)d(b), shape a.shape + b.shape",
-                  title_justify="left")
+    console.print("hessian: block d2(value)/d(a)d(b), of shape a.shape + b.shape")
+    table = Table()
     for col in ("a", "b", "shape", "hessian"):
         table.add_column(col)
     for a, row in r.hessian.items():
@@ -106,10 +106,10 @@ def check_table(r: CheckResult, verbose: bool, console: Any) -> None:
     from rich.text import Text
 
     verdict = Text("PASS", style="bold green") if r.ok else Text("FAIL", style="bold red")
-    title = Text.assemble((r.expr, "bold"), "  ", verdict,
-                          f"  (central differences in float64, eps={r.eps:g}, atol={r.atol:g}, "
-                          f"rtol={r.rtol:g})")
-    table = Table(title=title, title_justify="left")
+    console.print(Text.assemble((r.expr, "bold"), "  ", verdict))
+    console.print(f"central differences in float64, eps={r.eps:g}, atol={r.atol:g}, "
+                  f"rtol={r.rtol:g}")
+    table = Table()
     for col in ("variable", "max abs error", "max rel error", "result"):
         table.add_column(col)
     for n, v in r.vars.items():
