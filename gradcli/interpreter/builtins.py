@@ -137,6 +137,10 @@ def _torch_members() -> dict[str, Any]:
     members.update({alias: DType(dtypes.parse_dtype(name)) for alias, name in _DTYPE_NAMES.items()})
     members["autograd"] = Namespace("torch.autograd", {"grad": OpFunction(OPS["grad"]),
                                                        "backward": OpFunction(OPS["backward"])})
+    functional = {n: OpFunction(OPS[n]) for n in ("relu", "softmax", "log_softmax", "sigmoid",
+                                                    "tanh")}
+    members["nn"] = Namespace("torch.nn", {"functional": Namespace("torch.nn.functional",
+                                                                   functional)})
     members["pi"] = math.pi
     members["e"] = math.e
     members["inf"] = math.inf

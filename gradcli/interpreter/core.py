@@ -286,23 +286,34 @@ class Interpreter:
             raise GradcliError("value", f"assertion failed{': ' + msg if msg else ''}",
                                stmt.line, stmt.column)
 
-    def _import(self, stmt: Any, top: bool) -> None:
-        if stmt.module != "torch":
-            raise GradcliError("name", f"No module named '{stmt.module}': only `import torch` "
-                               "is available", stmt.line, stmt.column,
+    def _module(self, dotted: str, stmt: Any) -> Namespace:
+        """``torch`` or one of its namespaces (``torch.nn.functional``); nothing else."""
+        parts = dotted.split(".")
+        module: Any = TORCH if parts[0] == "torch" else None
+        for part in parts[1:]:
+            module = module.members.get(part) if isinstance(module, Namespace) else None
+        if not isinstance(module, Namespace):
+            raise GradcliError("name", f"No module named '{dotted}': only torch (and "
+                               "torch.autograd, torch.nn.functional) can be imported",
+                               stmt.line, stmt.column,
                                hint="everything torch offers here is built in; drop the import")
-        self.locals[stmt.alias or "torch"] = TORCH
+        return module
+
+    def _import(self, stmt: Any, top: bool) -> None:
+        module = self._module(stmt.module, stmt)
+        if stmt.alias is not None:
+            self.locals[stmt.alias] = module
+        else:
+            self.locals["torch"] = TORCH
 
     def _import_from(self, stmt: Any, top: bool) -> None:
-        if stmt.module != "torch":
-            raise GradcliError("name", f"No module named '{stmt.module}': only torch can be "
-                               "imported from", stmt.line, stmt.column)
+        module = self._module(stmt.module, stmt)
         for item in stmt.names:
             name, alias = item.name, item.alias
-            if name not in TORCH.members:
-                raise GradcliError("name", f"cannot import name '{name}' from 'torch'",
-                                   stmt.line, stmt.column, hint=_suggest(name, TORCH.members))
-            self.locals[alias or name] = TORCH.members[name]
+            if name not in module.members:
+                raise GradcliError("name", f"cannot import name '{name}' from '{module.name}'",
+                                   stmt.line, stmt.column, hint=_suggest(name, module.members))
+            self.locals[alias or name] = module.members[name]
 
     # -- expressions ----------------------------------------------------------------------
     def eval(self, node: Any) -> Any:
