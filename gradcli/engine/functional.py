@@ -59,16 +59,16 @@ def hessian(output: Tensor, inputs: Sequence[Tensor]) -> list[list[np.ndarray]]:
     first = run_backward([output], [Tensor(np.ones_like(output.data))], retain_graph=True,
                          create_graph=True, inputs=inputs)
     assert first is not None
-    for a, (x, g) in enumerate(zip(inputs, first)):
+    for row, (x, g) in enumerate(zip(inputs, first)):
         if g is None or not g.requires_grad:
             continue
-        flat = [blk.reshape((x.data.size, -1)) for blk in blocks[a]]
+        flat = [blk.reshape((x.data.size, -1)) for blk in blocks[row]]
         for i in range(x.data.size):
             second = run_backward([g], [_unit(g, i)], retain_graph=True, inputs=inputs)
             assert second is not None
-            for b, s in enumerate(second):
+            for col, s in enumerate(second):
                 if s is not None:
-                    flat[b][i] = s.data.reshape(-1)
+                    flat[col][i] = s.data.reshape(-1)
     return blocks
 
 
