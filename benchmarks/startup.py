@@ -2,8 +2,9 @@
 
 Usage: python benchmarks/startup.py [--runs N] [--json out.json]
 
-Runs each command N times (after a warm-up run, so that the LALR cache exists and the OS file
-cache is warm, as for a user's second command) and prints the median wall times and the ratio.
+Runs each command N times, taking turns (after a warm-up run, so that the LALR cache exists
+and the OS file cache is warm, as for a user's second command), and prints the median wall
+times and the ratio.
 Measure an installed copy (pip install .): the workplace sets PYTHONDONTWRITEBYTECODE=1, and
 without bytecode caches every import compiles from source; this script unsets it.
 """
@@ -40,14 +41,23 @@ COMMANDS = {
 
 
 def measure(cmd: list[str], runs: int) -> float:
+    """Median wall time of ``cmd`` alone."""
+    return measure_all({"cmd": cmd}, runs)["cmd"]
+
+
+def measure_all(commands: dict[str, list[str]], runs: int) -> dict[str, float]:
+    """Median wall time of each command. The commands take turns, run after run, so that a
+    machine busy with something else for a while slows them all alike and the ratios hold."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    subprocess.run(cmd, env=env, capture_output=True, check=True)
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for cmd in commands.values():
         subprocess.run(cmd, env=env, capture_output=True, check=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    for _ in range(runs):
+        for name, cmd in commands.items():
+            start = time.perf_counter()
+            subprocess.run(cmd, env=env, capture_output=True, check=True)
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def main() -> None:
@@ -55,7 +65,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
-    results = {name: measure(cmd, args.runs) for name, cmd in COMMANDS.items()}
+    results = measure_all(COMMANDS, args.runs)
     base = results["python -c 'import numpy'"]
     print(f"{'command':36} {'median ms':>10} {'vs import numpy':>16}")
     for name, t in results.items():

@@ -2,39 +2,104 @@
 
 from __future__ import annotations
 
-import inspect
+from types import FunctionType
 from typing import Any
 
 from ..engine.ops import OpSpec
 from ..errors import GradcliError
 from .builtins import KEYWORD_ALIASES
 
-_SIGNATURES: dict[str, inspect.Signature] = {}
+_VARARGS, _VARKEYWORDS = 0x04, 0x08  # inspect.CO_VARARGS, inspect.CO_VARKEYWORDS
 
 
-def _signature(spec: OpSpec) -> inspect.Signature:
-    sig = _SIGNATURES.get(spec.name)
-    if sig is None:
-        sig = _SIGNATURES[spec.name] = inspect.signature(spec.impl)
-    return sig
+class _Parameters:
+    """An op's parameters, read once from its code: the checks of ``Signature.bind``.
+
+    ``Signature.bind`` costs about as much as a small op itself, so calls are checked here
+    and only a call that fails goes to ``inspect``, for Python's own error message.
+    """
+
+    __slots__ = ("names", "positional", "keywords", "required", "varargs", "varkeywords")
+    names: tuple[str, ...]
+    positional: int
+    keywords: dict[str, int]
+    required: tuple[tuple[int, str], ...]
+    varargs: bool
+    varkeywords: bool
+
+    def __init__(self, impl: Any) -> None:
+        if (not isinstance(impl, FunctionType) or hasattr(impl, "__wrapped__")
+                or hasattr(impl, "__signature__") or impl.__code__.co_posonlyargcount):
+            # Let inspect judge every call: it knows wrappers and positional-only parameters.
+            self.names = tuple(_signature(impl).parameters)
+            self.positional, self.keywords, self.required = -1, {}, ()
+            self.varargs = self.varkeywords = False
+            return
+        code = impl.__code__
+        count, kwonly = code.co_argcount, code.co_kwonlyargcount
+        declared = code.co_varnames[:count + kwonly]
+        self.varargs = bool(code.co_flags & _VARARGS)
+        self.varkeywords = bool(code.co_flags & _VARKEYWORDS)
+        star = code.co_varnames[count + kwonly:count + kwonly + self.varargs + self.varkeywords]
+        #: In inspect's order: positional, *args, keyword-only, **kwargs.
+        self.names = (*declared[:count], *star[:self.varargs], *declared[count:],
+                      *star[self.varargs:])
+        self.positional = count
+        self.keywords = {name: i for i, name in enumerate(declared)}
+        defaults = len(impl.__defaults__ or ())
+        kwdefaults = impl.__kwdefaults__ or {}
+        self.required = tuple(
+            (i, name) for i, name in enumerate(declared)
+            if (i < count - defaults) or (i >= count and name not in kwdefaults))
+
+    def fit(self, args: list[Any], kwargs: dict[str, Any]) -> bool:
+        """True when ``Signature.bind(*args, **kwargs)`` would succeed (False: ask it)."""
+        if self.positional < 0 or len(args) > self.positional and not self.varargs:
+            return False
+        for name in kwargs:
+            index = self.keywords.get(name)
+            if index is None:
+                if not self.varkeywords:
+                    return False
+            elif index < len(args) and index < self.positional:
+                return False
+        return all(i < len(args) and i < self.positional or name in kwargs
+                   for i, name in self.required)
+
+
+_PARAMETERS: dict[str, _Parameters] = {}
+
+
+def _parameters(spec: OpSpec) -> _Parameters:
+    params = _PARAMETERS.get(spec.name)
+    if params is None:
+        params = _PARAMETERS[spec.name] = _Parameters(spec.impl)
+    return params
+
+
+def _signature(impl: Any) -> Any:
+    import inspect  # only for ops that inspect must judge, and for calls that fail
+
+    return inspect.signature(impl)
 
 
 def bind_op(spec: OpSpec, args: list[Any], kwargs: dict[str, Any]) -> Any:
     """Call ``spec`` with the user's arguments, refusing wrong ones with a clear message."""
     if kwargs:
         kwargs = {KEYWORD_ALIASES.get(k, k): v for k, v in kwargs.items()}
-    try:
-        _signature(spec).bind(*args, **kwargs)
-    except TypeError as e:
-        raise GradcliError("type", f"{spec.name}(): {_clean(str(e))}",
-                           hint=f"usage: {spec.signature}") from None
+    if not _parameters(spec).fit(args, kwargs):
+        try:
+            _signature(spec.impl).bind(*args, **kwargs)
+        except TypeError as e:
+            raise GradcliError("type", f"{spec.name}(): {_clean(str(e))}",
+                               hint=f"usage: {spec.signature}") from None
     return spec.impl(*args, **kwargs)
 
 
 def bind_method(spec: OpSpec, self_value: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     """``x.where(c, y)`` is ``where(c, x, y)``: x fills ``spec.self_arg``, args the rest."""
     assert spec.self_arg is not None
-    rest = [p for p in _signature(spec).parameters if p != spec.self_arg]
+    rest = [p for p in _parameters(spec).names if p != spec.self_arg]
     if len(args) > len(rest):
         raise GradcliError("type", f"{spec.name}() takes {len(rest)} arguments as a method "
                            f"({len(args)} given)", hint=f"usage: {spec.signature}")

@@ -1,4 +1,4 @@
-"""The gradcli language: grammar-driven parsing into an AST of frozen dataclasses, and back.
+"""The gradcli language: grammar-driven parsing into an AST of frozen nodes, and back.
 
 Only this package imports lark. ``parse_expression``, ``parse_program`` and
 ``needs_more_input`` read source; ``unparse`` writes it; ``nodes`` holds the AST classes.

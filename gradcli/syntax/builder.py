@@ -11,8 +11,7 @@ from __future__ import annotations
 import keyword
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from lark import Token, Transformer_NonRecursive, v_args
 from lark.tree import Meta
@@ -46,8 +45,7 @@ def unsupported_keyword_message(word: str) -> str:
 FieldParser = Callable[[str, int, int], n.Expr]
 
 
-@dataclass(frozen=True)
-class Origin:
+class Origin(NamedTuple):
     """Where a parsed text starts in the user's source (not (1, 1) for an f-string field)."""
 
     line: int = 1
@@ -60,12 +58,12 @@ class Origin:
         return line + self.line - 1, column
 
 
-@dataclass
 class DepthGauge:
     """Measures the depth of each node as it is built and enforces the limit."""
 
-    limit: int
-    _depths: dict[int, int] = field(default_factory=dict)
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._depths: dict[int, int] = {}
 
     def register(self, node: NodeT) -> NodeT:
         # Children are alive (the parent holds them), so their ids are still theirs.
@@ -81,24 +79,21 @@ class DepthGauge:
         return node
 
 
-@dataclass(frozen=True)
-class _Tail:
+class _Tail(NamedTuple):
     """One ``op operand`` step of a chained comparison."""
 
     op: str
     operand: n.Expr
 
 
-@dataclass(frozen=True)
-class _Arguments:
+class _Arguments(NamedTuple):
     """The arguments of a call, split into positional and keyword ones."""
 
     args: tuple[n.Expr, ...]
     keywords: tuple[n.Keyword, ...]
 
 
-@dataclass(frozen=True)
-class _Clause:
+class _Clause(NamedTuple):
     """An ``elif test: body`` clause, with where it starts."""
 
     test: n.Expr

@@ -12,8 +12,7 @@ would never match the same mistake inside a function body.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from lark import Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -51,8 +50,7 @@ _LOOKALIKES = {
 }
 
 
-@dataclass(frozen=True)
-class Diagnosis:
+class Diagnosis(NamedTuple):
     """The error to show, and whether more input could have completed the text (REPL)."""
 
     error: GradcliError

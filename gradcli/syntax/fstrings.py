@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import warnings
-from dataclasses import dataclass
+from typing import NamedTuple
 
 #: How deep format specs may nest fields: ``{x:{width}}`` is fine, deeper is not (Python).
 _MAX_SPEC_NESTING = 2
@@ -18,8 +18,7 @@ _OPENERS = "([{"
 _CLOSERS = ")]}"
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     """One ``{expression!conversion:spec}`` of an f-string; offsets index the token text."""
 
     expression: str

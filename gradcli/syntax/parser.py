@@ -15,12 +15,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import importlib.resources
 import os
 import sys
 import tempfile
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 import lark
@@ -170,14 +168,14 @@ class _Session:
             raise error from None
 
 
-@dataclass
 class _Engine:
     """The Lark parser, its postlexer and what error messages need to know about tokens."""
 
-    parser: Lark
-    postlex: GradcliIndenter
-    literals: dict[str, str]
-    lock: threading.RLock
+    def __init__(self, parser: Lark, postlex: GradcliIndenter, literals: dict[str, str]) -> None:
+        self.parser = parser
+        self.postlex = postlex
+        self.literals = literals
+        self.lock = threading.RLock()
 
     def parse(self, text: str, start: str, max_depth: int) -> Tree[Token]:
         # The postlexer is stateful: one parse at a time.
@@ -197,7 +195,7 @@ def _engine() -> _Engine:
                   **_OPTIONS)
     literals = {t.name: t.pattern.value for t in parser.terminals
                 if isinstance(t.pattern, PatternStr)}
-    return _Engine(parser, postlex, literals, threading.RLock())
+    return _Engine(parser, postlex, literals)
 
 
 def _without_bom(text: str) -> str:
@@ -268,11 +266,10 @@ def _statement_words(statement: n.Stmt) -> str:
 @functools.lru_cache(maxsize=1)
 def _grammar_text() -> str:
     """The grammar: packaged in the wheel as gradcli/grammars/, else in the source tree."""
-    packaged = importlib.resources.files("gradcli").joinpath("grammars", _GRAMMAR)
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    return (Path(__file__).resolve().parents[2] / "grammars" / _GRAMMAR).read_text(
-        encoding="utf-8")
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "grammars" / _GRAMMAR
+    path = packaged if packaged.is_file() else package.parent / "grammars" / _GRAMMAR
+    return path.read_text(encoding="utf-8")
 
 
 def _cache_directory() -> Path | None:
