@@ -4,8 +4,8 @@ No maths here. Heavy modules (rich, the interpreter) are imported inside the com
 that ``gradcli --version`` and one-shot JSON evaluations start fast.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: Typer reads every command's annotations
+# at each start, and string annotations would be compiled and evaluated every time.
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -115,9 +115,9 @@ def _limits(max_steps: int, max_depth: int, max_elements: int) -> Any:
 
 
 def _loader(stdin_used: list[bool]) -> Callable[[str], Any]:
-    from .data_io import load_data
-
     def load(spec: str) -> Any:
+        from .data_io import load_data  # only when some --let reads a file
+
         if spec == "-":
             if stdin_used[0]:
                 raise GradcliError("usage", "standard input can be read only once",
@@ -535,3 +535,6 @@ def main() -> None:
         app()
     except BrokenPipeError:
         _quiet_pipe()
+    except KeyboardInterrupt:
+        _stderr("gradcli: interrupted")
+        raise SystemExit(EXIT_INTERRUPTED) from None

@@ -1,0 +1,314 @@
+"""Signals and pipes (issue 5, item 5; SPEC section 2, exit codes).
+
+Ctrl-C (SIGINT) ends a long run with exit status 130, exactly one line on stderr and no
+traceback; a reader that goes away (``| head -1``) ends gradcli quietly; a 1 MB single
+line is a clean result or a clean error within a few seconds, never a crash or a hang.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+BIN = Path(sys.executable).parent / "gradcli"
+GRADCLI = [str(BIN)] if BIN.exists() else [sys.executable, "-m", "gradcli"]
+INTERRUPTED = 130
+#: "A few seconds" for a 1 MB line, with room for a loaded 2-core machine.
+BIG_LINE_BUDGET = 10.0
+ERROR_LINE = re.compile(r"error\[(syntax|name|type|shape|value|grad|limit|io)\]: ")
+
+
+_STARTED: list[subprocess.Popen[str]] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_process_left_behind() -> Iterator[None]:
+    """Whatever a test asserts, the gradcli processes it started do not outlive it."""
+    yield
+    while _STARTED:
+        proc = _STARTED.pop()
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+def popen(args: list[str], *, stdin: int | None, memory_cap: bool = True) -> subprocess.Popen[str]:
+    proc = subprocess.Popen([*GRADCLI, *args], text=True, env=_env(),
+                            preexec_fn=_cap_memory if memory_cap else None, stdin=stdin,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _STARTED.append(proc)
+    return proc
+
+
+def _cap_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (4 * 2**30, 4 * 2**30))
+
+
+def _env() -> dict[str, str]:
+    env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1"}
+    env.pop("GRADCLI_DEBUG", None)
+    return env
+
+
+def start(args: list[str], stdin: str | None = None) -> subprocess.Popen[str]:
+    proc = popen(args, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL)
+    if stdin is not None:
+        assert proc.stdin is not None
+        proc.stdin.write(stdin)
+        proc.stdin.close()
+        proc.stdin = None  # so that communicate() does not flush it again
+    return proc
+
+
+def finish(proc: subprocess.Popen[str], timeout: float) -> tuple[int, str, str]:
+    """Wait for the process; kill it and fail the test if it does not end in time."""
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"gradcli did not end within {timeout} s")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    return proc.returncode, out, err
+
+
+def interrupt(proc: subprocess.Popen[str], after: float) -> tuple[int, str, str]:
+    time.sleep(after)
+    if proc.poll() is not None:
+        finish(proc, 15)
+        pytest.fail("the computation ended before it could be interrupted")
+    proc.send_signal(signal.SIGINT)
+    return finish(proc, 15)
+
+
+def assert_interrupted(code: int, err: str) -> None:
+    assert "Traceback" not in err, err
+    assert code == INTERRUPTED, (code, err)
+    assert len(err.splitlines()) == 1, f"expected exactly one line on stderr:\n{err!r}"
+    assert "interrupt" in err.lower(), err
+
+
+# --------------------------------------------------------------------------- Ctrl-C
+
+LONG_SCRIPT = """import torch
+print("started")
+x = torch.ones(3, requires_grad=True)
+y = x
+for i in range(10000000):
+    y = y * 1.0 + 0.0
+y.sum().backward()
+"""
+
+
+def test_ctrl_c_during_a_long_run_exits_130_with_one_line() -> None:
+    proc = start(["run", "-"], LONG_SCRIPT)
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == "started\n"  # the loop is running now
+    code, out, err = interrupt(proc, 1.0)
+    assert_interrupted(code, err)
+    assert out == ""
+
+
+def test_ctrl_c_during_a_long_script_file_run(tmp_path: Path) -> None:
+    (tmp_path / "long.py").write_text(LONG_SCRIPT.replace('print("started")\n', ""))
+    proc = popen(["run", str(tmp_path / "long.py"), "--format", "json"],
+                 stdin=subprocess.DEVNULL)
+    code, out, err = interrupt(proc, 2.0)
+    assert_interrupted(code, err)
+
+
+def test_ctrl_c_during_a_long_eval_exits_130_with_one_line() -> None:
+    # 150 products of 1000 x 1000 matrices and their backward: many seconds of work.
+    expr = "sum(" + " @ ".join(["A"] * 150) + ")"
+    proc = start(["eval", expr, "--let", "A=ones(1000, 1000) / 1000", "--format", "json"])
+    code, out, err = interrupt(proc, 2.0)
+    assert_interrupted(code, err)
+    assert out == ""
+
+
+def test_ctrl_c_while_eval_waits_for_stdin() -> None:
+    proc = popen(["eval", "-", "--format", "json"], stdin=subprocess.PIPE)
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write("1 + 1\n")
+    proc.stdin.flush()
+    assert '"value": 2' in proc.stdout.readline()  # running, now blocked reading stdin
+    proc.send_signal(signal.SIGINT)
+    code, out, err = finish(proc, 15)
+    assert_interrupted(code, err)
+
+
+def test_ctrl_c_in_the_repl_cancels_the_input_and_the_session_goes_on() -> None:
+    source = "for i in range(10000000):\n    x = i * 2\n\n"
+    proc = popen(["repl"], stdin=subprocess.PIPE)
+    assert proc.stdin is not None
+    proc.stdin.write(source)
+    proc.stdin.flush()
+    time.sleep(1.5)
+    assert proc.poll() is None
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.5)
+    proc.stdin.write('print("alive")\n')
+    proc.stdin.close()
+    proc.stdin = None
+    code, out, err = finish(proc, 15)
+    assert "Traceback" not in err + out
+    assert code == 0
+    assert out.endswith("alive\n"), out
+
+
+def test_ctrl_c_at_startup_prints_no_traceback() -> None:
+    for delay in (0.04, 0.08, 0.12, 0.16):  # at different points of the imports
+        proc = start(["eval", "sum(x)", "--let", "x=ones(3)"])
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        code, out, err = finish(proc, 15)
+        assert "Traceback" not in err, err
+        assert code in (INTERRUPTED, -signal.SIGINT), (code, err)
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: `gradcli eval 'max(range(10**12))'` cannot be "
+                   "interrupted: the builtin runs one C loop without counting steps, so Ctrl-C "
+                   "waits for it (hours)")
+def test_ctrl_c_stops_a_long_builtin_loop() -> None:
+    proc = start(["eval", "max(range(10**12))"])
+    time.sleep(1.0)
+    assert proc.poll() is None
+    proc.send_signal(signal.SIGINT)
+    try:
+        code, out, err = finish(proc, 5)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert_interrupted(code, err)
+
+
+# --------------------------------------------------------------------------- closed pipes
+
+def _read_one_line_then_close(args: list[str], stdin: str | None = None) -> tuple[int, str, str]:
+    """`gradcli ARGS | head -1`: read one line of stdout, close the pipe, collect the rest."""
+    with tempfile.TemporaryFile("w+") as source:  # a file, so that writing it cannot block
+        source.write(stdin or "")
+        source.seek(0)
+        proc = popen(args, stdin=source.fileno())
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    try:
+        err = proc.stderr.read()
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("gradcli did not end after its reader went away")
+    return proc.returncode, first, err
+
+
+MANY = "".join(f"sum(x * {i})\n" for i in range(20000))
+
+
+@pytest.mark.parametrize("fmt", ["json", "plain"])
+def test_closed_pipe_during_eval_stream_ends_quietly(fmt: str) -> None:
+    code, first, err = _read_one_line_then_close(
+        ["eval", "-", "--let", "x=arange(3.0)", "--format", fmt], MANY)
+    assert first.strip()
+    assert err == "", err
+    assert code == 0
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: with table output a closed pipe exits 1: rich's "
+                   "Console.on_broken_pipe raises SystemExit(1) before gradcli's own handler "
+                   "(which exits 0, as the json and plain formats do)")
+def test_closed_pipe_during_eval_stream_table_ends_quietly() -> None:
+    code, first, err = _read_one_line_then_close(["eval", "-", "--let", "x=arange(3.0)"], MANY)
+    assert first.strip()
+    assert err == "", err
+    assert code == 0
+
+
+@pytest.mark.parametrize("args, stdin", [
+    (["eval", "arange(200000)", "--full", "--format", "plain"], None),
+    (["run", "-"], "for i in range(200000):\n    print(i)\n"),
+    (["run", "-", "--format", "json"], "for i in range(200000):\n    print(i)\n"),
+    (["ops", "--format", "markdown"], None),
+    (["jacobian", "x * 2", "--let", "x=arange(300.0)", "--format", "plain"], None),
+], ids=["eval-full", "run-print", "run-json", "ops", "jacobian"])
+def test_closed_pipe_ends_quietly(args: list[str], stdin: str | None) -> None:
+    code, first, err = _read_one_line_then_close(args, stdin)
+    assert first.strip()
+    assert "Traceback" not in err
+    assert err == "", err
+    assert code == 0
+
+
+# --------------------------------------------------------------------------- 1 MB lines
+
+def _big_line(args: list[str], line: str) -> tuple[int, str, str, float]:
+    assert len(line) >= 1_000_000
+    began = time.monotonic()
+    proc = start(args, line + "\n")
+    code, out, err = finish(proc, BIG_LINE_BUDGET)
+    return code, out, err, time.monotonic() - began
+
+
+KINDS = {"syntax", "name", "type", "shape", "value", "grad", "limit", "io"}
+
+
+def _clean(code: int, out: str, err: str) -> None:
+    """A result, or a gradcli error: as text on stderr, or as JSON objects on stdout."""
+    assert "Traceback" not in out + err
+    assert "internal error" not in err
+    assert code in (0, 1, 2), code
+    if code == 0:
+        return
+    if err:
+        assert ERROR_LINE.match(err), err[:300]
+        return
+    objects = [json.loads(line) for line in out.splitlines()]
+    assert objects and all(o["error"]["kind"] in KINDS for o in objects if "error" in o)
+    assert any("error" in o for o in objects)
+
+
+@pytest.mark.parametrize("line", [
+    '"' + "a" * 1_000_000 + '"',
+    "x" * 1_000_000,
+    "1" + " " * 1_000_000 + "+ 1",
+    "(" * 500_000 + ")" * 500_000,
+    "9" * 1_000_000,
+], ids=["string", "name", "spaces", "parens", "digits"])
+def test_a_1mb_line_is_clean_and_quick(line: str) -> None:
+    code, out, err, _ = _big_line(["eval", "-", "--format", "json"], line)
+    _clean(code, out, err)
+
+
+def test_a_1mb_comment_in_a_script() -> None:
+    code, out, err, _ = _big_line(["run", "-"], "# " + "a" * 1_000_000 + "\nprint(1)")
+    _clean(code, out, err)
+    assert code == 0 and out == "1\n"
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: a 1 MB line '1+1+1+...' (500,000 operators) takes "
+                   "about a minute (Lark's LALR parse costs ~85 us per token and nothing caps "
+                   "the size of the source); it should give a result or a clean limit error in "
+                   "a few seconds")
+@pytest.mark.parametrize("args", [["eval", "-", "--format", "json"], ["run", "-"]],
+                         ids=["eval", "run"])
+def test_a_1mb_sum_is_clean_and_quick(args: list[str]) -> None:
+    code, out, err, _ = _big_line(args, "1" + "+1" * 500_000)
+    _clean(code, out, err)
+
+
+def test_a_1mb_list_literal_is_clean_and_quick() -> None:
+    line = "[" + ", ".join(["1.5"] * 200_000) + "]"
+    code, out, err, _ = _big_line(["eval", "-", "--format", "json", "--no-grad"], line)
+    _clean(code, out, err)
