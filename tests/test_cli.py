@@ -256,3 +256,18 @@ def test_run_missing_script_and_other_imports() -> None:
     assert proc.returncode == 1 and proc.stderr.startswith("error[io]")
     proc = gradcli("run", "-", stdin="import numpy as np\n")
     assert proc.returncode == 1 and "No module named 'numpy'" in proc.stderr
+
+
+def test_one_shot_json_imports_only_what_it_needs() -> None:
+    """Start-up (issue 6): a one-shot JSON eval loads neither Rich, numpy.random nor pydantic."""
+    probe = ("import sys\n"
+             "from gradcli.launch import main\n"
+             "sys.argv = ['gradcli', 'eval', '2*dot(x,x)', '--let', 'x=arange(4.0)',"
+             " '--format', 'json']\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "heavy = ('rich', 'numpy.random', 'pydantic', 'typer._adapters')\n"
+             "sys.stderr.write(repr(sorted(m for m in sys.modules if m.startswith(heavy))))\n")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=120)
+    assert json.loads(proc.stdout)["value"] == 28.0
+    assert proc.stderr == "[]"

@@ -14,7 +14,15 @@ from ._base import check_numel, is_scalar, unary_input
 from .shape import sizes_of
 from .table import op
 
-_rng: list[np.random.Generator] = [np.random.default_rng()]
+#: The generator behind rand, randn and normal; made on first use, since importing
+#: numpy.random costs a tenth of gradcli's start-up.
+_rng: list[Any] = [None]
+
+
+def _generator() -> Any:
+    if _rng[0] is None:
+        _rng[0] = np.random.default_rng()
+    return _rng[0]
 
 
 @op("manual_seed(seed)", category="creation", summary="seed rand, randn and normal",
@@ -231,7 +239,7 @@ def _random(name: str, summary: str, sample: Any) -> Any:
         dt = dtypes.parse_dtype(dtype) if dtype is not None else dtypes.default_float()
         if not dtypes.is_float(dt):
             raise type_error(f"{name}() is only implemented for floating dtypes, got {dt.name}")
-        return _finish(sample(_rng[0], shape).astype(dt), None, requires_grad)
+        return _finish(sample(_generator(), shape).astype(dt), None, requires_grad)
 
     fn.__name__ = name
     op(f"{name}(*size, dtype=None, requires_grad=False)", category="creation", summary=summary,
@@ -257,9 +265,9 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, dtype: Any = None,
         from ._base import broadcast_shape
 
         shape = broadcast_shape("normal", m_arr.shape, s_arr.shape)
-        return _finish(_rng[0].normal(m_arr, s_arr, shape).astype(dt), None, requires_grad)
+        return _finish(_generator().normal(m_arr, s_arr, shape).astype(dt), None, requires_grad)
     m, s = _number(mean, "normal() mean"), _number(std, "normal() std")
     if s < 0:
         raise value_error(f"normal expects std >= 0.0, but found std {s}")
     shape = _size(() if size is None else (size,), None, "normal")
-    return _finish(_rng[0].normal(m, s, shape).astype(dt), None, requires_grad)
+    return _finish(_generator().normal(m, s, shape).astype(dt), None, requires_grad)
