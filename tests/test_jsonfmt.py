@@ -204,6 +204,16 @@ def test_float32_bit_patterns_round_trip_and_match_numpy_repr() -> None:
     np.testing.assert_array_equal(back, values.astype(str).astype(np.float64))
 
 
+@pytest.mark.parametrize("size", [1, 4, 256, 257, 5000])
+def test_small_and_big_arrays_write_the_same_digits(size: int) -> None:
+    """Small arrays are formatted value by value, big ones by the vectorised search."""
+    rng = np.random.default_rng(size)
+    values = rng.integers(0, 2**32, size=size, dtype=np.uint64).astype(np.uint32).view(np.float32)
+    values = values[np.isfinite(values)]
+    small = [strict_loads(dumps(v)) for v in values]
+    assert strict_loads(dumps(values)) == small
+
+
 @given(hnp.arrays(np.float32, hnp.array_shapes(min_dims=0, max_dims=3, max_side=5),
                   elements=st.floats(width=32)))
 def test_float32_arrays_round_trip_exactly(array: np.ndarray) -> None:

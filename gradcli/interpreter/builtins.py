@@ -151,11 +151,21 @@ def _torch_members() -> dict[str, Any]:
 TORCH = Namespace("torch", _torch_members())
 
 
-def global_names() -> dict[str, Any]:
-    """What a fresh program can see, besides its own variables."""
+def _make_global_names() -> dict[str, Any]:
     names: dict[str, Any] = {n: OpFunction(s) for n, s in OPS.items() if s.function}
     for name, fn in PYTHON_BUILTINS.items():
         if name not in names or name in SHADOWED:
             names[name] = Builtin(name, fn)
     names["torch"] = TORCH
     return names
+
+
+_GLOBAL_NAMES: list[dict[str, Any]] = []
+
+
+def global_names() -> dict[str, Any]:
+    """What a fresh program can see, besides its own variables: a new dict each time, of the
+    same immutable values (made once: ``gradcli eval -`` makes an interpreter per line)."""
+    if not _GLOBAL_NAMES:
+        _GLOBAL_NAMES.append(_make_global_names())
+    return dict(_GLOBAL_NAMES[0])
