@@ -9,7 +9,7 @@ import numpy as np
 
 from . import dtypes
 from .autograd import Node, run_backward
-from .errors import grad_error, type_error
+from .errors import grad_error, shape_error, type_error
 
 _TYPE_NAMES = {
     "float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
@@ -151,7 +151,11 @@ class Tensor:
             return self.shape
         from .ops.shape import normalize_dim
 
-        return self.data.shape[normalize_dim(dim, self.data.ndim)]
+        axis = normalize_dim(dim, self.data.ndim)
+        if not self.data.ndim:
+            raise shape_error(f"Dimension specified as {dim} but tensor has no dimensions",
+                              hint="a 0-d tensor has shape (); its size() is torch.Size([])")
+        return self.data.shape[axis]
 
     def item(self) -> Any:
         if self.data.size != 1:

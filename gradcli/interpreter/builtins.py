@@ -64,6 +64,9 @@ def _round(x: Any, ndigits: Any = None) -> Any:
         x = x.item()
     if not isinstance(x, (int, float)):
         raise GradcliError("type", f"round() needs a number, not '{_kind(x)}'")
+    if ndigits is None and isinstance(x, float) and x != x:
+        raise GradcliError("value", "round(): cannot convert float NaN to integer",
+                           hint="test for NaN first: v != v is True only for NaN")
     return round(x, ndigits)
 
 

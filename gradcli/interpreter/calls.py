@@ -19,15 +19,20 @@ class _Parameters:
     and only a call that fails goes to ``inspect``, for Python's own error message.
     """
 
-    __slots__ = ("names", "positional", "keywords", "required", "varargs", "varkeywords")
+    __slots__ = ("names", "positional", "keywords", "required", "varargs", "varkeywords",
+                 "flags")
     names: tuple[str, ...]
     positional: int
     keywords: dict[str, int]
     required: tuple[tuple[int, str], ...]
     varargs: bool
     varkeywords: bool
+    #: Parameters whose default is True or False (keepdim, requires_grad, ...): as in PyTorch,
+    #: they take a bool and nothing else. Position (or -1 for keyword-only) by name.
+    flags: dict[str, int]
 
     def __init__(self, impl: Any) -> None:
+        self.flags = _flags(impl)
         if (not isinstance(impl, FunctionType) or hasattr(impl, "__wrapped__")
                 or hasattr(impl, "__signature__") or impl.__code__.co_posonlyargcount):
             # Let inspect judge every call: it knows wrappers and positional-only parameters.
@@ -67,6 +72,41 @@ class _Parameters:
                    for i, name in self.required)
 
 
+    def check_flags(self, name: str, args: list[Any], kwargs: dict[str, Any]) -> None:
+        for flag, index in self.flags.items():
+            if 0 <= index < len(args):
+                value = args[index]
+            elif flag in kwargs:
+                value = kwargs[flag]
+            else:
+                continue
+            if not isinstance(value, bool):
+                raise GradcliError("type", f"{name}(): argument '{flag}' must be bool, not "
+                                   f"{_type_name(value)}", hint=f"use {flag}=True or {flag}=False")
+
+
+def _flags(impl: Any) -> dict[str, int]:
+    if not isinstance(impl, FunctionType):
+        return {}
+    code = impl.__code__
+    count = code.co_argcount
+    defaults = impl.__defaults__ or ()
+    positional = code.co_varnames[:count]
+    flags = {name: i for i, (name, default)
+             in enumerate(zip(positional[count - len(defaults):], defaults),
+                          start=count - len(defaults))
+             if isinstance(default, bool)}
+    flags.update({name: -1 for name, default in (impl.__kwdefaults__ or {}).items()
+                  if isinstance(default, bool)})
+    return flags
+
+
+def _type_name(value: Any) -> str:
+    from ..engine import Tensor  # the type names users know: Tensor, int, NoneType, ...
+
+    return "Tensor" if isinstance(value, Tensor) else type(value).__name__
+
+
 _PARAMETERS: dict[str, _Parameters] = {}
 
 
@@ -87,12 +127,15 @@ def bind_op(spec: OpSpec, args: list[Any], kwargs: dict[str, Any]) -> Any:
     """Call ``spec`` with the user's arguments, refusing wrong ones with a clear message."""
     if kwargs:
         kwargs = {KEYWORD_ALIASES.get(k, k): v for k, v in kwargs.items()}
-    if not _parameters(spec).fit(args, kwargs):
+    params = _parameters(spec)
+    if not params.fit(args, kwargs):
         try:
             _signature(spec.impl).bind(*args, **kwargs)
         except TypeError as e:
             raise GradcliError("type", f"{spec.name}(): {_clean(str(e))}",
                                hint=f"usage: {spec.signature}") from None
+    if params.flags:
+        params.check_flags(spec.name, args, kwargs)
     return spec.impl(*args, **kwargs)
 
 

@@ -68,6 +68,27 @@ _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
+#: Integers of the language stay below Python's limit for printing them (4300 digits).
+_MAX_INT_BITS = 14_000
+
+
+def _check_int_size(op: str, a: int, b: int, node: Any) -> None:
+    """Refuse an int product or power too large to print, before computing it."""
+    if op == "*":
+        bits = a.bit_length() + b.bit_length()
+    elif b <= 0 or abs(a) <= 1:
+        return
+    else:
+        bits = (abs(a).bit_length() - 1) * b
+    if bits > _MAX_INT_BITS:
+        what = f"{a} {op} {b}" if max(abs(a), abs(b)) < 10**20 else f"the {op}"
+        raise GradcliError(
+            "limit", f"{what} is too large to compute: the integer result would have more "
+            "than 4,300 digits",
+            node.line, node.column, hint="use floats, e.g. 2.0 ** 5000 (which is inf), or "
+            "smaller numbers")
+
+
 class Interpreter:
     """Evaluates expressions and runs statements, keeping variables between calls."""
 
@@ -331,7 +352,11 @@ class Interpreter:
         except ZeroDivisionError:
             raise GradcliError("value", "division by zero", node.line, node.column) from None
         except OverflowError as e:
-            raise GradcliError("value", f"number too large: {e}", node.line, node.column) from None
+            detail = str(e) if not e.args or isinstance(e.args[0], str) else "out of range"
+            raise GradcliError("value", f"number too large for a Python float: {detail}",
+                               node.line, node.column,
+                               hint="tensor arithmetic gives inf instead, e.g. tensor(2.0) ** 10000"
+                               ) from None
         except MemoryError:
             raise GradcliError("limit", "out of memory", node.line, node.column,
                                hint="lower the sizes, or --max-elements") from None
@@ -441,14 +466,19 @@ class Interpreter:
 
     def _binary(self, op: str, a: Any, b: Any, node: Any) -> Any:
         if isinstance(a, Tensor) or isinstance(b, Tensor):
+            if isinstance(a, tuple) or isinstance(b, tuple):
+                # As in PyTorch: a tuple is no tensor to operators (only a list literal is).
+                raise GradcliError(
+                    "type", f"unsupported operand types for {op}: '{_type_name(a)}' and "
+                    f"'{_type_name(b)}'", node.line, node.column,
+                    hint="make it a tensor first, e.g. tensor((1, 2))")
             return _TENSOR_BINARY[op](a, b)
         if isinstance(a, list) and _is_numeric_nest(a) or isinstance(b, list) and _is_numeric_nest(b):
             return _TENSOR_BINARY[op](a, b)
         if op == "@":
             raise GradcliError("type", "@ needs tensors", node.line, node.column)
-        if op == "**" and isinstance(a, int) and isinstance(b, int) and abs(b) > 4096 and abs(a) > 1:
-            raise GradcliError("limit", f"{a} ** {b} is too large to compute",
-                               node.line, node.column, hint="use floats, e.g. 2.0 ** 5000")
+        if op in ("**", "*") and type(a) is int and type(b) is int:
+            _check_int_size(op, a, b, node)
         if op in ("*",) and isinstance(a, (str, tuple, list)) != isinstance(b, (str, tuple, list)):
             n = b if isinstance(a, (str, tuple, list)) else a
             if isinstance(n, int) and n > 1_000_000:

@@ -33,6 +33,8 @@ UNSUPPORTED_KEYWORDS = frozenset({
 #: as a NAME where the keyword itself cannot appear (``x = if``).
 PYTHON_KEYWORDS = frozenset(keyword.kwlist)
 _DUNDER = re.compile(r"__\w*__")
+#: Python's own limit for turning digits into an int (sys.get_int_max_str_digits()).
+MAX_INT_DIGITS = 4300
 
 KEYWORDS_HINT = "gradcli scripts use def, if/elif/else, while, for, with, assert and import"
 
@@ -365,6 +367,10 @@ class AstBuilder(Transformer_NonRecursive[Token, Any]):
         text = token.replace("_", "")
         if text[:2].lower() not in ("0x", "0o", "0b") and any(c in text for c in ".eE"):
             return float(text)
+        if len(text) > MAX_INT_DIGITS:
+            raise self._token_error(
+                f"integer literal too long: {len(text)} digits (at most {MAX_INT_DIGITS})", token,
+                "write it as a float, e.g. 1e300, or compute it, e.g. 10 ** 400")
         try:
             return int(text, 0)
         except ValueError:

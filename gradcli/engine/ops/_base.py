@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
-from ..errors import limit_error, shape_error, type_error
+from ..errors import limit_error, shape_error, type_error, value_error
 from ..tensor import Tensor
 
 #: Largest number of elements one tensor may have; the CLI sets it from --max-elements.
@@ -24,8 +24,13 @@ def set_max_elements(n: int) -> None:
 def check_numel(shape: Sequence[int], what: str) -> None:
     """Refuse a result that would exceed --max-elements, before allocating it."""
     n = 1
+    nonzero = 1  # numpy refuses shapes whose nonzero sizes overflow, even with a zero among them
     for d in shape:
         n *= int(d)
+        nonzero *= int(d) or 1
+    if nonzero >= 2**60:
+        raise value_error(f"{what}: the shape {tuple(int(d) for d in shape)} is too large for an "
+                          "array, even an empty one", hint="use smaller sizes")
     if n > LIMITS["max_elements"]:
         raise limit_error(
             f"{what} would create a tensor of {n:,} elements (shape {tuple(int(d) for d in shape)}), "
@@ -89,20 +94,19 @@ def broadcast_shape(name: str, *shapes: tuple[int, ...]) -> tuple[int, ...]:
     """The broadcast result shape, or PyTorch's message naming the op and both shapes."""
     ndim = max(len(s) for s in shapes)
     out = []
-    for i in range(-ndim, 0):
+    for i in range(-1, -ndim - 1, -1):  # from the right, so that PyTorch's dimension is named
         sizes = [s[i] for s in shapes if len(s) >= -i]
-        big = max(sizes)
-        for k, s in enumerate(sizes):
-            if s != 1 and s != big:
-                a = next(x for x in sizes if x != 1 and x != s)
+        fixed = [x for x in sizes if x != 1]  # 1 stretches to anything, 0 included
+        for size in fixed[1:]:
+            if size != fixed[0]:
                 raise shape_error(
                     f"{name}: shapes {fmt_shapes(shapes)} do not broadcast: the size of tensor "
-                    f"a ({a if k else s}) must match the size of tensor b ({s if k else a}) at "
+                    f"a ({fixed[0]}) must match the size of tensor b ({size}) at "
                     f"non-singleton dimension {ndim + i}",
                     hint="broadcasting aligns shapes from the right; sizes must be equal or 1",
                 )
-        out.append(0 if 0 in sizes else big)
-    shape = tuple(out)
+        out.append(fixed[0] if fixed else 1)
+    shape = tuple(reversed(out))
     check_numel(shape, name)
     return shape
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd import Node, record
-from ..errors import grad_error, value_error
+from ..errors import grad_error, type_error, value_error
 from ..tensor import Tensor
 from ._base import broadcast_shape, cast_operand, is_scalar, operands, unary_input
 from .table import GradCheck, op
@@ -69,6 +69,10 @@ def add(input: Any, other: Any, alpha: Any = 1) -> Tensor:
 def sub(input: Any, other: Any, alpha: Any = 1) -> Tensor:
     if alpha != 1:
         other = mul(other, alpha)
+    if _is_bool(input) and _is_bool(other):
+        raise type_error("Subtraction, the `-` operator, with two bool tensors is not supported",
+                         hint="for a logical difference use bitwise_and and logical_not, e.g. "
+                         "bitwise_and(a, logical_not(b))")
     if is_scalar(input) and isinstance(other, Tensor):
         return _binary("sub", "RsubBackward1", np.subtract, _sub_vjp, input, other, save=False)
     return _binary("sub", "SubBackward0", np.subtract, _sub_vjp, input, other, save=False)
@@ -249,9 +253,19 @@ eq = _comparison("==", np.equal, "eq")
 ne = _comparison("!=", np.not_equal, "ne")
 
 
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, bool) or (isinstance(value, Tensor)
+                                       and value.data.dtype == dtypes.BOOL)
+
+
 def _logical(name: str, fwd: Callable[..., Any], symbol: str) -> Callable[[Any, Any], Tensor]:
     def logical(input: Any, other: Any) -> Tensor:
         ta, tb = operands(input, other, name)
+        for t in (ta, tb):
+            if t.data.dtype.kind not in "biu":
+                raise type_error(f"{name} is not implemented for {t.data.dtype} tensors",
+                                 hint=f"{symbol} takes bool or integer tensors, e.g. "
+                                 "comparisons such as (x > 0)")
         if ta.data.shape != tb.data.shape:
             broadcast_shape(name, ta.data.shape, tb.data.shape)
         out = fwd(ta.data, tb.data)

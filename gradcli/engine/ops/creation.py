@@ -258,8 +258,8 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, dtype: Any = None,
            requires_grad: bool = False) -> Tensor:
     dt = dtypes.parse_dtype(dtype) if dtype is not None else dtypes.default_float()
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
-        m_arr = mean.data if isinstance(mean, Tensor) else np.asarray(_number(mean, "mean"))
-        s_arr = std.data if isinstance(std, Tensor) else np.asarray(_number(std, "std"))
+        m_arr = mean.data if isinstance(mean, Tensor) else np.asarray(float(_number(mean, "mean")))
+        s_arr = std.data if isinstance(std, Tensor) else np.asarray(float(_number(std, "std")))
         if (s_arr < 0).any():
             raise value_error("normal expects all elements of std >= 0.0")
         from ._base import broadcast_shape

@@ -122,7 +122,11 @@ def _sign_vjp(g: Tensor, n: Node) -> One:
     return (g * 0,)
 
 
-sign: Callable[[Any], Tensor] = _declare("sign", np.sign, _sign_vjp, save="none", floating=False,
+def _sign_fwd(a: np.ndarray) -> np.ndarray:
+    return a.copy() if a.dtype == np.bool_ else np.sign(a)  # PyTorch: the sign of True is True
+
+
+sign: Callable[[Any], Tensor] = _declare("sign", _sign_fwd, _sign_vjp, save="none", floating=False,
                 derivative="0", summary="-1, 0 or 1 by the sign of input")
 
 

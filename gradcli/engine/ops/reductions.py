@@ -80,6 +80,19 @@ def _np_axis(axes: tuple[int, ...] | None, ndim: int) -> tuple[int, ...] | None:
     return None if axes is None or ndim == 0 else axes
 
 
+def _nonempty(t: Tensor, axes: tuple[int, ...] | None, name: str, specify: bool = True) -> None:
+    """Reductions without an identity (max, argmax, ...) refuse to reduce nothing, as PyTorch."""
+    if axes is None or not t.data.ndim:
+        if t.data.size == 0:
+            more = " Specify the reduction dim with the 'dim' argument." if specify else ""
+            raise value_error(f"{name}(): Expected reduction dim to be specified for "
+                              f"input.numel() == 0.{more}")
+        return
+    for axis in axes:
+        if t.data.shape[axis] == 0:
+            raise value_error(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
+
+
 def _reduce_args(input: Any, dim: Any, name: str) -> tuple[Tensor, tuple[int, ...] | None]:
     t = unary_input(input, name)
     return t, axes_of(dim, t.data.ndim, name)
@@ -122,7 +135,8 @@ def mean(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
             hint="make the tensor floating first, e.g. x.float() or arange(4.0)")
     out = Tensor(np.asarray(np.mean(t.data, axis=_np_axis(axes, t.data.ndim), keepdims=keepdim),
                             dtype=t.data.dtype))
-    count = t.data.size if axes is None else int(np.prod([t.data.shape[a] for a in axes]))
+    count = t.data.size if axes is None or not t.data.ndim else int(
+        np.prod([t.data.shape[a] for a in axes]))
     name = "MeanBackward0" if dim is None else "MeanBackward1"
     return record(name, out, (t,), _mean_vjp, ctx=(t.data.shape, axes, keepdim, count))
 
@@ -205,9 +219,7 @@ def _extreme(input: Any, dim: Any, keepdim: bool, other: Any, name: str) -> Any:
         # max(x, y) is the element-wise maximum.
         return (maximum if name == "max" else minimum)(input, other if other is not None else dim)
     t = unary_input(input, name)
-    if t.data.size == 0:
-        raise value_error(f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
-                          " Specify the reduction dim with the 'dim' argument.")
+    _nonempty(t, None if dim is None else axes_of(dim, t.data.ndim, name), name)
     npfn = np.max if name == "max" else np.min
     argfn = np.argmax if name == "max" else np.argmin
     if dim is None:
@@ -247,6 +259,7 @@ def _amax_like(name: str, npfn: Any) -> Any:
     def fn(input: Any, dim: Any = (), keepdim: bool = False) -> Tensor:
         t = unary_input(input, name)
         axes = None if dim in ((), []) else axes_of(dim, t.data.ndim, name)
+        _nonempty(t, axes, name)
         out = Tensor(np.asarray(npfn(t.data, axis=_np_axis(axes, t.data.ndim), keepdims=keepdim)))
         return record(name.capitalize() + "Backward0", out, (t,), _even_vjp, (t,),
                       ctx=(t.data.shape, axes, keepdim), save_output=True)
@@ -304,6 +317,9 @@ def norm(input: Any, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tens
     ax = _np_axis(axes, t.data.ndim)
     a = np.abs(t.data)
     if p == float("inf"):
+        if t.data.size == 0:
+            raise value_error("linalg.vector_norm cannot compute the inf norm on an empty tensor "
+                              "because the operation does not have an identity")
         val = np.max(a, axis=ax, keepdims=keepdim)
     elif p == 0:
         val = np.sum(a != 0, axis=ax, keepdims=keepdim).astype(t.data.dtype)
@@ -351,6 +367,7 @@ def logsumexp(input: Any, dim: Any, keepdim: bool = False) -> Tensor:
 def _arg(name: str, npfn: Any) -> Any:
     def fn(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
         t = unary_input(input, name)
+        _nonempty(t, None if dim is None else axes_of(dim, t.data.ndim, name), name, False)
         if dim is None:
             idx = np.asarray(npfn(t.data))
             if keepdim:
@@ -402,7 +419,7 @@ def _softmax_args(input: Any, dim: Any, name: str) -> tuple[Tensor, int]:
 def softmax(input: Any, dim: Any = None) -> Tensor:
     t, axis = _softmax_args(input, dim, "softmax")
     ax = axis if t.data.ndim else None
-    e = np.exp(t.data - np.max(t.data, axis=ax, keepdims=True))
+    e = np.exp(t.data - np.max(t.data, axis=ax, keepdims=True, initial=-np.inf))
     out = Tensor((e / np.sum(e, axis=ax, keepdims=True)).astype(t.data.dtype, copy=False))
     return record("SoftmaxBackward0", out, (t,), _softmax_vjp, ctx=axis, save_output=True)
 
@@ -413,7 +430,7 @@ def softmax(input: Any, dim: Any = None) -> Tensor:
 def log_softmax(input: Any, dim: Any = None) -> Tensor:
     t, axis = _softmax_args(input, dim, "log_softmax")
     ax = axis if t.data.ndim else None
-    shifted = t.data - np.max(t.data, axis=ax, keepdims=True)
+    shifted = t.data - np.max(t.data, axis=ax, keepdims=True, initial=-np.inf)
     out = Tensor((shifted - np.log(np.sum(np.exp(shifted), axis=ax, keepdims=True)))
                  .astype(t.data.dtype, copy=False))
     return record("LogSoftmaxBackward0", out, (t,), _log_softmax_vjp, ctx=axis, save_output=True)

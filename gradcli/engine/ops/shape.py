@@ -50,6 +50,9 @@ def sizes_of(args: Sequence[Any], what: str) -> tuple[int, ...]:
         if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
             raise type_error(f"{what}: sizes must be integers, not {a!r}",
                              hint="write sizes as whole numbers, e.g. (2, 3)")
+        if not -2**63 <= a < 2**63:
+            raise value_error(f"{what}: size {a} does not fit in int64",
+                              hint="sizes are 64-bit integers, as in PyTorch")
         out.append(int(a))
     return tuple(out)
 
@@ -249,6 +252,9 @@ def expand(input: Any, *sizes: Any) -> Tensor:
                 f"{list(shape)}")
     if builtins.any(s < 0 for s in full[:lead]):
         raise value_error("expand: -1 is not allowed in a leading, non-existing dimension")
+    if builtins.any(s < 0 for s in full):
+        raise value_error(f"expand: sizes must be non-negative (or -1 to keep a size), got "
+                          f"{list(want)}")
     return broadcast_to(x, tuple(full))
 
 
