@@ -117,13 +117,14 @@ def _limits(max_steps: int, max_depth: int, max_elements: int) -> Any:
 def _loader(stdin_used: list[bool]) -> Callable[[str], Any]:
     def load(spec: str) -> Any:
         from .data_io import load_data  # only when some --let reads a file
+        from .engine.ops import LIMITS
 
         if spec == "-":
             if stdin_used[0]:
                 raise GradcliError("usage", "standard input can be read only once",
                                    hint="use @- for one --let at most, and not with EXPR -")
             stdin_used[0] = True
-        return load_data(spec)
+        return load_data(spec, max_elements=LIMITS["max_elements"])
 
     return load
 
@@ -348,8 +349,10 @@ def repl_command(
 ) -> None:
     """An interactive session: type statements, see values as PyTorch prints them."""
     with _guard("repl"):
+        from .engine.ops import set_loader
         from .repl import Repl
 
+        set_loader(_loader([True]))  # the session reads standard input: load('-') cannot
         Repl(dtype.value, seed, _limits(max_steps, max_depth, max_elements)).loop()
 
 

@@ -340,9 +340,7 @@ TYPE = [
     ev("b - b", "type", "bool", (1, 1), "--let", "b=tensor([True, False])"),
     ev("bitwise_and(x, x)", "type", "float32", (1, 1), *X3),
     ev("() + ones(1)", "type", "tuple", (1, 1)),
-    bug(script("print(1, sep=3)\n", "type", "sep", (1, 1)),
-        "print(1, sep=3) is an internal error (AttributeError: 'int' object has no attribute "
-        "'join')"),
+    script("print(1, sep=3)\n", "type", "sep", (1, 1)),
 ]
 
 SHAPE = [
@@ -493,7 +491,7 @@ LIMIT = [
     cmd("jacobian", "outer(x, ones(100000))", "limit", "--max-elements", (1, 1), "--let",
         "x=ones(100000)"),
     ev("2 ** 10 ** 10", "limit", "2 ** 10000000000 is too large to compute", (1, 1)),
-    ev("len('ab' * 10**7)", "limit", "sequence repetition is too large", (1, 5)),
+    ev("len('ab' * 10**9)", "limit", "sequence repetition is too large", (1, 5)),
     script("while True:\n    pass\n", "limit", "more than 10,000 loop iterations (--max-steps)",
            (1, 1), "--max-steps", "10000"),
     script("import torch\na = torch.tensor(0.0, requires_grad=True)\nb = a * 2\n"
@@ -520,32 +518,19 @@ LIMIT = [
         "with the default --max-depth (200) runaway recursion ends as 'the program nests too "
         "deeply for the interpreter' (Python's recursion limit is reached at about depth 110), "
         "not naming --max-depth; see test_documented_call_depth_is_reachable"),
-    bug(ev("max(range(10**12))", "limit", "--max-steps", (1, 1), "--max-steps", "10000",
+    ev("max(range(10**12))", "limit", "--max-steps", (1, 1), "--max-steps", "10000",
            timeout=8),
-        "max(range(10**12)) hangs: the builtins iterate without counting --max-steps (and "
-        "Ctrl-C cannot stop it)"),
-    bug(ev("len(list(range(10**9)))", "limit", "more than the limit", (1, 5)),
-        "list(range(10**9)) is built without any size check: it tries to allocate tens of "
-        "GB (here it only stops at the test's 4 GiB address-space cap with 'out of memory')"),
-    bug(ev("tensor(range(10**10))", "limit", "more than the limit", (1, 1), timeout=30),
-        "tensor(range(10**10)) materialises the range before checking --max-elements (here "
-        "'out of memory' at the test's 4 GiB cap; tensor(range(10**7)) takes over 20 s)"),
-    bug(ev("len((0,) * 1000000 * 1000)", "limit", "more than the limit", (1, 5)),
-        "sequence repetition checks only the multiplier (<= 1,000,000), not the result: "
-        "(0,) * 1000000 * 1000 allocates 8 GB"),
+    ev("len(list(range(10**9)))", "limit", "more than the limit", (1, 5)),
+    ev("tensor(range(10**10))", "limit", "more than the limit", (1, 1), timeout=30),
+    ev("len((0,) * 1000000 * 1000)", "limit", "more than the limit", (1, 5)),
     bug(ev("(10 ** 4000) ** 4000 > 0", "limit", "too large", (1, 2), timeout=8),
         "(10 ** 4000) ** 4000 runs for 15 s and ((10**4000)**4000)**4000 never ends: the "
         "integer-power guard checks only the exponent (<= 4096), not the size of the result"),
-    bug(ev("sum(x)", "limit", "cannot load 'big.npy': it holds 100 elements, more than the "
+    ev("sum(x)", "limit", "cannot load 'big.npy': it holds 100 elements, more than the "
            "limit of 10", None, "--let", "x=@big.npy", "--max-elements", "10",
            files={"big": _big_npy}),
-        "--let x=@big.npy is read whole whatever --max-elements says (the CLI does not pass "
-        "max_elements to load_data); the limit only trips later, blamed on 'expand' in sum's "
-        "backward"),
-    bug(ev("sum(load('big.npy'))", "limit", "more than the limit of 10", (1, 5),
+    ev("sum(load('big.npy'))", "limit", "more than the limit of 10", (1, 5),
            "--max-elements", "10", "--no-grad", files={"big": _big_npy}),
-        "load('big.npy') ignores --max-elements: a 100-element file loads with "
-        "--max-elements 10"),
 ]
 
 IO = [
@@ -593,9 +578,7 @@ IO = [
        stdin='[1, "a"]\n'),
     script("import torch\nx = torch.load('bad.json')\n", "io", "invalid JSON", (2, 5),
            files={"bad.json": "[1, 2"}),
-    bug(repl("load('missing.npy')", "io", "no such file", (1, 1)),
-        "load() does not work in the repl at all: 'error[type]: load() is not available here' "
-        "(run and eval set the loader, repl does not)"),
+    repl("load('missing.npy')", "io", "no such file", (1, 1)),
     Case(["run", "nosuch.py"], "io", "cannot read 'nosuch.py': no such file", None),
     Case(["run", "folder"], "io", "cannot read 'folder': it is a directory", None,
          files={"dir": _directory("folder")}),

@@ -234,10 +234,6 @@ def test_str_of_a_tensor_is_pytorch_text() -> None:
     assert proc.stdout == "tensor([1., 1.])\n"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: messages leak implementation names: "
-                   "print(1, file=None) says 'Interpreter._print() got an unexpected keyword "
-                   "argument', torch.no_grad()() says \"'_GeneratorContextManager' object is "
-                   "not callable\"")
 def test_messages_do_not_leak_implementation_names() -> None:
     for source in ("print(1, file=None)\n", "torch.no_grad()()\n"):
         proc = gradcli(["run", "-"], stdin=source)

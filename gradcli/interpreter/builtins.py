@@ -79,6 +79,9 @@ def _extreme(name: str) -> Callable[..., Any]:
         if len(args) == 1 and isinstance(args[0], (tuple, list, range)) and not kwargs:
             if not args[0]:
                 raise GradcliError("value", f"{name}() arg is an empty sequence")
+            if isinstance(args[0], range):  # an end of the range: no walk through it
+                r = args[0]
+                return r[-1] if (name == "max") == (r.step > 0) else r[0]
             return pyfn(args[0])
         if all(isinstance(a, (int, float)) for a in args) and not kwargs:
             return pyfn(*args)
@@ -123,6 +126,10 @@ PYTHON_BUILTINS: dict[str, Callable[..., Any]] = {
     "max": _extreme("max"), "round": _round, "enumerate": _enumerate, "zip": _zip,
     "list": _list, "tuple": _tuple, "str": lambda x="": str(x),
 }
+#: Builtins that walk their sequence arguments, and those of them that build a new sequence:
+#: the interpreter counts the items against --max-steps (and --max-elements) first.
+ITERATING = frozenset({"min", "max", "list", "tuple", "zip", "enumerate"})
+MATERIALISING = frozenset({"list", "tuple", "zip", "enumerate"})
 #: print is bound by the interpreter, which knows where output goes.
 PRINT = "print"
 #: Names a program may not rebind.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import operator
+import re
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -17,12 +18,21 @@ from typing import Any
 
 from ..engine import EngineError, Tensor
 from ..engine import ops as E
-from ..engine.ops import OPS, ReturnTypes
+from ..engine.ops import LIMITS, OPS, ReturnTypes
 from ..errors import GradcliError
 from ..syntax import nodes as N
-from .builtins import KEYWORD_ALIASES, PRINT, PROTECTED, SHADOWED, TORCH, global_names
+from .builtins import (
+    ITERATING,
+    KEYWORD_ALIASES,
+    MATERIALISING,
+    PRINT,
+    PROTECTED,
+    SHADOWED,
+    TORCH,
+    global_names,
+)
 from .calls import bind_method, bind_op
-from .iteration import items_of
+from .iteration import items_of, length_of
 from .trace import not_finite
 from .values import BoundMethod, Builtin, Namespace, OpFunction, UserFunction
 
@@ -68,6 +78,7 @@ _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
+_QUALIFIED_CALL = re.compile(r"^[\w.<>]+\(\)")
 #: Integers of the language stay below Python's limit for printing them (4300 digits).
 _MAX_INT_BITS = 14_000
 
@@ -259,6 +270,24 @@ class Interpreter:
                 "limit", f"the program ran more than {self.limits.max_steps:,} loop iterations "
                 "(--max-steps)", node.line, node.column,
                 hint="check the loop's condition, or raise the limit with --max-steps N")
+
+    def _charge(self, name: str, args: list[Any], node: Any) -> None:
+        """A builtin that walks sequences (max, list, zip, ...) counts their items as loop
+        iterations, and one that builds a sequence counts them against --max-elements, before
+        it runs: it runs in C, where neither the limits nor Ctrl-C could stop it."""
+        items = sum(length_of(a) for a in args)
+        if name in MATERIALISING and items > LIMITS["max_elements"]:
+            raise GradcliError(
+                "limit", f"{name}() would hold {items:,} items, more than the limit of "
+                f"{LIMITS['max_elements']:,} elements (--max-elements)", node.line, node.column,
+                hint="use a tensor, e.g. arange(n), or raise the limit with --max-elements N")
+        self.steps += items
+        if self.steps > self.limits.max_steps:
+            raise GradcliError(
+                "limit", f"{name}() over {items:,} items would take the program past "
+                f"{self.limits.max_steps:,} loop iterations (--max-steps)", node.line,
+                node.column, hint="use a tensor, e.g. arange(n), or raise the limit with "
+                "--max-steps N")
 
     def _iteration(self, stmt: Any, top: bool) -> bool:
         """Run a loop body once; False when it breaks out of the loop."""
@@ -479,11 +508,15 @@ class Interpreter:
             raise GradcliError("type", "@ needs tensors", node.line, node.column)
         if op in ("**", "*") and type(a) is int and type(b) is int:
             _check_int_size(op, a, b, node)
-        if op in ("*",) and isinstance(a, (str, tuple, list)) != isinstance(b, (str, tuple, list)):
-            n = b if isinstance(a, (str, tuple, list)) else a
-            if isinstance(n, int) and n > 1_000_000:
-                raise GradcliError("limit", "sequence repetition is too large",
-                                   node.line, node.column)
+        if op == "*" and isinstance(a, (str, tuple, list)) != isinstance(b, (str, tuple, list)):
+            seq, n = (a, b) if isinstance(a, (str, tuple, list)) else (b, a)
+            if isinstance(n, int) and len(seq) * n > LIMITS["max_elements"]:
+                raise GradcliError(
+                    "limit", f"sequence repetition is too large: repeating a {_type_name(seq)} "
+                    f"of {len(seq):,} items {n:,} times "
+                    f"gives more than the limit of {LIMITS['max_elements']:,} elements "
+                    "(--max-elements)", node.line, node.column,
+                    hint="use a tensor, e.g. zeros(n), or raise the limit with --max-elements N")
         try:
             return _PY_BINARY[op](a, b)
         except TypeError:
@@ -622,10 +655,14 @@ class Interpreter:
         if isinstance(fn, Builtin):
             if fn.name in SHADOWED and any(isinstance(a, Tensor) for a in args):
                 return bind_op(OPS[fn.name], args, kwargs)
+            if fn.name in ITERATING:
+                self._charge(fn.name, args, node)
             try:
                 return fn.fn(*args, **{KEYWORD_ALIASES.get(k, k): v for k, v in kwargs.items()})
             except TypeError as e:
-                raise GradcliError("type", str(e), node.line, node.column) from None
+                # Python names the implementing function (Interpreter._print()): name the builtin.
+                message = _QUALIFIED_CALL.sub(f"{fn.name}()", str(e), count=1)
+                raise GradcliError("type", message, node.line, node.column) from None
         if isinstance(fn, UserFunction):
             return self.call_user(fn, args, kwargs, node)
         raise GradcliError("type", f"'{_type_name(fn)}' object is not callable", node.line,
@@ -652,7 +689,13 @@ class Interpreter:
             self.depth -= 1
         return None
 
-    def _print(self, *args: Any, sep: str = " ", end: str = "\n") -> None:
+    def _print(self, *args: Any, sep: Any = " ", end: Any = "\n") -> None:
+        for name, value in (("sep", sep), ("end", end)):
+            if value is not None and not isinstance(value, str):
+                raise GradcliError("type", f"{name} must be None or a string, not "
+                                   f"{_type_name(value)}", hint=f'e.g. print(a, b, {name}=", ")')
+        sep = " " if sep is None else sep
+        end = "\n" if end is None else end
         self.write(sep.join(a if isinstance(a, str) else self.to_text(a) for a in args) + end)
 
     _EXPRESSIONS: dict[type, Callable[[Interpreter, Any], Any]] = {}
@@ -733,6 +776,8 @@ def _type_name(x: Any) -> str:
         return "Tensor"
     if isinstance(x, (OpFunction, Builtin, BoundMethod, UserFunction)):
         return "function"
+    if isinstance(x, AbstractContextManager):
+        return "no_grad"  # the only context manager of the language
     return type(x).__name__
 
 

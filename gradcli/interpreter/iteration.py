@@ -10,6 +10,15 @@ from ..engine.ops import index
 from ..errors import GradcliError
 
 
+def length_of(x: Any) -> int:
+    """How many items iterating over ``x`` gives (0 for what is not a sequence)."""
+    if isinstance(x, (range, tuple, list, str)):
+        return len(x)
+    if isinstance(x, Tensor) and x.data.ndim:
+        return int(x.data.shape[0])
+    return 0
+
+
 def items_of(x: Any) -> Iterable[Any]:
     if isinstance(x, (range, tuple, list, str)):
         return x

@@ -64,8 +64,13 @@ def _from_nested(data: Any) -> np.ndarray:
     if is_scalar(data):
         kind = dtypes.scalar_dtype(data)
         return np.asarray(data, dtype=dtypes.FLOAT64 if dtypes.is_float(kind) else kind)
+    if isinstance(data, range) and len(data):  # an empty one is an empty list: float
+        check_numel((len(data),), "tensor")
+        if not -2**63 <= data.start < 2**63 or not -2**63 <= data.stop < 2**63:
+            raise value_error("tensor(): the range's values do not fit in int64")
+        return np.arange(data.start, data.stop, data.step, dtype=np.int64)
     if isinstance(data, range):
-        data = list(data)
+        data = []
     if not isinstance(data, (list, tuple)):
         raise type_error(f"tensor(): could not infer dtype of {type(data).__name__}",
                          hint="give numbers or nested lists of numbers")
