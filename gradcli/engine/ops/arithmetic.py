@@ -34,6 +34,11 @@ def _binary(name: str, grad_fn: str, fwd: Callable[..., Any], vjp: Any, a: Any, 
     return record(grad_fn, out, (ta, tb), vjp, crossed(ta, tb) if save else (), fast=fast)
 
 
+def fits_in(g: np.ndarray, x: np.ndarray) -> bool:
+    """Whether g op x has g's shape (cheap, conservative: equal shapes or x of one element)."""
+    return g.shape == x.shape or (x.size == 1 and x.ndim <= g.ndim)
+
+
 def _array(x: Any) -> np.ndarray:
     # numpy returns scalars, not 0-d arrays, from operations on 0-d arrays.
     return x if type(x) is np.ndarray else np.asarray(x)
@@ -83,8 +88,7 @@ def _mul_fast(g: np.ndarray, node: Node, owned: bool) -> RawPair:
 
 def _times(g: np.ndarray, owned: bool, x: np.ndarray, k: float = 1) -> np.ndarray:
     """g * x (* k), in g's buffer when it is owned and has the result's shape and dtype."""
-    if owned and g.shape == np.broadcast_shapes(g.shape, x.shape) and \
-            g.dtype == np.result_type(g, x):
+    if owned and fits_in(g, x) and g.dtype == x.dtype:
         np.multiply(g, x, out=g)
         if k != 1:
             np.multiply(g, k, out=g)

@@ -12,6 +12,7 @@ from ..autograd import Node, record
 from ..errors import type_error
 from ..tensor import Tensor
 from ._base import broadcast_shape, float_input, is_scalar, operands, to_tensor, unary_input
+from .arithmetic import fits_in
 from .table import GradCheck, op
 
 One = tuple["Tensor | None"]
@@ -101,10 +102,9 @@ def _saved_array(node: Node) -> np.ndarray:
 
 def _into(d: np.ndarray, g: np.ndarray, owned: bool) -> np.ndarray:
     """d * g, where d is a fresh buffer of the engine's: in d, or in g when g is owned."""
-    if owned and g.shape == np.broadcast_shapes(g.shape, d.shape) and g.dtype == d.dtype:
+    if owned and g.dtype == d.dtype and fits_in(g, d):
         return np.multiply(g, d, out=g)
-    if type(d) is np.ndarray and d.shape == np.broadcast_shapes(g.shape, d.shape) \
-            and d.dtype == np.result_type(d, g):
+    if type(d) is np.ndarray and d.dtype == g.dtype and fits_in(d, g):
         return np.multiply(d, g, out=d)
     out = np.multiply(d, g)
     return out if type(out) is np.ndarray else np.asarray(out)
