@@ -93,6 +93,9 @@ def _times(g: np.ndarray, owned: bool, x: np.ndarray, k: float = 1) -> np.ndarra
         if k != 1:
             np.multiply(g, k, out=g)
         return g
+    if g.ndim and x.shape == g.shape and not any(g.strides) and g.size:
+        # A gradient broadcast from one value (sum, mean): scale x by it in a single pass.
+        return _array(np.multiply(x, g.flat[0] * k))
     out = np.multiply(g, x)
     if k != 1:
         out *= k

@@ -117,8 +117,28 @@ def _exp_fast(g: np.ndarray, n: Node, owned: bool) -> RawOne:
     return (np.asarray(g * y),)
 
 
+#: Elements per block when a derivative is multiplied into an owned gradient block by block:
+#: no whole-size temporary, and the block stays in cache between the two passes.
+_BLOCK = 1 << 15
+
+
+def _blockwise(g: np.ndarray, x: np.ndarray, deriv: Callable[[np.ndarray], np.ndarray]) -> bool:
+    """g *= deriv(x), block by block, when both are contiguous of one shape and dtype."""
+    if not (g.size > _BLOCK and g.shape == x.shape and g.dtype == x.dtype
+            and g.flags.c_contiguous and x.flags.c_contiguous):
+        return False
+    gf, xf = g.reshape(-1), x.reshape(-1)
+    for i in range(0, gf.size, _BLOCK):
+        gb = gf[i:i + _BLOCK]
+        np.multiply(gb, deriv(xf[i:i + _BLOCK]), out=gb)
+    return True
+
+
 def _sin_fast(g: np.ndarray, n: Node, owned: bool) -> RawOne:
-    return (_into(np.asarray(np.cos(_saved_array(n))), g, owned),)
+    x = _saved_array(n)
+    if owned and _blockwise(g, x, np.cos):
+        return (g,)
+    return (_into(np.asarray(np.cos(x)), g, owned),)
 
 
 def _cos_fast(g: np.ndarray, n: Node, owned: bool) -> RawOne:
@@ -126,8 +146,15 @@ def _cos_fast(g: np.ndarray, n: Node, owned: bool) -> RawOne:
     return (_into(np.negative(d, out=d), g, owned),)
 
 
+def _one_minus_square(y: np.ndarray) -> np.ndarray:
+    d = np.multiply(y, y)
+    return np.subtract(1, d, out=d)
+
+
 def _tanh_fast(g: np.ndarray, n: Node, owned: bool) -> RawOne:
     y = _saved_array(n)
+    if owned and _blockwise(g, y, _one_minus_square):
+        return (g,)
     d = np.asarray(np.multiply(y, y))
     return (_into(np.subtract(1, d, out=d), g, owned),)
 

@@ -41,8 +41,7 @@ def _dot_vjp(g: Tensor, node: Node) -> Pair:
 def _dot_fast(g: np.ndarray, node: Node, owned: bool) -> RawPair:
     a, b = node.unpack()
     if a is b:  # dot(x, x): one buffer, 2 * g * x, goes to the one input
-        out = np.multiply(a.data, g)
-        return np.multiply(out, 2, out=out), None
+        return np.multiply(a.data, g * 2), None  # doubling is exact: same as g*x + g*x
     return (np.multiply(b.data, g) if node.needs(0) else None), \
         (np.multiply(a.data, g) if node.needs(1) else None)
 
