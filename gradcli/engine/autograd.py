@@ -408,9 +408,15 @@ def _owned(a: np.ndarray, holders: int = 0) -> bool:
 
 
 def _wrap(a: np.ndarray) -> Tensor:
-    from .tensor import Tensor
+    """A Tensor around a gradient array (tensor.py, imported late: it imports this module)."""
+    if not _TENSOR:
+        from .tensor import Tensor
 
-    return Tensor._of(a)
+        _TENSOR.append(Tensor)
+    return _TENSOR[0]._of(a)
+
+
+_TENSOR: list[type[Tensor]] = []
 
 
 def _fit_raw(g: np.ndarray, shape: tuple[int, ...], dtype: np.dtype[Any]) -> np.ndarray:
