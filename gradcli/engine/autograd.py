@@ -83,26 +83,26 @@ class Node:
         self.name = name
         self.vjp = vjp
         self.fast = fast
-        edges = []
+        edges: list[Node | Tensor | None] = []
         meta = []
         for t in inputs:
-            edges.append((t.grad_fn if t.grad_fn is not None else t) if t.requires_grad else None)
+            if t.requires_grad:
+                fn = t.grad_fn
+                edges.append(t if fn is None else fn)
+            else:
+                edges.append(None)
             d = t.data
             meta.append((d.shape, d.dtype))
         self.edges: tuple[Node | Tensor | None, ...] = tuple(edges)
         self.in_meta = tuple(meta)
         # Entries are None where the VJP will not need them (an input that needs no gradient).
         self.saved: tuple[Tensor | None, ...] | None = saved
-        had = False
-        versions = []
-        for s in saved:
-            if s is None:
-                versions.append(0)
-            else:
-                versions.append(s._version[0])
-                had = True
-        self.saved_versions = tuple(versions)
-        self.had_saved = had
+        if saved:
+            self.saved_versions = tuple(0 if s is None else s._version[0] for s in saved)
+            self.had_saved = any(s is not None for s in saved)
+        else:
+            self.saved_versions = ()
+            self.had_saved = False
         self.ctx = ctx
         self.seq = next(_sequence)
         # A weak reference to the output tensor when it called retain_grad().
@@ -156,9 +156,7 @@ def record(name: str, out: Tensor, inputs: Sequence[Tensor], vjp: Vjp,
         for t in inputs:
             if t.requires_grad:
                 if save_output:
-                    from .tensor import Tensor
-
-                    saved = saved + (Tensor(out.data, version=out._version),)
+                    saved = saved + (_wrap(out.data, out._version),)
                 node = Node(name, vjp, inputs, saved, ctx, fast)
                 if not node.seq & _GC_EVERY:
                     _calm_gc()
@@ -407,13 +405,13 @@ def _owned(a: np.ndarray, holders: int = 0) -> bool:
             and a.flags.writeable)
 
 
-def _wrap(a: np.ndarray) -> Tensor:
-    """A Tensor around a gradient array (tensor.py, imported late: it imports this module)."""
+def _wrap(a: np.ndarray, version: list[int] | None = None) -> Tensor:
+    """A Tensor around an array (tensor.py, imported late: it imports this module)."""
     if not _TENSOR:
         from .tensor import Tensor
 
         _TENSOR.append(Tensor)
-    return _TENSOR[0]._of(a)
+    return _TENSOR[0]._of(a, version)
 
 
 _TENSOR: list[type[Tensor]] = []
