@@ -157,6 +157,64 @@ def test_saved_tensors_are_released_after_backward():
     assert probe() is None
 
 
+@pytest.mark.parametrize("make", [
+    lambda x, y: E.sum((E.exp(x) + E.tanh(x)) * 3),
+    lambda x, y: E.sum((x + x) * (y + x)),
+    lambda x, y: E.sum(E.sin(x * y) * E.cos(x * y) + x ** 2 + x ** 3 - y),
+    lambda x, y: 2 * E.dot(x, x) + E.dot(x, y),
+    lambda x, y: E.mean((x * x - y) ** 2),
+    lambda x, y: E.sum(E.tanh(E.tanh(x) * x + 0.5) * y) - E.sum(-(x - y)),
+    lambda x, y: E.sum(E.exp(x) * E.exp(x)),
+])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_raw_backward_reuses_buffers_safely(make, dtype):
+    """The backward on raw arrays (buffers reused in place) against the recorded one."""
+    rng = np.random.default_rng(1)
+    xs, ys = rng.uniform(-1, 1, 5).astype(dtype), rng.uniform(-1, 1, 5).astype(dtype)
+    got = []
+    for create_graph in (False, True):
+        x, y = leaf(xs, dtype), leaf(ys, dtype)
+        for _ in range(2):  # the second accumulates into .grad
+            make(x, y).backward(create_graph=create_graph)
+        got.append((x.grad.data, None if y.grad is None else y.grad.data))
+    for a, b in zip(*got):
+        if a is None or b is None:
+            assert a is b
+            continue
+        assert a.dtype == b.dtype == dtype
+        np.testing.assert_allclose(a, b, rtol=1e-5)
+
+
+def test_gradient_buffers_are_never_shared():
+    x = leaf(np.ones(3), np.float64)
+    seed = Tensor(np.full(3, 2.0))
+    x.backward(seed)  # a leaf root: .grad is a copy of the seed, not the seed
+    assert not np.shares_memory(x.grad.data, seed.data)
+    x, y = leaf(np.ones(3)), leaf(np.ones(3))
+    E.sum(E.exp(x + y)).backward()  # add sends one buffer to both
+    assert not np.shares_memory(x.grad.data, y.grad.data)
+    z = leaf(np.ones(3), np.float64)
+    w = E.exp(z) * 2
+    w.retain_grad()
+    E.sum(w * 3).backward()
+    np.testing.assert_allclose(w.grad.data, 3)
+    np.testing.assert_allclose(z.grad.data, 6 * np.e)
+
+
+def test_backward_peak_memory_is_one_gradient_for_dot():
+    """2 * dot(x, x): the gradient is one buffer, handed to .grad without a copy."""
+    import tracemalloc
+
+    x = leaf(np.ones(1_000_000), np.float64)
+    tracemalloc.start()
+    try:
+        (2 * E.dot(x, x)).backward()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1.2 * x.data.nbytes
+
+
 def test_create_graph_gives_differentiable_gradients():
     x = leaf([1.0, 2.0], dtype=np.float64)
     y = E.sum(x ** 3)

@@ -45,7 +45,13 @@ def test_check_catches_a_wrong_vjp(monkeypatch: pytest.MonkeyPatch) -> None:
         a, b = node.unpack()
         return (g * b * 1.01 if node.needs(0) else None), (g * a if node.needs(1) else None)
 
+    def wrong_fast(g, node, owned):  # the same mistake in the raw-array VJP backward uses
+        a, b = node.unpack()
+        return (g * b.data * 1.01 if node.needs(0) else None), \
+            (g * a.data if node.needs(1) else None)
+
     monkeypatch.setattr(arithmetic, "_mul_vjp", wrong)
+    monkeypatch.setattr(arithmetic, "_mul_fast", wrong_fast)
     result = evaluator([("x", "[1.0, 2.0]"), ("y", "[3.0, -1.0]")]).check(
         "sum(x * y)", 1e-6, 1e-5, 1e-3)
     assert not result.ok

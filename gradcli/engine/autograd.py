@@ -12,8 +12,10 @@ node's saved tensors are dropped as soon as its VJP has run unless ``retain_grap
 
 from __future__ import annotations
 
+import gc
 import heapq
 import itertools
+import sys
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,6 +29,9 @@ if TYPE_CHECKING:
     from .tensor import Tensor
 
 Vjp = Callable[["Tensor", "Node"], Sequence["Tensor | None"]]
+#: A VJP on raw arrays, used when the backward pass is not itself recorded (no create_graph):
+#: (gradient, node, whether the engine owns the gradient buffer and the VJP may overwrite it).
+FastVjp = Callable[[np.ndarray, "Node", bool], Sequence["np.ndarray | None"]]
 #: Called for each node as backward runs it: (node, gradient in, gradients out).
 StepHook = Callable[["Node", "Tensor", Sequence["Tensor | None"]], None]
 
@@ -70,22 +75,34 @@ class Node:
 
     __slots__ = (
         "name", "vjp", "edges", "in_meta", "saved", "saved_versions", "had_saved", "ctx",
-        "seq", "retained", "origin", "out_meta", "value", "__weakref__",
+        "seq", "retained", "origin", "out_meta", "value", "fast", "__weakref__",
     )
 
     def __init__(self, name: str, vjp: Vjp, inputs: Sequence[Tensor],
-                 saved: tuple[Tensor | None, ...], ctx: Any) -> None:
+                 saved: tuple[Tensor | None, ...], ctx: Any, fast: FastVjp | None = None) -> None:
         self.name = name
         self.vjp = vjp
-        self.edges: tuple[Node | Tensor | None, ...] = tuple(
-            (t.grad_fn if t.grad_fn is not None else t) if t.requires_grad else None
-            for t in inputs
-        )
-        self.in_meta = tuple((t.data.shape, t.data.dtype) for t in inputs)
+        self.fast = fast
+        edges: list[Node | Tensor | None] = []
+        meta = []
+        for t in inputs:
+            if t.requires_grad:
+                fn = t.grad_fn
+                edges.append(t if fn is None else fn)
+            else:
+                edges.append(None)
+            d = t.data
+            meta.append((d.shape, d.dtype))
+        self.edges: tuple[Node | Tensor | None, ...] = tuple(edges)
+        self.in_meta = tuple(meta)
         # Entries are None where the VJP will not need them (an input that needs no gradient).
         self.saved: tuple[Tensor | None, ...] | None = saved
-        self.saved_versions = tuple(0 if t is None else t._version[0] for t in saved)
-        self.had_saved = any(t is not None for t in saved)
+        if saved:
+            self.saved_versions = tuple(0 if s is None else s._version[0] for s in saved)
+            self.had_saved = any(s is not None for s in saved)
+        else:
+            self.saved_versions = ()
+            self.had_saved = False
         self.ctx = ctx
         self.seq = next(_sequence)
         # A weak reference to the output tensor when it called retain_grad().
@@ -129,19 +146,20 @@ class Node:
 
 def record(name: str, out: Tensor, inputs: Sequence[Tensor], vjp: Vjp,
            saved: tuple[Tensor | None, ...] = (), ctx: Any = None,
-           save_output: bool = False) -> Tensor:
+           save_output: bool = False, fast: FastVjp | None = None) -> Tensor:
     """Attach a Node to ``out`` when grad mode is on and some input requires grad.
 
-    With ``save_output`` the VJP can read the output back with ``node.output()``.
+    With ``save_output`` the VJP can read the output back with ``node.output()``. ``fast`` is
+    the same VJP on raw arrays (see ``FastVjp``), used when the backward is not recorded.
     """
     if _grad_enabled[0]:
         for t in inputs:
             if t.requires_grad:
                 if save_output:
-                    from .tensor import Tensor
-
-                    saved = saved + (Tensor(out.data, version=out._version),)
-                node = Node(name, vjp, inputs, saved, ctx)
+                    saved = saved + (_wrap(out.data, out._version),)
+                node = Node(name, vjp, inputs, saved, ctx, fast)
+                if not node.seq & _GC_EVERY:
+                    _calm_gc()
                 node.out_meta = (out.data.shape, out.data.dtype)
                 if KEEP_VALUES[0]:
                     node.value = out.data
@@ -149,6 +167,28 @@ def record(name: str, out: Tensor, inputs: Sequence[Tensor], vjp: Vjp,
                 out.requires_grad = True
                 break
     return out
+
+
+#: Every 4,096 nodes recorded, the objects alive so far leave the cyclic collector's view.
+_GC_EVERY = 4095
+_frozen = [False]
+
+
+def _calm_gc() -> None:
+    """A long recording (a loop of small ops) makes millions of objects that only reference
+    counting frees: graphs are acyclic (a node keeps a detached alias of its output). Python's
+    cyclic collector would traverse them all again and again, ~60% of the forward time of a
+    10,000-step loop; frozen (``gc.freeze``), they are left out until the next backward
+    unfreezes them (``_thaw``), when any cycle made meanwhile is collectable again."""
+    if gc.isenabled():
+        gc.freeze()
+        _frozen[0] = True
+
+
+def _thaw() -> None:
+    if _frozen[0]:
+        _frozen[0] = False
+        gc.unfreeze()
 
 
 def _fit(g: Tensor, shape: tuple[int, ...], dtype: np.dtype[Any]) -> Tensor:
@@ -218,6 +258,17 @@ def run_backward(
     """
     if on_step is None:
         on_step = ANOMALY_HOOK[0]
+    try:
+        if not create_graph and on_step is None:
+            return _run_raw(roots, root_grads, retain_graph, inputs)
+        return _run_recorded(roots, root_grads, retain_graph, create_graph, inputs, on_step)
+    finally:
+        _thaw()
+
+
+def _run_recorded(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph: bool,
+                  create_graph: bool, inputs: Sequence[Tensor] | None,
+                  on_step: StepHook | None) -> list[Tensor | None] | None:
     captured: dict[int, Tensor] = {}
     wanted_nodes: dict[Node, int] = {}
     wanted_leaves: set[int] = set()
@@ -324,4 +375,167 @@ def _accumulate_leaf(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
         leaf.grad = Tensor(leaf.grad.data + g.data)
     else:
         leaf.grad.data += g.data
+        leaf.grad._version[0] += 1
+
+
+# -- the backward pass on raw arrays --------------------------------------------------------
+# Without create_graph nothing records, so gradients travel as numpy arrays: no Tensor per
+# step, and a gradient buffer that nothing else references is reused in place (accumulation,
+# the VJPs' products) or handed to ``.grad`` without a copy, as PyTorch steals its buffers.
+# "Nothing else references" is the reference count: a buffer held by one local variable only.
+
+
+def _alone_refs() -> int:
+    a = np.empty(1)
+    return _refs(a)
+
+
+def _refs(a: np.ndarray) -> int:
+    return sys.getrefcount(a)
+
+
+_ALONE = _alone_refs()
+
+
+def _owned(a: np.ndarray, holders: int = 0) -> bool:
+    """True when ``a`` owns its memory and is referenced only by the caller's local variable
+    (plus ``holders`` known containers). Call it as a statement of its own: a reference that
+    sits on the caller's evaluation stack would be counted."""
+    return (sys.getrefcount(a) == _ALONE + holders and a.base is None
+            and a.flags.writeable)
+
+
+def _wrap(a: np.ndarray, version: list[int] | None = None) -> Tensor:
+    """A Tensor around an array (tensor.py, imported late: it imports this module)."""
+    if not _TENSOR:
+        from .tensor import Tensor
+
+        _TENSOR.append(Tensor)
+    return _TENSOR[0]._of(a, version)
+
+
+_TENSOR: list[type[Tensor]] = []
+
+
+def _fit_raw(g: np.ndarray, shape: tuple[int, ...], dtype: np.dtype[Any]) -> np.ndarray:
+    if g.shape != shape:
+        lead = g.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(
+            lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1)
+        if axes:
+            g = np.sum(g, axis=axes, keepdims=True)
+        g = g.reshape(shape)
+    if g.dtype != dtype:
+        g = g.astype(dtype)
+    return g
+
+
+def _acc_raw(store: dict[Any, np.ndarray], key: Any, g: np.ndarray) -> None:
+    prev = store.get(key)
+    if prev is None:
+        store[key] = g
+        return
+    owned = _owned(prev, 1)
+    if owned and prev.shape == g.shape and prev.dtype == g.dtype:
+        np.add(prev, g, out=prev)
+    else:
+        store[key] = prev + g
+
+
+def _run_raw(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph: bool,
+             inputs: Sequence[Tensor] | None) -> list[Tensor | None] | None:
+    captured: dict[int, Tensor] = {}
+    wanted_nodes: dict[Node, int] = {}
+    wanted_leaves: set[int] = set()
+    if inputs is not None:
+        for t in inputs:
+            if t.grad_fn is not None:
+                wanted_nodes[t.grad_fn] = id(t)
+            else:
+                wanted_leaves.add(id(t))
+
+    grads: dict[Node, np.ndarray] = {}
+    leaf_grads: dict[int, np.ndarray] = {}
+    leaves: dict[int, Tensor] = {}
+    root_nodes: list[Node] = []
+    for t, gt in zip(roots, root_grads):
+        if t.grad_fn is None:
+            leaves[id(t)] = t
+            _acc_raw(leaf_grads, id(t), gt.data)
+        else:
+            _acc_raw(grads, t.grad_fn, gt.data)
+            root_nodes.append(t.grad_fn)
+
+    heappush, heappop = heapq.heappush, heapq.heappop
+    previous = _grad_enabled[0]
+    _grad_enabled[0] = False
+    try:
+        deps = _count_dependencies(root_nodes)
+        ready = [(-n.seq, n) for n in set(root_nodes) if deps.get(n, 0) == 0]
+        heapq.heapify(ready)
+        while ready:
+            node = heappop(ready)[1]
+            g = grads.pop(node)
+            if wanted_nodes and node in wanted_nodes:
+                captured[wanted_nodes[node]] = _wrap(g)
+            if node.retained is not None and inputs is None:
+                _retain(node, _wrap(g), False)
+            if node.saved is not None or node.had_saved:
+                _check_saved(node)
+            fast = node.fast
+            if fast is not None:
+                owned = _owned(g)
+                outs = fast(g, node, owned)
+            else:
+                outs = [None if o is None else o.data for o in node.vjp(_wrap(g), node)]
+            del g
+            if not retain_graph:
+                node.saved = None
+            for edge, o, meta in zip(node.edges, outs, node.in_meta):
+                if edge is None:
+                    continue
+                if o is not None and (o.shape != meta[0] or o.dtype != meta[1]):
+                    o = _fit_raw(o, meta[0], meta[1])
+                if type(edge) is Node:
+                    if o is not None:
+                        _acc_raw(grads, edge, o)
+                    n = deps[edge] - 1
+                    deps[edge] = n
+                    if n == 0:
+                        if edge in grads:
+                            heappush(ready, (-edge.seq, edge))
+                        else:
+                            _skip(edge, deps, grads, ready)  # type: ignore[arg-type]
+                elif o is not None:
+                    leaves[id(edge)] = edge  # type: ignore[assignment]
+                    _acc_raw(leaf_grads, id(edge), o)
+            # No stale references may outlive the step: they would hide owned buffers.
+            outs = o = None  # type: ignore[assignment]
+    finally:
+        _grad_enabled[0] = previous
+
+    if inputs is not None:
+        for key, a in leaf_grads.items():
+            if key in wanted_leaves:
+                captured[key] = _wrap(a)
+        return [captured.get(id(t)) for t in inputs]
+    while leaf_grads:
+        key, a = leaf_grads.popitem()
+        leaf = leaves[key]
+        owned = _owned(a)
+        _accumulate_leaf_raw(leaf, a, owned)
+    return None
+
+
+def _accumulate_leaf_raw(leaf: Tensor, g: np.ndarray, owned: bool) -> None:
+    """``.grad`` from a raw gradient: the buffer itself when the engine owns it."""
+    if leaf.grad is None:
+        d = leaf.data
+        if not (owned and g.dtype == d.dtype and g.shape == d.shape):
+            g = np.array(g, dtype=d.dtype, copy=True)
+        leaf.grad = _wrap(g)
+    elif leaf.grad.requires_grad or leaf.grad.data.shape != g.shape:
+        leaf.grad = _wrap(np.asarray(leaf.grad.data + g))
+    else:
+        leaf.grad.data += g
         leaf.grad._version[0] += 1

@@ -80,6 +80,17 @@ class Tensor:
         if requires_grad:
             self.requires_grad_(True)
 
+    @classmethod
+    def _of(cls, data: np.ndarray, version: list[int] | None = None) -> Tensor:
+        """A tensor around an array already of a supported dtype (no checks, no copies)."""
+        t = object.__new__(cls)
+        t.data = data
+        t.grad_fn = None
+        t.grad = None
+        t._version = version if version is not None else [0]
+        t.requires_grad = False
+        return t
+
     # -- autograd state -------------------------------------------------------------------
     @property
     def is_leaf(self) -> bool:

@@ -15,16 +15,33 @@ from ._base import broadcast_shape, cast_operand, is_scalar, operands, unary_inp
 from .table import GradCheck, op
 
 Pair = tuple["Tensor | None", "Tensor | None"]
+RawPair = tuple["np.ndarray | None", "np.ndarray | None"]
 _PAIR = {"a": (3, 1), "b": (4,)}
 
 
 def _binary(name: str, grad_fn: str, fwd: Callable[..., Any], vjp: Any, a: Any, b: Any,
-            save: bool = True) -> Tensor:
-    ta, tb = operands(a, b, name)
-    if ta.data.shape != tb.data.shape:
-        broadcast_shape(name, ta.data.shape, tb.data.shape)
-    out = Tensor(fwd(ta.data, tb.data))
-    return record(grad_fn, out, (ta, tb), vjp, crossed(ta, tb) if save else ())
+            save: bool = True, fast: Any = None) -> Tensor:
+    if (type(a) is Tensor and type(b) is Tensor and a.data.dtype is b.data.dtype
+            and a.data.shape == b.data.shape):
+        ta, tb = a, b  # the common case: nothing to promote, nothing to broadcast
+    else:
+        ta, tb = operands(a, b, name)
+        if ta.data.shape != tb.data.shape:
+            broadcast_shape(name, ta.data.shape, tb.data.shape)
+    out = Tensor._of(_array(fwd(ta.data, tb.data)))
+    if not (ta.requires_grad or tb.requires_grad):
+        return out
+    return record(grad_fn, out, (ta, tb), vjp, crossed(ta, tb) if save else (), fast=fast)
+
+
+def fits_in(g: np.ndarray, x: np.ndarray) -> bool:
+    """Whether g op x has g's shape (cheap, conservative: equal shapes or x of one element)."""
+    return g.shape == x.shape or (x.size == 1 and x.ndim <= g.ndim)
+
+
+def _array(x: Any) -> np.ndarray:
+    # numpy returns scalars, not 0-d arrays, from operations on 0-d arrays.
+    return x if type(x) is np.ndarray else np.asarray(x)
 
 
 def crossed(a: Tensor, b: Tensor) -> tuple[Tensor | None, Tensor | None]:
@@ -36,13 +53,53 @@ def _add_vjp(g: Tensor, node: Node) -> Pair:
     return g, g
 
 
+def _add_fast(g: np.ndarray, node: Node, owned: bool) -> RawPair:
+    return g, g
+
+
 def _sub_vjp(g: Tensor, node: Node) -> Pair:
     return g, (-g if node.needs(1) else None)
+
+
+def _sub_fast(g: np.ndarray, node: Node, owned: bool) -> RawPair:
+    if not node.needs(1):
+        return g, None
+    if owned and not node.needs(0):
+        return None, np.negative(g, out=g)
+    return g, np.negative(g)
 
 
 def _mul_vjp(g: Tensor, node: Node) -> Pair:
     a, b = node.unpack()
     return (g * b if node.needs(0) else None), (g * a if node.needs(1) else None)
+
+
+def _mul_fast(g: np.ndarray, node: Node, owned: bool) -> RawPair:
+    a, b = node.unpack()
+    if a is b:  # x * x: one buffer, 2 * g * x, goes to the one input
+        return _times(g, owned, a.data, 2), None
+    da = db = None
+    if node.needs(0):
+        da = _times(g, owned and not node.needs(1), b.data)
+    if node.needs(1):
+        db = _times(g, owned, a.data)
+    return da, db
+
+
+def _times(g: np.ndarray, owned: bool, x: np.ndarray, k: float = 1) -> np.ndarray:
+    """g * x (* k), in g's buffer when it is owned and has the result's shape and dtype."""
+    if owned and fits_in(g, x) and g.dtype == x.dtype:
+        np.multiply(g, x, out=g)
+        if k != 1:
+            np.multiply(g, k, out=g)
+        return g
+    if g.ndim and x.shape == g.shape and not any(g.strides) and g.size:
+        # A gradient broadcast from one value (sum, mean): scale x by it in a single pass.
+        return _array(np.multiply(x, g.flat[0] * k))
+    out = np.multiply(g, x)
+    if k != 1:
+        out *= k
+    return _array(out)
 
 
 def _div_vjp(g: Tensor, node: Node) -> Pair:
@@ -59,7 +116,8 @@ def _div_vjp(g: Tensor, node: Node) -> Pair:
 def add(input: Any, other: Any, alpha: Any = 1) -> Tensor:
     if alpha != 1:
         other = mul(other, alpha)
-    return _binary("add", "AddBackward0", np.add, _add_vjp, input, other, save=False)
+    return _binary("add", "AddBackward0", np.add, _add_vjp, input, other, save=False,
+                   fast=_add_fast)
 
 
 @op("sub(input, other, alpha=1)", category="arithmetic", summary="element-wise difference (operator -)",
@@ -74,15 +132,17 @@ def sub(input: Any, other: Any, alpha: Any = 1) -> Tensor:
                          hint="for a logical difference use bitwise_and and logical_not, e.g. "
                          "bitwise_and(a, logical_not(b))")
     if is_scalar(input) and isinstance(other, Tensor):
-        return _binary("sub", "RsubBackward1", np.subtract, _sub_vjp, input, other, save=False)
-    return _binary("sub", "SubBackward0", np.subtract, _sub_vjp, input, other, save=False)
+        return _binary("sub", "RsubBackward1", np.subtract, _sub_vjp, input, other, save=False,
+                       fast=_sub_fast)
+    return _binary("sub", "SubBackward0", np.subtract, _sub_vjp, input, other, save=False,
+                   fast=_sub_fast)
 
 
 @op("mul(input, other)", category="arithmetic", summary="element-wise product (operator *)",
     example="mul(x, 2)", derivative="d/dinput = grad * other; d/dother = grad * input",
     grad_fn="MulBackward0", checks=(GradCheck("mul(a, b)", _PAIR),))
 def mul(input: Any, other: Any) -> Tensor:
-    return _binary("mul", "MulBackward0", np.multiply, _mul_vjp, input, other)
+    return _binary("mul", "MulBackward0", np.multiply, _mul_vjp, input, other, fast=_mul_fast)
 
 
 @op("div(input, other)", category="arithmetic", summary="true division (operator /)",
@@ -125,6 +185,10 @@ def _neg_vjp(g: Tensor, node: Node) -> tuple[Tensor]:
     return (-g,)
 
 
+def _neg_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray]:
+    return (np.negative(g, out=g) if owned else np.negative(g),)
+
+
 @op("neg(input)", category="arithmetic", summary="negation (unary -)", example="neg(x)",
     derivative="-grad", grad_fn="NegBackward0", checks=(GradCheck("neg(a)", {"a": (2, 3)}),))
 def neg(input: Any) -> Tensor:
@@ -132,7 +196,8 @@ def neg(input: Any) -> Tensor:
     if t.data.dtype == dtypes.BOOL:
         raise value_error("Negation, the `-` operator, on a bool tensor is not supported.",
                           hint="use ~x or logical_not(x) instead")
-    return record("NegBackward0", Tensor(np.negative(t.data)), (t,), _neg_vjp)
+    return record("NegBackward0", Tensor(np.negative(t.data)), (t,), _neg_vjp,
+                  fast=_neg_fast)
 
 
 def _pow_scalar_vjp(g: Tensor, node: Node) -> tuple[Tensor]:
@@ -141,6 +206,22 @@ def _pow_scalar_vjp(g: Tensor, node: Node) -> tuple[Tensor]:
     if p == 0:
         return (g * 0,)
     return (g * (p * a ** (p - 1)),)
+
+
+def _pow_scalar_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray]:
+    (a,) = node.unpack()
+    p = node.ctx
+    if isinstance(p, np.generic):
+        p = p.item()
+    if p == 0:
+        return (np.zeros_like(g),)
+    if p == 1:
+        return (g,)
+    if p == 2:  # 2 * x, without a power
+        return (_times(g, owned, a.data, 2),)
+    d = _array(np.power(a.data, p - 1))
+    d *= p
+    return (_times(d, True, g),)
 
 
 def _pow_vjp(g: Tensor, node: Node) -> Pair:
@@ -172,7 +253,8 @@ def pow(input: Any, exponent: Any) -> Tensor:
             raise value_error("Integers to negative integer powers are not allowed.",
                               hint="use a float tensor, e.g. x.double() or arange(4.0)")
         out = Tensor(np.power(a.data, exponent))
-        return record("PowBackward0", out, (a,), _pow_scalar_vjp, (a,), ctx=exponent)
+        return record("PowBackward0", out, (a,), _pow_scalar_vjp, (a,), ctx=exponent,
+                      fast=_pow_scalar_fast)
     ta, tb = operands(input, exponent, "pow")
     if ta.data.dtype.kind in "iu" and (tb.data < 0).any():
         raise value_error("Integers to negative integer powers are not allowed.",

@@ -12,13 +12,19 @@ from ..autograd import Node, record
 from ..errors import type_error
 from ..tensor import Tensor
 from ._base import broadcast_shape, float_input, is_scalar, operands, to_tensor, unary_input
+from .arithmetic import fits_in
 from .table import GradCheck, op
 
 One = tuple["Tensor | None"]
+RawOne = tuple[np.ndarray]
 
 
 def _to_vjp(g: Tensor, node: Node) -> One:
     return (to_dtype(g, node.ctx),)
+
+
+def _to_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray]:
+    return (g.astype(node.ctx),)
 
 
 def to_dtype(input: Tensor, dtype: Any) -> Tensor:
@@ -29,7 +35,7 @@ def to_dtype(input: Tensor, dtype: Any) -> Tensor:
     if input.requires_grad and not dtypes.is_float(dt):
         return Tensor(input.data.astype(dt))
     out = Tensor(input.data.astype(dt))
-    return record("ToCopyBackward0", out, (input,), _to_vjp, ctx=input.data.dtype)
+    return record("ToCopyBackward0", out, (input,), _to_vjp, ctx=input.data.dtype, fast=_to_fast)
 
 
 @op("to(input, dtype)", category="element-wise", summary="a copy in another dtype",
@@ -55,21 +61,25 @@ for _name, _dt in (("float", "float32"), ("double", "float64"), ("long", "int64"
 
 
 def _unary(t: Tensor, grad_fn: str, fwd: Callable[[np.ndarray], np.ndarray], vjp: Any,
-           save_input: bool, save_output: bool) -> Tensor:
+           save_input: bool, save_output: bool, fast: Any = None) -> Tensor:
     out = Tensor(fwd(t.data))
-    return record(grad_fn, out, (t,), vjp, (t,) if save_input else (), save_output=save_output)
+    if not t.requires_grad:
+        return out
+    return record(grad_fn, out, (t,), vjp, (t,) if save_input else (), save_output=save_output,
+                  fast=fast)
 
 
 def _declare(name: str, fwd: Callable[[np.ndarray], np.ndarray], vjp: Any, *, derivative: str,
              summary: str, save: str = "input", domain: str = "real",
-             floating: bool = True) -> Callable[[Any], Tensor]:
+             floating: bool = True, fast: Any = None) -> Callable[[Any], Tensor]:
     """Declare a one-input element-wise op whose VJP needs its input and/or output."""
     grad_fn = name.capitalize() + "Backward0"
     grad_fn = {"Log1pBackward0": "Log1PBackward0"}.get(grad_fn, grad_fn)
 
     def fn(input: Any) -> Tensor:
         t = float_input(input, name) if floating else unary_input(input, name)
-        return _unary(t, grad_fn, fwd, vjp, save in ("input", "both"), save in ("output", "both"))
+        return _unary(t, grad_fn, fwd, vjp, save in ("input", "both"), save in ("output", "both"),
+                      fast)
 
     fn.__name__ = name
     op(f"{name}(input)", category="element-wise", summary=summary, example=f"{name}(x)",
@@ -82,7 +92,74 @@ def _saved_input(node: Node) -> Tensor:
     return node.unpack()[0]
 
 
-exp = _declare("exp", np.exp, lambda g, n: (g * n.output(),), save="output",
+def _saved_array(node: Node) -> np.ndarray:
+    """The saved input, or the saved output (last of ``saved``), as an array."""
+    assert node.saved is not None
+    t = node.saved[-1]
+    assert t is not None
+    return t.data
+
+
+def _into(d: np.ndarray, g: np.ndarray, owned: bool) -> np.ndarray:
+    """d * g, where d is a fresh buffer of the engine's: in d, or in g when g is owned."""
+    if owned and g.dtype == d.dtype and fits_in(g, d):
+        return np.multiply(g, d, out=g)
+    if type(d) is np.ndarray and d.dtype == g.dtype and fits_in(d, g):
+        return np.multiply(d, g, out=d)
+    out = np.multiply(d, g)
+    return out if type(out) is np.ndarray else np.asarray(out)
+
+
+def _exp_fast(g: np.ndarray, n: Node, owned: bool) -> RawOne:
+    y = _saved_array(n)
+    if owned and g.shape == y.shape and g.dtype == y.dtype:
+        return (np.multiply(g, y, out=g),)
+    return (np.asarray(g * y),)
+
+
+#: Elements per block when a derivative is multiplied into an owned gradient block by block:
+#: no whole-size temporary, and the block stays in cache between the two passes.
+_BLOCK = 1 << 15
+
+
+def _blockwise(g: np.ndarray, x: np.ndarray, deriv: Callable[[np.ndarray], np.ndarray]) -> bool:
+    """g *= deriv(x), block by block, when both are contiguous of one shape and dtype."""
+    if not (g.size > _BLOCK and g.shape == x.shape and g.dtype == x.dtype
+            and g.flags.c_contiguous and x.flags.c_contiguous):
+        return False
+    gf, xf = g.reshape(-1), x.reshape(-1)
+    for i in range(0, gf.size, _BLOCK):
+        gb = gf[i:i + _BLOCK]
+        np.multiply(gb, deriv(xf[i:i + _BLOCK]), out=gb)
+    return True
+
+
+def _sin_fast(g: np.ndarray, n: Node, owned: bool) -> RawOne:
+    x = _saved_array(n)
+    if owned and _blockwise(g, x, np.cos):
+        return (g,)
+    return (_into(np.asarray(np.cos(x)), g, owned),)
+
+
+def _cos_fast(g: np.ndarray, n: Node, owned: bool) -> RawOne:
+    d = np.asarray(np.sin(_saved_array(n)))
+    return (_into(np.negative(d, out=d), g, owned),)
+
+
+def _one_minus_square(y: np.ndarray) -> np.ndarray:
+    d = np.multiply(y, y)
+    return np.subtract(1, d, out=d)
+
+
+def _tanh_fast(g: np.ndarray, n: Node, owned: bool) -> RawOne:
+    y = _saved_array(n)
+    if owned and _blockwise(g, y, _one_minus_square):
+        return (g,)
+    d = np.asarray(np.multiply(y, y))
+    return (_into(np.subtract(1, d, out=d), g, owned),)
+
+
+exp = _declare("exp", np.exp, lambda g, n: (g * n.output(),), save="output", fast=_exp_fast,
                derivative="grad * exp(input)", summary="e to the power of input")
 log = _declare("log", np.log, lambda g, n: (g / _saved_input(n),),
                derivative="grad / input", summary="natural logarithm", domain="positive")
@@ -91,13 +168,15 @@ log1p = _declare("log1p", np.log1p, lambda g, n: (g / (_saved_input(n) + 1),),
                  domain="positive")
 sqrt = _declare("sqrt", np.sqrt, lambda g, n: (g / (2 * n.output()),), save="output",
                 derivative="grad / (2 * sqrt(input))", summary="square root", domain="positive")
-sin = _declare("sin", np.sin, lambda g, n: (g * cos(_saved_input(n)),),
+sin = _declare("sin", np.sin, lambda g, n: (g * cos(_saved_input(n)),), fast=_sin_fast,
                derivative="grad * cos(input)", summary="sine")
 cos: Callable[[Any], Tensor] = _declare("cos", np.cos, lambda g, n: (-g * sin(_saved_input(n)),),
+               fast=_cos_fast,
                derivative="-grad * sin(input)", summary="cosine")
 tan = _declare("tan", np.tan, lambda g, n: (g * (1 + n.output() ** 2),), save="output",
                derivative="grad * (1 + tan(input)**2)", summary="tangent", domain="unit")
 tanh = _declare("tanh", np.tanh, lambda g, n: (g * (1 - n.output() ** 2),), save="output",
+                fast=_tanh_fast,
                 derivative="grad * (1 - tanh(input)**2)", summary="hyperbolic tangent")
 
 

@@ -14,6 +14,7 @@ from .arithmetic import crossed
 from .table import GradCheck, op
 
 Pair = tuple["Tensor | None", "Tensor | None"]
+RawPair = tuple["np.ndarray | None", "np.ndarray | None"]
 
 
 def _pair(a: Any, b: Any, name: str) -> tuple[Tensor, Tensor]:
@@ -37,6 +38,14 @@ def _dot_vjp(g: Tensor, node: Node) -> Pair:
     return (g * b if node.needs(0) else None), (g * a if node.needs(1) else None)
 
 
+def _dot_fast(g: np.ndarray, node: Node, owned: bool) -> RawPair:
+    a, b = node.unpack()
+    if a is b:  # dot(x, x): one buffer, 2 * g * x, goes to the one input
+        return np.multiply(a.data, g * 2), None  # doubling is exact: same as g*x + g*x
+    return (np.multiply(b.data, g) if node.needs(0) else None), \
+        (np.multiply(a.data, g) if node.needs(1) else None)
+
+
 @op("dot(input, other)", category="linear algebra", summary="inner product of two 1-D tensors",
     example="dot(x, x)", derivative="d/dinput = grad * other; d/dother = grad * input",
     grad_fn="DotBackward0", checks=(GradCheck("dot(a, b)", {"a": (4,), "b": (4,)}),))
@@ -51,12 +60,18 @@ def dot(input: Any, other: Any) -> Tensor:
             f"[{b.data.shape[0]}] to have the same number of elements, but got "
             f"{a.data.shape[0]} and {b.data.shape[0]} elements respectively")
     out = Tensor(np.asarray(np.dot(a.data, b.data)))
-    return record("DotBackward0", out, (a, b), _dot_vjp, crossed(a, b))
+    return record("DotBackward0", out, (a, b), _dot_vjp, crossed(a, b), fast=_dot_fast)
 
 
 def _mv_vjp(g: Tensor, node: Node) -> Pair:
     m, v = node.unpack()
     return (outer(g, v) if node.needs(0) else None), (mv(t_(m), g) if node.needs(1) else None)
+
+
+def _mv_fast(g: np.ndarray, node: Node, owned: bool) -> RawPair:
+    m, v = node.unpack()
+    return (np.multiply.outer(g, v.data) if node.needs(0) else None), \
+        (g @ m.data if node.needs(1) else None)
 
 
 @op("mv(input, vec)", category="linear algebra", summary="matrix-vector product",
@@ -70,7 +85,7 @@ def mv(input: Any, vec: Any) -> Tensor:
         raise shape_error(f"size mismatch, got input ({m.data.shape[0]}), mat "
                           f"({m.data.shape[0]}x{m.data.shape[1]}), vec ({v.data.shape[0]})")
     out = Tensor(m.data @ v.data)
-    return record("MvBackward0", out, (m, v), _mv_vjp, crossed(m, v))
+    return record("MvBackward0", out, (m, v), _mv_vjp, crossed(m, v), fast=_mv_fast)
 
 
 def t_(x: Tensor) -> Tensor:
@@ -82,6 +97,11 @@ def t_(x: Tensor) -> Tensor:
 def _mm_vjp(g: Tensor, node: Node) -> Pair:
     a, b = node.unpack()
     return (mm(g, t_(b)) if node.needs(0) else None), (mm(t_(a), g) if node.needs(1) else None)
+
+
+def _mm_fast(g: np.ndarray, node: Node, owned: bool) -> RawPair:
+    a, b = node.unpack()
+    return (g @ b.data.T if node.needs(0) else None), (a.data.T @ g if node.needs(1) else None)
 
 
 def _mm_shapes(a: Tensor, b: Tensor) -> None:
@@ -101,7 +121,8 @@ def mm(input: Any, mat2: Any) -> Tensor:
     _dims(a, 2, "mm", "self")
     _dims(b, 2, "mm", "mat2")
     _mm_shapes(a, b)
-    return record("MmBackward0", Tensor(a.data @ b.data), (a, b), _mm_vjp, crossed(a, b))
+    return record("MmBackward0", Tensor(a.data @ b.data), (a, b), _mm_vjp, crossed(a, b),
+                  fast=_mm_fast)
 
 
 def _outer_vjp(g: Tensor, node: Node) -> Pair:

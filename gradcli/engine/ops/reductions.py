@@ -103,6 +103,23 @@ def _sum_vjp(g: Tensor, node: Node) -> One:
     return (expand_reduced(g, shape, axes, keepdim),)
 
 
+def _expand_raw(g: np.ndarray, shape: tuple[int, ...], axes: tuple[int, ...] | None) -> np.ndarray:
+    kept = _kept_shape(shape, axes)
+    if g.shape != kept:
+        g = g.reshape(kept)
+    return np.broadcast_to(g, shape)
+
+
+def _sum_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray]:
+    shape, axes, keepdim = node.ctx
+    return (_expand_raw(g, shape, axes),)
+
+
+def _mean_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray]:
+    shape, axes, keepdim, count = node.ctx
+    return (_expand_raw(np.asarray(g / count), shape, axes),)
+
+
 @op("sum(input, dim=None, keepdim=False, dtype=None)", category="reduction",
     summary="sum of elements, over all or along dim", example="sum(x)",
     derivative="grad broadcast back to input's shape",
@@ -118,7 +135,7 @@ def sum(input: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -
         data = data.astype(np.int64)
     out = Tensor(np.asarray(np.sum(data, axis=_np_axis(axes, t.data.ndim), keepdims=keepdim)))
     name = "SumBackward0" if dim is None else "SumBackward1"
-    return record(name, out, (t,), _sum_vjp, ctx=(t.data.shape, axes, keepdim))
+    return record(name, out, (t,), _sum_vjp, ctx=(t.data.shape, axes, keepdim), fast=_sum_fast)
 
 
 @op("mean(input, dim=None, keepdim=False)", category="reduction",
@@ -138,7 +155,8 @@ def mean(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
     count = t.data.size if axes is None or not t.data.ndim else int(
         np.prod([t.data.shape[a] for a in axes]))
     name = "MeanBackward0" if dim is None else "MeanBackward1"
-    return record(name, out, (t,), _mean_vjp, ctx=(t.data.shape, axes, keepdim, count))
+    return record(name, out, (t,), _mean_vjp, ctx=(t.data.shape, axes, keepdim, count),
+                  fast=_mean_fast)
 
 
 def _mean_vjp(g: Tensor, node: Node) -> One:
