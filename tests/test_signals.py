@@ -294,10 +294,6 @@ def test_a_1mb_comment_in_a_script() -> None:
     assert code == 0 and out == "1\n"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a 1 MB line '1+1+1+...' (500,000 operators) takes "
-                   "about a minute (Lark's LALR parse costs ~85 us per token and nothing caps "
-                   "the size of the source); it should give a result or a clean limit error in "
-                   "a few seconds")
 @pytest.mark.parametrize("args", [["eval", "-", "--format", "json"], ["run", "-"]],
                          ids=["eval", "run"])
 def test_a_1mb_sum_is_clean_and_quick(args: list[str]) -> None:

@@ -16,6 +16,7 @@ import contextlib
 import functools
 import hashlib
 import os
+import re
 import sys
 import tempfile
 import threading
@@ -49,12 +50,35 @@ _TOP = Origin()
 # ---------------------------------------------------------------- public API
 
 
+#: The longest source parsed, in characters: Lark takes about 20 us a character, so that a
+#: pasted megabyte would take most of a minute. Data belongs in files (--let x=@file).
+MAX_SOURCE_CHARS = 200_000
+
+
+_COMMENT = re.compile(r"#[^\n]*")
+
+
+def _code_size(text: str) -> int:
+    """Characters of the source but its comments (a '#' in a string may hide a few: this is
+    a limit, not a parse)."""
+    return len(text) if "#" not in text else len(_COMMENT.sub("", text))
+
+
+def _check_size(text: str) -> None:
+    if len(text) > MAX_SOURCE_CHARS and (size := _code_size(text)) > MAX_SOURCE_CHARS:
+        raise GradcliError(
+            "limit", f"the source holds {size:,} characters of code, more than the limit of "
+            f"{MAX_SOURCE_CHARS:,}", hint="put data in a file and bind it with --let "
+            "x=@data.json (or load('data.npy') in a script)")
+
+
 def parse_expression(text: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> n.Expr:
     """Parse exactly one expression (a bare tuple ``a, b`` counts as one).
 
     A statement is a syntax error that says which statement it found.
     """
     text = _without_bom(text)
+    _check_size(text)
     try:
         return _Session(max_depth).expression(text)
     except _ParseFailure as failure:
@@ -67,6 +91,7 @@ def parse_expression(text: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> n.Expr
 def parse_program(text: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> n.Program:
     """Parse a script or a REPL input into a Program."""
     text = _without_bom(text)
+    _check_size(text)
     try:
         _check_first_line(text)
         program = _Session(max_depth).program(text)
@@ -87,7 +112,7 @@ def needs_more_input(text: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> bool:
     Any other error is False: parse the text to report it.
     """
     text = _without_bom(text)
-    if not text.strip():
+    if not text.strip() or _code_size(text) > MAX_SOURCE_CHARS:
         return False
     try:
         _check_first_line(text)
