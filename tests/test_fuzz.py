@@ -49,6 +49,7 @@ from hypothesis import HealthCheck, assume, example, given, note, settings
 from hypothesis import strategies as st
 
 from gradcli.engine import Tensor, dtypes
+from gradcli.engine import ops as E
 from gradcli.engine.ops import ALIASES, OPS, GradCheck
 from gradcli.interpreter.core import Interpreter
 from gradcli.syntax.parser import parse_expression
@@ -417,45 +418,102 @@ def compositions(draw: Any) -> tuple[str, dict[str, np.ndarray]]:
 EPS = 1e-6
 
 
-@fuzz(200)
-@given(compositions())
-@example(("sum(v0 * v0) + prod(v1)", {"v0": np.array([0.3, -1.2]), "v1": np.array([1.5, 2.0])}))
-def test_gradients_of_compositions_match_finite_differences(
-        case: tuple[str, dict[str, np.ndarray]]) -> None:
+def _finite_difference(f: Any, values: dict[str, np.ndarray], name: str) -> np.ndarray:
+    """d f / d values[name] by central differences; kinks within EPS are assumed away."""
+    base = f(values)
+    central = np.zeros_like(values[name])
+    for idx in np.ndindex(central.shape):
+        hi = {k: v.copy() for k, v in values.items()}
+        lo = {k: v.copy() for k, v in values.items()}
+        hi[name][idx] += EPS
+        lo[name][idx] -= EPS
+        up, down = (f(hi) - base) / EPS, (base - f(lo)) / EPS
+        # One-sided differences that disagree: a kink or a tie within EPS of this point
+        # (relu at 0, max of equal values...), where there is no derivative to compare.
+        assume(abs(up - down) <= 1e-3 * (1 + abs(up) + abs(down)))
+        central[idx] = (up + down) / 2
+    return central
+
+
+def _in_float64(check: Any, case: tuple[str, dict[str, np.ndarray]]) -> None:
     dtypes.set_default_float("float64")
     try:
-        _check_gradients(*case)
+        check(*case)
     finally:
         dtypes.set_default_float("float32")
 
 
-def _check_gradients(expr: str, values: dict[str, np.ndarray]) -> None:
+def _forward(expr: str, values: dict[str, np.ndarray]) -> tuple[Any, Tensor, dict, np.ndarray]:
+    """Parse and evaluate once (finite values of moderate size only), with output weights."""
     note(f"{expr}   at {values}")
     node = parse_expression(expr)
     out, leaves = _evaluate(node, expr, values)
     assume(np.all(np.isfinite(out.data)) and np.max(np.abs(out.data), initial=0) < 1e4)
     weights = np.random.default_rng(len(expr)).normal(size=out.data.shape)
+    return node, out, leaves, weights
+
+
+@fuzz(200)
+@given(compositions())
+@example(("sum(v0 * v0) + prod(v1)", {"v0": np.array([0.3, -1.2]), "v1": np.array([1.5, 2.0])}))
+def test_gradients_of_compositions_match_finite_differences(
+        case: tuple[str, dict[str, np.ndarray]]) -> None:
+    _in_float64(_check_gradients, case)
+
+
+def _check_gradients(expr: str, values: dict[str, np.ndarray]) -> None:
+    node, out, leaves, weights = _forward(expr, values)
     out.backward(Tensor(weights))
 
     def f(vals: dict[str, np.ndarray]) -> float:
         return float(np.sum(_evaluate(node, expr, vals)[0].data * weights))
 
-    base = f(values)
+    scale = 1 + abs(f(values))
     for name, value in values.items():
         analytic = leaves[name].grad
         assert analytic is not None, f"{expr}: no gradient reached {name}"
         assert analytic.data.shape == value.shape, f"{expr}: d/d{name} has the wrong shape"
-        central = np.zeros_like(value)
-        for idx in np.ndindex(value.shape):
-            hi = {k: v.copy() for k, v in values.items()}
-            lo = {k: v.copy() for k, v in values.items()}
-            hi[name][idx] += EPS
-            lo[name][idx] -= EPS
-            up, down = (f(hi) - base) / EPS, (base - f(lo)) / EPS
-            # One-sided differences that disagree: a kink or a tie within EPS of this point
-            # (relu at 0, max of equal values...), where there is no derivative to compare.
-            assume(abs(up - down) <= 1e-3 * (1 + abs(up) + abs(down)))
-            central[idx] = (up + down) / 2
+        central = _finite_difference(f, values, name)
         assert np.all(np.isfinite(analytic.data)), f"{expr}: d/d{name} is not finite"
-        np.testing.assert_allclose(analytic.data, central, rtol=1e-4, atol=1e-5 * (1 + abs(base)),
+        np.testing.assert_allclose(analytic.data, central, rtol=1e-4, atol=1e-5 * scale,
                                    err_msg=f"{expr}: d/d{name}")
+
+
+@fuzz(100)
+@given(compositions())
+def test_second_derivatives_of_compositions_match_finite_differences(
+        case: tuple[str, dict[str, np.ndarray]]) -> None:
+    _in_float64(_check_second_derivatives, case)
+
+
+def _check_second_derivatives(expr: str, values: dict[str, np.ndarray]) -> None:
+    """d/dx <p, grad f(x)> through create_graph=True, against differences of grad f."""
+    node, _, _, weights = _forward(expr, values)
+    probe = {k: np.random.default_rng(7).normal(size=v.shape) for k, v in values.items()}
+
+    def first(vals: dict[str, np.ndarray], create: bool) -> tuple[dict, dict[str, Tensor]]:
+        out, leaves = _evaluate(node, expr, vals)
+        grads = E.grad(out, list(leaves.values()), Tensor(weights), create_graph=create,
+                       allow_unused=True)
+        return dict(zip(leaves, grads)), leaves
+
+    grads, leaves = first(values, True)
+    terms = [E.sum(g * Tensor(probe[k])) for k, g in grads.items()
+             if g is not None and g.requires_grad]
+    assume(terms)  # a gradient that does not depend on x: nothing to differentiate
+    total = terms[0]
+    for term in terms[1:]:
+        total = total + term
+    total.backward()
+
+    def dot(vals: dict[str, np.ndarray]) -> float:
+        gs, _ = first(vals, False)
+        return sum(float(np.sum(g.data * probe[k])) for k, g in gs.items() if g is not None)
+
+    scale = 1 + abs(dot(values))
+    for name, value in values.items():
+        numeric = _finite_difference(dot, values, name)
+        analytic = leaves[name].grad
+        got = np.zeros_like(value) if analytic is None else analytic.data
+        np.testing.assert_allclose(got, numeric, rtol=1e-3, atol=1e-4 * scale,
+                                   err_msg=f"second order of {expr}: d/d{name}")
