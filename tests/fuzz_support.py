@@ -177,6 +177,24 @@ def evaluate(expr: str, *, dtype: str = "float32", grad_output: str | None = Non
     eval_output.render_json(result)
 
 
+def derive(expr: str, command: str) -> None:
+    """``gradcli jacobian|hessian|check|graph EXPR --let ...``, rendered as JSON or text."""
+    from gradcli.render import derivatives, graph
+
+    options = EvalOptions(lets=list(LETS), seed=0, limits=_limits())
+    evaluator = Evaluator(options, _load)
+    if command == "check":
+        derivatives.check_json(evaluator.check(expr, 1e-6, 1e-5, 1e-3), True)
+    elif command == "graph":
+        result = evaluator.graph(expr)
+        graph.to_dot(result)
+        graph.to_mermaid(result)
+    else:
+        result = getattr(evaluator, command)(expr)
+        getattr(derivatives, f"{command}_json")(result)
+        getattr(derivatives, f"{command}_plain")(result, PrintOptions())
+
+
 def run_script(source: str, *, json_lines: bool = False) -> None:
     """``gradcli run -`` (plain or --format json), its output collected and thrown away."""
     out: list[str] = []

@@ -40,6 +40,7 @@ from fuzz_support import (
     MAX_ELEMENTS,
     MAX_STEPS,
     Outcome,
+    derive,
     evaluate,
     isolated,
     known_bug,
@@ -185,6 +186,12 @@ def test_token_soup_into_eval(expr: str, grad_output: str | None, dtype: str) ->
 def test_odd_calls_of_every_op_into_eval(expr: str, grad_output: str | None,
                                          no_grad: bool) -> None:
     check_outcome(expr, isolated(evaluate, expr, grad_output=grad_output, no_grad=no_grad))
+
+
+@fuzz(100)
+@given(ODD_CALLS, st.sampled_from(["jacobian", "hessian", "check", "graph"]))
+def test_odd_calls_into_the_derivative_toolkit(expr: str, command: str) -> None:
+    check_outcome(expr, isolated(derive, expr, command))
 
 
 @fuzz(100)
