@@ -527,3 +527,17 @@ def _check_second_derivatives(expr: str, values: dict[str, np.ndarray]) -> None:
         got = np.zeros_like(value) if analytic is None else analytic.data
         np.testing.assert_allclose(got, numeric, rtol=1e-3, atol=1e-4 * scale,
                                    err_msg=f"second order of {expr}: d/d{name}")
+
+
+# --------------------------------------------------------------------------- found by fuzzing
+
+@pytest.mark.xfail(strict=True, raises=StopIteration, reason="BUG: broadcasting a size 1 against a size 0 "
+                   "(zeros(1) >= ones(0), zeros(2, 1) + ones(0)) is an internal error "
+                   "(StopIteration in broadcast_shape); PyTorch gives an empty result of shape "
+                   "(0,). Same root cause as test_errors.py's '() + ones(1)' row")
+@pytest.mark.parametrize("expr, shape", [("zeros(1) >= ones(0)", (0,)),
+                                         ("sum(zeros(2, 1) + ones(0))", ())])
+def test_a_size_one_broadcasts_against_a_size_zero(expr: str, shape: tuple[int, ...]) -> None:
+    dtypes.set_default_float("float32")
+    out = Interpreter().evaluate(parse_expression(expr), expr)
+    assert tuple(out.data.shape) == shape
