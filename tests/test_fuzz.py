@@ -3,15 +3,19 @@ compositions of the op table match finite differences.
 
 1. Token soup (random text, and sequences of the language's tokens: op names, numbers huge
    and small, brackets, operators, keywords, strings, newlines and indents) and random calls
-   of every op with odd arguments go through ``gradcli eval`` and ``gradcli run`` in-process
-   (the objects the CLI uses, see fuzz_support.py, each input in a forked child with small
-   limits). The only acceptable endings are a result or a GradcliError of one of SPEC's kinds;
-   any other exception, a hang or a crash is a bug. A few inputs go through the real console
+   of every op with odd arguments go through ``gradcli eval``, ``gradcli run`` and the
+   derivative toolkit (jacobian, hessian, check, graph) in-process (the objects the CLI
+   uses, see fuzz_support.py, each input in a forked child with small limits). The only
+   acceptable endings are a result or a GradcliError of one of SPEC's kinds; any other
+   exception, a hang or a crash is a bug. A few inputs go through the real console
    script too. Internal errors already catalogued as strict xfails in test_errors.py are
    rejected (``fuzz_support.KNOWN_BUGS``), so that the fuzzer reports new bugs only.
 2. Expressions composed 2-4 deep from the op table's GradCheck entries (their domains
-   respected, broadcasting where the op allows) have float64 gradients that match central
-   finite differences. Points where a one-sided difference shows a kink are assumed away.
+   respected, broadcasting where the op allows) have float64 gradients, and second
+   derivatives by create_graph, that match central finite differences. Points where the
+   one-sided differences disagree (a kink or a tie) are assumed away.
+3. Bugs found here that are not small to fix stay at the end as strict xfails (``BUG:``).
+   (Scripts' parse/unparse round trip is fuzzed in test_parser.py.)
 
 Profiles: the default one is bounded (the file runs in well under a minute), derandomized
 and keeps no example database. ``HYPOTHESIS_PROFILE=nightly`` runs 25 times as many examples
