@@ -14,11 +14,13 @@ look for new bugs only.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import re
 import resource
 import select
+import shutil
 import signal
 import sys
 import tempfile
@@ -59,6 +61,7 @@ LETS = [("x", "arange(6.0).reshape(2, 3)"), ("y", "ones(3)"), ("s", "2.5"),
         ("b", "tensor([True, False])"), ("i", "arange(4)")]
 
 _DATA = Path(tempfile.mkdtemp(prefix="gradcli-fuzz-"))
+atexit.register(shutil.rmtree, _DATA, ignore_errors=True)  # forked children skip it (os._exit)
 np.save(_DATA / "data.npy", np.arange(6.0).reshape(2, 3))
 (_DATA / "data.csv").write_text("1,2,3\n4,5,6\n")
 (_DATA / "data.json").write_text("[[1, 2], [3, 4]]")
