@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -469,6 +470,146 @@ def test_generated_expressions_agree_with_python(text: str) -> None:
     tree = parse_expression(text)
     assert tree == expected
     assert parse_expression(unparse(tree)) == tree
+
+
+def _python_accepts(text: str, mode: str) -> bool:
+    """Whether Python compiles ``text`` (which also checks break/return placement)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, "<generated>", mode, dont_inherit=True)
+    except SyntaxError:
+        return False
+    return True
+
+
+PY_EXPRESSIONS = EXPRESSIONS.filter(lambda e: _python_accepts(e, "eval"))
+SIMPLE_TARGETS = st.one_of(
+    NAMES,
+    st.tuples(PY_EXPRESSIONS, PY_EXPRESSIONS).map(lambda t: f"({t[0]})[{t[1]}]"),
+    st.tuples(PY_EXPRESSIONS, NAMES).map(lambda t: f"({t[0]}).{t[1]}"),
+)
+TARGETS = st.one_of(SIMPLE_TARGETS, st.lists(NAMES, min_size=1, max_size=3).map(", ".join),
+                    st.lists(NAMES, min_size=2, max_size=3).map(lambda t: f"[{', '.join(t)}]"))
+AUG_OPS = st.sampled_from(["+=", "-=", "*=", "/=", "//=", "%=", "**=", "@="])
+
+
+@st.composite
+def _small_statement(draw: Any, in_loop: bool, in_function: bool) -> str:
+    kinds = ["expr", "assign", "aug", "pass", "assert", "import", "from"]
+    kinds += ["break", "continue"] * in_loop + ["return"] * in_function
+    kind = draw(st.sampled_from(kinds))
+    expr = PY_EXPRESSIONS
+    if kind == "expr":
+        return draw(expr)
+    if kind == "assign":
+        targets = draw(st.lists(TARGETS, min_size=1, max_size=2))
+        return " = ".join([*targets, draw(expr)])
+    if kind == "aug":
+        return f"{draw(SIMPLE_TARGETS)} {draw(AUG_OPS)} {draw(expr)}"
+    if kind == "assert":
+        message = draw(st.one_of(st.none(), expr))
+        return f"assert {draw(expr)}" + ("" if message is None else f", {message}")
+    if kind == "import":
+        return draw(st.sampled_from(["import torch", "import torch.nn.functional as F",
+                                     "import torch, numpy", "import torch as t"]))
+    if kind == "from":
+        names = draw(st.lists(st.tuples(NAMES, st.one_of(st.none(), NAMES)), min_size=1,
+                              max_size=3))
+        items = ", ".join(a if b is None else f"{a} as {b}" for a, b in names)
+        return f"from torch import {items}" if draw(st.booleans()) else \
+            f"from torch.nn import ({items},)"
+    if kind == "return":
+        return draw(st.sampled_from(["return", f"return {draw(expr)}"]))
+    return kind
+
+
+@st.composite
+def _suite(draw: Any, indent: str, depth: int, in_loop: bool, in_function: bool) -> str:
+    """The block after a ``:``: one line (``if x: pass``) or indented statements."""
+    if draw(st.integers(0, 4)) == 0:
+        return " " + draw(_small_statement(in_loop, in_function)) + "\n"
+    inner = indent + draw(st.sampled_from(["    ", "  ", "\t"]))
+    return "\n" + draw(_statements(inner, depth - 1, in_loop, in_function))
+
+
+@st.composite
+def _statements(draw: Any, indent: str, depth: int, in_loop: bool, in_function: bool) -> str:
+    """One to three statements at ``indent``, compound ones ``depth`` levels deep at most."""
+    out = []
+    for _ in range(draw(st.integers(1, 3))):
+        kind = draw(st.sampled_from(["simple"] * 2 + ["if", "while", "for", "def", "with"]
+                                    if depth > 0 else ["simple"]))
+        if kind == "simple":
+            smalls = draw(st.lists(_small_statement(in_loop, in_function), min_size=1,
+                                   max_size=2))
+            out.append(indent + "; ".join(smalls) + draw(st.sampled_from(["", ";", "  # c"])))
+            continue
+        loop = in_loop or kind in ("while", "for")
+        function = in_function or kind == "def"
+        if kind == "def":
+            loop = False
+        suite = _suite(indent, depth, loop, function)
+
+        expr = PY_EXPRESSIONS
+        if kind == "if":
+            text = f"{indent}if {draw(expr)}:{draw(suite)}"
+            for _ in range(draw(st.integers(0, 2))):
+                text += f"{indent}elif {draw(expr)}:{draw(suite)}"
+            if draw(st.booleans()):
+                text += f"{indent}else:{draw(suite)}"
+        elif kind == "while":
+            text = f"{indent}while {draw(expr)}:{draw(suite)}"
+        elif kind == "for":
+            target = draw(st.lists(NAMES, min_size=1, max_size=2).map(", ".join))
+            text = f"{indent}for {target} in {draw(expr)}:{draw(suite)}"
+        elif kind == "def":
+            params = draw(st.lists(st.sampled_from(["a", "b", "c", "d"]), unique=True,
+                                   max_size=3))
+            defaults = draw(st.integers(0, len(params)))
+            signature = ", ".join(p if k < len(params) - defaults else f"{p}={draw(expr)}"
+                                  for k, p in enumerate(params))
+            text = f"{indent}def {draw(NAMES)}({signature}):{draw(suite)}"
+        else:
+            alias = draw(st.one_of(st.none(), NAMES))
+            text = f"{indent}with {draw(expr)}{'' if alias is None else ' as ' + alias}:{draw(suite)}"
+        out.append(text.rstrip("\n"))
+    return "\n".join(out) + "\n"
+
+
+@st.composite
+def _misplaced(draw: Any, program: str) -> str:
+    """``program`` with one line that may be out of place: break, return, a stray indent..."""
+    lines = program.splitlines()
+    at = draw(st.integers(0, len(lines)))
+    near = lines[at] if at < len(lines) else ""
+    indent = near[:len(near) - len(near.lstrip())] + draw(st.sampled_from(["", "", " ", "\t"]))
+    line = draw(st.sampled_from(["break", "continue", "return", "return x", "else:", "elif x:",
+                                 "pass", "x = 1", "def f():", "import torch"]))
+    return "\n".join(lines[:at] + [indent + line] + lines[at:]) + "\n"
+
+
+VALID_PROGRAMS = _statements("", 2, False, False)
+PROGRAMS = st.one_of(
+    VALID_PROGRAMS,
+    st.tuples(VALID_PROGRAMS, st.sampled_from(["\n", "\n\n", "# note\n", "\n   \n"])).map(
+        lambda t: t[1] + t[0]),
+    VALID_PROGRAMS.flatmap(_misplaced))
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(PROGRAMS)
+def test_generated_programs_agree_with_python_and_round_trip(text: str) -> None:
+    """Scripts (statements and nested blocks) mean what Python means, and survive unparse."""
+    if not _python_accepts(text, "exec"):
+        with pytest.raises(GradcliError):
+            parse_program(text)
+        return
+    program = parse_program(text)
+    assert program == from_python(ast.parse(text))
+    assert parse_program(unparse(program)) == program
+
 
 
 # ---------------------------------------------------------------- the LALR table cache

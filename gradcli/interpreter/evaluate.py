@@ -5,7 +5,8 @@ The result is a plain object (``EvalResult``) that every output format renders.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -181,6 +182,14 @@ class Evaluator:
             raise self._whole(e.kind, e.message, e.hint) from None
 
     # -- the derivative toolkit -----------------------------------------------------------
+    @contextmanager
+    def differentiating(self) -> Iterator[None]:
+        """Errors of a backward pass (an op without a derivative...) about the whole expression."""
+        try:
+            yield
+        except EngineError as e:
+            raise self._whole(e.kind, e.message, e.hint) from None
+
     def _variables_for(self, variables: dict[str, Tensor]) -> list[str]:
         return [n for n in self.wrt if n in variables]
 
@@ -188,7 +197,8 @@ class Evaluator:
         value, variables, _ = self.run(expr)
         value = self._tensor_result(value, "jacobian")
         names = self._variables_for(variables)
-        blocks = functional.jacobian(value, [variables[n] for n in names])
+        with self.differentiating():
+            blocks = functional.jacobian(value, [variables[n] for n in names])
         return JacobianResult(expr, value, dict(zip(names, blocks)), variables)
 
     def hessian(self, expr: str) -> HessianResult:
@@ -199,7 +209,8 @@ class Evaluator:
                               f"{tuple(value.data.shape)}",
                               hint="reduce it, e.g. sum(...); for vector results use jacobian")
         names = self._variables_for(variables)
-        blocks = functional.hessian(value, [variables[n] for n in names])
+        with self.differentiating():
+            blocks = functional.hessian(value, [variables[n] for n in names])
         return HessianResult(expr, value, {a: dict(zip(names, row))
                                            for a, row in zip(names, blocks)}, variables)
 

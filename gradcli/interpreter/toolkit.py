@@ -31,7 +31,8 @@ def gradient_check(ev: Evaluator, expr: str, eps: float, atol: float, rtol: floa
         value, variables, _ = ev.run(expr)
         value = ev._tensor_result(value, "check")
         names = [n for n in ev.wrt if n in variables]
-        analytic = functional.jacobian(value, [variables[n] for n in names])
+        with ev.differentiating():
+            analytic = functional.jacobian(value, [variables[n] for n in names])
 
         def f(arrays: list[np.ndarray]) -> np.ndarray:
             ev.bound.update(zip(names, arrays))
@@ -81,7 +82,8 @@ def build_graph(ev: Evaluator, expr: str) -> GraphResult:
 
     if value.requires_grad:
         seed = Tensor(np.ones_like(value.data))
-        run_backward([value], [seed], on_step=note)
+        with ev.differentiating():
+            run_backward([value], [seed], on_step=note)
     return _graph_of(expr, value, names, grads)
 
 
