@@ -79,11 +79,25 @@ _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
 
 
 _QUALIFIED_CALL = re.compile(r"^[\w.<>]+\(\)")
+#: Python frames one call of a user function takes (about 9) and those the deepest
+#: expression may take, with margin: Python's recursion limit must let --max-depth be reached.
+_FRAMES_PER_CALL = 16
+_FRAMES_BASE = 3000
+#: Beyond this the C stack, not the recursion limit, could give out first.
+_MOST_FRAMES = 40_000
+
+
+def _make_room(max_depth: int) -> None:
+    wanted = min(_FRAMES_BASE + _FRAMES_PER_CALL * max_depth, _MOST_FRAMES)
+    if sys.getrecursionlimit() < wanted:
+        sys.setrecursionlimit(wanted)
+
+
 #: Integers of the language stay below Python's limit for printing them (4300 digits).
 _MAX_INT_BITS = 14_000
 
 
-def _check_int_size(op: str, a: int, b: int, node: Any) -> None:
+def _check_int_size(op: str, a: int, b: int) -> None:
     """Refuse an int product or power too large to print, before computing it."""
     if op == "*":
         bits = a.bit_length() + b.bit_length()
@@ -95,8 +109,7 @@ def _check_int_size(op: str, a: int, b: int, node: Any) -> None:
         what = f"{a} {op} {b}" if max(abs(a), abs(b)) < 10**20 else f"the {op}"
         raise GradcliError(
             "limit", f"{what} is too large to compute: the integer result would have more "
-            "than 4,300 digits",
-            node.line, node.column, hint="use floats, e.g. 2.0 ** 5000 (which is inf), or "
+            "than 4,300 digits", hint="use floats, e.g. 2.0 ** 5000 (which is inf), or "
             "smaller numbers")
 
 
@@ -109,6 +122,7 @@ class Interpreter:
                  echo: Callable[[Any, Any], None] | None = None,
                  detect_anomaly: bool = False) -> None:
         self.limits = limits or Limits()
+        _make_room(self.limits.max_depth)
         self.detect_anomaly = detect_anomaly
         self.to_text = to_text
         self.write = write
@@ -225,6 +239,17 @@ class Interpreter:
         if name == "grad":
             if value is not None and not isinstance(value, Tensor):
                 raise GradcliError("type", "assigned grad expected to be a Tensor or None")
+            if value is not None and value.data.shape != obj.data.shape:
+                raise GradcliError(
+                    "shape", f"attempting to assign a gradient of size "
+                    f"'{list(value.data.shape)}' to a tensor of size '{list(obj.data.shape)}'. "
+                    "Please ensure that the gradient and the tensor are the same size",
+                    hint="a gradient has its tensor's shape")
+            if value is not None and value.data.dtype != obj.data.dtype:
+                raise GradcliError(
+                    "type", f"attempting to assign a gradient with dtype "
+                    f"'{value.data.dtype}' to a tensor of dtype '{obj.data.dtype}'",
+                    hint=f"convert it first, e.g. g.to({obj.data.dtype})")
             obj.grad = value
         elif name == "requires_grad":
             obj.requires_grad_(bool(value))
@@ -279,15 +304,14 @@ class Interpreter:
         if name in MATERIALISING and items > LIMITS["max_elements"]:
             raise GradcliError(
                 "limit", f"{name}() would hold {items:,} items, more than the limit of "
-                f"{LIMITS['max_elements']:,} elements (--max-elements)", node.line, node.column,
+                f"{LIMITS['max_elements']:,} elements (--max-elements)",
                 hint="use a tensor, e.g. arange(n), or raise the limit with --max-elements N")
         self.steps += items
         if self.steps > self.limits.max_steps:
             raise GradcliError(
                 "limit", f"{name}() over {items:,} items would take the program past "
-                f"{self.limits.max_steps:,} loop iterations (--max-steps)", node.line,
-                node.column, hint="use a tensor, e.g. arange(n), or raise the limit with "
-                "--max-steps N")
+                f"{self.limits.max_steps:,} loop iterations (--max-steps)",
+                hint="use a tensor, e.g. arange(n), or raise the limit with --max-steps N")
 
     def _iteration(self, stmt: Any, top: bool) -> bool:
         """Run a loop body once; False when it breaks out of the loop."""
@@ -507,7 +531,7 @@ class Interpreter:
         if op == "@":
             raise GradcliError("type", "@ needs tensors", node.line, node.column)
         if op in ("**", "*") and type(a) is int and type(b) is int:
-            _check_int_size(op, a, b, node)
+            _check_int_size(op, a, b)
         if op == "*" and isinstance(a, (str, tuple, list)) != isinstance(b, (str, tuple, list)):
             seq, n = (a, b) if isinstance(a, (str, tuple, list)) else (b, a)
             if isinstance(n, int) and len(seq) * n > LIMITS["max_elements"]:
@@ -515,7 +539,7 @@ class Interpreter:
                     "limit", f"sequence repetition is too large: repeating a {_type_name(seq)} "
                     f"of {len(seq):,} items {n:,} times "
                     f"gives more than the limit of {LIMITS['max_elements']:,} elements "
-                    "(--max-elements)", node.line, node.column,
+                    "(--max-elements)",
                     hint="use a tensor, e.g. zeros(n), or raise the limit with --max-elements N")
         try:
             return _PY_BINARY[op](a, b)
@@ -573,14 +597,16 @@ class Interpreter:
         return self.attribute(obj, node.attr, node)
 
     def attribute(self, obj: Any, name: str, node: Any) -> Any:
+        # Errors point at the attribute's name, the last thing the node spans (x.summ).
+        at = _name_at_end(node, name)
         if name.startswith("_"):
-            raise GradcliError("name", f"attribute '{name}' is not available", node.line,
-                               node.column, hint="names starting with _ are private")
+            raise GradcliError("name", f"attribute '{name}' is not available", **at,
+                               hint="names starting with _ are private")
         if isinstance(obj, Namespace):
             if name in obj.members:
                 return obj.members[name]
-            raise GradcliError("name", f"module '{obj.name}' has no attribute '{name}'",
-                               node.line, node.column, hint=_suggest(name, obj.members))
+            raise GradcliError("name", f"module '{obj.name}' has no attribute '{name}'", **at,
+                               hint=_suggest(name, obj.members))
         if isinstance(obj, Tensor):
             if name in TENSOR_ATTRIBUTES:
                 return _tensor_attribute(obj, name)
@@ -588,16 +614,15 @@ class Interpreter:
             if spec is not None and spec.method:
                 return BoundMethod(spec, obj)
             known = list(TENSOR_ATTRIBUTES) + [n for n, s in OPS.items() if s.method]
-            raise GradcliError("name", f"'Tensor' object has no attribute '{name}'", node.line,
-                               node.column, hint=_suggest(name, known))
+            raise GradcliError("name", f"'Tensor' object has no attribute '{name}'", **at,
+                               hint=_suggest(name, known))
         if isinstance(obj, ReturnTypes) and name in ("values", "indices"):
             return getattr(obj, name)
         from ..engine import DType
 
         if isinstance(obj, DType) and name == "is_floating_point":
             return obj.is_floating_point
-        raise GradcliError("name", f"'{_type_name(obj)}' object has no attribute '{name}'",
-                           node.line, node.column)
+        raise GradcliError("name", f"'{_type_name(obj)}' object has no attribute '{name}'", **at)
 
     def _subscript(self, node: Any) -> Any:
         obj = self.eval(node.value)
@@ -769,6 +794,14 @@ def _is_numeric_nest(items: Any) -> bool:
         elif not isinstance(i, (int, float, bool)):
             return False
     return True
+
+
+def _name_at_end(node: Any, name: str) -> dict[str, Any]:
+    """The position of ``name`` where it ends ``node`` (``x.summ``), as GradcliError fields."""
+    end_line, end = getattr(node, "end_line", None), getattr(node, "end_column", None)
+    if end_line == node.line and end is not None and end - len(name) >= node.column:
+        return {"line": node.line, "column": end - len(name), "end_column": end}
+    return {"line": node.line, "column": node.column, "end_column": _end_column(node)}
 
 
 def _type_name(x: Any) -> str:
