@@ -181,11 +181,37 @@ def eval_command(
                            grad_output=grad_output, no_grad=no_grad, dtype=dtype.value, seed=seed,
                            limits=_limits(max_steps, max_depth, max_elements), trace=trace,
                            detect_anomaly=detect_anomaly)
-        evaluator = _with_origin(lambda: Evaluator(opts, _loader(stdin_used)), "--let")
+        evaluator = _with_origin(lambda: Evaluator(opts, _loader(stdin_used), *_side_channel()),
+                                 "--let")
         if expr == "-":
             code = _eval_stream(evaluator, fmt, options)
             raise typer.Exit(code)
-        _emit(evaluator.evaluate(expr), fmt, options)
+        try:
+            result = evaluator.evaluate(expr)
+        except GradcliError as err:
+            if fmt is not EvalFormat.json or err.kind == "usage":
+                raise
+            _json_error(expr, err)  # SPEC: in json, the error object replaces the result
+        _emit(result, fmt, options)
+
+
+def _json_error(expr: str, err: GradcliError) -> NoReturn:
+    from .render.jsonfmt import dumps, error_object
+
+    sys.stdout.write(dumps(error_object(expr, err)) + "\n")
+    sys.stdout.flush()
+    raise typer.Exit(err.exit_code)
+
+
+def _side_channel() -> tuple[Callable[[Any], str], Callable[[str], None]]:
+    """print() inside an expression: PyTorch's text, on stderr (stdout holds the results)."""
+    from .render.text import print_text
+
+    def write(text: str) -> None:
+        sys.stderr.write(text)
+        sys.stderr.flush()
+
+    return print_text, write
 
 
 def _with_origin(make: Callable[[], Any], origin: str) -> Any:

@@ -757,9 +757,6 @@ def test_documented_call_depth_is_reachable(tmp_path: Path) -> None:
     assert proc.stdout == "190\n"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: README ('Exit codes and errors') says that with "
-                   "`eval --format json` error objects go to stdout in place of the result; a "
-                   "single `eval EXPR --format json` writes the text error to stderr instead")
 def test_eval_json_error_object_on_stdout(tmp_path: Path) -> None:
     proc = run_gradcli(["eval", "sum(xs)", "--let", "x=ones(3)", "--format", "json"], None,
                        tmp_path, 60)
@@ -768,9 +765,6 @@ def test_eval_json_error_object_on_stdout(tmp_path: Path) -> None:
     assert obj["error"]["kind"] == "name" and (obj["error"]["line"], obj["error"]["column"]) == (1, 5)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: print() inside `gradcli eval` writes the Python "
-                   "repr 'Tensor(array([1., 1.], dtype=float32), requires_grad=True)' to "
-                   "stdout, which also breaks --format json's one-object-per-line output")
 def test_print_in_eval_keeps_json_stdout_valid(tmp_path: Path) -> None:
     proc = run_gradcli(["eval", "print(x)", "--let", "x=ones(2)", "--format", "json"], None,
                        tmp_path, 60)

@@ -27,6 +27,7 @@ per test, randomized (still without a database):
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import resource
@@ -271,7 +272,11 @@ def _console(args: list[str], operand: str, stdin: str, source: str) -> None:
     assert "Traceback" not in proc.stderr, proc.stderr
     assert internal is None, proc.stderr
     assert proc.returncode in (0, 1, 2), (proc.returncode, proc.stderr)
-    if proc.returncode != 0:
+    if proc.returncode != 0 and "json" in args and proc.stdout.strip():
+        # eval --format json: the error object replaces the result on stdout (SPEC 2)
+        error = json.loads(proc.stdout.splitlines()[-1])["error"]
+        assert error["kind"] in KINDS, error
+    elif proc.returncode != 0:
         assert ERROR_LINE.match(proc.stderr), proc.stderr
 
 

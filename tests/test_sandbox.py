@@ -225,9 +225,6 @@ def test_tensor_text_shows_no_python_internals_in_the_normal_case() -> None:
     assert "gradcli" not in proc.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: str(tensor) returns gradcli's internal repr "
-                   "'Tensor(array([1., 1.], dtype=float32), requires_grad=False)' (numpy's "
-                   "array repr), not PyTorch's 'tensor([1., 1.])'")
 def test_str_of_a_tensor_is_pytorch_text() -> None:
     proc = gradcli(["run", "-"], stdin="import torch\nprint(str(torch.ones(2)))\n")
     assert proc.returncode == 0, proc.stderr

@@ -129,6 +129,7 @@ class Interpreter:
         self.echo = echo
         self.builtins = global_names()
         self.builtins[PRINT] = Builtin(PRINT, self._print)
+        self.builtins["str"] = Builtin("str", self._str)
         self.globals: dict[str, Any] = {}
         self.locals: dict[str, Any] = self.globals
         self.enclosing: tuple[dict[str, Any], ...] = ()
@@ -713,6 +714,10 @@ class Interpreter:
             self.locals, self.enclosing = saved
             self.depth -= 1
         return None
+
+    def _str(self, value: Any = "") -> str:
+        """str(x) is what print(x) shows: PyTorch's text for tensors."""
+        return value if isinstance(value, str) else self.to_text(value)
 
     def _print(self, *args: Any, sep: Any = " ", end: Any = "\n") -> None:
         for name, value in (("sep", sep), ("end", end)):

@@ -57,9 +57,15 @@ def split_let(text: str) -> tuple[str, str]:
 class Evaluator:
     """Evaluates expressions with a fixed set of --let variables, each time from fresh leaves."""
 
-    def __init__(self, options: EvalOptions, load: Loader) -> None:
+    def __init__(self, options: EvalOptions, load: Loader,
+                 to_text: Callable[[Any], str] = str,
+                 write: Callable[[str], None] | None = None) -> None:
         self.options = options
         self.load = load
+        #: How print() and str() show values, and where print() writes (the CLI: PyTorch's
+        #: text, to stderr, so that stdout holds the results alone).
+        self.to_text = to_text
+        self.write = write
         self.expr = ""
         dtypes.set_default_float(options.dtype)
         if options.seed is not None:
@@ -114,8 +120,10 @@ class Evaluator:
         return out
 
     def _interpreter(self, variables: dict[str, Tensor]) -> Interpreter:
-        interp = Interpreter(limits=self.options.limits,
+        interp = Interpreter(limits=self.options.limits, to_text=self.to_text,
                              detect_anomaly=self.options.detect_anomaly)
+        if self.write is not None:
+            interp.write = self.write
         interp.globals.update(variables)
         return interp
 

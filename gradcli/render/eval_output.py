@@ -22,6 +22,8 @@ def _describe(value: Any) -> tuple[Any, Any, str | None, str | None]:
         return value.name, None, "grad_fn", None
     if isinstance(value, (bool, int, float)):
         return to_jsonable(value), [], type(value).__name__, None
+    if value is None:  # print(x), x.grad before backward
+        return None, None, None, None
     if isinstance(value, Size):
         return list(value), None, "Size", None
     return to_text(value), None, type(value).__name__, None
