@@ -144,7 +144,8 @@ LET_HELP = ("Bind NAME to an expression (x=\"arange(4.0)\") or to data: @file.np
 
   printf '2*x\\nsum(x**2)\\n' | gradcli eval - --let x=3.0 --format json""")
 def eval_command(
-    expr: str = typer.Argument(..., help="The expression, or - to read one per line from stdin."),
+    expr: str = typer.Argument(..., metavar="EXPR",
+                               help="The expression, or - to read one per line from stdin."),
     let: list[str] = typer.Option([], "--let", "-l", help=LET_HELP),
     wrt: list[str] = typer.Option([], "--wrt", "-w",
                                   help="Report the gradient of this variable only. Repeatable."),
@@ -243,7 +244,12 @@ def _emit(result: Any, fmt: EvalFormat, options: Any) -> None:
 def _console() -> Any:
     from rich.console import Console
 
-    return Console(highlight=False)
+    class _PipeConsole(Console):
+        def on_broken_pipe(self) -> None:  # Rich would exit 1; a closed pipe is no failure
+            self.quiet = True
+            _quiet_pipe()
+
+    return _PipeConsole(highlight=False)
 
 
 def _eval_stream(evaluator: Any, fmt: EvalFormat, options: Any) -> int:
@@ -311,7 +317,7 @@ def _program_interpreter(fmt: RunFormat, dtype: Dtype, seed: int | None, limits:
 
   printf 'x = torch.arange(4.0, requires_grad=True)\\nx * x\\n' | gradcli run -""")
 def run_command(
-    script: str = typer.Argument(..., help="The script file, or - for stdin."),
+    script: str = typer.Argument(..., metavar="SCRIPT", help="The script file, or - for stdin."),
     fmt: RunFormat = typer.Option(RunFormat.plain, "--format", "-f",
                                   help="plain: what Python with torch prints; json: JSON Lines."),
     dtype: Dtype = typer.Option(Dtype.float32, "--dtype", help="Default floating dtype."),
@@ -406,7 +412,7 @@ WRT_HELP = "Differentiate with respect to this variable only. Repeatable."
 
   gradcli jacobian "softmax(x, 0)" --let x="arange(3.0)" --format json""")
 def jacobian_command(
-    expr: str = typer.Argument(..., help="The expression."),
+    expr: str = typer.Argument(..., metavar="EXPR", help="The expression."),
     let: list[str] = typer.Option([], "--let", "-l", help=LET_HELP),
     wrt: list[str] = typer.Option([], "--wrt", "-w", help=WRT_HELP),
     fmt: DerivFormat = typer.Option(DerivFormat.table, "--format", "-f", help="Output format."),
@@ -442,7 +448,7 @@ def _derivative(kind: str, expr: str, let: list[str], wrt: list[str], fmt: Deriv
 
   gradcli hessian "sum((X @ w) ** 2)" --let X="[[1.0, 2.0], [3.0, 4.0]]" --let w="[0.5, -0.5]" --wrt w""")
 def hessian_command(
-    expr: str = typer.Argument(..., help="The expression (its value must be a scalar)."),
+    expr: str = typer.Argument(..., metavar="EXPR", help="The expression (its value must be a scalar)."),
     let: list[str] = typer.Option([], "--let", "-l", help=LET_HELP),
     wrt: list[str] = typer.Option([], "--wrt", "-w", help=WRT_HELP),
     fmt: DerivFormat = typer.Option(DerivFormat.table, "--format", "-f", help="Output format."),
@@ -466,7 +472,7 @@ class CheckFormat(str, Enum):
 
   gradcli check "norm(A @ x)" --let A="randn(3, 3)" --let x="randn(3)" --seed 1 -v --format json""")
 def check_command(
-    expr: str = typer.Argument(..., help="The expression."),
+    expr: str = typer.Argument(..., metavar="EXPR", help="The expression."),
     let: list[str] = typer.Option([], "--let", "-l", help=LET_HELP),
     wrt: list[str] = typer.Option([], "--wrt", "-w", help=WRT_HELP),
     eps: float = typer.Option(1e-6, "--eps", min=0.0, help="Finite-difference step."),
@@ -508,7 +514,7 @@ class GraphFormat(str, Enum):
 
   gradcli graph "2*dot(x,x)" --let x="arange(4.0)" -o graph.svg""")
 def graph_command(
-    expr: str = typer.Argument(..., help="The expression."),
+    expr: str = typer.Argument(..., metavar="EXPR", help="The expression."),
     let: list[str] = typer.Option([], "--let", "-l", help=LET_HELP),
     fmt: GraphFormat = typer.Option(GraphFormat.tree, "--format", "-f", help="Output format."),
     output: str | None = typer.Option(None, "--output", "-o",
@@ -558,12 +564,33 @@ def ops_command(
             ops_listing.render_table(_console())
 
 
+def _click_exceptions() -> Any:
+    try:  # typer vendors click from 0.22 on
+        from typer._click import exceptions
+    except ImportError:  # pragma: no cover - older typer
+        from click import exceptions  # type: ignore[no-redef]
+    return exceptions
+
+
 def main() -> None:
     """Console-script entry point."""
+    errors = _click_exceptions()
     try:
-        app()
+        code = app(standalone_mode=False)
+    except errors.ClickException as err:
+        if type(err).__name__ == "NoArgsIsHelpError":  # plain `gradcli`: the help, as a usage error
+            sys.stderr.write(err.format_message() + "\n")
+            raise SystemExit(2) from None
+        # Option-parser mistakes in gradcli's own format (SPEC 2), not click's usage block.
+        command = err.ctx.command_path if getattr(err, "ctx", None) else "gradcli"
+        _stderr(f"error[usage]: {err.format_message()}\n  = hint: see '{command} --help'")
+        raise SystemExit(2) from None
+    except errors.Abort:
+        _stderr("gradcli: interrupted")
+        raise SystemExit(EXIT_INTERRUPTED) from None
     except BrokenPipeError:
         _quiet_pipe()
     except KeyboardInterrupt:
         _stderr("gradcli: interrupted")
         raise SystemExit(EXIT_INTERRUPTED) from None
+    raise SystemExit(code if isinstance(code, int) else 0)

@@ -737,10 +737,6 @@ def test_catalogue_covers_every_kind() -> None:
 
 # --------------------------------------------------------------------------- beyond the table
 
-@pytest.mark.xfail(strict=True, reason="BUG: usage errors found by the option parser (unknown "
-                   "option, bad --format, unknown command, ...) print click's 'Usage: ... / "
-                   "Error: ...' block (with the odd metavar '{expr}') instead of the documented "
-                   "'error[usage]: message' format")
 @pytest.mark.parametrize("args", [["eval", "1", "--bogus"], ["eval", "x", "--format", "xml"],
                                   ["frobnicate"]])
 def test_option_parser_errors_use_the_error_format(args: list[str], tmp_path: Path) -> None:

@@ -223,9 +223,6 @@ def test_closed_pipe_during_eval_stream_ends_quietly(fmt: str) -> None:
     assert code == 0
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: with table output a closed pipe exits 1: rich's "
-                   "Console.on_broken_pipe raises SystemExit(1) before gradcli's own handler "
-                   "(which exits 0, as the json and plain formats do)")
 def test_closed_pipe_during_eval_stream_table_ends_quietly() -> None:
     code, first, err = _read_one_line_then_close(["eval", "-", "--let", "x=arange(3.0)"], MANY)
     assert first.strip()
