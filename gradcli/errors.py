@@ -59,7 +59,7 @@ class GradcliError(Exception):
     def source_line(self) -> str | None:
         if self.source is None or self.line is None:
             return None
-        lines = self.source.splitlines()
+        lines = self.source.splitlines() or [""]  # an empty source has one, empty, line
         if 1 <= self.line <= len(lines):
             return lines[self.line - 1]
         return None

@@ -88,7 +88,12 @@ class Repl:
         if lines[0].strip().startswith(":"):
             return lines[0]
         while needs_more_input("\n".join(lines)):
-            lines.append(_input(MORE))
+            try:
+                lines.append(_input(MORE))
+            except EOFError:
+                if sys.stdin.isatty():
+                    raise
+                break  # piped input ended inside a bracket or block: run it, report what is open
         text = "\n".join(lines)
         return text if text.strip() else None
 

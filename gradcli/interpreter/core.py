@@ -278,7 +278,7 @@ class Interpreter:
         defaults = {p.name: self.eval(p.default) for p in stmt.params if p.default is not None}
         scopes = self.enclosing + ((self.locals,) if self.locals is not self.globals else ())
         self.locals[stmt.name] = UserFunction(stmt.name, tuple(p.name for p in stmt.params),
-                                              defaults, tuple(stmt.body), scopes)
+                                              defaults, tuple(stmt.body), scopes, self.source)
 
     def _return(self, stmt: Any, top: bool) -> None:
         raise _Return(None if stmt.value is None else self.eval(stmt.value))
@@ -708,6 +708,9 @@ class Interpreter:
             self.exec_block(fn.body)
         except _Return as r:
             return r.value
+        except GradcliError as e:
+            # Positions inside the body are in the text the def was written in.
+            raise e.located(None, None, fn.source or None) from None
         except (_Break, _Continue):
             raise GradcliError("syntax", "'break' or 'continue' outside a loop") from None
         finally:

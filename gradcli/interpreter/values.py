@@ -50,6 +50,8 @@ class UserFunction:
     defaults: dict[str, Any]
     body: tuple[Any, ...]
     enclosing: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    #: The text the def was written in (a REPL input may call a def of an earlier one).
+    source: str = ""
 
     def __repr__(self) -> str:
         return f"<function {self.name}>"

@@ -56,6 +56,7 @@ def dot(input: Any, other: Any) -> Tensor:
                           hint="use matmul (@) for matrices")
     if a.data.shape != b.data.shape:
         raise shape_error(
+            f"dot: shapes {tuple(a.data.shape)} and {tuple(b.data.shape)} do not match: "
             f"inconsistent tensor size, expected tensor [{a.data.shape[0]}] and src "
             f"[{b.data.shape[0]}] to have the same number of elements, but got "
             f"{a.data.shape[0]} and {b.data.shape[0]} elements respectively")
