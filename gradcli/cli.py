@@ -187,13 +187,19 @@ def eval_command(
         if expr == "-":
             code = _eval_stream(evaluator, fmt, options)
             raise typer.Exit(code)
-        try:
-            result = evaluator.evaluate(expr)
-        except GradcliError as err:
-            if fmt is not EvalFormat.json or err.kind == "usage":
-                raise
-            _json_error(expr, err)  # SPEC: in json, the error object replaces the result
-        _emit(result, fmt, options)
+        _emit(_json_or_raise(lambda: evaluator.evaluate(expr), expr, fmt is EvalFormat.json),
+              fmt, options)
+
+
+def _json_or_raise(compute: Callable[[], Any], expr: str, json: bool) -> Any:
+    """The result; with --format json an error in EXPR is an error object on stdout in its
+    place (SPEC 2), otherwise the text on stderr."""
+    try:
+        return compute()
+    except GradcliError as err:
+        if not json or err.kind == "usage":
+            raise
+        _json_error(expr, err)
 
 
 def _json_error(expr: str, err: GradcliError) -> NoReturn:
@@ -433,7 +439,9 @@ def _derivative(kind: str, expr: str, let: list[str], wrt: list[str], fmt: Deriv
 
     options = PrintOptions(precision=precision)
     with _guard("expr"):
-        result = getattr(_toolkit_evaluator(let, wrt, dtype, seed, max_elements), kind)(expr)
+        evaluator = _toolkit_evaluator(let, wrt, dtype, seed, max_elements)
+        result = _json_or_raise(lambda: getattr(evaluator, kind)(expr), expr,
+                                fmt is DerivFormat.json)
         if fmt is DerivFormat.json:
             sys.stdout.write(getattr(derivatives, f"{kind}_json")(result) + "\n")
         elif fmt is DerivFormat.plain:
@@ -490,7 +498,8 @@ def check_command(
         if eps <= 0:
             raise GradcliError("usage", "--eps must be positive")
         ev = _toolkit_evaluator(let, wrt, Dtype.float64, seed, max_elements)
-        result = ev.check(expr, eps, atol, rtol)
+        result = _json_or_raise(lambda: ev.check(expr, eps, atol, rtol), expr,
+                                fmt is CheckFormat.json)
         if fmt is CheckFormat.json:
             sys.stdout.write(derivatives.check_json(result, verbose) + "\n")
         else:
