@@ -266,18 +266,23 @@ def run_backward(
         _thaw()
 
 
+def _wanted(inputs: Sequence[Tensor] | None) -> tuple[dict[Node, int], set[int]]:
+    """For grad(outputs, inputs): the inputs' nodes (to the input's id), and the leaf ids."""
+    nodes: dict[Node, int] = {}
+    leaves: set[int] = set()
+    for t in inputs or ():
+        if t.grad_fn is not None:
+            nodes[t.grad_fn] = id(t)
+        else:
+            leaves.add(id(t))
+    return nodes, leaves
+
+
 def _run_recorded(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph: bool,
                   create_graph: bool, inputs: Sequence[Tensor] | None,
                   on_step: StepHook | None) -> list[Tensor | None] | None:
     captured: dict[int, Tensor] = {}
-    wanted_nodes: dict[Node, int] = {}
-    wanted_leaves: set[int] = set()
-    if inputs is not None:
-        for t in inputs:
-            if t.grad_fn is not None:
-                wanted_nodes[t.grad_fn] = id(t)
-            else:
-                wanted_leaves.add(id(t))
+    wanted_nodes, wanted_leaves = _wanted(inputs)
 
     grads: dict[Node, Tensor] = {}
     leaf_grads: dict[int, Tensor] = {}
@@ -445,14 +450,7 @@ def _acc_raw(store: dict[Any, np.ndarray], key: Any, g: np.ndarray) -> None:
 def _run_raw(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph: bool,
              inputs: Sequence[Tensor] | None) -> list[Tensor | None] | None:
     captured: dict[int, Tensor] = {}
-    wanted_nodes: dict[Node, int] = {}
-    wanted_leaves: set[int] = set()
-    if inputs is not None:
-        for t in inputs:
-            if t.grad_fn is not None:
-                wanted_nodes[t.grad_fn] = id(t)
-            else:
-                wanted_leaves.add(id(t))
+    wanted_nodes, wanted_leaves = _wanted(inputs)
 
     grads: dict[Node, np.ndarray] = {}
     leaf_grads: dict[int, np.ndarray] = {}
