@@ -5,6 +5,7 @@ The result is a plain object (``EvalResult``) that every output format renders.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -52,6 +53,15 @@ def split_let(text: str) -> tuple[str, str]:
     if not value.strip():
         raise GradcliError("usage", f"--let {name}= has no value", hint=f'e.g. --let {name}="1.0"')
     return name, value
+
+
+#: A name that ends in "_": an in-place method (zero_, requires_grad_, ...) or the user's own.
+_IN_PLACE_NAME = re.compile(r"[A-Za-z0-9]_(?!\w)")
+
+
+def _may_write(*texts: str | None) -> bool:
+    """Whether evaluating these texts could change a leaf's values in place (conservative)."""
+    return any(text is not None and _IN_PLACE_NAME.search(text) for text in texts)
 
 
 class Evaluator:
@@ -109,11 +119,15 @@ class Evaluator:
         raise GradcliError("type", f"--let {name} must be a tensor or a number, not "
                            f"{type(value).__name__}", source=stripped)
 
-    def _fresh(self) -> dict[str, Tensor]:
-        """New leaves from the bound values: every evaluation starts with no gradients."""
+    def _fresh(self, share: bool = False) -> dict[str, Tensor]:
+        """New leaves from the bound values: every evaluation starts with no gradients.
+
+        With ``share`` the leaves hold the bound arrays themselves (no copy of the inputs):
+        only for text that calls no in-place method, which alone could change them.
+        """
         out = {}
         for name, data in self.bound.items():
-            t = Tensor(data.copy())
+            t = Tensor(data if share else data.copy())
             if data.dtype.kind == "f":
                 t.requires_grad_(True)
             out[name] = t
@@ -131,7 +145,7 @@ class Evaluator:
         """Evaluate ``expr`` on fresh leaves: (value, the variables, the interpreter)."""
         self.expr = expr
         node = parse_expression(expr)
-        variables = self._fresh()
+        variables = self._fresh(share=not _may_write(expr, self.options.grad_output))
         interp = self._interpreter(variables)
         if self.options.no_grad:
             with no_grad():
