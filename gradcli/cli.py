@@ -88,7 +88,7 @@ def _quiet_pipe() -> NoReturn:
         os.dup2(devnull, sys.stdout.fileno())
     except OSError:
         pass
-    raise typer.Exit(0)
+    raise SystemExit(0)  # not typer.Exit: main() calls this too, outside the click app
 
 
 def _version(value: bool) -> None:
@@ -594,7 +594,7 @@ def main() -> None:
         command = err.ctx.command_path if getattr(err, "ctx", None) else "gradcli"
         _stderr(f"error[usage]: {err.format_message()}\n  = hint: see '{command} --help'")
         raise SystemExit(2) from None
-    except errors.Abort:
+    except typer.Abort:
         _stderr("gradcli: interrupted")
         raise SystemExit(EXIT_INTERRUPTED) from None
     except BrokenPipeError:
