@@ -240,3 +240,22 @@ def test_modified_saved_tensor_fails_backward():
     E.apply_(h, E.add, 1.0)
     with pytest.raises(EngineError, match="modified by an inplace operation"):
         y.backward()
+
+
+def test_recordings_leave_the_start_up_gc_freeze_alone():
+    """The start-up's gc.freeze (gradcli/launch.py) survives a backward, short or long (a long
+    recording freezes the collector's view itself and thaws it after its backward)."""
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        x = Tensor(np.ones(3))
+        x.requires_grad_(True)
+        E.sum(x * x).backward()
+        assert gc.get_freeze_count() >= frozen
+        h = x
+        for _ in range(5000):  # more than 4,096 nodes: the recording freezes, backward thaws
+            h = h * 1.0
+        E.sum(h).backward()
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()

@@ -40,7 +40,7 @@ _grad_enabled = [True]
 KEEP_VALUES = [False]
 #: Anomaly mode: a step hook run by every backward that has none of its own.
 ANOMALY_HOOK: list[StepHook | None] = [None]
-_sequence = itertools.count()
+_sequence = itertools.count(1)  # from 1: the first freeze comes after 4,095 nodes
 
 SECOND_BACKWARD = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -172,6 +172,8 @@ def record(name: str, out: Tensor, inputs: Sequence[Tensor], vjp: Vjp,
 #: Every 4,096 nodes recorded, the objects alive so far leave the cyclic collector's view.
 _GC_EVERY = 4095
 _frozen = [False]
+#: Whether objects were frozen before the first freeze of a recording (start-up's freeze).
+_frozen_before = [False]
 
 
 def _calm_gc() -> None:
@@ -181,6 +183,8 @@ def _calm_gc() -> None:
     10,000-step loop; frozen (``gc.freeze``), they are left out until the next backward
     unfreezes them (``_thaw``), when any cycle made meanwhile is collectable again."""
     if gc.isenabled():
+        if not _frozen[0]:
+            _frozen_before[0] = gc.get_freeze_count() > 0
         gc.freeze()
         _frozen[0] = True
 
@@ -189,6 +193,11 @@ def _thaw() -> None:
     if _frozen[0]:
         _frozen[0] = False
         gc.unfreeze()
+        if _frozen_before[0]:
+            # The process had frozen what it imported (gradcli/launch.py): collect what the
+            # recording left, once, and freeze what lives on again.
+            gc.collect()
+            gc.freeze()
 
 
 def _fit(g: Tensor, shape: tuple[int, ...], dtype: np.dtype[Any]) -> Tensor:
