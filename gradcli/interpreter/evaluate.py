@@ -83,7 +83,11 @@ class Evaluator:
         E.set_loader(load)
         self.bound: dict[str, np.ndarray | Any] = {}
         for name, text in options.lets:
-            self.bound[name] = self._let(name, text)
+            self.bound[name] = value = self._let(name, text)
+            if isinstance(value, np.ndarray):
+                # Leaves may share it (see _fresh): a write gradcli failed to foresee fails
+                # loudly instead of changing the input of the next evaluation.
+                value.flags.writeable = False
         floating = [n for n, v in self.bound.items()
                     if isinstance(v, np.ndarray) and v.dtype.kind == "f"]
         for name in options.wrt:
