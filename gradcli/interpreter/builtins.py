@@ -124,16 +124,18 @@ PYTHON_BUILTINS: dict[str, Callable[..., Any]] = {
     "len": _len, "range": _range, "abs": _abs, "float": _number("float", float),
     "int": _number("int", int), "bool": _number("bool", bool), "min": _extreme("min"),
     "max": _extreme("max"), "round": _round, "enumerate": _enumerate, "zip": _zip,
-    "list": _list, "tuple": _tuple, "str": lambda x="": str(x),
+    "list": _list, "tuple": _tuple,
 }
 #: Builtins that walk their sequence arguments, and those of them that build a new sequence:
 #: the interpreter counts the items against --max-steps (and --max-elements) first.
 ITERATING = frozenset({"min", "max", "list", "tuple", "zip", "enumerate"})
 MATERIALISING = frozenset({"list", "tuple", "zip", "enumerate"})
-#: print is bound by the interpreter, which knows where output goes.
+#: print and str are bound by the interpreter, which knows where output goes and how values
+#: are shown.
 PRINT = "print"
+STR = "str"
 #: Names a program may not rebind.
-PROTECTED = frozenset(PYTHON_BUILTINS) | {PRINT, "torch"}
+PROTECTED = frozenset(PYTHON_BUILTINS) | {PRINT, STR, "torch"}
 
 _DTYPE_NAMES = {
     "float32": "float32", "float": "float32", "float64": "float64", "double": "float64",

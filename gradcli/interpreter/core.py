@@ -28,6 +28,7 @@ from .builtins import (
     PRINT,
     PROTECTED,
     SHADOWED,
+    STR,
     TORCH,
     global_names,
 )
@@ -129,7 +130,7 @@ class Interpreter:
         self.echo = echo
         self.builtins = global_names()
         self.builtins[PRINT] = Builtin(PRINT, self._print)
-        self.builtins["str"] = Builtin("str", self._str)
+        self.builtins[STR] = Builtin(STR, self._str)
         self.globals: dict[str, Any] = {}
         self.locals: dict[str, Any] = self.globals
         self.enclosing: tuple[dict[str, Any], ...] = ()
