@@ -1,0 +1,175 @@
+"""The quick parser (gradcli/syntax/quick.py) against Lark's driver, its reference.
+
+For each expression, the tree from the quick parser and the tree from Lark are compared node
+by node with their positions, and an expression the quick parser leaves to Lark (or one in
+error) ends in the same error either way. Expressions come from the parser's test folders,
+a hand-written list of corners and a generator.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gradcli.errors import GradcliError
+from gradcli.syntax import nodes as n
+from gradcli.syntax import parser as p
+from gradcli.syntax.builder import AstBuilder, DepthGauge, Origin
+from gradcli.syntax.parser import parse_expression
+
+HERE = Path(__file__).parent
+
+
+def dump(value: Any) -> Any:
+    """A node as nested tuples of its class, fields and positions (which == leaves out)."""
+    if isinstance(value, n.Node):
+        return (type(value).__name__,
+                tuple(getattr(value, f) for f in n.POSITION_FIELDS),
+                tuple(dump(getattr(value, f)) for f in value._fields))
+    if isinstance(value, tuple):
+        return tuple(dump(item) for item in value)
+    return (type(value).__name__, value)
+
+
+def quick(text: str, max_depth: int = n.DEFAULT_MAX_DEPTH) -> n.Node | None:
+    builder = AstBuilder(Origin(), DepthGauge(max_depth), _no_fields)
+    return p._engine().quick(p._terminated(text), builder, max_depth)
+
+
+def _no_fields(text: str, line: int, column: int) -> n.Expr:
+    raise AssertionError("the quick parser never sees an f-string")
+
+
+def outcome(text: str) -> Any:
+    """parse_expression's tree (dumped) or its error."""
+    try:
+        return dump(parse_expression(text))
+    except GradcliError as error:
+        return (error.kind, error.message, error.line, error.column, error.end_column,
+                error.hint)
+
+
+def lark_outcome(text: str) -> Any:
+    """The outcome with the quick parser turned off."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(p._Engine, "quick", lambda self, text, builder, depth: None)
+        return outcome(text)
+
+
+def agree(text: str) -> None:
+    assert outcome(text) == lark_outcome(text), text
+
+
+CORNERS = [
+    "2*dot(x,x)", "sum((x*w + 0.001)**2)", "-x**2", "(-x)**2", "x**-y**z", "+-x",
+    "a if b else c if d else e", "not a in b", "a not in b", "a is not b", "a is b is not c",
+    "a < b <= c == d != e > f >= g", "a or b and not c", "x @ y @ z", "a // b % c / d",
+    "x[1]", "x[1:]", "x[:2]", "x[::3]", "x[1:2:3]", "x[1, :, ...]", "x[1,]", "x[:, None]",
+    "f()", "f(a)", "f(a,)", "f(a, b=1)", "f(a, b=1,)", "f(*a)", "f(a=1, b)", "f(a=1, a=2)",
+    "x.T", "x.sum(dim=0, keepdim=True)", "x.grad.zero_()", "torch.ones(2, 3).sum()",
+    "()", "(1,)", "(1, 2)", "(1, 2,)", "[]", "[1]", "[1, 2,]", "[[1, 2], [3, 4]]", "...",
+    "True", "False", "None", "0", "00", "007", "0x_ff", "0o17", "0b1_0", "1_000", "1.",
+    ".5", "1e-3", "1.5E+3", "1_0.0_1", "1__0", "0x", "1.e5", "x.5", "x..y", "1 .real",
+    "a, b", "a, b,", "a,", "x ,y", "  x", "x  ", "\tx", "x\f+y",
+    "αβ + γ", "x_1 + _y", "__x__", "__x", "if", "x if y", "x.if", "lambda: 1", "x = 1",
+    "x += 1", "import torch", "pass", "f(x", "f(x))", "x[", "(", ")", "", "   ", "1 2",
+    "x.", ".x", "x +", "* x", "x ** ** y", "not", "x not y", "x is not not y", "a < not b",
+    "x if y else", "print", "print(x)", "f(g(h(i(j(k(1))))))", "x" + "[0]" * 40,
+    "-" * 30 + "x", "not " * 20 + "x", "(" * 50 + "x" + ")" * 50, "((((x))))",
+    "x[1:2, ::-1][0].sum()", "max(x, key=abs)", "a @ b.T", "x[-1]", "-1", "--1",
+    "f(x)(y)[z].w", "True + 1", "None is None", "x in [1, 2]", "x.requires_grad_()",
+]
+
+
+@pytest.mark.parametrize("text", CORNERS)
+def test_hand_written_corners_agree_with_lark(text: str) -> None:
+    agree(text)
+
+
+def _folder_expressions() -> list[str]:
+    """Every line of the valid parser snippets, as an expression (most are statements)."""
+    lines = set()
+    for path in sorted((HERE / "parser" / "valid").iterdir()):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            line = line.strip()
+            if line and not line.startswith("#"):
+                lines.add(line.rstrip(":"))
+                if "=" in line:
+                    lines.add(line.split("=", 1)[1].strip())
+    return sorted(lines)
+
+
+def test_lines_of_the_parser_snippets_agree_with_lark() -> None:
+    texts = _folder_expressions()
+    assert len(texts) > 300
+    for text in texts:
+        agree(text)
+
+
+def test_the_quick_parser_takes_the_common_cases() -> None:
+    """Else the agreement above would test Lark against itself."""
+    for text in ["2*dot(x,x)", "sum((x*w + 0.001)**2)", "x[1:2, ::-1][0].sum()",
+                 "a if b else c", "x.sum(dim=0, keepdim=True)", "not a in b", "(1,)", "x.T"]:
+        assert dump(quick(text)) == lark_outcome(text), text
+        assert dump(quick(text + "\n")) == lark_outcome(text), text
+
+
+@pytest.mark.parametrize("text", [
+    'f("a")', "x # comment", "x \\\n + y", "x\n+ y", "(x\n+ y)", "x\r\n", "f'{x}'",
+    "(" * 11 + "x" + ")" * 11,
+])
+def test_what_the_quick_parser_leaves_to_lark(text: str) -> None:
+    assert quick(text, max_depth=10) is None
+    agree(text)
+
+
+def test_errors_are_lark_s() -> None:
+    """A syntax error (or a check of the builder) is never reported by the quick parser."""
+    for text in ["f(x", "x +", "__x__ + (", "f(a=1, b)", "lambda: 1", "x.if", "1 2"]:
+        assert quick(text) is None, text
+        agree(text)
+
+
+def test_the_bracket_limit_is_the_postlexer_s() -> None:
+    with pytest.raises(GradcliError) as caught:
+        parse_expression("(" * 6 + "x" + ")" * 6, max_depth=5)
+    assert caught.value.kind == "limit"
+    assert quick("(" * 5 + "x" + ")" * 5, max_depth=5) is not None
+
+
+NAMES = st.sampled_from(["x", "y", "w", "torch", "grad", "if", "not", "in", "True", "αβ"])
+LEAVES = st.one_of(
+    NAMES,
+    st.integers(0, 10**6).map(str),
+    st.floats(0, 1e6, allow_nan=False, allow_infinity=False).map(repr),
+    st.sampled_from(["True", "False", "None", "...", "()", "[]", "0x1f", ".5", "1_0", "'s'"]),
+)
+BINARY = st.sampled_from(["+", "-", "*", "/", "//", "%", "@", "**", "<", "==", "!=", ">=",
+                          "and", "or", "in", "not in", "is", "is not", "", ",", "."])
+
+
+def _extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.tuples(inner, BINARY, inner).map(" ".join),
+        st.tuples(st.sampled_from(["-", "+", "not ", ""]), inner).map("".join),
+        inner.map(lambda e: f"({e})"),
+        st.tuples(inner, inner, inner).map(lambda t: f"{t[0]} if {t[1]} else {t[2]}"),
+        st.tuples(inner, st.lists(inner, max_size=3)).map(
+            lambda t: f"{t[0]}({', '.join(t[1])})"),
+        st.tuples(inner, NAMES, inner).map(lambda t: f"{t[0]}({t[1]}={t[2]})"),
+        st.tuples(inner, NAMES).map(lambda t: f"{t[0]}.{t[1]}"),
+        st.tuples(inner, inner).map(lambda t: f"{t[0]}[{t[1]}]"),
+        st.tuples(inner, inner).map(lambda t: f"{t[0]}[{t[1]}:, ::{t[1]}]"),
+        st.lists(inner, max_size=3).map(lambda items: f"[{', '.join(items)}]"),
+        st.lists(inner, min_size=1, max_size=3).map(lambda items: f"({', '.join(items)},)"),
+    )
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.recursive(LEAVES, _extend, max_leaves=14))
+def test_generated_expressions_agree_with_lark(text: str) -> None:
+    agree(text)
