@@ -79,6 +79,11 @@ class QuickParser:
         self._rows = {state: self._row(actions, callbacks) for state, actions in
                       table.states.items()}
         self._scanner, self._keywords = _scanner(lark.terminals, lark.lexer_conf.ignore)
+        self._chains: dict[tuple[int, int, str], int] = {}
+        # Terminals some rule passes to its callback: the others need no Token object.
+        self._kept = frozenset(symbol.name for rule in lark.rules for symbol in rule.expansion
+                               if symbol.is_term and (rule.options.keep_all_tokens
+                                                      or not _filtered(symbol)))
 
     @staticmethod
     def _row(actions: dict[str, tuple[Any, Any]],
@@ -119,10 +124,12 @@ class QuickParser:
 
     # ------------------------------------------------------------ lexing
 
-    def _tokens(self, code: str, newline: bool) -> list[tuple[str, Token, _Span]] | None:
-        tokens: list[tuple[str, Token, _Span]] = []
+    def _tokens(self, code: str, newline: bool) -> list[tuple[str, str, _Span]] | None:
+        """(terminal, value, span) for each token: the value is a Token where a rule keeps it."""
+        tokens: list[tuple[str, str, _Span]] = []
         match = self._scanner.match
         keywords = self._keywords
+        kept = self._kept
         position = 0
         size = len(code)
         while position < size:
@@ -136,8 +143,9 @@ class QuickParser:
                 if kind == "NAME":
                     kind = keywords.get(value, kind)
                 span = (1, position + 1, 1, end + 1)
-                tokens.append((kind, Token(kind, value, position, 1, position + 1, 1, end + 1,
-                                           end), span))
+                if kind in kept:
+                    value = Token(kind, value, position, 1, position + 1, 1, end + 1, end)
+                tokens.append((kind, value, span))
             position = end
         if newline:
             token = Token(self._newline, "\n", size, 1, size + 1, 2, 1, size + 1)
@@ -147,11 +155,12 @@ class QuickParser:
 
     # ------------------------------------------------------------ parsing
 
-    def _run(self, tokens: list[tuple[str, Token, _Span]], max_depth: int) -> Any | None:
+    def _run(self, tokens: list[tuple[str, str, _Span]], max_depth: int) -> Any | None:
         rows = self._rows
         opening, closing = self._brackets
         end_state = self._end_state
         current = self._current
+        chains = self._chains
         states = [self._start_state]
         values: list[Any] = []
         spans: list[_Span | None] = []
@@ -178,7 +187,11 @@ class QuickParser:
                     break
                 _, size, callback, origin = entry
                 if action == _PASS:  # value and span stay; only the state changes
-                    states[-1] = rows[states[-2]][origin][1]
+                    key = (states[-2], states[-1], kind)
+                    top = chains.get(key)
+                    if top is None:
+                        top = chains[key] = self._chain(states[-2], states[-1], kind)
+                    states[-1] = top
                 else:
                     if size:
                         children = values[-size:]
@@ -194,6 +207,16 @@ class QuickParser:
                     return values[-1]
                 row = rows[states[-1]]
         return None
+
+
+    def _chain(self, below: int, top: int, kind: str) -> int:
+        """The state after the unit reductions that ``kind`` makes in state ``top`` over
+        ``below``: a chain such as atom -> power -> factor -> term -> expr, one step."""
+        entry = self._rows[top][kind]
+        while entry[0] == _PASS and top != self._end_state:
+            top = self._rows[below][entry[3]][1]
+            entry = self._rows[top].get(kind, (_SHIFT,))
+        return top
 
 
 def _cover(spans: list[_Span | None]) -> _Span | None:
@@ -212,8 +235,13 @@ def _cover(spans: list[_Span | None]) -> _Span | None:
 def _kept(symbol: Any) -> bool:
     """Whether a lone child reaches the rule's callback as it is (not filtered, not inlined)."""
     if symbol.is_term:
-        return not symbol.filter_out
+        return not _filtered(symbol)
     return not symbol.name.startswith("_")
+
+
+def _filtered(terminal: Any) -> bool:
+    """Whether the rule's child filter drops this terminal (an anonymous "(" and the like)."""
+    return bool(terminal.filter_out)
 
 
 class _Adapter:
