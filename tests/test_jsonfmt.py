@@ -185,6 +185,8 @@ def test_every_float16_round_trips_and_matches_numpy_repr() -> None:
     np.testing.assert_array_equal(back.astype(np.float16), finite)
     # The same digits numpy's own repr chooses (shortest, then nearest).
     np.testing.assert_array_equal(back, finite.astype(str).astype(np.float64))
+    # A value alone (a 0-d result) takes its own path: the same digits.
+    assert [to_jsonable(np.asarray(v)) for v in finite] == parsed
 
 
 def test_float32_bit_patterns_round_trip_and_match_numpy_repr() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from ..engine import Size, Tensor
 from ..engine.autograd import Node
 from ..results import EvalResult
-from .jsonfmt import dumps, to_jsonable
+from .jsonfmt import dumps, dumps_jsonable, to_jsonable
 from .text import PrintOptions, tensor_text, to_text
 
 
@@ -38,11 +38,12 @@ def json_object(result: EvalResult) -> dict[str, Any]:
 
 
 def render_json(result: EvalResult) -> str:
-    obj = json_object(result)
-    if result.trace is not None:
-        from .derivatives import trace_json
+    obj = json_object(result)  # made of JSON values already
+    if result.trace is None:
+        return dumps_jsonable(obj)
+    from .derivatives import trace_json
 
-        obj["trace"] = trace_json(result.trace)
+    obj["trace"] = trace_json(result.trace)
     return dumps(obj)
 
 

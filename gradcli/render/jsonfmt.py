@@ -31,7 +31,12 @@ _FORMAT_EACH_UP_TO = 256
 
 def dumps(obj: Any) -> str:
     """``obj`` as one line of strict JSON (never a bare NaN), non-ASCII text kept as is."""
-    return json.dumps(to_jsonable(obj), ensure_ascii=False, allow_nan=False)
+    return dumps_jsonable(to_jsonable(obj))
+
+
+def dumps_jsonable(obj: Any) -> str:
+    """``dumps`` of what ``to_jsonable`` made already (the conversion is not repeated)."""
+    return json.dumps(obj, ensure_ascii=False, allow_nan=False)
 
 
 def error_object(expr: str | None, err: GradcliError) -> dict[str, Any]:
@@ -81,6 +86,8 @@ def _array(array: np.ndarray) -> Any:
         return array.tolist()
     if kind != "f":
         raise TypeError(f"cannot write an array of {array.dtype} as JSON")
+    if array.dtype.itemsize < 8 and array.ndim == 0:
+        return _narrow_scalar(array[()])
     if array.dtype.itemsize < 8:
         # Formatting each value costs ~0.7 us; the vectorised search ~150 us whatever the size.
         small = array.size <= _FORMAT_EACH_UP_TO
@@ -96,6 +103,15 @@ def _array(array: np.ndarray) -> Any:
     boxed[values == np.inf] = "Infinity"
     boxed[values == -np.inf] = "-Infinity"
     return boxed.tolist()
+
+
+def _narrow_scalar(value: np.floating[Any]) -> float | str:
+    """One float16/float32 value as ``_formatted_doubles`` writes it, without the arrays."""
+    wide = float(value)
+    if not math.isfinite(wide):
+        return _NONFINITE[repr(wide)]
+    double = float(str(value))  # numpy's shortest repr of the narrow value
+    return double if type(value)(double) == value else wide
 
 
 def _shortest_doubles(array: np.ndarray) -> np.ndarray:
@@ -169,5 +185,6 @@ def _formatted_doubles(values: np.ndarray) -> np.ndarray:
     # Parsing the decimal as a double and then narrowing rounds twice; where that lands on
     # another value, the exact double of the narrow value is written instead.
     wrong = doubles.astype(values.dtype) != values
-    doubles[wrong] = values[wrong].astype(np.float64)
+    if wrong.any():
+        doubles[wrong] = values[wrong].astype(np.float64)
     return doubles

@@ -69,8 +69,12 @@ class DepthGauge:
 
     def register(self, node: NodeT) -> NodeT:
         # Children are alive (the parent holds them), so their ids are still theirs.
-        depth = 1 + max((self._depths.get(id(child), 1) for child in n.iter_child_nodes(node)),
-                        default=0)
+        depths = self._depths
+        depth = 1
+        for child in n.iter_child_nodes(node):
+            below = depths.get(id(child), 1)
+            if below >= depth:
+                depth = below + 1
         if depth > self.limit:
             raise GradcliError(
                 kind="limit",
@@ -113,6 +117,7 @@ class AstBuilder(Transformer_NonRecursive[Token, Any]):
     def __init__(self, origin: Origin, gauge: DepthGauge, parse_field: FieldParser) -> None:
         super().__init__()
         self._origin = origin
+        self._whole_source = origin == Origin()
         self._gauge = gauge
         self._parse_field = parse_field
 
@@ -122,6 +127,9 @@ class AstBuilder(Transformer_NonRecursive[Token, Any]):
         return self._gauge.register(cls(**fields, **self._span(meta)))
 
     def _span(self, meta: Meta) -> dict[str, int]:
+        if self._whole_source:  # positions map to themselves
+            return {"line": meta.line, "column": meta.column, "end_line": meta.end_line,
+                    "end_column": meta.end_column}
         line, column = self._origin.map(meta.line, meta.column)
         end_line, end_column = self._origin.map(meta.end_line, meta.end_column)
         return {"line": line, "column": column, "end_line": end_line, "end_column": end_column}
