@@ -252,7 +252,8 @@ def pow(input: Any, exponent: Any) -> Tensor:
         if dt.kind in "iu" and exponent < 0:
             raise value_error("Integers to negative integer powers are not allowed.",
                               hint="use a float tensor, e.g. x.double() or arange(4.0)")
-        out = Tensor(np.power(a.data, exponent))
+        # x ** 2 is np.square, as numpy's own operator does: np.power takes 4x longer.
+        out = Tensor(np.square(a.data) if exponent == 2 else np.power(a.data, exponent))
         return record("PowBackward0", out, (a,), _pow_scalar_vjp, (a,), ctx=exponent,
                       fast=_pow_scalar_fast)
     ta, tb = operands(input, exponent, "pow")
