@@ -259,3 +259,23 @@ def test_recordings_leave_the_start_up_gc_freeze_alone():
         assert gc.get_freeze_count() >= frozen
     finally:
         gc.unfreeze()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int32", "int64"])
+def test_square_is_np_power_bit_for_bit(dtype: str) -> None:
+    """x ** 2 takes np.square's faster path; its values are np.power's, to the bit."""
+    rng = np.random.default_rng(7)
+    if np.dtype(dtype).kind == "f":
+        x = rng.standard_normal(5000) * 10.0 ** rng.integers(-30, 30, 5000)
+        x = np.concatenate([x, [0.0, -0.0, np.inf, -np.inf, np.nan]])
+    else:
+        x = rng.integers(-(10**6), 10**6, 5000)
+    with np.errstate(all="ignore"):
+        a = x.astype(dtype)
+        for exponent in (2, 2.0):
+            got = E.pow(Tensor(a), exponent).data
+            # int ** 2.0 is float32 (PyTorch's promotion), np.power's of the cast input.
+            expected = np.power(a.astype(got.dtype), exponent)
+            kept = isinstance(exponent, int) or a.dtype.kind == "f"
+            assert got.dtype == (a.dtype if kept else np.dtype("float32"))
+            assert got.tobytes() == expected.tobytes()
