@@ -70,6 +70,10 @@ def no_grad() -> Any:
     return set_grad_enabled(False)
 
 
+#: A node's output shape and dtype until record() sets them.
+_NO_META: tuple[tuple[int, ...], np.dtype[Any]] = ((), np.dtype(np.float32))
+
+
 class Node:
     """One recorded operation: what backward needs to send a gradient to the inputs."""
 
@@ -97,19 +101,24 @@ class Node:
         self.in_meta = tuple(meta)
         # Entries are None where the VJP will not need them (an input that needs no gradient).
         self.saved: tuple[Tensor | None, ...] | None = saved
+        self.saved_versions: tuple[int, ...] = ()
+        self.had_saved = False
         if saved:
-            self.saved_versions = tuple(0 if s is None else s._version[0] for s in saved)
-            self.had_saved = any(s is not None for s in saved)
-        else:
-            self.saved_versions = ()
-            self.had_saved = False
+            versions = []
+            for s in saved:
+                if s is None:
+                    versions.append(0)
+                else:
+                    versions.append(s._version[0])
+                    self.had_saved = True
+            self.saved_versions = tuple(versions)
         self.ctx = ctx
         self.seq = next(_sequence)
         # A weak reference to the output tensor when it called retain_grad().
         self.retained: weakref.ref[Tensor] | None = None
         # Where in the source the operation was written: set by the interpreter.
         self.origin: Any = None
-        self.out_meta: tuple[tuple[int, ...], np.dtype[Any]] = ((), np.dtype(np.float32))
+        self.out_meta: tuple[tuple[int, ...], np.dtype[Any]] = _NO_META
         # The output's values, kept only while a graph is being drawn (KEEP_VALUES).
         self.value: np.ndarray | None = None
 
