@@ -663,6 +663,8 @@ class Interpreter:
 
     def _call(self, node: Any) -> Any:
         fn = self.eval(node.func)
+        if isinstance(fn, OpFunction) and fn.spec.name == "tensor":
+            return self._tensor_call(fn, node)
         args = [self.eval(a) for a in node.args]
         kwargs = {}
         for kw in node.keywords:
@@ -671,6 +673,21 @@ class Interpreter:
                                    kw.column)
             kwargs[kw.name] = self.eval(kw.value)
         return self.call(fn, args, kwargs, node)
+
+    def _tensor_call(self, fn: OpFunction, node: Any) -> Any:
+        """tensor(data, ...): a list literal in ``data`` stays a list of Python numbers, so
+        that ``tensor([0.1], dtype=float64)`` holds the double 0.1, as in PyTorch (anywhere
+        else a list literal is a tensor of the default dtype, float32)."""
+        args = [self._data(a) if i == 0 else self.eval(a) for i, a in enumerate(node.args)]
+        kwargs = {}
+        for kw in node.keywords:
+            kwargs[kw.name] = self._data(kw.value) if kw.name == "data" else self.eval(kw.value)
+        return self.call(fn, args, kwargs, node)
+
+    def _data(self, node: Any) -> Any:
+        if isinstance(node, N.ListLit):
+            return [self._data(item) for item in node.items]
+        return self.eval(node)
 
     def call(self, fn: Any, args: list[Any], kwargs: dict[str, Any], node: Any) -> Any:
         if isinstance(fn, OpFunction):
