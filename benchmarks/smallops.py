@@ -162,7 +162,8 @@ def loop_benchmark(steps: int, repeats: int, log: Callable[[str], None]) -> dict
             "us_per_op": total / nops * 1e6, "forward_us_per_op": fwd / nops * 1e6,
             "backward_us_per_op": None if bwd is None else bwd / nops * 1e6, "check": check,
         }
-        log(f"  small loop {name}: {total / nops * 1e6:.2f} us/op")
+        warning = f"  (CHECK FAILED: {check})" if check not in (None, "ok") else ""
+        log(f"  small loop {name}: {total / nops * 1e6:.2f} us/op{warning}")
     torch_figure = results["engines"].get("torch")
     for entry in results["engines"].values():
         entry["ratio_to_torch"] = (entry["us_per_op"] / torch_figure["us_per_op"]
