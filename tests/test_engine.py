@@ -279,3 +279,46 @@ def test_square_is_np_power_bit_for_bit(dtype: str) -> None:
             kept = isinstance(exponent, int) or a.dtype.kind == "f"
             assert got.dtype == (a.dtype if kept else np.dtype("float32"))
             assert got.tobytes() == expected.tobytes()
+
+
+def test_buffer_ownership_is_read_from_reference_counts_correctly() -> None:
+    """The raw backward writes into a gradient buffer only when nothing else holds it
+    (autograd._owned, calibrated once at import). On a Python whose reference counting
+    differs, this would fail here rather than corrupt a user's array."""
+    from gradcli.engine.autograd import _owned
+
+    def alone() -> bool:
+        a = np.ones(3)
+        result = _owned(a)
+        return result
+
+    def shared() -> bool:
+        a = np.ones(3)
+        keep = [a]
+        result = _owned(a)
+        del keep
+        return result
+
+    def in_one_holder() -> tuple[bool, bool]:
+        store = {"g": np.ones(3)}
+        a = store["g"]
+        first = _owned(a, 1)  # the local and the dict: owned with one known holder
+        second = _owned(a)  # not without it
+        return first, second
+
+    def view() -> bool:
+        base = np.ones(6)
+        a = base[:3]
+        return _owned(a)
+
+    def read_only() -> bool:
+        a = np.ones(3)
+        a.flags.writeable = False
+        result = _owned(a)
+        return result
+
+    assert alone() is True
+    assert shared() is False
+    assert in_one_holder() == (True, False)
+    assert view() is False
+    assert read_only() is False
