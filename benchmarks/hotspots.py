@@ -91,22 +91,20 @@ class Phases:
     """Wall time per phase of Evaluator.evaluate, by wrapping gradcli's functions from outside.
 
     Wraps (in this process only) parse_expression, Evaluator._fresh, Interpreter.evaluate and,
-    inside run_backward, each node's VJP with its _fit (from _check_saved, which runs just
-    before the VJP, to the step hook, just after _fit), _accumulate and _accumulate_leaf.
+    inside the raw-array backward that eval runs (autograd._run_raw), each op's VJP (the
+    ``fast=`` function its ``record`` call gives), _fit_raw, _acc_raw and the .grad
+    accumulation. The backward itself runs unchanged: no hook sends it down the recorded path.
     """
 
     def __init__(self) -> None:
         self.times: dict[str, float] = {}
-        self._vjp_start = 0.0
 
     def add(self, name: str, dt: float) -> None:
         self.times[name] = self.times.get(name, 0.0) + dt
 
-    def wrap(self, owner: Any, attr: str, name: str) -> None:
+    def timed(self, fn: Any, name: str) -> Any:
         import functools
         import time
-
-        fn = getattr(owner, attr)
 
         @functools.wraps(fn)
         def timed(*a: Any, **k: Any) -> Any:
@@ -115,32 +113,38 @@ class Phases:
                 return fn(*a, **k)
             finally:
                 self.add(name, time.perf_counter() - t0)
-        setattr(owner, attr, timed)
+        return timed
+
+    def wrap(self, owner: Any, attr: str, name: str) -> None:
+        setattr(owner, attr, self.timed(getattr(owner, attr), name))
 
     def install(self) -> None:
-        import time
+        import importlib
+        import pkgutil
 
-        from gradcli.engine import autograd
+        from gradcli.engine import autograd, ops
         from gradcli.interpreter import core, evaluate
 
         self.wrap(evaluate, "parse_expression", "parse")
-        self.wrap(evaluate.Evaluator, "_fresh", "fresh leaves (copies of the --let data)")
+        self.wrap(evaluate.Evaluator, "_fresh", "fresh leaves")
         self.wrap(evaluate.Evaluator, "_interpreter", "Interpreter() set-up")
         self.wrap(core.Interpreter, "evaluate", "forward (interpreter + ops)")
         self.wrap(evaluate.Evaluator, "_backward", "backward, total")
-        self.wrap(autograd, "_accumulate", "backward: _accumulate (sums of gradients)")
-        self.wrap(autograd, "_accumulate_leaf", "backward: _accumulate_leaf (.grad)")
-        check = autograd._check_saved
+        self.wrap(autograd, "_acc_raw", "backward: _acc_raw (sums of gradients)")
+        self.wrap(autograd, "_fit_raw", "backward: _fit_raw (unbroadcast, cast)")
+        self.wrap(autograd, "_accumulate_leaf_raw", "backward: .grad accumulation")
+        record = autograd.record
 
-        def check_saved(node: Any) -> None:
-            check(node)
-            self._vjp_start = time.perf_counter()
+        def timed_record(name: str, *a: Any, fast: Any = None, **k: Any) -> Any:
+            if fast is not None:
+                fast = self.timed(fast, f"backward: {name} VJP")
+            return record(name, *a, fast=fast, **k)
 
-        def step(node: Any, g: Any, outs: Any) -> None:
-            self.add(f"backward: {node.name} VJP + _fit", time.perf_counter() - self._vjp_start)
-
-        autograd._check_saved = check_saved  # type: ignore[assignment]
-        autograd.ANOMALY_HOOK[0] = step
+        # The ops modules imported record by name: replace it in each of them.
+        for info in pkgutil.iter_modules(ops.__path__):
+            module = importlib.import_module(f"{ops.__name__}.{info.name}")
+            if getattr(module, "record", None) is record:
+                module.record = timed_record  # type: ignore[attr-defined]
 
     def report(self, total: float, calls: int) -> None:
         print(f"{total / calls * 1e3:.2f} ms per evaluate()")

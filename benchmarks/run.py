@@ -274,7 +274,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", default="1",
                         help="threads for BLAS, OpenMP and PyTorch (default 1; see the source)")
     parser.add_argument("--json", help="write every figure to this file")
+    parser.add_argument("--plain-malloc", action="store_true",
+                        help="leave glibc's malloc as it is (by default this process tunes it "
+                        "as the gradcli command does, for every engine: gradcli.launch)")
     args = parser.parse_args(argv)
+    if not args.plain_malloc:
+        from gradcli.launch import tune_malloc
+
+        malloc_tuned = tune_malloc()
+    else:
+        malloc_tuned = False
 
     q = args.quick
     sizes = args.sizes or ([10_000] if q else [100_000, 1_000_000, 10_000_000])
@@ -353,11 +362,13 @@ def main(argv: list[str] | None = None) -> int:
         "git": _git(), "engines": engines, "skipped": skipped, "sizes": sizes, "dtypes": dtypes_,
         "workloads": {w: W.WORKLOADS[w].expr for w in wls}, "matmul_inner_dim_K": W.K,
         "repeats": repeats, "min_sample_s": min_sample, "quick": q, "threads": int(args.threads),
+        "malloc_tuned": malloc_tuned,
         "sizes_note": "n = elements of x; for the matmul workloads X is (n // K, K), W (K, K), "
                       "w (K,), y (n // K,)",
     }
     print(f"gradcli benchmarks  {meta['date']}  load before {load_before[0]:.2f} after "
-          f"{load_after[0]:.2f}  ({meta['versions']})")
+          f"{load_after[0]:.2f}  malloc {'tuned as the CLI' if malloc_tuned else 'plain'}  "
+          f"({meta['versions']})")
     print_big_tables(rows, engines)
     print_small(small, stream)
     if startup:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -271,3 +272,14 @@ def test_one_shot_json_imports_only_what_it_needs() -> None:
                           timeout=120)
     assert json.loads(proc.stdout)["value"] == 28.0
     assert proc.stderr == "[]"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc",
+                    reason="mallopt is glibc's")
+def test_the_command_keeps_freed_big_buffers_for_reuse() -> None:
+    """Issue 6: glibc accepts the thresholds gradcli.launch sets (mallopt returns 0 when it
+    refuses a value), so big buffers are reused instead of mapped afresh."""
+    probe = "from gradcli.launch import tune_malloc\nprint(tune_malloc())\n"
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.stdout.strip() == "True", proc.stderr
