@@ -52,9 +52,12 @@ def parse_dtype(spec: Any) -> np.dtype[Any]:
     return SUPPORTED[name]
 
 
+_NATIVE = frozenset((BOOL, INT32, INT64, FLOAT32, FLOAT64))
+
+
 def normalize(dt: np.dtype[Any]) -> np.dtype[Any]:
     """Map any numpy dtype onto the dtypes gradcli supports."""
-    if dt in (BOOL, INT32, INT64, FLOAT32, FLOAT64):
+    if dt in _NATIVE:
         return dt
     if dt.kind in "iu":
         return INT64

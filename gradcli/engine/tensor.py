@@ -251,7 +251,7 @@ def _initial_gradient(t: Tensor, gradient: Any) -> Tensor:
                 hint="reduce to a scalar first (e.g. sum(...)), or pass a gradient of the "
                 f"output's shape {list(t.data.shape)} (--grad-output ones)",
             )
-        return Tensor(np.ones_like(t.data))
+        return Tensor._of(np.ones(t.data.shape, t.data.dtype))
     g = gradient if isinstance(gradient, Tensor) else ops.tensor(gradient, dtype=t.data.dtype)
     if g.data.shape != t.data.shape:
         from .errors import shape_error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -61,7 +62,7 @@ def axes_of(dim: Any, ndim: int, name: str) -> tuple[int, ...] | None:
 
 def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[int, ...]:
     if axes is None:
-        return tuple(1 for _ in shape)
+        return (1,) * len(shape)
     return tuple(1 if i in axes else s for i, s in enumerate(shape))
 
 
@@ -103,10 +104,19 @@ def _sum_vjp(g: Tensor, node: Node) -> One:
     return (expand_reduced(g, shape, axes, keepdim),)
 
 
+#: Up to this many elements a reduced gradient is expanded into a buffer of its own: cheaper
+#: than numpy's broadcast view (~0.6 us against ~2.6), and the next VJP may write into it.
+_COPY_UP_TO = 1024
+
+
 def _expand_raw(g: np.ndarray, shape: tuple[int, ...], axes: tuple[int, ...] | None) -> np.ndarray:
     kept = _kept_shape(shape, axes)
     if g.shape != kept:
         g = g.reshape(kept)
+    if math.prod(shape) <= _COPY_UP_TO:
+        out = np.empty(shape, g.dtype)
+        np.copyto(out, g)
+        return out
     return np.broadcast_to(g, shape)
 
 
@@ -133,7 +143,9 @@ def sum(input: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -
         data = data.astype(dtypes.parse_dtype(dtype))
     elif data.dtype.kind in "bi":
         data = data.astype(np.int64)
-    out = Tensor(np.asarray(np.sum(data, axis=_np_axis(axes, t.data.ndim), keepdims=keepdim)))
+    # np.add.reduce is what np.sum calls, without its Python wrapper (~1 us of 2).
+    out = Tensor(np.asarray(np.add.reduce(data, axis=_np_axis(axes, t.data.ndim),
+                                          keepdims=keepdim)))
     name = "SumBackward0" if dim is None else "SumBackward1"
     return record(name, out, (t,), _sum_vjp, ctx=(t.data.shape, axes, keepdim), fast=_sum_fast)
 
