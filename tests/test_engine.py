@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import weakref
+from typing import Any
 
 import numpy as np
 import pytest
@@ -322,3 +323,48 @@ def test_buffer_ownership_is_read_from_reference_counts_correctly() -> None:
     assert in_one_holder() == (True, False)
     assert view() is False
     assert read_only() is False
+
+
+# Above 1,024 elements a reduced gradient stays a broadcast view, and a product with a
+# broadcast 1 is its other factor itself, uncopied: these check values and aliasing there.
+BIG = 3000
+
+
+def _big(seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).uniform(-1.0, 1.0, BIG)
+
+
+@pytest.mark.parametrize(("expr", "derivative"), [
+    (lambda x, w: E.sum(x * w), lambda x, w: w),
+    (lambda x, w: E.sum(E.exp(x)), lambda x, w: np.exp(x)),
+    (lambda x, w: E.sum(E.sin(x)), lambda x, w: np.cos(x)),
+    (lambda x, w: E.sum(E.tanh(x)), lambda x, w: 1 - np.tanh(x) ** 2),
+    (lambda x, w: E.sum(x ** 2), lambda x, w: 2 * x),
+    (lambda x, w: E.sum(E.exp(x) * E.sin(x) + x ** 2),
+     lambda x, w: np.exp(x) * (np.sin(x) + np.cos(x)) + 2 * x),
+    (lambda x, w: E.sum(E.exp(x) * w) * 3, lambda x, w: 3 * np.exp(x) * w),
+])
+def test_gradients_through_a_broadcast_one(expr: Any, derivative: Any) -> None:
+    x0, w0 = _big(1), _big(2)
+    x = Tensor(x0.copy(), requires_grad=True)
+    w = Tensor(w0.copy())
+    expr(x, w).backward()
+    assert x.grad is not None
+    np.testing.assert_allclose(x.grad.data, derivative(x0, w0), rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(w.data, w0)  # untouched
+    E.zero_(x.grad)
+    np.testing.assert_array_equal(w.data, w0)  # and .grad is not w's array
+
+
+def test_grad_results_are_not_another_tensor_s_array() -> None:
+    x = Tensor(_big(1), requires_grad=True)
+    w0 = _big(2)
+    w = Tensor(w0.copy(), requires_grad=True)
+    (gx,) = E.grad(E.sum(x * w), x)
+    np.testing.assert_array_equal(gx.data, w0)
+    E.zero_(gx)
+    np.testing.assert_array_equal(w.data, w0)
+    h = E.exp(x)
+    (gh,) = E.grad(E.sum(h * w), h)  # an intermediate's gradient
+    E.zero_(gh)
+    np.testing.assert_array_equal(w.data, w0)

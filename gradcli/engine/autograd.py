@@ -493,7 +493,9 @@ def _run_raw(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph
             node = heappop(ready)[1]
             g = grads.pop(node)
             if wanted_nodes and node in wanted_nodes:
-                captured[wanted_nodes[node]] = _wrap(g)
+                # A copy: g may be another tensor's array (a product with a broadcast 1 is
+                # its other factor), and the VJP below may write into g.
+                captured[wanted_nodes[node]] = _wrap(np.array(g, copy=True))
             if node.retained is not None and inputs is None:
                 _retain(node, _wrap(g), False)
             if node.saved is not None or node.had_saved:
@@ -531,9 +533,12 @@ def _run_raw(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph
         _grad_enabled[0] = previous
 
     if inputs is not None:
-        for key, a in leaf_grads.items():
+        while leaf_grads:
+            key, a = leaf_grads.popitem()
+            owned = _owned(a)
             if key in wanted_leaves:
-                captured[key] = _wrap(a)
+                # Handed over as is only when nothing else holds it (see _accumulate_leaf_raw).
+                captured[key] = _wrap(a if owned else np.array(a, copy=True))
         return [captured.get(id(t)) for t in inputs]
     while leaf_grads:
         key, a = leaf_grads.popitem()

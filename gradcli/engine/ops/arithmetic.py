@@ -39,6 +39,12 @@ def fits_in(g: np.ndarray, x: np.ndarray) -> bool:
     return g.shape == x.shape or (x.size == 1 and x.ndim <= g.ndim)
 
 
+def broadcast_one(g: np.ndarray) -> bool:
+    """Whether ``g`` is the value 1 broadcast over its whole shape (a zero-strides view): the
+    gradient that sum() sends back. A product with it is its other factor, unchanged."""
+    return g.ndim > 0 and not any(g.strides) and g.size > 0 and g.flat[0] == 1
+
+
 def _array(x: Any) -> np.ndarray:
     # numpy returns scalars, not 0-d arrays, from operations on 0-d arrays.
     return x if type(x) is np.ndarray else np.asarray(x)
@@ -94,8 +100,13 @@ def _times(g: np.ndarray, owned: bool, x: np.ndarray, k: float = 1) -> np.ndarra
             np.multiply(g, k, out=g)
         return g
     if g.ndim and x.shape == g.shape and not any(g.strides) and g.size:
-        # A gradient broadcast from one value (sum, mean): scale x by it in a single pass.
-        return _array(np.multiply(x, g.flat[0] * k))
+        # A gradient broadcast from one value (sum, mean): scale x by it in a single pass, or
+        # not at all when it is 1. (x itself is then the gradient: the backward writes only
+        # into buffers that nothing else references, so x stays as it is.)
+        scale = g.flat[0] * k
+        if scale == 1 and x.dtype == g.dtype:
+            return x
+        return _array(np.multiply(x, scale))
     out = np.multiply(g, x)
     if k != 1:
         out *= k

@@ -12,7 +12,7 @@ from ..autograd import Node, record
 from ..errors import type_error
 from ..tensor import Tensor
 from ._base import broadcast_shape, float_input, is_scalar, operands, to_tensor, unary_input
-from .arithmetic import fits_in
+from .arithmetic import broadcast_one, fits_in
 from .table import GradCheck, op
 
 One = tuple["Tensor | None"]
@@ -102,6 +102,8 @@ def _saved_array(node: Node) -> np.ndarray:
 
 def _into(d: np.ndarray, g: np.ndarray, owned: bool) -> np.ndarray:
     """d * g, where d is a fresh buffer of the engine's: in d, or in g when g is owned."""
+    if d.shape == g.shape and d.dtype == g.dtype and broadcast_one(g):
+        return d
     if owned and g.dtype == d.dtype and fits_in(g, d):
         return np.multiply(g, d, out=g)
     if type(d) is np.ndarray and d.dtype == g.dtype and fits_in(d, g):
@@ -114,6 +116,8 @@ def _exp_fast(g: np.ndarray, n: Node, owned: bool) -> RawOne:
     y = _saved_array(n)
     if owned and g.shape == y.shape and g.dtype == y.dtype:
         return (np.multiply(g, y, out=g),)
+    if g.shape == y.shape and g.dtype == y.dtype and broadcast_one(g):
+        return (y,)  # the output itself (written into only if nothing else holds it)
     return (np.asarray(g * y),)
 
 
