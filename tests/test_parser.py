@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from expression_strategies import extend
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -438,21 +439,7 @@ BINARY = st.sampled_from(["+", "-", "*", "/", "//", "%", "@", "**", "<", "==", "
 
 
 def _extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
-    return st.one_of(
-        st.tuples(inner, BINARY, inner).map(" ".join),
-        st.tuples(st.sampled_from(["-", "+", "not "]), inner).map("".join),
-        inner.map(lambda e: f"({e})"),
-        st.tuples(inner, inner, inner).map(lambda t: f"{t[0]} if {t[1]} else {t[2]}"),
-        st.tuples(inner, st.lists(inner, max_size=3)).map(
-            lambda t: f"{t[0]}({', '.join(t[1])})"),
-        st.tuples(inner, NAMES, inner).map(lambda t: f"{t[0]}({t[1]}={t[2]})"),
-        st.tuples(inner, NAMES).map(lambda t: f"{t[0]}.{t[1]}"),
-        st.tuples(inner, inner).map(lambda t: f"{t[0]}[{t[1]}]"),
-        st.tuples(inner, inner).map(lambda t: f"{t[0]}[{t[1]}:, ::{t[1]}]"),
-        st.lists(inner, max_size=3).map(lambda items: f"[{', '.join(items)}]"),
-        st.lists(inner, min_size=1, max_size=3).map(lambda items: f"({', '.join(items)},)"),
-        inner.map(lambda e: f"f'{{{e}}}'" if "'" not in e and "\\" not in e else e),
-    )
+    return extend(inner, NAMES, BINARY, fstrings=True)
 
 
 EXPRESSIONS = st.recursive(LEAVES, _extend, max_leaves=12)
