@@ -83,6 +83,9 @@ CORNERS = [
     "-" * 30 + "x", "not " * 20 + "x", "(" * 50 + "x" + ")" * 50, "((((x))))",
     "x[1:2, ::-1][0].sum()", "max(x, key=abs)", "a @ b.T", "x[-1]", "-1", "--1",
     "f(x)(y)[z].w", "True + 1", "None is None", "x in [1, 2]", "x.requires_grad_()",
+    # f-string fields are parsed as expressions of their own, at their place in the source
+    "f'{x + 1} and {y:>{w}}'", 'f"{x!r:10}"', "f'{x=}'", "f'{ x [0] }' + f'{(a, b)}'",
+    "f'{x +}'", "f'{__x__}'",
 ]
 
 
@@ -161,3 +164,23 @@ def _extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 @given(st.recursive(LEAVES, _extend, max_leaves=14))
 def test_generated_expressions_agree_with_lark(text: str) -> None:
     agree(text)
+
+
+def test_fstring_fields_take_the_quick_parser() -> None:
+    """The corners above compare f-strings with Lark's trees; this checks that their fields
+    did go through the quick parser (with positions mapped from the field's origin)."""
+    taken: list[str] = []
+    original = p._Engine.quick
+
+    def spy(self: Any, text: str, builder: Any, depth: int) -> Any:
+        node = original(self, text, builder, depth)
+        if node is not None:
+            taken.append(text)
+        return node
+
+    parse_expression("1")  # the first expression of a process goes to Lark
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(p._Engine, "quick", spy)
+        tree = parse_expression("f'{x + 1} and {y:>{w}}'")
+    assert taken == ["x + 1\n", "y\n", "w\n"]
+    assert dump(tree) == lark_outcome("f'{x + 1} and {y:>{w}}'")
