@@ -21,8 +21,8 @@ def tune_malloc() -> bool:
 
     By default glibc maps every buffer of more than 32 MiB afresh and unmaps it when freed, and
     gives smaller freed memory back to the system too, so that the next array of that size
-    page-faults its way in again: at 1e7 float32 elements that is half the time of a value
-    and its gradient (sum(exp(x)*sin(x) + x**2): 99 ms -> 50 ms). Up to 256 MiB of freed
+    page-faults its way in again: at 1e7 float32 elements that is 45% of the time of a value
+    and its gradient (sum(exp(x)*sin(x) + x**2): 99 ms -> 55 ms). Up to 256 MiB of freed
     memory is kept for reuse instead (beyond that, glibc's behaviour is unchanged).
     """
     if not sys.platform.startswith("linux"):
