@@ -123,6 +123,17 @@ def _signature(impl: Any) -> Any:
     return inspect.signature(impl)
 
 
+#: The parameter that takes nested lists of numbers as data (``tensor(data, dtype=...)``).
+DATA_PARAMETER = "data"
+
+
+def data_position(spec: OpSpec) -> int | None:
+    """Where ``spec`` takes its ``data`` parameter positionally, or None when it has none: a
+    list literal passed there is data, not a float32 tensor (see Interpreter._call)."""
+    names = _parameters(spec).names
+    return names.index(DATA_PARAMETER) if DATA_PARAMETER in names else None
+
+
 def bind_op(spec: OpSpec, args: list[Any], kwargs: dict[str, Any]) -> Any:
     """Call ``spec`` with the user's arguments, refusing wrong ones with a clear message."""
     if kwargs:

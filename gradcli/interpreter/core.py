@@ -32,7 +32,7 @@ from .builtins import (
     TORCH,
     global_names,
 )
-from .calls import bind_method, bind_op
+from .calls import DATA_PARAMETER, bind_method, bind_op, data_position
 from .iteration import items_of, length_of
 from .trace import not_finite
 from .values import BoundMethod, Builtin, Namespace, OpFunction, UserFunction
@@ -663,25 +663,22 @@ class Interpreter:
 
     def _call(self, node: Any) -> Any:
         fn = self.eval(node.func)
-        if isinstance(fn, OpFunction) and fn.spec.name == "tensor":
-            return self._tensor_call(fn, node)
-        args = [self.eval(a) for a in node.args]
+        data = data_position(fn.spec) if isinstance(fn, OpFunction) else None
+        if data is not None:
+            # An op's data parameter (tensor(data, dtype=...)) takes a list literal as a list
+            # of Python numbers, so that tensor([0.1], dtype=float64) holds the double 0.1,
+            # as in PyTorch; anywhere else a list literal is a tensor of the default dtype.
+            args = [self._data(a) if i == data else self.eval(a)
+                    for i, a in enumerate(node.args)]
+        else:
+            args = [self.eval(a) for a in node.args]
         kwargs = {}
         for kw in node.keywords:
             if kw.name in kwargs:
                 raise GradcliError("syntax", f"keyword argument repeated: {kw.name}", kw.line,
                                    kw.column)
-            kwargs[kw.name] = self.eval(kw.value)
-        return self.call(fn, args, kwargs, node)
-
-    def _tensor_call(self, fn: OpFunction, node: Any) -> Any:
-        """tensor(data, ...): a list literal in ``data`` stays a list of Python numbers, so
-        that ``tensor([0.1], dtype=float64)`` holds the double 0.1, as in PyTorch (anywhere
-        else a list literal is a tensor of the default dtype, float32)."""
-        args = [self._data(a) if i == 0 else self.eval(a) for i, a in enumerate(node.args)]
-        kwargs = {}
-        for kw in node.keywords:
-            kwargs[kw.name] = self._data(kw.value) if kw.name == "data" else self.eval(kw.value)
+            kwargs[kw.name] = (self._data(kw.value) if data is not None
+                               and kw.name == DATA_PARAMETER else self.eval(kw.value))
         return self.call(fn, args, kwargs, node)
 
     def _data(self, node: Any) -> Any:
