@@ -68,6 +68,26 @@ _TENSOR_BINARY: dict[str, Callable[[Any, Any], Any]] = {
     "+": E.add, "-": E.sub, "*": E.mul, "/": E.div, "//": E.floor_divide, "%": E.remainder,
     "**": E.pow, "@": E.matmul, "&": E.bitwise_and, "|": E.bitwise_or,
 }
+#: Operators whose result may be written into a temporary left operand (E.into_left).
+_INTO_LEFT = {"+": "add", "-": "sub"}
+
+
+def _counts(t: Tensor) -> tuple[int, int]:
+    """References to a tensor and to its array, as seen from a function given the tensor."""
+    return sys.getrefcount(t), sys.getrefcount(t.data)
+
+
+def _temporary_counts() -> tuple[int, int]:
+    """_counts of a tensor held by one local variable only, and whose array only it holds."""
+    t = E.zeros(1)
+    counts = _counts(t)
+    return counts
+
+
+#: What _counts gives, called from Interpreter._binop, for a temporary of the expression.
+_TEMPORARY = _temporary_counts()
+
+
 _PY_BINARY: dict[str, Callable[[Any, Any], Any]] = {
     "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
     "//": operator.floordiv, "%": operator.mod, "**": operator.pow, "&": operator.and_,
@@ -517,7 +537,15 @@ class Interpreter:
                            node.line, node.column)
 
     def _binop(self, node: Any) -> Any:
-        return self._binary(node.op, self.eval(node.left), self.eval(node.right), node)
+        a = self.eval(node.left)
+        b = self.eval(node.right)
+        if node.op in _INTO_LEFT and type(a) is Tensor and _counts(a) == _TEMPORARY:
+            # Nothing but this frame holds a or its array: a temporary of the expression,
+            # such as e * s in e * s + x ** 2. The sum may go into its buffer.
+            out = E.into_left(_INTO_LEFT[node.op], a, b)
+            if out is not None:
+                return out
+        return self._binary(node.op, a, b, node)
 
     def _binary(self, op: str, a: Any, b: Any, node: Any) -> Any:
         if isinstance(a, Tensor) or isinstance(b, Tensor):

@@ -10,6 +10,7 @@ from .arithmetic import (  # noqa: F401
     floor_divide,
     ge,
     gt,
+    into_left,
     le,
     logical_not,
     lt,

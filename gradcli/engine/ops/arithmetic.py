@@ -278,6 +278,39 @@ def pow(input: Any, exponent: Any) -> Tensor:
     return record(name, out, (ta, tb), _pow_vjp, (ta, tb), save_output=True)
 
 
+def into_left(op: str, a: Tensor, b: Any) -> Tensor | None:
+    """``a + b`` or ``a - b`` computed in ``a``'s buffer, for a caller that knows ``a`` is a
+    temporary: nothing but the caller holds the tensor or its array (the interpreter checks
+    reference counts). numpy does the same for the temporaries of a Python expression, and
+    it saves a buffer of the result's size: ``e * s + x ** 2`` holds four, not five.
+
+    Only add and sub qualify (their backward needs no operand), and only when the result has
+    ``a``'s shape and dtype and ``a`` owns its memory and is no leaf. None otherwise: then the
+    caller calls the op.
+    """
+    fwd, grad_fn, vjp, fast = (np.add, "AddBackward0", _add_vjp, _add_fast) if op == "add" \
+        else (np.subtract, "SubBackward0", _sub_vjp, _sub_fast)
+    d = a.data
+    if (d.dtype.kind not in "fiu" or d.base is not None or not d.flags.owndata
+            or not d.flags.writeable or (a.requires_grad and a.grad_fn is None)):
+        return None
+    if type(b) is Tensor:
+        tb = b
+        e = b.data
+        if e.dtype is not d.dtype or not (e.shape == d.shape or (e.size == 1 and e.ndim <= d.ndim)):
+            return None
+    elif type(b) in (int, float) and dtypes.result_type(d, b) == d.dtype:
+        e = np.asarray(b, dtype=d.dtype)
+        tb = Tensor._of(e)
+    else:
+        return None
+    fwd(d, e, out=d)
+    out = Tensor._of(d)
+    if not (a.requires_grad or tb.requires_grad):
+        return out
+    return record(grad_fn, out, (a, tb), vjp, (), fast=fast)
+
+
 @op("floor_divide(input, other)", category="arithmetic", summary="floor division (operator //)",
     example="floor_divide(arange(7), 2)", grad_fn="NotImplemented")
 def floor_divide(input: Any, other: Any) -> Tensor:
