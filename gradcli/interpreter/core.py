@@ -11,6 +11,7 @@ import difflib
 import operator
 import re
 import sys
+import weakref
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -134,6 +135,20 @@ def _check_int_size(op: str, a: int, b: int) -> None:
             "smaller numbers")
 
 
+class _WeakMethod:
+    """A bound method that does not keep its object alive (see Interpreter.__init__)."""
+
+    __slots__ = ("_method",)
+
+    def __init__(self, method: Callable[..., Any]) -> None:
+        self._method = weakref.WeakMethod(method)  # type: ignore[arg-type]
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        method = self._method()
+        assert method is not None, "the interpreter is gone"
+        return method(*args, **kwargs)
+
+
 class Interpreter:
     """Evaluates expressions and runs statements, keeping variables between calls."""
 
@@ -149,8 +164,11 @@ class Interpreter:
         self.write = write
         self.echo = echo
         self.builtins = global_names()
-        self.builtins[PRINT] = Builtin(PRINT, self._print)
-        self.builtins[STR] = Builtin(STR, self._str)
+        # Bound weakly: a bound method would make a cycle (interpreter -> builtins -> method ->
+        # interpreter), and the interpreter, its variables and their gradients would wait for
+        # the cyclic collector instead of going when the evaluation is done.
+        self.builtins[PRINT] = Builtin(PRINT, _WeakMethod(self._print))
+        self.builtins[STR] = Builtin(STR, _WeakMethod(self._str))
         self.globals: dict[str, Any] = {}
         self.locals: dict[str, Any] = self.globals
         self.enclosing: tuple[dict[str, Any], ...] = ()
