@@ -260,6 +260,7 @@ def pow(input: Any, exponent: Any) -> Tensor:
     if isinstance(input, Tensor) and is_scalar(exponent):
         dt = dtypes.result_type(input.data, exponent)
         a = cast_operand(input, dt)
+        _no_bool(a, "pow")
         if dt.kind in "iu" and exponent < 0:
             raise value_error("Integers to negative integer powers are not allowed.",
                               hint="use a float tensor, e.g. x.double() or arange(4.0)")
@@ -268,6 +269,7 @@ def pow(input: Any, exponent: Any) -> Tensor:
         return record("PowBackward0", out, (a,), _pow_scalar_vjp, (a,), ctx=exponent,
                       fast=_pow_scalar_fast)
     ta, tb = operands(input, exponent, "pow")
+    _no_bool(ta, "pow")
     if ta.data.dtype.kind in "iu" and (tb.data < 0).any():
         raise value_error("Integers to negative integer powers are not allowed.",
                           hint="use a float tensor, e.g. arange(4.0)")
@@ -311,10 +313,19 @@ def into_left(op: str, a: Tensor, b: Any) -> Tensor | None:
     return record(grad_fn, out, (a, tb), vjp, (), fast=fast)
 
 
+def _no_bool(t: Tensor, kernel: str) -> None:
+    """PyTorch has no bool kernel for //, % and **: their operands promoted to bool fail
+    (numpy would give int8 or int64)."""
+    if t.data.dtype.kind == "b":
+        raise type_error(f'"{kernel}" not implemented for \'Bool\'',
+                         hint="convert first, e.g. x.long() or x.float()")
+
+
 @op("floor_divide(input, other)", category="arithmetic", summary="floor division (operator //)",
     example="floor_divide(arange(7), 2)", grad_fn="NotImplemented")
 def floor_divide(input: Any, other: Any) -> Tensor:
     ta, tb = operands(input, other, "floor_divide")
+    _no_bool(ta, "div_floor_cpu")
     if ta.data.dtype.kind in "iub" and (tb.data == 0).any():
         raise value_error("ZeroDivisionError", hint="integer division by zero")
     return _binary("floor_divide", "NotImplemented", np.floor_divide,
@@ -345,6 +356,7 @@ def _remainder_vjp(g: Tensor, node: Node) -> Pair:
     checks=(GradCheck("remainder(a, 0.7)", {"a": (4,)}, "positive"),))
 def remainder(input: Any, other: Any) -> Tensor:
     ta, tb = operands(input, other, "remainder")
+    _no_bool(ta, "remainder_cpu")
     if ta.data.dtype.kind in "iub" and (tb.data == 0).any():
         raise value_error("ZeroDivisionError", hint="integer remainder by zero")
     name = "RemainderBackward0" if is_scalar(other) else "RemainderBackward1"
