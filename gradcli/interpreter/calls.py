@@ -10,6 +10,12 @@ from ..errors import GradcliError
 from .builtins import KEYWORD_ALIASES
 
 _VARARGS, _VARKEYWORDS = 0x04, 0x08  # inspect.CO_VARARGS, inspect.CO_VARKEYWORDS
+#: The parameter that takes nested lists of numbers as data (``tensor(data, dtype=...)``).
+DATA_PARAMETER = "data"
+
+
+def _position(names: tuple[str, ...], name: str) -> int | None:
+    return names.index(name) if name in names else None
 
 
 class _Parameters:
@@ -20,7 +26,7 @@ class _Parameters:
     """
 
     __slots__ = ("names", "positional", "keywords", "required", "varargs", "varkeywords",
-                 "flags")
+                 "flags", "data")
     names: tuple[str, ...]
     positional: int
     keywords: dict[str, int]
@@ -30,6 +36,8 @@ class _Parameters:
     #: Parameters whose default is True or False (keepdim, requires_grad, ...): as in PyTorch,
     #: they take a bool and nothing else. Position (or -1 for keyword-only) by name.
     flags: dict[str, int]
+    #: Position of the ``data`` parameter (DATA_PARAMETER), or None.
+    data: int | None
 
     def __init__(self, impl: Any) -> None:
         self.flags = _flags(impl)
@@ -39,6 +47,7 @@ class _Parameters:
             self.names = tuple(_signature(impl).parameters)
             self.positional, self.keywords, self.required = -1, {}, ()
             self.varargs = self.varkeywords = False
+            self.data = _position(self.names, DATA_PARAMETER)
             return
         code = impl.__code__
         count, kwonly = code.co_argcount, code.co_kwonlyargcount
@@ -56,6 +65,7 @@ class _Parameters:
         self.required = tuple(
             (i, name) for i, name in enumerate(declared)
             if (i < count - defaults) or (i >= count and name not in kwdefaults))
+        self.data = _position(self.names, DATA_PARAMETER)
 
     def fit(self, args: list[Any], kwargs: dict[str, Any]) -> bool:
         """True when ``Signature.bind(*args, **kwargs)`` would succeed (False: ask it)."""
@@ -123,15 +133,10 @@ def _signature(impl: Any) -> Any:
     return inspect.signature(impl)
 
 
-#: The parameter that takes nested lists of numbers as data (``tensor(data, dtype=...)``).
-DATA_PARAMETER = "data"
-
-
 def data_position(spec: OpSpec) -> int | None:
     """Where ``spec`` takes its ``data`` parameter positionally, or None when it has none: a
     list literal passed there is data, not a float32 tensor (see Interpreter._call)."""
-    names = _parameters(spec).names
-    return names.index(DATA_PARAMETER) if DATA_PARAMETER in names else None
+    return _parameters(spec).data
 
 
 def bind_op(spec: OpSpec, args: list[Any], kwargs: dict[str, Any]) -> Any:
