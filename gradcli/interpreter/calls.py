@@ -26,7 +26,7 @@ class _Parameters:
     """
 
     __slots__ = ("names", "positional", "keywords", "required", "varargs", "varkeywords",
-                 "flags", "data")
+                 "flags", "data", "least")
     names: tuple[str, ...]
     positional: int
     keywords: dict[str, int]
@@ -38,6 +38,9 @@ class _Parameters:
     flags: dict[str, int]
     #: Position of the ``data`` parameter (DATA_PARAMETER), or None.
     data: int | None
+    #: The fewest positional arguments that a call without keywords may pass, or -1 when such
+    #: a call never fits (a required keyword-only parameter, or a signature left to inspect).
+    least: int
 
     def __init__(self, impl: Any) -> None:
         self.flags = _flags(impl)
@@ -48,6 +51,7 @@ class _Parameters:
             self.positional, self.keywords, self.required = -1, {}, ()
             self.varargs = self.varkeywords = False
             self.data = _position(self.names, DATA_PARAMETER)
+            self.least = -1
             return
         code = impl.__code__
         count, kwonly = code.co_argcount, code.co_kwonlyargcount
@@ -66,9 +70,13 @@ class _Parameters:
             (i, name) for i, name in enumerate(declared)
             if (i < count - defaults) or (i >= count and name not in kwdefaults))
         self.data = _position(self.names, DATA_PARAMETER)
+        self.least = -1 if any(i >= count for i, _ in self.required) else count - defaults
 
     def fit(self, args: list[Any], kwargs: dict[str, Any]) -> bool:
         """True when ``Signature.bind(*args, **kwargs)`` would succeed (False: ask it)."""
+        if not kwargs and 0 <= self.least <= len(args) and (
+                len(args) <= self.positional or self.varargs):
+            return True  # the common call, tanh(h): positional arguments only
         if self.positional < 0 or len(args) > self.positional and not self.varargs:
             return False
         for name in kwargs:

@@ -433,15 +433,16 @@ class Interpreter:
     def eval(self, node: Any) -> Any:
         try:
             result = self._EXPRESSIONS[type(node)](self, node)
-            if type(result) is Tensor:
+            if type(result) is Tensor and (self.detect_anomaly or (
+                    result.grad_fn is not None and result.grad_fn.origin is None)):
                 self._note_origin(result, node)
             return result
         except GradcliError as e:
-            e.located(node.line, node.column, end_column=_end_column(node))
+            e.located(node.line, node.column, end_column=N.end_on_line(node))
             raise
         except EngineError as e:
             raise GradcliError(e.kind, e.message, node.line, node.column, e.hint,
-                               end_column=_end_column(node)) from None
+                               end_column=N.end_on_line(node)) from None
         except ZeroDivisionError:
             raise GradcliError("value", "division by zero", node.line, node.column) from None
         except OverflowError as e:
@@ -458,14 +459,14 @@ class Interpreter:
         """Remember where each operation was written (for anomaly reports), and check it."""
         fn = result.grad_fn
         if fn is not None and fn.origin is None:
-            fn.origin = (node.line, node.column, _end_column(node))
+            fn.origin = node  # the AST node: its span is read only if a report needs it
         if self.detect_anomaly and type(node) in _OPERATIONS:
             bad = not_finite(result)
             if bad is not None:
                 what = f"'{fn.name}'" if fn is not None else "this operation"
                 raise GradcliError(
                     "value", f"anomaly in forward: {what} produced {bad} values (the first "
-                    "operation to do so)", node.line, node.column, end_column=_end_column(node),
+                    "operation to do so)", node.line, node.column, end_column=N.end_on_line(node),
                     hint="check this operation's inputs: its domain (log, sqrt of negatives), "
                     "a division by zero or an overflow")
 
@@ -526,7 +527,7 @@ class Interpreter:
             return self.builtins[name]
         raise GradcliError("name", f"name '{name}' is not defined", node.line, node.column,
                            hint=_suggest(name, self._known_names()),
-                           end_column=_end_column(node))
+                           end_column=N.end_on_line(node))
 
     def _known_names(self) -> list[str]:
         names = set(self.locals) | set(self.globals) | set(self.builtins)
@@ -645,16 +646,14 @@ class Interpreter:
         return self.attribute(obj, node.attr, node)
 
     def attribute(self, obj: Any, name: str, node: Any) -> Any:
-        # Errors point at the attribute's name, the last thing the node spans (x.summ).
-        at = _name_at_end(node, name)
         if name.startswith("_"):
-            raise GradcliError("name", f"attribute '{name}' is not available", **at,
-                               hint="names starting with _ are private")
-        if isinstance(obj, Namespace):
+            raise GradcliError("name", f"attribute '{name}' is not available",
+                               **_name_at_end(node, name), hint="names starting with _ are private")
+        if type(obj) is Namespace:
             if name in obj.members:
                 return obj.members[name]
-            raise GradcliError("name", f"module '{obj.name}' has no attribute '{name}'", **at,
-                               hint=_suggest(name, obj.members))
+            raise GradcliError("name", f"module '{obj.name}' has no attribute '{name}'",
+                               **_name_at_end(node, name), hint=_suggest(name, obj.members))
         if isinstance(obj, Tensor):
             if name in TENSOR_ATTRIBUTES:
                 return _tensor_attribute(obj, name)
@@ -662,15 +661,17 @@ class Interpreter:
             if spec is not None and spec.method:
                 return BoundMethod(spec, obj)
             known = list(TENSOR_ATTRIBUTES) + [n for n, s in OPS.items() if s.method]
-            raise GradcliError("name", f"'Tensor' object has no attribute '{name}'", **at,
-                               hint=_suggest(name, known))
+            raise GradcliError("name", f"'Tensor' object has no attribute '{name}'",
+                               **_name_at_end(node, name), hint=_suggest(name, known))
         if isinstance(obj, ReturnTypes) and name in ("values", "indices"):
             return getattr(obj, name)
         from ..engine import DType
 
         if isinstance(obj, DType) and name == "is_floating_point":
             return obj.is_floating_point
-        raise GradcliError("name", f"'{_type_name(obj)}' object has no attribute '{name}'", **at)
+        # Errors point at the attribute's name, the last thing the node spans (x.summ).
+        raise GradcliError("name", f"'{_type_name(obj)}' object has no attribute '{name}'",
+                           **_name_at_end(node, name))
 
     def _subscript(self, node: Any) -> Any:
         obj = self.eval(node.value)
@@ -870,7 +871,7 @@ def _name_at_end(node: Any, name: str) -> dict[str, Any]:
     end_line, end = getattr(node, "end_line", None), getattr(node, "end_column", None)
     if end_line == node.line and end is not None and end - len(name) >= node.column:
         return {"line": node.line, "column": end - len(name), "end_column": end}
-    return {"line": node.line, "column": node.column, "end_column": _end_column(node)}
+    return {"line": node.line, "column": node.column, "end_column": N.end_on_line(node)}
 
 
 def _type_name(x: Any) -> str:
@@ -888,7 +889,3 @@ def _suggest(name: str, known: Any) -> str | None:
     return f"did you mean '{close[0]}'?" if close else None
 
 
-def _end_column(node: Any) -> int | None:
-    if getattr(node, "end_line", None) == node.line:
-        return node.end_column
-    return None

@@ -12,6 +12,7 @@ from ..engine.autograd import Node
 from ..engine.ops import derivative_of
 from ..errors import GradcliError
 from ..results import TraceStep
+from ..syntax.nodes import end_on_line
 
 
 def not_finite(t: Tensor) -> str | None:
@@ -63,7 +64,9 @@ class Tracer:
             bad = not_finite(out)
             if bad is None:
                 continue
-            line, column, end = node.origin if node.origin is not None else (None, None, None)
+            origin = node.origin
+            line, column, end = ((None, None, None) if origin is None else
+                                 (origin.line, origin.column, end_on_line(origin)))
             raise GradcliError(
                 "value", f"anomaly in backward: Function '{node.name}' returned {bad} values in "
                 f"its {i}th output; its forward operation is the one marked below",

@@ -196,6 +196,12 @@ def _place(node: Node, line: int, column: int, end_line: int, end_column: int) -
     _SET_END_COLUMN(node, end_column)
 
 
+def end_on_line(node: Node) -> int | None:
+    """``node.end_column`` when the node ends on the line it starts on, else None (a caret
+    under a span that crosses lines would underline the wrong text)."""
+    return node.end_column if node.end_line == node.line else None
+
+
 class Expr(Node):
     """Base of the expression nodes."""
 
