@@ -68,13 +68,22 @@ class DepthGauge:
         self._depths: dict[int, int] = {}
 
     def register(self, node: NodeT) -> NodeT:
-        # Children are alive (the parent holds them), so their ids are still theirs.
+        # Children are alive (the parent holds them), so their ids are still theirs. (The loop
+        # is n.iter_child_nodes written out: this runs for every node of every parse.)
         depths = self._depths
         depth = 1
-        for child in n.iter_child_nodes(node):
-            below = depths.get(id(child), 1)
-            if below >= depth:
-                depth = below + 1
+        for name in node._fields:
+            value = getattr(node, name)
+            if isinstance(value, n.Node):
+                below = depths.get(id(value), 1)
+                if below >= depth:
+                    depth = below + 1
+            elif isinstance(value, tuple):
+                for item in value:
+                    if isinstance(item, n.Node):
+                        below = depths.get(id(item), 1)
+                        if below >= depth:
+                            depth = below + 1
         if depth > self.limit:
             raise GradcliError(
                 kind="limit",
@@ -124,6 +133,9 @@ class AstBuilder(Transformer_NonRecursive[Token, Any]):
     # ------------------------------------------------------------ helpers
 
     def _make(self, cls: type[NodeT], meta: Meta, **fields: Any) -> NodeT:
+        if self._whole_source:  # positions map to themselves (the common case, made direct)
+            return self._gauge.register(cls(**fields, line=meta.line, column=meta.column,
+                                            end_line=meta.end_line, end_column=meta.end_column))
         return self._gauge.register(cls(**fields, **self._span(meta)))
 
     def _span(self, meta: Meta) -> dict[str, int]:

@@ -127,30 +127,31 @@ class QuickParser:
     def _tokens(self, code: str, newline: bool) -> list[tuple[str, str, _Span]] | None:
         """(terminal, value, span) for each token: the value is a Token where a rule keeps it."""
         tokens: list[tuple[str, str, _Span]] = []
-        match = self._scanner.match
+        append = tokens.append
         keywords = self._keywords
         kept = self._kept
+        make = Token._future_new  # Token() without its check of deprecated keywords
         position = 0
-        size = len(code)
-        while position < size:
-            found = match(code, position)
-            if found is None:
-                return None
+        for found in self._scanner.finditer(code):
+            start, end = found.span()
+            if start != position or start == end:
+                return None  # a character no terminal matches here
+            position = end
             kind = found.lastgroup
-            end = found.end()
             if kind is not None:  # None: ignored whitespace
                 value = found.group()
                 if kind == "NAME":
                     kind = keywords.get(value, kind)
-                span = (1, position + 1, 1, end + 1)
                 if kind in kept:
-                    value = Token(kind, value, position, 1, position + 1, 1, end + 1, end)
-                tokens.append((kind, value, span))
-            position = end
+                    value = make(kind, value, start, 1, start + 1, 1, end + 1, end)
+                append((kind, value, (1, start + 1, 1, end + 1)))
+        if position != len(code):
+            return None
         if newline:
-            token = Token(self._newline, "\n", size, 1, size + 1, 2, 1, size + 1)
-            tokens.append((self._newline, token, (1, size + 1, 2, 1)))
-        tokens.append(("$END", None, None))  # type: ignore[arg-type]
+            size = len(code)
+            token = make(self._newline, "\n", size, 1, size + 1, 2, 1, size + 1)
+            append((self._newline, token, (1, size + 1, 2, 1)))
+        append(("$END", None, None))  # type: ignore[arg-type]
         return tokens
 
     # ------------------------------------------------------------ parsing
