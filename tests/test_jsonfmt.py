@@ -206,14 +206,26 @@ def test_float32_bit_patterns_round_trip_and_match_numpy_repr() -> None:
     np.testing.assert_array_equal(back, values.astype(str).astype(np.float64))
 
 
-@pytest.mark.parametrize("size", [1, 4, 256, 257, 5000])
+@pytest.mark.parametrize("size", [1, 4, 16, 17, 256, 257, 5000])
 def test_small_and_big_arrays_write_the_same_digits(size: int) -> None:
-    """Small arrays are formatted value by value, big ones by the vectorised search."""
+    """Tiny 1-D arrays are written value by value in Python, small ones formatted by numpy
+    value by value, big ones by the vectorised search: the same digits."""
     rng = np.random.default_rng(size)
     values = rng.integers(0, 2**32, size=size, dtype=np.uint64).astype(np.uint32).view(np.float32)
     values = values[np.isfinite(values)]
     small = [strict_loads(dumps(v)) for v in values]
     assert strict_loads(dumps(values)) == small
+    assert strict_loads(dumps(values)) == strict_loads(dumps(values.reshape(1, -1)))[0]
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+def test_tiny_arrays_write_special_values_as_bigger_ones_do(dtype: type) -> None:
+    specials = np.array([np.nan, np.inf, -np.inf, -0.0, 0.0, 0.1, 1e-8, 65504.0], dtype=dtype)
+    tiny = to_jsonable(specials)  # 1-D, at most 16 values: the Python path
+    rows = to_jsonable(specials.reshape(2, 4))  # 2-D: numpy's formatter
+    assert dumps(tiny) == dumps(rows[0] + rows[1])
+    assert tiny[5] == 0.1
+    assert str(tiny[3]) == "-0.0"
 
 
 @given(hnp.arrays(np.float32, hnp.array_shapes(min_dims=0, max_dims=3, max_side=5),

@@ -27,6 +27,9 @@ _NONFINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
 _POW10 = np.array([float(10**k) for k in range(23)])
 #: Below this many elements, formatting each value is faster than the vectorised search.
 _FORMAT_EACH_UP_TO = 256
+#: Up to this many values, a 1-D float16/float32 array is written value by value in Python,
+#: each as a 0-d value is (``_narrow_scalar``): below the fixed cost of the array passes.
+_SCALAR_EACH_UP_TO = 16
 
 
 def dumps(obj: Any) -> str:
@@ -88,6 +91,8 @@ def _array(array: np.ndarray) -> Any:
         raise TypeError(f"cannot write an array of {array.dtype} as JSON")
     if array.dtype.itemsize < 8 and array.ndim == 0:
         return _narrow_scalar(array[()])
+    if array.dtype.itemsize < 8 and array.ndim == 1 and array.size <= _SCALAR_EACH_UP_TO:
+        return [_narrow_scalar(v) for v in array]
     if array.dtype.itemsize < 8:
         # Formatting each value costs ~0.7 us; the vectorised search ~150 us whatever the size.
         small = array.size <= _FORMAT_EACH_UP_TO
