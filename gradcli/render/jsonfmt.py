@@ -39,7 +39,11 @@ def dumps(obj: Any) -> str:
 
 def dumps_jsonable(obj: Any) -> str:
     """``dumps`` of what ``to_jsonable`` made already (the conversion is not repeated)."""
-    return json.dumps(obj, ensure_ascii=False, allow_nan=False)
+    return _ENCODER.encode(obj)
+
+
+#: What ``json.dumps(obj, ensure_ascii=False, allow_nan=False)`` makes afresh for every call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
 
 
 def error_object(expr: str | None, err: GradcliError) -> dict[str, Any]:
