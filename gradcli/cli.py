@@ -262,24 +262,45 @@ def _eval_stream(evaluator: Any, fmt: EvalFormat, options: Any) -> int:
     """``EXPR = -``: one expression per line; a bad line is reported and the run goes on."""
     from .render.errors import format_error
     from .render.jsonfmt import dumps, error_object
+    from .stdin_lines import line_batches
 
     code = 0
-    for number, raw in enumerate(sys.stdin, start=1):
+    before = 0  # lines of the earlier batches
+    for batch in line_batches(sys.stdin):
+        expressions = _parsed(evaluator, batch, before)
+        before += len(batch)
+        for number, line, parsed in expressions:
+            try:
+                if isinstance(parsed, Exception):
+                    raise parsed
+                result = evaluator.evaluate(line, parsed)
+            except GradcliError as err:
+                code = 1
+                if fmt is EvalFormat.json:
+                    sys.stdout.write(dumps(error_object(line, err)) + "\n")
+                    sys.stdout.flush()
+                else:
+                    _stderr(format_error(err, f"stdin line {number}"))
+                continue
+            _emit(result, fmt, options)
+    return code
+
+
+def _parsed(evaluator: Any, batch: list[str], before: int) -> list[tuple[int, str, Any]]:
+    """(line number, expression, its AST or the exception its parse raised) for the
+    expressions of a batch of lines that follows line ``before``: all parsed before any is
+    evaluated, each error raised in its turn, so the output is the same as line by line."""
+    parsed: list[tuple[int, str, Any]] = []
+    for number, raw in enumerate(batch, start=before + 1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
         try:
-            result = evaluator.evaluate(line)
-        except GradcliError as err:
-            code = 1
-            if fmt is EvalFormat.json:
-                sys.stdout.write(dumps(error_object(line, err)) + "\n")
-                sys.stdout.flush()
-            else:
-                _stderr(format_error(err, f"stdin line {number}"))
-            continue
-        _emit(result, fmt, options)
-    return code
+            node: Any = evaluator.parse(line)
+        except Exception as error:  # noqa: BLE001 - raised again in the line's turn
+            node = error
+        parsed.append((number, line, node))
+    return parsed
 
 
 class RunFormat(str, Enum):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -89,6 +90,24 @@ def test_stdin_mode_goes_on_after_a_bad_line() -> None:
     assert lines[1]["error"]["kind"] == "name" and lines[1]["error"]["column"] == 1
     assert lines[2]["grads"]["x"] == [2.0, 4.0]
     no_traceback(proc)
+
+
+def test_stdin_lines_are_answered_in_order_across_reads() -> None:
+    """Lines are parsed a read's worth at a time (64 KiB) before they are evaluated: errors of
+    parsing still come in their line's turn, with the line's number."""
+    lines = [f"sum(x * {i})" if i % 997 else "sum(x *" for i in range(1, 9000)]
+    lines[4000] = ""  # blank lines count in the numbering
+    text = "\n".join(lines)  # the last line has no newline
+    assert len(text) > 65536
+    proc = gradcli("eval", "-", "--let", "x=tensor([1.0, 2.0])", "--format", "json", stdin=text)
+    objs = [strict_json(line) for line in proc.stdout.splitlines()]
+    assert [o["expr"] for o in objs] == [line for line in lines if line]
+    errors = [997 * k for k in range(1, 10)]  # line numbers
+    assert [i for i, o in enumerate(objs, 1) if "error" in o] == [n - (n > 4001) for n in errors]
+    assert objs[-1]["grads"]["x"] == [8999.0, 8999.0]
+    plain = gradcli("eval", "-", "--let", "x=tensor([1.0, 2.0])", "--format", "plain", stdin=text)
+    assert re.findall(r"stdin line (\d+)", plain.stderr) == [str(n) for n in errors]
+    assert plain.stdout.count("x.grad = ") == len(objs) - 9
 
 
 def test_stdin_lines_do_not_accumulate_gradients() -> None:

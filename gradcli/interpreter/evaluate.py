@@ -145,10 +145,16 @@ class Evaluator:
         interp.globals.update(variables)
         return interp
 
-    def run(self, expr: str) -> tuple[Any, dict[str, Tensor], Interpreter]:
-        """Evaluate ``expr`` on fresh leaves: (value, the variables, the interpreter)."""
+    def parse(self, expr: str) -> Any:
+        """The AST of ``expr``, for ``run`` and ``evaluate`` (which parse it when not given it)."""
+        return parse_expression(expr)
+
+    def run(self, expr: str, node: Any = None) -> tuple[Any, dict[str, Tensor], Interpreter]:
+        """Evaluate ``expr`` (parsed: ``node``) on fresh leaves: (value, the variables, the
+        interpreter)."""
         self.expr = expr
-        node = parse_expression(expr)
+        if node is None:
+            node = parse_expression(expr)
         variables = self._fresh(share=not _may_write(expr, self.options.grad_output))
         interp = self._interpreter(variables)
         if self.options.no_grad:
@@ -158,8 +164,8 @@ class Evaluator:
             value = interp.evaluate(node, expr)
         return value, variables, interp
 
-    def evaluate(self, expr: str) -> EvalResult:
-        value, variables, interp = self.run(expr)
+    def evaluate(self, expr: str, node: Any = None) -> EvalResult:
+        value, variables, interp = self.run(expr, node)
         result = EvalResult(expr, value, variables=variables)
         if isinstance(value, Tensor) and value.requires_grad:
             tracer = Tracer(variables, self.expr, self.options.detect_anomaly)
