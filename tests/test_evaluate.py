@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from gradcli.interpreter.evaluate import EvalOptions, Evaluator
@@ -58,3 +60,38 @@ def test_an_evaluation_is_freed_when_its_result_goes_without_the_cyclic_collecto
             assert grad is None or grad() is None, expr
     finally:
         gc.enable()
+
+
+def test_an_expression_is_parsed_once_however_often_it_is_evaluated(monkeypatch: Any) -> None:
+    """gradcli check evaluates its expression 2n + 1 times (n input elements): one parse."""
+    from gradcli.interpreter import evaluate
+
+    texts: list[str] = []
+    real = evaluate.parse_expression
+
+    def counting(text: str, **kwargs: Any) -> Any:
+        texts.append(text)
+        return real(text, **kwargs)
+
+    monkeypatch.setattr(evaluate, "parse_expression", counting)
+    ev = _evaluator(x="arange(5.0)")  # the --let text is parsed: one
+    result = ev.check("sum(x * sin(x))", eps=1e-6, atol=1e-5, rtol=1e-4)
+    assert result.ok
+    assert texts == ["arange(5.0)", "sum(x * sin(x))"]
+    ev.evaluate("sum(x * sin(x))")
+    assert len(texts) == 2
+    for i in range(evaluate.KEPT_ASTS + 1):  # a bounded store: the oldest text goes first
+        ev.evaluate(f"sum(x * {i})")
+    ev.evaluate("sum(x * sin(x))")
+    assert texts[-1] == "sum(x * sin(x))" and len(texts) == 2 + evaluate.KEPT_ASTS + 2
+
+
+def test_a_parse_error_is_raised_every_time() -> None:
+    import pytest
+
+    from gradcli.errors import GradcliError
+
+    ev = _evaluator(x="arange(3.0)")
+    for _ in range(2):
+        with pytest.raises(GradcliError, match="unclosed"):
+            ev.evaluate("sum(x")

@@ -64,6 +64,10 @@ def _may_write(*texts: str | None) -> bool:
     return any(text is not None and _IN_PLACE_NAME.search(text) for text in texts)
 
 
+#: How many expressions' ASTs an Evaluator keeps: ``check`` evaluates one text 2n + 1 times.
+KEPT_ASTS = 64
+
+
 class Evaluator:
     """Evaluates expressions with a fixed set of --let variables, each time from fresh leaves."""
 
@@ -77,6 +81,7 @@ class Evaluator:
         self.to_text = to_text
         self.write = write
         self.expr = ""
+        self._asts: dict[str, Any] = {}  # text -> AST (ASTs are immutable), oldest first
         dtypes.set_default_float(options.dtype)
         if options.seed is not None:
             E.manual_seed(options.seed)
@@ -146,15 +151,22 @@ class Evaluator:
         return interp
 
     def parse(self, expr: str) -> Any:
-        """The AST of ``expr``, for ``run`` and ``evaluate`` (which parse it when not given it)."""
-        return parse_expression(expr)
+        """The AST of ``expr``, for ``run`` and ``evaluate`` (which parse it when not given it),
+        kept for the next evaluations of the same text (errors are not kept)."""
+        node = self._asts.get(expr)
+        if node is None:
+            node = parse_expression(expr)
+            if len(self._asts) >= KEPT_ASTS:
+                del self._asts[next(iter(self._asts))]
+            self._asts[expr] = node
+        return node
 
     def run(self, expr: str, node: Any = None) -> tuple[Any, dict[str, Tensor], Interpreter]:
         """Evaluate ``expr`` (parsed: ``node``) on fresh leaves: (value, the variables, the
         interpreter)."""
         self.expr = expr
         if node is None:
-            node = parse_expression(expr)
+            node = self.parse(expr)
         variables = self._fresh(share=not _may_write(expr, self.options.grad_output))
         interp = self._interpreter(variables)
         if self.options.no_grad:
