@@ -262,6 +262,21 @@ def test_recordings_leave_the_start_up_gc_freeze_alone():
         gc.unfreeze()
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_mean_is_np_mean_bit_for_bit(dtype: str) -> None:
+    """mean() skips np.mean's Python wrapper for float32/float64: the same sum and division."""
+    rng = np.random.default_rng(11)
+    for shape in [(1,), (7,), (3125,), (100, 33), (2, 3, 4), ()]:
+        for scale in (1e-3, 1.0, 1e6):
+            a = (rng.standard_normal(shape) * scale).astype(dtype)
+            for dim in [None, *range(a.ndim)]:
+                for keepdim in (False, True):
+                    got = E.mean(Tensor(a), dim, keepdim).data
+                    expected = np.asarray(np.mean(a, axis=dim, keepdims=keepdim), dtype=dtype)
+                    assert got.dtype == expected.dtype and got.shape == expected.shape
+                    assert got.tobytes() == expected.tobytes(), (shape, dim, keepdim)
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float64", "int32", "int64"])
 def test_square_is_np_power_bit_for_bit(dtype: str) -> None:
     """x ** 2 takes np.square's faster path; its values are np.power's, to the bit."""

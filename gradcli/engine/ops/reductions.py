@@ -166,13 +166,23 @@ def mean(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {_torch_name(t.data.dtype)}",
             hint="make the tensor floating first, e.g. x.float() or arange(4.0)")
-    out = Tensor(np.asarray(np.mean(t.data, axis=_np_axis(axes, t.data.ndim), keepdims=keepdim),
-                            dtype=t.data.dtype))
     count = t.data.size if axes is None or not t.data.ndim else int(
         np.prod([t.data.shape[a] for a in axes]))
+    out = Tensor(_mean_of(t.data, _np_axis(axes, t.data.ndim), keepdim, count))
     name = "MeanBackward0" if dim is None else "MeanBackward1"
     return record(name, out, (t,), _mean_vjp, ctx=(t.data.shape, axes, keepdim, count),
                   fast=_mean_fast)
+
+
+def _mean_of(data: np.ndarray, axis: Any, keepdim: bool, count: int) -> np.ndarray:
+    """``np.mean`` in the input's dtype. For float32 and float64 it is np.mean's own two steps
+    (the sum, then one division by the count), without its ~4 us of Python around them."""
+    if count and data.dtype.itemsize >= 4:
+        total = _add_reduce(data, axis=axis, keepdims=keepdim)
+        if type(total) is np.ndarray:
+            return np.true_divide(total, count, out=total, casting="unsafe")
+        return np.asarray(total / count, dtype=data.dtype)
+    return np.asarray(np.mean(data, axis=axis, keepdims=keepdim), dtype=data.dtype)
 
 
 def _mean_vjp(g: Tensor, node: Node) -> One:
