@@ -233,7 +233,11 @@ class Interpreter:
 
     def _assign(self, stmt: Any, top: bool) -> None:
         value = self.eval(stmt.value)
-        for target in stmt.targets:
+        targets = stmt.targets
+        if len(targets) == 1 and type(targets[0]) is N.Name and targets[0].id not in PROTECTED:
+            self.locals[targets[0].id] = value  # x = ...: what assign() does, directly
+            return
+        for target in targets:
             self.assign(target, value)
 
     def assign(self, target: Any, value: Any) -> None:
@@ -515,9 +519,13 @@ class Interpreter:
                                node.column) from None
 
     def _name(self, node: Any) -> Any:
+        """A variable's value. Called without self.eval by the busiest handlers (operands,
+        arguments): a name raises its own located error, and its value, if computed, had its
+        origin noted when it was computed."""
         name = node.id
-        if name in self.locals:
-            return self.locals[name]
+        value = self.locals.get(name, _UNSET)
+        if value is not _UNSET:
+            return value
         for scope in reversed(self.enclosing):
             if name in scope:
                 return scope[name]
@@ -556,8 +564,10 @@ class Interpreter:
                            node.line, node.column)
 
     def _binop(self, node: Any) -> Any:
-        a = self.eval(node.left)
-        b = self.eval(node.right)
+        # A name is looked up directly: eval() would add nothing to it (see _name).
+        left, right = node.left, node.right
+        a = self._name(left) if type(left) is N.Name else self.eval(left)
+        b = self._name(right) if type(right) is N.Name else self.eval(right)
         if node.op in _INTO_LEFT and type(a) is Tensor and _counts(a) == _TEMPORARY:
             # Nothing but this frame holds a or its array: a temporary of the expression,
             # such as e * s in e * s + x ** 2. The sum may go into its buffer.
@@ -718,7 +728,7 @@ class Interpreter:
             args = [self._data(a) if i == data else self.eval(a)
                     for i, a in enumerate(node.args)]
         else:
-            args = [self.eval(a) for a in node.args]
+            args = [self._name(a) if type(a) is N.Name else self.eval(a) for a in node.args]
         kwargs = {}
         for kw in node.keywords:
             if kw.name in kwargs:
@@ -816,6 +826,9 @@ Interpreter._STATEMENTS = {
     N.Import: Interpreter._import, N.ImportFrom: Interpreter._import_from,
 }
 
+
+#: Not a value of the language: "no such variable here" in a lookup.
+_UNSET = object()
 
 #: Nodes that compute (as opposed to naming or bracketing a value): anomalies are reported here.
 _OPERATIONS = (N.Call, N.BinOp, N.UnaryOp, N.Subscript)
