@@ -168,7 +168,7 @@ def record(name: str, out: Tensor, inputs: Sequence[Tensor], vjp: Vjp,
                     saved = saved + (_wrap(out.data, out._version),)
                 node = Node(name, vjp, inputs, saved, ctx, fast)
                 if not node.seq & _GC_EVERY:
-                    _calm_gc()
+                    _calm_gc(node.seq)
                 node.out_meta = (out.data.shape, out.data.dtype)
                 if KEEP_VALUES[0]:
                     node.value = out.data
@@ -183,14 +183,22 @@ _GC_EVERY = 4095
 _frozen = [False]
 #: Whether objects were frozen before the first freeze of a recording (start-up's freeze).
 _frozen_before = [False]
+#: The sequence number when the last backward ended: nodes since then make the recording.
+_thawed_at = [0]
 
 
-def _calm_gc() -> None:
+def _calm_gc(seq: int) -> None:
     """A long recording (a loop of small ops) makes millions of objects that only reference
     counting frees: graphs are acyclic (a node keeps a detached alias of its output). Python's
     cyclic collector would traverse them all again and again, ~60% of the forward time of a
     10,000-step loop; frozen (``gc.freeze``), they are left out until the next backward
-    unfreezes them (``_thaw``), when any cycle made meanwhile is collectable again."""
+    unfreezes them (``_thaw``), when any cycle made meanwhile is collectable again.
+
+    Only a recording of 4,096 nodes or more since the last backward is long: many short
+    ones (``eval -``, the REPL) would pay a full collection in ``_thaw`` every 4,096 nodes
+    (~25 ms each, ~10% of a stream of small expressions) for nothing."""
+    if seq - _thawed_at[0] <= _GC_EVERY:
+        return
     if gc.isenabled():
         if not _frozen[0]:
             _frozen_before[0] = gc.get_freeze_count() > 0
@@ -199,6 +207,7 @@ def _calm_gc() -> None:
 
 
 def _thaw() -> None:
+    _thawed_at[0] = next(_sequence)
     if _frozen[0]:
         _frozen[0] = False
         gc.unfreeze()
