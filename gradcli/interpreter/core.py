@@ -900,5 +900,3 @@ def _type_name(x: Any) -> str:
 def _suggest(name: str, known: Any) -> str | None:
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else None
-
-
