@@ -290,6 +290,27 @@ def test_many_short_recordings_never_freeze_or_collect(monkeypatch: pytest.Monke
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("number", [0.5, 2, -3, 0, -0.0, 1e40, 10**30, float("nan"), float("inf")])
+def test_a_floating_tensor_with_a_python_number_takes_the_tensors_dtype(
+        dtype: str, number: float) -> None:
+    """add, sub and mul of a floating tensor and a Python number skip the general promotion
+    (operands()): the same dtype and values either way round, and PyTorch's grad_fn."""
+    from gradcli.engine.ops._base import operands
+
+    x = Tensor(np.array([[1.5, -2.0, 0.0]], dtype=dtype), requires_grad=True)
+    for op in (E.add, E.sub, E.mul):
+        for a, b in ((x, number), (number, x)):
+            with np.errstate(all="ignore"):
+                got = op(a, b)
+                general = op(*operands(a, b, op.__name__))
+            assert got.data.dtype == general.data.dtype == np.dtype(dtype)
+            assert got.data.tobytes() == general.data.tobytes()
+            expected = {"add": "AddBackward0", "mul": "MulBackward0",
+                        "sub": "SubBackward0" if a is x else "RsubBackward1"}[op.__name__]
+            assert got.grad_fn is not None and got.grad_fn.name == expected
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_mean_is_np_mean_bit_for_bit(dtype: str) -> None:
     """mean() skips np.mean's Python wrapper for float32/float64: the same sum and division."""
     rng = np.random.default_rng(11)

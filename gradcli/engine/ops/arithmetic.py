@@ -24,6 +24,10 @@ def _binary(name: str, grad_fn: str, fwd: Callable[..., Any], vjp: Any, a: Any, 
     if (type(a) is Tensor and type(b) is Tensor and a.data.dtype is b.data.dtype
             and a.data.shape == b.data.shape):
         ta, tb = a, b  # the common case: nothing to promote, nothing to broadcast
+    elif type(a) is Tensor and type(b) in _NUMBERS and a.data.dtype.kind == "f":
+        ta, tb = a, Tensor._of(np.asarray(b, dtype=a.data.dtype))  # x + 0.5: x's dtype
+    elif type(b) is Tensor and type(a) in _NUMBERS and b.data.dtype.kind == "f":
+        ta, tb = Tensor._of(np.asarray(a, dtype=b.data.dtype)), b
     else:
         ta, tb = operands(a, b, name)
         if ta.data.shape != tb.data.shape:
@@ -32,6 +36,11 @@ def _binary(name: str, grad_fn: str, fwd: Callable[..., Any], vjp: Any, a: Any, 
     if not (ta.requires_grad or tb.requires_grad):
         return out
     return record(grad_fn, out, (ta, tb), vjp, crossed(ta, tb) if save else (), fast=fast)
+
+
+#: Python numbers a floating tensor absorbs (PyTorch's "wrapped numbers": the tensor's dtype
+#: wins). bool is not among them: it is its own type.
+_NUMBERS = (int, float)
 
 
 def fits_in(g: np.ndarray, x: np.ndarray) -> bool:
