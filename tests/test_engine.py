@@ -311,6 +311,27 @@ def test_a_floating_tensor_with_a_python_number_takes_the_tensors_dtype(
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_division_gradients_are_the_same_raw_and_recorded(dtype: str) -> None:
+    """div's raw-array VJP (the usual backward) and its Tensor VJP (create_graph) agree to the
+    bit, broadcasting and Python numbers included."""
+    rng = np.random.default_rng(3)
+    a = rng.uniform(0.5, 2.0, (3, 4)).astype(dtype)
+    b = rng.uniform(0.5, 2.0, (4,)).astype(dtype)
+    for make in (lambda x, y: E.div(x, y), lambda x, y: E.div(x, 3.0), lambda x, y: E.div(x, x),
+                 lambda x, y: E.div(E.mul(x, 1.5), y), lambda x, y: E.div(y, 7)):
+        grads = []
+        for create_graph in (False, True):
+            x, y = Tensor(a.copy(), requires_grad=True), Tensor(b.copy(), requires_grad=True)
+            out = make(x, y)
+            weights = np.random.default_rng(5).standard_normal(out.data.shape).astype(dtype)
+            gs = E.grad(out, [x, y], Tensor(weights), create_graph=create_graph,
+                        allow_unused=True)
+            grads.append([None if g is None else g.data.tobytes() for g in gs])
+        assert grads[0] == grads[1]
+        assert any(g is not None for g in grads[0])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_mean_is_np_mean_bit_for_bit(dtype: str) -> None:
     """mean() skips np.mean's Python wrapper for float32/float64: the same sum and division."""
     rng = np.random.default_rng(11)

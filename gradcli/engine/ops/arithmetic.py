@@ -174,15 +174,32 @@ def div(input: Any, other: Any) -> Tensor:
     if is_scalar(input) and isinstance(other, Tensor):
         # PyTorch computes number / tensor as reciprocal(tensor) * number.
         return mul(reciprocal(other), input)
-    ta, tb = operands(input, other, "div")
-    dt = ta.data.dtype if dtypes.is_float(ta.data.dtype) else dtypes.default_float()
-    ta, tb = cast_operand(ta, dt), cast_operand(tb, dt)
-    if ta.data.shape != tb.data.shape:
-        broadcast_shape("div", ta.data.shape, tb.data.shape)
-    out = Tensor(np.true_divide(ta.data, tb.data))
+    if type(input) is Tensor and type(other) in _NUMBERS and input.data.dtype.kind == "f":
+        ta, tb = input, Tensor._of(np.asarray(other, dtype=input.data.dtype))  # x / 2: x's dtype
+    elif (type(input) is Tensor and type(other) is Tensor and input.data.dtype.kind == "f"
+          and input.data.dtype is other.data.dtype and input.data.shape == other.data.shape):
+        ta, tb = input, other  # nothing to promote, nothing to broadcast
+    else:
+        ta, tb = operands(input, other, "div")
+        dt = ta.data.dtype if dtypes.is_float(ta.data.dtype) else dtypes.default_float()
+        ta, tb = cast_operand(ta, dt), cast_operand(tb, dt)
+        if ta.data.shape != tb.data.shape:
+            broadcast_shape("div", ta.data.shape, tb.data.shape)
+    out = Tensor._of(_array(np.true_divide(ta.data, tb.data)))
     # The divisor is needed by both gradients; the dividend only by the divisor's.
     saved = (ta if tb.requires_grad else None, tb)
-    return record("DivBackward0", out, (ta, tb), _div_vjp, saved)
+    return record("DivBackward0", out, (ta, tb), _div_vjp, saved, fast=_div_fast)
+
+
+def _div_fast(g: np.ndarray, node: Node, owned: bool) -> RawPair:
+    """_div_vjp on arrays, the same operations in the same order: g / b and -g * a / (b * b)."""
+    a, b = node.unpack()
+    da = _array(np.true_divide(g, b.data)) if node.needs(0) else None
+    db = None
+    if node.needs(1) and a is not None:
+        db = _array(np.true_divide(np.multiply(np.negative(g), a.data),
+                                   np.multiply(b.data, b.data)))
+    return da, db
 
 
 def _reciprocal_vjp(g: Tensor, node: Node) -> tuple[Tensor]:
