@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -59,12 +60,18 @@ def sizes_of(args: Sequence[Any], what: str) -> tuple[int, ...]:
 
 def _view(t: Tensor, data: np.ndarray) -> Tensor:
     """A result that shares storage (and so the version counter) with ``t``."""
-    shares = np.shares_memory(data, t.data) if data.size else False
+    # Derived from t.data, data is either a view into its buffer or a fresh copy, so the cheap
+    # bounds test is exact here (and views share the counter, as PyTorch's do).
+    shares = np.may_share_memory(data, t.data) if data.size else False
     return Tensor(data, version=t._version if shares else None)
 
 
 def _reshape_vjp(g: Tensor, node: Node) -> One:
     return (reshape(g, node.ctx),)
+
+
+def _reshape_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray]:
+    return (g.reshape(node.ctx),)
 
 
 def _infer_shape(shape: tuple[int, ...], numel: int, current: tuple[int, ...]) -> tuple[int, ...]:
@@ -73,7 +80,7 @@ def _infer_shape(shape: tuple[int, ...], numel: int, current: tuple[int, ...]) -
     for s in shape:
         if s < -1:
             raise value_error(f"invalid shape dimension {s}")
-    known = int(np.prod([s for s in shape if s != -1])) if shape else 1
+    known = math.prod(s for s in shape if s != -1)  # Python ints: no overflow
     if -1 in shape:
         if known == 0 or numel % known:
             raise shape_error(f"shape '{list(shape)}' is invalid for input of size {numel}",
@@ -99,14 +106,14 @@ def _reshape(input: Any, shape: tuple[Any, ...], copy_ok: bool) -> Tensor:
     t = unary_input(input, name)
     new = _infer_shape(sizes_of(shape, name), t.data.size, t.data.shape)
     data = t.data.reshape(new)
-    is_view = t.data.size == 0 or np.shares_memory(data, t.data)
+    is_view = t.data.size == 0 or np.may_share_memory(data, t.data)  # exact here: see _view
     if not is_view and not copy_ok:
         raise shape_error("view size is not compatible with input tensor's size and stride (at "
                           "least one dimension spans across two contiguous subspaces). Use "
                           ".reshape(...) instead.", hint="use reshape, which copies when it must")
     out = _view(t, data)
     return record("ViewBackward0" if is_view else "UnsafeViewBackward0", out, (t,),
-                  _reshape_vjp, ctx=t.data.shape)
+                  _reshape_vjp, ctx=t.data.shape, fast=_reshape_fast)
 
 
 @op("view(input, *shape)", category="shape", summary="reshape sharing storage",
