@@ -293,21 +293,24 @@ def test_many_short_recordings_never_freeze_or_collect(monkeypatch: pytest.Monke
 @pytest.mark.parametrize("number", [0.5, 2, -3, 0, -0.0, 1e40, 10**30, float("nan"), float("inf")])
 def test_a_floating_tensor_with_a_python_number_takes_the_tensors_dtype(
         dtype: str, number: float) -> None:
-    """add, sub and mul of a floating tensor and a Python number skip the general promotion
+    """Element-wise ops of a floating tensor and a Python number skip the general promotion
     (operands()): the same dtype and values either way round, and PyTorch's grad_fn."""
     from gradcli.engine.ops._base import operands
 
     x = Tensor(np.array([[1.5, -2.0, 0.0]], dtype=dtype), requires_grad=True)
-    for op in (E.add, E.sub, E.mul):
+    for op in (E.add, E.sub, E.mul, E.div, E.gt, E.eq, E.le):
         for a, b in ((x, number), (number, x)):
             with np.errstate(all="ignore"):
                 got = op(a, b)
                 general = op(*operands(a, b, op.__name__))
-            assert got.data.dtype == general.data.dtype == np.dtype(dtype)
-            assert got.data.tobytes() == general.data.tobytes()
+            assert got.data.dtype == general.data.dtype
+            assert got.data.dtype == np.dtype(dtype if op.__name__ in "add sub mul div" else bool)
+            if not (op is E.div and a is not x):  # number / x is reciprocal(x) * number
+                assert got.data.tobytes() == general.data.tobytes()
             expected = {"add": "AddBackward0", "mul": "MulBackward0",
-                        "sub": "SubBackward0" if a is x else "RsubBackward1"}[op.__name__]
-            assert got.grad_fn is not None and got.grad_fn.name == expected
+                        "sub": "SubBackward0" if a is x else "RsubBackward1",
+                        "div": "DivBackward0" if a is x else "MulBackward0"}.get(op.__name__)
+            assert (got.grad_fn and got.grad_fn.name) == expected
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])

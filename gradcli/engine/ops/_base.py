@@ -80,6 +80,28 @@ def operands(a: Any, b: Any, name: str) -> tuple[Tensor, Tensor]:
     return cast_operand(a, dt), cast_operand(b, dt)
 
 
+#: Python numbers a floating tensor absorbs (PyTorch's "wrapped numbers": the tensor's dtype
+#: wins). bool is not among them: it is its own type.
+_NUMBERS = (int, float)
+
+
+def binary_operands(a: Any, b: Any, name: str) -> tuple[Tensor, Tensor]:
+    """``operands`` of an element-wise op, checked to broadcast; the common cases directly:
+    two tensors of one dtype and shape, a floating tensor and a Python number (x + 0.5)."""
+    if type(a) is Tensor:
+        if type(b) is Tensor:
+            if a.data.dtype is b.data.dtype and a.data.shape == b.data.shape:
+                return a, b
+        elif type(b) in _NUMBERS and a.data.dtype.kind == "f":
+            return a, Tensor._of(np.asarray(b, dtype=a.data.dtype))
+    elif type(b) is Tensor and type(a) in _NUMBERS and b.data.dtype.kind == "f":
+        return Tensor._of(np.asarray(a, dtype=b.data.dtype)), b
+    ta, tb = operands(a, b, name)
+    if ta.data.shape != tb.data.shape:
+        broadcast_shape(name, ta.data.shape, tb.data.shape)
+    return ta, tb
+
+
 def cast_operand(x: Any, dt: np.dtype[Any]) -> Tensor:
     if isinstance(x, Tensor):
         if x.data.dtype == dt:

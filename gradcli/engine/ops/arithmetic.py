@@ -11,7 +11,7 @@ from .. import dtypes
 from ..autograd import Node, record
 from ..errors import grad_error, type_error, value_error
 from ..tensor import Tensor
-from ._base import broadcast_shape, cast_operand, is_scalar, operands, unary_input
+from ._base import binary_operands, broadcast_shape, cast_operand, is_scalar, operands, unary_input
 from .table import GradCheck, op
 
 Pair = tuple["Tensor | None", "Tensor | None"]
@@ -21,26 +21,11 @@ _PAIR = {"a": (3, 1), "b": (4,)}
 
 def _binary(name: str, grad_fn: str, fwd: Callable[..., Any], vjp: Any, a: Any, b: Any,
             save: bool = True, fast: Any = None) -> Tensor:
-    if (type(a) is Tensor and type(b) is Tensor and a.data.dtype is b.data.dtype
-            and a.data.shape == b.data.shape):
-        ta, tb = a, b  # the common case: nothing to promote, nothing to broadcast
-    elif type(a) is Tensor and type(b) in _NUMBERS and a.data.dtype.kind == "f":
-        ta, tb = a, Tensor._of(np.asarray(b, dtype=a.data.dtype))  # x + 0.5: x's dtype
-    elif type(b) is Tensor and type(a) in _NUMBERS and b.data.dtype.kind == "f":
-        ta, tb = Tensor._of(np.asarray(a, dtype=b.data.dtype)), b
-    else:
-        ta, tb = operands(a, b, name)
-        if ta.data.shape != tb.data.shape:
-            broadcast_shape(name, ta.data.shape, tb.data.shape)
+    ta, tb = binary_operands(a, b, name)
     out = Tensor._of(_array(fwd(ta.data, tb.data)))
     if not (ta.requires_grad or tb.requires_grad):
         return out
     return record(grad_fn, out, (ta, tb), vjp, crossed(ta, tb) if save else (), fast=fast)
-
-
-#: Python numbers a floating tensor absorbs (PyTorch's "wrapped numbers": the tensor's dtype
-#: wins). bool is not among them: it is its own type.
-_NUMBERS = (int, float)
 
 
 def fits_in(g: np.ndarray, x: np.ndarray) -> bool:
@@ -174,17 +159,10 @@ def div(input: Any, other: Any) -> Tensor:
     if is_scalar(input) and isinstance(other, Tensor):
         # PyTorch computes number / tensor as reciprocal(tensor) * number.
         return mul(reciprocal(other), input)
-    if type(input) is Tensor and type(other) in _NUMBERS and input.data.dtype.kind == "f":
-        ta, tb = input, Tensor._of(np.asarray(other, dtype=input.data.dtype))  # x / 2: x's dtype
-    elif (type(input) is Tensor and type(other) is Tensor and input.data.dtype.kind == "f"
-          and input.data.dtype is other.data.dtype and input.data.shape == other.data.shape):
-        ta, tb = input, other  # nothing to promote, nothing to broadcast
-    else:
-        ta, tb = operands(input, other, "div")
-        dt = ta.data.dtype if dtypes.is_float(ta.data.dtype) else dtypes.default_float()
+    ta, tb = binary_operands(input, other, "div")
+    if not dtypes.is_float(ta.data.dtype):  # true division of integers is floating
+        dt = dtypes.default_float()
         ta, tb = cast_operand(ta, dt), cast_operand(tb, dt)
-        if ta.data.shape != tb.data.shape:
-            broadcast_shape("div", ta.data.shape, tb.data.shape)
     out = Tensor._of(_array(np.true_divide(ta.data, tb.data)))
     # The divisor is needed by both gradients; the dividend only by the divisor's.
     saved = (ta if tb.requires_grad else None, tb)
@@ -393,9 +371,7 @@ def remainder(input: Any, other: Any) -> Tensor:
 
 
 def _compare(name: str, fwd: Callable[..., Any], a: Any, b: Any) -> Tensor:
-    ta, tb = operands(a, b, name)
-    if ta.data.shape != tb.data.shape:
-        broadcast_shape(name, ta.data.shape, tb.data.shape)
+    ta, tb = binary_operands(a, b, name)
     return Tensor(fwd(ta.data, tb.data))
 
 
