@@ -40,12 +40,13 @@ def tune_malloc() -> bool:
 def main() -> None:
     try:
         from gradcli.cli import main as run_cli
+
+        # What the imports made lives until exit: no collection needs to walk it again.
+        gc.freeze()
+        tune_malloc()  # imports ctypes: a Ctrl-C may land here too
     except KeyboardInterrupt:
         sys.stderr.write("gradcli: interrupted\n")
         raise SystemExit(EXIT_INTERRUPTED) from None
-    # What the imports made lives until exit: no collection needs to walk it again.
-    gc.freeze()
-    tune_malloc()
     try:
         run_cli()
     finally:

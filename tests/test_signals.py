@@ -168,6 +168,25 @@ def test_ctrl_c_in_the_repl_cancels_the_input_and_the_session_goes_on() -> None:
     assert out.endswith("alive\n"), out
 
 
+def test_ctrl_c_while_start_up_tunes_malloc_ends_as_an_interrupt(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The last step of start-up (tune_malloc imports ctypes) is inside the guard too: a
+    Ctrl-C there printed a traceback (the test below hit it about once in ten runs)."""
+    import gc
+
+    from gradcli import launch
+
+    def interrupted() -> bool:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(launch, "tune_malloc", interrupted)
+    monkeypatch.setattr(gc, "freeze", lambda: None)  # not this test process's objects
+    with pytest.raises(SystemExit) as exit_info:
+        launch.main()
+    assert exit_info.value.code == INTERRUPTED
+    assert capsys.readouterr().err == "gradcli: interrupted\n"
+
+
 def test_ctrl_c_at_startup_prints_no_traceback() -> None:
     for delay in (0.04, 0.08, 0.12, 0.16):  # at different points of the imports
         proc = start(["eval", "sum(x)", "--let", "x=ones(3)"])
