@@ -52,6 +52,23 @@ def test_vjp_matches_finite_differences(name: str, i: int, check: GradCheck) -> 
                                    err_msg=f"{check.expr}: d/d{var}")
 
 
+@pytest.mark.parametrize("name, i, check", CHECKS, ids=[f"{n}-{i}" for n, i, _ in CHECKS])
+def test_raw_and_recorded_backward_agree_to_the_bit(name: str, i: int, check: GradCheck) -> None:
+    """backward runs an op's raw-array VJP (``fast=``) when nothing records the backward, and
+    its Tensor VJP under create_graph: two implementations of one derivative, which must give
+    the same gradients bit for bit."""
+    values = check_inputs(check, seed=i)
+    results = []
+    for create_graph in (False, True):
+        out, leaves = _evaluate(check.expr, values)
+        weights = Tensor(np.random.default_rng(99).normal(size=out.data.shape))
+        grads = E.grad(out, list(leaves.values()), weights, create_graph=create_graph,
+                       allow_unused=True)
+        results.append([None if g is None else (g.data.dtype, g.data.shape, g.data.tobytes())
+                        for g in grads])
+    assert results[0] == results[1], check.expr
+
+
 SECOND = [(n, i, c) for n, i, c in CHECKS if c.second_order]
 
 
