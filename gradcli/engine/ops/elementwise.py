@@ -309,6 +309,21 @@ def _extremum_vjp(keep_if: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> An
     return vjp
 
 
+def _extremum_fast(keep_if: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Any:
+    """_extremum_vjp on arrays, the same operations."""
+    def fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray, np.ndarray]:
+        a, b = node.unpack()
+        da, db = np.broadcast_arrays(a.data, b.data)
+        wa = np.where(da == db, 0.5, keep_if(da, db).astype(float)).astype(g.dtype)
+        return np.asarray(np.multiply(g, wa)), np.asarray(np.multiply(g, np.subtract(1, wa)))
+
+    return fast
+
+
+_MAXIMUM_VJPS = _extremum_vjp(np.greater), _extremum_fast(np.greater)
+_MINIMUM_VJPS = _extremum_vjp(np.less), _extremum_fast(np.less)
+
+
 @op("maximum(input, other)", category="element-wise", summary="element-wise larger value",
     example="maximum(x, y)", derivative="grad goes to the larger input (halved on ties)",
     grad_fn="MaximumBackward0",
@@ -316,7 +331,8 @@ def _extremum_vjp(keep_if: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> An
 def maximum(input: Any, other: Any) -> Tensor:
     a, b = _two_tensors(input, other, "maximum")
     out = Tensor(np.maximum(a.data, b.data))
-    return record("MaximumBackward0", out, (a, b), _extremum_vjp(np.greater), (a, b))
+    return record("MaximumBackward0", out, (a, b), _MAXIMUM_VJPS[0], (a, b),
+                  fast=_MAXIMUM_VJPS[1])
 
 
 @op("minimum(input, other)", category="element-wise", summary="element-wise smaller value",
@@ -326,7 +342,8 @@ def maximum(input: Any, other: Any) -> Tensor:
 def minimum(input: Any, other: Any) -> Tensor:
     a, b = _two_tensors(input, other, "minimum")
     out = Tensor(np.minimum(a.data, b.data))
-    return record("MinimumBackward0", out, (a, b), _extremum_vjp(np.less), (a, b))
+    return record("MinimumBackward0", out, (a, b), _MINIMUM_VJPS[0], (a, b),
+                  fast=_MINIMUM_VJPS[1])
 
 
 def _two_tensors(input: Any, other: Any, name: str) -> tuple[Tensor, Tensor]:
@@ -343,6 +360,13 @@ def _where_vjp(g: Tensor, node: Node) -> tuple[None, Tensor | None, Tensor | Non
             where(cond, zero, g) if node.needs(2) else None)
 
 
+def _where_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[None, Any, Any]:
+    cond = node.ctx.data
+    zero = np.zeros((), dtype=g.dtype)
+    return (None, np.asarray(np.where(cond, g, zero)) if node.needs(1) else None,
+            np.asarray(np.where(cond, zero, g)) if node.needs(2) else None)
+
+
 @op("where(condition, input, other)", category="element-wise",
     summary="input where condition is true, else other", example="where(x > 0, x, 0)",
     derivative="d/dinput = grad where condition; d/dother = grad elsewhere",
@@ -357,4 +381,4 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
     a, b = operands(input, other, "where")
     broadcast_shape("where", c.data.shape, a.data.shape, b.data.shape)
     out = Tensor(np.where(c.data, a.data, b.data))
-    return record("WhereBackward0", out, (c, a, b), _where_vjp, ctx=c)
+    return record("WhereBackward0", out, (c, a, b), _where_vjp, ctx=c, fast=_where_fast)
