@@ -1,6 +1,7 @@
 """Lines of a text stream in batches of what has arrived: ``gradcli eval -`` parses a batch
-before it evaluates it (parsing lines one after another is ~15% faster per line than
-parsing each between evaluations), and no line ever waits for input that has not come."""
+before it evaluates it (parsing lines one after another keeps the parser's code and data in
+cache: ~8% less CPU per line of a stream of small expressions), and no line ever waits for
+input that has not come."""
 
 from __future__ import annotations
 

@@ -166,8 +166,8 @@ def mean(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {_torch_name(t.data.dtype)}",
             hint="make the tensor floating first, e.g. x.float() or arange(4.0)")
-    count = t.data.size if axes is None or not t.data.ndim else int(
-        np.prod([t.data.shape[a] for a in axes]))
+    count = t.data.size if axes is None or not t.data.ndim else math.prod(
+        t.data.shape[a] for a in axes)
     out = Tensor(_mean_of(t.data, _np_axis(axes, t.data.ndim), keepdim, count))
     name = "MeanBackward0" if dim is None else "MeanBackward1"
     return record(name, out, (t,), _mean_vjp, ctx=(t.data.shape, axes, keepdim, count),
