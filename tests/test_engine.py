@@ -334,6 +334,23 @@ def test_division_gradients_are_the_same_raw_and_recorded(dtype: str) -> None:
         assert any(g is not None for g in grads[0])
 
 
+def test_the_mean_of_nothing_is_nan_and_silent() -> None:
+    """As in PyTorch: mean(tensor([])) is nan, mean(zeros(0, 3), 0) is three nans, and the
+    gradient is empty. numpy's "Mean of empty slice" warning used to reach stderr (the nightly
+    fuzz profile found it)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isnan(E.mean(E.tensor([])).data)
+        x = Tensor(np.zeros((0, 3)), requires_grad=True)
+        along = E.mean(x, 0)
+        assert along.data.shape == (3,) and np.isnan(along.data).all()
+        assert E.mean(x, 1).data.shape == (0,)
+        E.sum(along).backward()
+        assert x.grad is not None and x.grad.data.shape == (0, 3)
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_mean_is_np_mean_bit_for_bit(dtype: str) -> None:
     """mean() skips np.mean's Python wrapper for float32/float64: the same sum and division."""

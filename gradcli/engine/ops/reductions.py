@@ -175,14 +175,17 @@ def mean(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
 
 
 def _mean_of(data: np.ndarray, axis: Any, keepdim: bool, count: int) -> np.ndarray:
-    """``np.mean`` in the input's dtype. For float32 and float64 it is np.mean's own two steps
-    (the sum, then one division by the count), without its ~4 us of Python around them."""
-    if count and data.dtype.itemsize >= 4:
-        total = _add_reduce(data, axis=axis, keepdims=keepdim)
-        if type(total) is np.ndarray:
-            return np.true_divide(total, count, out=total, casting="unsafe")
-        return np.asarray(total / count, dtype=data.dtype)
-    return np.asarray(np.mean(data, axis=axis, keepdims=keepdim), dtype=data.dtype)
+    """``np.mean`` of float32 or float64 data (the only floating dtypes of a tensor), in its
+    dtype: np.mean's own two steps (the sum, then one division by the count), without its
+    ~4 us of Python around them. The mean of nothing is NaN, as in PyTorch, and silent (numpy
+    would warn "Mean of empty slice")."""
+    total = _add_reduce(data, axis=axis, keepdims=keepdim)
+    if not count:
+        with np.errstate(invalid="ignore"):
+            return np.asarray(np.true_divide(total, count), dtype=data.dtype)
+    if type(total) is np.ndarray:
+        return np.true_divide(total, count, out=total, casting="unsafe")
+    return np.asarray(total / count, dtype=data.dtype)
 
 
 def _mean_vjp(g: Tensor, node: Node) -> One:
