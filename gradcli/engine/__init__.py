@@ -6,6 +6,6 @@ import numpy as np
 np.seterr(all="ignore")
 
 from . import dtypes, ops  # noqa: E402,F401
-from .autograd import is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402,F401
+from .autograd import bump_version, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402,F401
 from .errors import EngineError  # noqa: E402,F401
 from .tensor import DType, Size, Tensor  # noqa: E402,F401

@@ -70,10 +70,6 @@ def no_grad() -> Any:
     return set_grad_enabled(False)
 
 
-#: A node's output shape and dtype until record() sets them.
-_NO_META: tuple[tuple[int, ...], np.dtype[Any]] = ((), np.dtype(np.float32))
-
-
 class Node:
     """One recorded operation: what backward needs to send a gradient to the inputs."""
 
@@ -83,22 +79,34 @@ class Node:
     )
 
     def __init__(self, name: str, vjp: Vjp, inputs: Sequence[Tensor],
-                 saved: tuple[Tensor | None, ...], ctx: Any, fast: FastVjp | None = None) -> None:
+                 saved: tuple[Tensor | None, ...], ctx: Any, fast: FastVjp | None,
+                 out: np.ndarray) -> None:
         self.name = name
         self.vjp = vjp
         self.fast = fast
-        edges: list[Node | Tensor | None] = []
-        meta = []
-        for t in inputs:
-            if t.requires_grad:
-                fn = t.grad_fn
-                edges.append(t if fn is None else fn)
-            else:
-                edges.append(None)
+        self.out_meta: tuple[tuple[int, ...], np.dtype[Any]] = (out.shape, out.dtype)
+        # Inputs of the output's shape and dtype (most of them) share its meta tuple.
+        if len(inputs) == 1:
+            t = inputs[0]
             d = t.data
-            meta.append((d.shape, d.dtype))
-        self.edges: tuple[Node | Tensor | None, ...] = tuple(edges)
-        self.in_meta = tuple(meta)
+            self.edges: tuple[Node | Tensor | None, ...] = (
+                (t if t.grad_fn is None else t.grad_fn),)  # record() knows t requires grad
+            m = self.out_meta
+            self.in_meta = (m if d.dtype is m[1] and d.shape == m[0] else (d.shape, d.dtype),)
+        else:
+            edges: list[Node | Tensor | None] = []
+            meta = []
+            m = self.out_meta
+            for t in inputs:
+                if t.requires_grad:
+                    fn = t.grad_fn
+                    edges.append(t if fn is None else fn)
+                else:
+                    edges.append(None)
+                d = t.data
+                meta.append(m if d.dtype is m[1] and d.shape == m[0] else (d.shape, d.dtype))
+            self.edges = tuple(edges)
+            self.in_meta = tuple(meta)
         # Entries are None where the VJP will not need them (an input that needs no gradient).
         self.saved: tuple[Tensor | None, ...] | None = saved
         self.saved_versions: tuple[int, ...] = ()
@@ -118,9 +126,8 @@ class Node:
         self.retained: weakref.ref[Tensor] | None = None
         # Where in the source the operation was written: set by the interpreter.
         self.origin: Any = None
-        self.out_meta: tuple[tuple[int, ...], np.dtype[Any]] = _NO_META
         # The output's values, kept only while a graph is being drawn (KEEP_VALUES).
-        self.value: np.ndarray | None = None
+        self.value: np.ndarray | None = out if KEEP_VALUES[0] else None
 
     def unpack(self) -> tuple[Tensor, ...]:
         """The saved tensors. Entries the VJP did not ask for are None, and it never reads them."""
@@ -166,20 +173,19 @@ def record(name: str, out: Tensor, inputs: Sequence[Tensor], vjp: Vjp,
             if t.requires_grad:
                 if save_output:
                     saved = saved + (_wrap(out.data, out._version),)
-                node = Node(name, vjp, inputs, saved, ctx, fast)
+                node = Node(name, vjp, inputs, saved, ctx, fast, out.data)
                 if not node.seq & _GC_EVERY:
                     _calm_gc(node.seq)
-                node.out_meta = (out.data.shape, out.data.dtype)
-                if KEEP_VALUES[0]:
-                    node.value = out.data
                 out.grad_fn = node
                 out.requires_grad = True
                 break
     return out
 
 
-#: Every 4,096 nodes recorded, the objects alive so far leave the cyclic collector's view.
-_GC_EVERY = 4095
+#: A recording of more than this many nodes since the last backward is long.
+_LONG = 4095
+#: In a long recording, every 32 nodes the objects alive so far leave the collector's view.
+_GC_EVERY = 31
 _frozen = [False]
 #: Whether objects were frozen before the first freeze of a recording (start-up's freeze).
 _frozen_before = [False]
@@ -197,7 +203,7 @@ def _calm_gc(seq: int) -> None:
     Only a recording of 4,096 nodes or more since the last backward is long: many short
     ones (``eval -``, the REPL) would pay a full collection in ``_thaw`` every 4,096 nodes
     (~25 ms each, ~10% of a stream of small expressions) for nothing."""
-    if seq - _thawed_at[0] <= _GC_EVERY:
+    if seq - _thawed_at[0] <= _LONG:
         return
     if gc.isenabled():
         if not _frozen[0]:
@@ -229,10 +235,23 @@ def _fit(g: Tensor, shape: tuple[int, ...], dtype: np.dtype[Any]) -> Tensor:
     return g
 
 
+#: The sequence number taken by the last in-place change of a tensor (``bump_version``). A
+#: node recorded after it saved its tensors at their current versions: nothing to check.
+_last_change = [0]
+
+
+def bump_version(t: Tensor) -> None:
+    """Count an in-place change of ``t``'s values (every tensor sharing its storage sees it)."""
+    t._version[0] += 1
+    _last_change[0] = next(_sequence)
+
+
 def _check_saved(node: Node) -> None:
     if node.saved is None:
         if node.had_saved:
             raise grad_error(SECOND_BACKWARD, hint="pass retain_graph=True to the first backward")
+        return
+    if node.seq > _last_change[0]:
         return
     for t, v in zip(node.saved, node.saved_versions):
         if t is not None and t._version[0] != v:
@@ -407,7 +426,7 @@ def _accumulate_leaf(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
         leaf.grad = Tensor(leaf.grad.data + g.data)
     else:
         leaf.grad.data += g.data
-        leaf.grad._version[0] += 1
+        bump_version(leaf.grad)
 
 
 # -- the backward pass on raw arrays --------------------------------------------------------
@@ -427,6 +446,16 @@ def _refs(a: np.ndarray) -> int:
 
 
 _ALONE = _alone_refs()
+
+
+def _inline_alone() -> int:
+    a = np.empty(1)
+    return sys.getrefcount(a)
+
+
+#: What sys.getrefcount(g) gives, written in a function's body, for an array that only the
+#: function's local variable g holds.
+_INLINE_ALONE = _inline_alone()
 
 
 def _owned(a: np.ndarray, holders: int = 0) -> bool:
@@ -469,7 +498,7 @@ def _acc_raw(store: dict[Any, np.ndarray], key: Any, g: np.ndarray) -> None:
         return
     owned = _owned(prev, 1)
     if owned and prev.shape == g.shape and prev.dtype == g.dtype:
-        np.add(prev, g, out=prev)
+        np.add(prev, g, prev)  # out positionally: quicker than the keyword
     else:
         store[key] = prev + g
 
@@ -492,6 +521,7 @@ def _run_raw(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph
             root_nodes.append(t.grad_fn)
 
     heappush, heappop = heapq.heappush, heapq.heappop
+    getrefcount = sys.getrefcount
     previous = _grad_enabled[0]
     _grad_enabled[0] = False
     try:
@@ -507,11 +537,12 @@ def _run_raw(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph
                 captured[wanted_nodes[node]] = _wrap(np.array(g, copy=True))
             if node.retained is not None and inputs is None:
                 _retain(node, _wrap(g), False)
-            if node.saved is not None or node.had_saved:
+            if node.had_saved and (node.saved is None or node.seq < _last_change[0]):
                 _check_saved(node)
             fast = node.fast
             if fast is not None:
-                owned = _owned(g)
+                # _owned(g), inlined: a statement of its own (see _INLINE_ALONE)
+                owned = getrefcount(g) == _INLINE_ALONE and g.base is None and g.flags.writeable
                 outs = fast(g, node, owned)
             else:
                 outs = [None if o is None else o.data for o in node.vjp(_wrap(g), node)]
@@ -568,4 +599,4 @@ def _accumulate_leaf_raw(leaf: Tensor, g: np.ndarray, owned: bool) -> None:
         leaf.grad = _wrap(np.asarray(leaf.grad.data + g))
     else:
         leaf.grad.data += g
-        leaf.grad._version[0] += 1
+        bump_version(leaf.grad)

@@ -17,7 +17,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine import EngineError, Tensor
+from ..engine import EngineError, Tensor, bump_version
 from ..engine import ops as E
 from ..engine.ops import LIMITS, OPS, ReturnTypes
 from ..errors import GradcliError
@@ -301,7 +301,7 @@ class Interpreter:
             if not isinstance(value, Tensor):
                 raise GradcliError("type", "x.data must be assigned a tensor")
             obj.data = value.data
-            obj._version[0] += 1
+            bump_version(obj)
 
     def _aug_assign(self, stmt: Any, top: bool) -> None:
         target, op = stmt.target, stmt.op.rstrip("=")

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Node, record, run_backward
+from ..autograd import Node, bump_version, record, run_backward
 from ..autograd import no_grad as _no_grad
 from ..errors import grad_error, type_error
 from ..tensor import Tensor, _initial_gradient
@@ -109,7 +109,7 @@ def zero_(input: Any) -> Tensor:
         raise grad_error("a leaf Variable that requires grad is being used in an in-place "
                          "operation.", hint="do it inside `with no_grad():`")
     t.data[...] = 0
-    t._version[0] += 1
+    bump_version(t)
     return t
 
 

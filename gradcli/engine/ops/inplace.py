@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..autograd import is_grad_enabled
+from ..autograd import bump_version, is_grad_enabled
 from ..errors import grad_error, type_error
 from ..tensor import Tensor
 from ._base import to_tensor
@@ -47,7 +47,7 @@ def apply_(target: Tensor, fn: Callable[[Tensor, Any], Tensor], other: Any) -> T
             f"output with shape {list(target.data.shape)} doesn't match the broadcast shape "
             f"{list(out.data.shape)}", hint="an in-place result must keep the target's shape")
     target.data[...] = out.data
-    target._version[0] += 1
+    bump_version(target)
     if out.grad_fn is not None:
         target.grad_fn = out.grad_fn
         target.requires_grad = True
@@ -75,4 +75,4 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
 
         raise shape_error(f"cannot assign into x[...]: {e}",
                           hint=f"the tensor has shape {tuple(target.data.shape)}") from None
-    target._version[0] += 1
+    bump_version(target)
