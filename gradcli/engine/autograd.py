@@ -269,17 +269,21 @@ def _check_saved(node: Node) -> None:
 
 
 def _count_dependencies(roots: Sequence[Node]) -> dict[Node, int]:
+    """How many edges lead to each node reachable from ``roots`` (a root may be one too)."""
     deps: dict[Node, int] = {}
-    stack = list(roots)
-    seen = set(roots)
+    first = set(roots)
+    stack = list(first)
+    get = deps.get
     while stack:
-        node = stack.pop()
-        for edge in node.edges:
-            if isinstance(edge, Node):
-                deps[edge] = deps.get(edge, 0) + 1
-                if edge not in seen:
-                    seen.add(edge)
-                    stack.append(edge)
+        for edge in stack.pop().edges:
+            if type(edge) is Node:
+                n = get(edge)
+                if n is None:
+                    deps[edge] = 1
+                    if edge not in first:  # a node's edges are followed once
+                        stack.append(edge)
+                else:
+                    deps[edge] = n + 1
     return deps
 
 
@@ -556,7 +560,10 @@ def _run_raw(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph
                     o = _fit_raw(o, meta[0], meta[1])
                 if type(edge) is Node:
                     if o is not None:
-                        _acc_raw(grads, edge, o)
+                        if edge in grads:
+                            _acc_raw(grads, edge, o)
+                        else:
+                            grads[edge] = o
                     n = deps[edge] - 1
                     deps[edge] = n
                     if n == 0:
