@@ -147,6 +147,8 @@ def unary_input(x: Any, name: str) -> Tensor:
 
 def float_input(x: Any, name: str) -> Tensor:
     """Integer inputs of float-only functions (exp, sin, ...) compute in the default dtype."""
+    if type(x) is Tensor and x.data.dtype.kind == "f":
+        return x
     t = unary_input(x, name)
     if not dtypes.is_float(t.data.dtype):
         from .elementwise import to_dtype

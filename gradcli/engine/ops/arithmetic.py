@@ -65,7 +65,7 @@ def _sub_fast(g: np.ndarray, node: Node, owned: bool) -> RawPair:
     if not node.needs(1):
         return g, None
     if owned and not node.needs(0):
-        return None, np.negative(g, out=g)
+        return None, np.negative(g, g)
     return g, np.negative(g)
 
 
@@ -89,9 +89,9 @@ def _mul_fast(g: np.ndarray, node: Node, owned: bool) -> RawPair:
 def _times(g: np.ndarray, owned: bool, x: np.ndarray, k: float = 1) -> np.ndarray:
     """g * x (* k), in g's buffer when it is owned and has the result's shape and dtype."""
     if owned and fits_in(g, x) and g.dtype == x.dtype:
-        np.multiply(g, x, out=g)
+        np.multiply(g, x, g)
         if k != 1:
-            np.multiply(g, k, out=g)
+            np.multiply(g, k, g)
         return g
     if g.ndim and x.shape == g.shape and not any(g.strides) and g.size:
         # A gradient broadcast from one value (sum, mean): scale x by it in a single pass, or
@@ -201,7 +201,7 @@ def _neg_vjp(g: Tensor, node: Node) -> tuple[Tensor]:
 
 
 def _neg_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray]:
-    return (np.negative(g, out=g) if owned else np.negative(g),)
+    return (np.negative(g, g) if owned else np.negative(g),)
 
 
 @op("neg(input)", category="arithmetic", summary="negation (unary -)", example="neg(x)",
@@ -310,7 +310,7 @@ def into_left(op: str, a: Tensor, b: Any) -> Tensor | None:
         tb = Tensor._of(e)
     else:
         return None
-    fwd(d, e, out=d)
+    fwd(d, e, d)  # out positionally: quicker than the keyword
     out = Tensor._of(d)
     if not (a.requires_grad or tb.requires_grad):
         return out

@@ -62,7 +62,9 @@ for _name, _dt in (("float", "float32"), ("double", "float64"), ("long", "int64"
 
 def _unary(t: Tensor, grad_fn: str, fwd: Callable[[np.ndarray], np.ndarray], vjp: Any,
            save_input: bool, save_output: bool, fast: Any = None) -> Tensor:
-    out = Tensor(fwd(t.data))
+    r = fwd(t.data)
+    # Float in, same float out (most ops): no dtype to normalize.
+    out = Tensor._of(r) if type(r) is np.ndarray and r.dtype is t.data.dtype else Tensor(r)
     if not t.requires_grad:
         return out
     return record(grad_fn, out, (t,), vjp, (t,) if save_input else (), save_output=save_output,
@@ -105,9 +107,9 @@ def _into(d: np.ndarray, g: np.ndarray, owned: bool) -> np.ndarray:
     if d.shape == g.shape and d.dtype == g.dtype and broadcast_one(g):
         return d
     if owned and g.dtype == d.dtype and fits_in(g, d):
-        return np.multiply(g, d, out=g)
+        return np.multiply(g, d, g)
     if type(d) is np.ndarray and d.dtype == g.dtype and fits_in(d, g):
-        return np.multiply(d, g, out=d)
+        return np.multiply(d, g, d)
     out = np.multiply(d, g)
     return out if type(out) is np.ndarray else np.asarray(out)
 
@@ -115,7 +117,7 @@ def _into(d: np.ndarray, g: np.ndarray, owned: bool) -> np.ndarray:
 def _exp_fast(g: np.ndarray, n: Node, owned: bool) -> RawOne:
     y = _saved_array(n)
     if owned and g.shape == y.shape and g.dtype == y.dtype:
-        return (np.multiply(g, y, out=g),)
+        return (np.multiply(g, y, g),)
     if g.shape == y.shape and g.dtype == y.dtype and broadcast_one(g):
         return (y,)  # the output itself (written into only if nothing else holds it)
     return (np.asarray(g * y),)
@@ -134,7 +136,7 @@ def _blockwise(g: np.ndarray, x: np.ndarray, deriv: Callable[[np.ndarray], np.nd
     gf, xf = g.reshape(-1), x.reshape(-1)
     for i in range(0, gf.size, _BLOCK):
         gb = gf[i:i + _BLOCK]
-        np.multiply(gb, deriv(xf[i:i + _BLOCK]), out=gb)
+        np.multiply(gb, deriv(xf[i:i + _BLOCK]), gb)
     return True
 
 
@@ -147,12 +149,12 @@ def _sin_fast(g: np.ndarray, n: Node, owned: bool) -> RawOne:
 
 def _cos_fast(g: np.ndarray, n: Node, owned: bool) -> RawOne:
     d = np.asarray(np.sin(_saved_array(n)))
-    return (_into(np.negative(d, out=d), g, owned),)
+    return (_into(np.negative(d, d), g, owned),)
 
 
 def _one_minus_square(y: np.ndarray) -> np.ndarray:
     d = np.multiply(y, y)
-    return np.subtract(1, d, out=d)
+    return np.subtract(1, d, d)
 
 
 def _tanh_fast(g: np.ndarray, n: Node, owned: bool) -> RawOne:
@@ -160,7 +162,7 @@ def _tanh_fast(g: np.ndarray, n: Node, owned: bool) -> RawOne:
     if owned and _blockwise(g, y, _one_minus_square):
         return (g,)
     d = np.asarray(np.multiply(y, y))
-    return (_into(np.subtract(1, d, out=d), g, owned),)
+    return (_into(np.subtract(1, d, d), g, owned),)
 
 
 exp = _declare("exp", np.exp, lambda g, n: (g * n.output(),), save="output", fast=_exp_fast,
