@@ -65,6 +65,8 @@ def agree(text: str) -> None:
     assert outcome(text) == lark_outcome(text), text
 
 
+LEAVES_FOR_REPLAY = st.one_of(st.sampled_from(["x", "y", "1", "2.5", "True", "()"]))
+
 CORNERS = [
     "2*dot(x,x)", "sum((x*w + 0.001)**2)", "-x**2", "(-x)**2", "x**-y**z", "+-x",
     "a if b else c if d else e", "not a in b", "a not in b", "a is not b", "a is b is not c",
@@ -120,6 +122,49 @@ def test_the_quick_parser_takes_the_common_cases() -> None:
                  "a if b else c", "x.sum(dim=0, keepdim=True)", "not a in b", "(1,)", "x.T"]:
         assert dump(quick(text)) == lark_outcome(text), text
         assert dump(quick(text + "\n")) == lark_outcome(text), text
+
+
+@pytest.mark.parametrize("first, second", [
+    ("sum((x*w + 0.001)**2)", "sum((alpha*beta   + 12345.5)**2)"),
+    ("2*dot(x,x)", "  10*vdot(xs , ys)"),
+    ("f(a=1, b=2)", "f(a=1, a=2)"),  # the builder refuses the second: Lark reports it
+    ("x.sum(dim=0)", "x.__dict__(dim=0)"),
+    ("a if b else c", "long_name if b2 else c3"),
+])
+def test_texts_of_the_same_kinds_replay_the_first_parse(first: str, second: str) -> None:
+    """The tokens' kinds decide every action of an LALR parse, so the second text replays
+    the program of the first (QuickParser._replay): with its own values and positions."""
+    engine = p._engine()
+    assert dump(quick(first)) == lark_outcome(first)
+    replayed: list[str] = []
+    original = type(engine._quick)._replay
+
+    def spy(self: Any, program: Any, tokens: Any) -> Any:
+        replayed.append(second)
+        return original(self, program, tokens)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(type(engine._quick), "_replay", spy)
+        result = quick(second)
+    assert replayed == [second]
+    if result is not None:
+        assert dump(result) == lark_outcome(second)
+    agree(second)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.recursive(LEAVES_FOR_REPLAY, lambda inner: extend(
+    inner, st.sampled_from(["x", "y"]), st.sampled_from(["+", "*", "**", ",", "."]),
+    unary=("-", "")), max_leaves=10))
+def test_replays_of_generated_expressions_agree_with_lark(text: str) -> None:
+    """Each text, then the same with longer names and an indent: the same kinds of tokens
+    at other positions, which the second parse replays."""
+    quick(text)
+    moved = "   " + text.replace("x", "xx_1").replace("y", "yyy")
+    result = quick(moved)
+    if result is not None:
+        assert dump(result) == lark_outcome(moved), moved
+    agree(moved)
 
 
 @pytest.mark.parametrize("text", [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..engine import Size, Tensor
+from ..engine import Size, Tensor, dtypes
 from ..engine.autograd import Node
 from ..results import EvalResult
 from .jsonfmt import dumps, dumps_jsonable, to_jsonable
@@ -14,7 +14,7 @@ from .text import PrintOptions, tensor_text, to_text
 def _describe(value: Any) -> tuple[Any, Any, str | None, str | None]:
     """value, shape, dtype and grad_fn of any result value, for JSON."""
     if isinstance(value, Tensor):
-        return (to_jsonable(value.data), list(value.data.shape), value.data.dtype.name,
+        return (to_jsonable(value.data), list(value.data.shape), dtypes.name_of(value.data.dtype),
                 None if value.grad_fn is None else value.grad_fn.name)
     if isinstance(value, tuple) and not isinstance(value, Size):
         return [_describe(v)[0] for v in value], None, "tuple", None

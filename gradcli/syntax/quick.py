@@ -46,6 +46,8 @@ _ELSEWHERE = re.compile(r"[\"'#\\\r\n]")
 _SHIFT = 0
 _PASS = 1  # a unit reduction whose value and span are its child's
 _REDUCE = 2
+#: Programs kept (see QuickParser._replay); the store starts afresh when full.
+_PROGRAMS = 1024
 _Span = tuple[int, int, int, int]
 
 
@@ -80,6 +82,9 @@ class QuickParser:
                       table.states.items()}
         self._scanner, self._keywords = _scanner(lark.terminals, lark.lexer_conf.ignore)
         self._chains: dict[tuple[int, int, str], int] = {}
+        #: The programs of _run by the kinds of the tokens (and the depth limit), for _replay.
+        self._programs: dict[tuple[tuple[str, ...], int],
+                             list[tuple[int, Callable[[list[Any]], Any]] | None]] = {}
         # Terminals some rule passes to its callback: the others need no Token object.
         self._kept = frozenset(symbol.name for rule in lark.rules for symbol in rule.expansion
                                if symbol.is_term and (rule.options.keep_all_tokens
@@ -113,8 +118,18 @@ class QuickParser:
             return None
         saved = self._current[0]
         self._current[0] = builder
+        key = (tuple([t[0] for t in tokens]), max_depth)
         try:
-            return self._run(tokens, max_depth)
+            program = self._programs.get(key)
+            if program is not None:
+                return self._replay(program, tokens)
+            program = []
+            node = self._run(tokens, max_depth, program)
+            if node is not None:
+                if len(self._programs) >= _PROGRAMS:
+                    self._programs.clear()
+                self._programs[key] = program
+            return node
         except GradcliError:
             # The builder's checks run during the parse here, after it in Lark: let Lark
             # decide which error comes first.
@@ -156,7 +171,11 @@ class QuickParser:
 
     # ------------------------------------------------------------ parsing
 
-    def _run(self, tokens: list[tuple[str, str, _Span]], max_depth: int) -> Any | None:
+    def _run(self, tokens: list[tuple[str, str, _Span]], max_depth: int,
+             program: list[tuple[int, Callable[[list[Any]], Any]] | None]) -> Any | None:
+        """Parse ``tokens``, writing down in ``program`` the shifts (None) and the reductions
+        that build values ((size, callback)): the same kinds of tokens make the same ones."""
+        shift = program.append
         rows = self._rows
         opening, closing = self._brackets
         end_state = self._end_state
@@ -185,6 +204,7 @@ class QuickParser:
                     states.append(entry[1])
                     values.append(token)
                     spans.append(span)
+                    shift(None)
                     break
                 _, size, callback, origin = entry
                 if action == _PASS:  # value and span stay; only the state changes
@@ -204,11 +224,37 @@ class QuickParser:
                     values.append(callback(children))
                     spans.append(covered)
                     states.append(rows[states[-1]][origin][1])
+                    shift((size, callback))
                 if kind == "$END" and states[-1] == end_state:
                     return values[-1]
                 row = rows[states[-1]]
         return None
 
+
+    def _replay(self, program: list[tuple[int, Callable[[list[Any]], Any]] | None],
+                tokens: list[tuple[str, str, _Span]]) -> Any:
+        """What ``_run`` builds from tokens of these kinds, without the table: its program."""
+        current = self._current
+        values: list[Any] = []
+        spans: list[_Span | None] = []
+        next_token = iter(tokens).__next__
+        for step in program:
+            if step is None:
+                _, token, span = next_token()
+                values.append(token)
+                spans.append(span)
+                continue
+            size, callback = step
+            if size:
+                children = values[-size:]
+                covered = _cover(spans[-size:])
+                del values[-size:], spans[-size:]
+            else:
+                children, covered = [], None
+            current[1] = Meta(covered)
+            values.append(callback(children))
+            spans.append(covered)
+        return values[-1]
 
     def _chain(self, below: int, top: int, kind: str) -> int:
         """The state after the unit reductions that ``kind`` makes in state ``top`` over
