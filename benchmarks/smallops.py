@@ -182,7 +182,10 @@ def stream_expressions(count: int) -> list[str]:
 
 
 def _cli_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    # As users run it: bytecode cached, and stdout buffered as Python buffers a pipe (this
+    # workplace sets PYTHONUNBUFFERED=1, which makes every result line a write of its own).
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED")}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
     return env
 

@@ -47,6 +47,7 @@ def _debug() -> bool:
 
 
 def _stderr(text: str) -> None:
+    sys.stdout.flush()  # what came before it on stdout comes first (2>&1)
     sys.stderr.write(text + "\n")
     sys.stderr.flush()
 
@@ -215,6 +216,7 @@ def _side_channel() -> tuple[Callable[[Any], str], Callable[[str], None]]:
     from .render.text import print_text
 
     def write(text: str) -> None:
+        sys.stdout.flush()  # the results before it come first (2>&1)
         sys.stderr.write(text)
         sys.stderr.flush()
 
@@ -228,7 +230,7 @@ def _with_origin(make: Callable[[], Any], origin: str) -> Any:
         _fail(err, origin)
 
 
-def _emit(result: Any, fmt: EvalFormat, options: Any) -> None:
+def _emit(result: Any, fmt: EvalFormat, options: Any, flush: bool = True) -> None:
     from .render import eval_output
 
     if fmt is EvalFormat.json:
@@ -244,7 +246,8 @@ def _emit(result: Any, fmt: EvalFormat, options: Any) -> None:
             sys.stdout.write(derivatives.trace_plain(result.trace, options) + "\n")
         else:
             derivatives.trace_table(result.trace, options, _console())
-    sys.stdout.flush()
+    if flush:
+        sys.stdout.flush()
 
 
 def _console() -> Any:
@@ -259,11 +262,16 @@ def _console() -> Any:
 
 
 def _eval_stream(evaluator: Any, fmt: EvalFormat, options: Any) -> int:
-    """``EXPR = -``: one expression per line; a bad line is reported and the run goes on."""
+    """``EXPR = -``: one expression per line; a bad line is reported and the run goes on.
+
+    Results are flushed when the lines read so far are done, before waiting for more: a
+    line typed or sent alone is answered at once, and a pipe full of lines costs one write
+    per batch instead of one per line. On a terminal every line is flushed."""
     from .render.errors import format_error
     from .render.jsonfmt import dumps, error_object
     from .stdin_lines import line_batches
 
+    each_line = sys.stdout.isatty()
     code = 0
     before = 0  # lines of the earlier batches
     for batch in line_batches(sys.stdin):
@@ -278,11 +286,11 @@ def _eval_stream(evaluator: Any, fmt: EvalFormat, options: Any) -> int:
                 code = 1
                 if fmt is EvalFormat.json:
                     sys.stdout.write(dumps(error_object(line, err)) + "\n")
-                    sys.stdout.flush()
                 else:
                     _stderr(format_error(err, f"stdin line {number}"))
                 continue
-            _emit(result, fmt, options)
+            _emit(result, fmt, options, flush=each_line)
+        sys.stdout.flush()
     return code
 
 

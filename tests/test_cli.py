@@ -110,6 +110,55 @@ def test_stdin_lines_are_answered_in_order_across_reads() -> None:
     assert plain.stdout.count("x.grad = ") == len(objs) - 9
 
 
+def test_stdin_results_errors_and_prints_keep_their_order_on_one_stream() -> None:
+    """Results are written a batch of lines at a time; stdout is flushed before anything goes
+    to stderr (a plain-format error, a print()), so with 2>&1 the order is the lines' order."""
+    text = "sum(x)\nprint(7)\nnope(x)\nsum(x * x)\n" * 3
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # as users run it
+    env["COLUMNS"] = "100"
+    proc = subprocess.run([*GRADCLI, "eval", "-", "--let", "x=tensor([1.0, 2.0])", "--format",
+                           "plain"], input=text, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, env=env, timeout=120)
+    assert proc.returncode == 1
+    marks = re.findall(r"^(tensor\(3\.|7$|None$|tensor\(5\.)|(stdin line \d+)", proc.stdout,
+                       re.M)
+    assert [a or b for a, b in marks] == [
+        "tensor(3.", "7", "None", "stdin line 3", "tensor(5.",
+        "tensor(3.", "7", "None", "stdin line 7", "tensor(5.",
+        "tensor(3.", "7", "None", "stdin line 11", "tensor(5."], proc.stdout
+
+
+def test_stdin_lines_are_answered_before_more_input_comes() -> None:
+    """Output is flushed when the lines read so far are done, even when stdout is a pipe that
+    Python would block-buffer: a producer waiting for each answer is never stuck."""
+    import select
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    proc = subprocess.Popen([*GRADCLI, "eval", "-", "--let", "x=tensor([1.0, 2.0])", "--format",
+                             "json"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
+    assert proc.stdin is not None and proc.stdout is not None
+    out = proc.stdout.fileno()
+    try:
+        for sent, value in [(b"sum(x)\nsum(x * 2)\n", 6.0), (b"sum(x * 3)\n", 9.0)]:
+            proc.stdin.write(sent)
+            proc.stdin.flush()
+            received = b""
+            while received.count(b"\n") < sent.count(b"\n"):
+                ready, _, _ = select.select([out], [], [], 60)
+                assert ready, f"no answer to {sent!r} while stdin stays open"
+                chunk = os.read(out, 65536)
+                assert chunk, "gradcli ended"
+                received += chunk
+            assert strict_json(received.splitlines()[-1])["value"] == value
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=60)
+        proc.stdout.close()
+        assert proc.stderr is not None
+        proc.stderr.close()
+
+
 def test_stdin_lines_do_not_accumulate_gradients() -> None:
     proc = gradcli("eval", "-", "--let", "x=1.0", "--format", "json", stdin="2*x\n2*x\n")
     assert [strict_json(line)["grads"]["x"] for line in proc.stdout.splitlines()] == [2.0, 2.0]
