@@ -163,11 +163,18 @@ def _torch_members() -> dict[str, Any]:
 TORCH = Namespace("torch", _torch_members())
 
 
+def interpreter_bound(*args: Any, **kwargs: Any) -> Any:
+    """The ``fn`` of print and str: Interpreter.call runs its own method instead."""
+    raise AssertionError("print and str are called by the interpreter that runs them")
+
+
 def _make_global_names() -> dict[str, Any]:
     names: dict[str, Any] = {n: OpFunction(s) for n, s in OPS.items() if s.function}
     for name, fn in PYTHON_BUILTINS.items():
         if name not in names or name in SHADOWED:
             names[name] = Builtin(name, fn)
+    names[PRINT] = Builtin(PRINT, interpreter_bound)
+    names[STR] = Builtin(STR, interpreter_bound)
     names["torch"] = TORCH
     return names
 

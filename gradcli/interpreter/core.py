@@ -11,7 +11,6 @@ import difflib
 import operator
 import re
 import sys
-import weakref
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -29,9 +28,9 @@ from .builtins import (
     PRINT,
     PROTECTED,
     SHADOWED,
-    STR,
     TORCH,
     global_names,
+    interpreter_bound,
 )
 from .calls import DATA_PARAMETER, bind_method, bind_op, data_position
 from .iteration import items_of, length_of
@@ -135,20 +134,6 @@ def _check_int_size(op: str, a: int, b: int) -> None:
             "smaller numbers")
 
 
-class _WeakMethod:
-    """A bound method that does not keep its object alive (see Interpreter.__init__)."""
-
-    __slots__ = ("_method",)
-
-    def __init__(self, method: Callable[..., Any]) -> None:
-        self._method = weakref.WeakMethod(method)  # type: ignore[arg-type]
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        method = self._method()
-        assert method is not None, "the interpreter is gone"
-        return method(*args, **kwargs)
-
-
 class Interpreter:
     """Evaluates expressions and runs statements, keeping variables between calls."""
 
@@ -163,12 +148,11 @@ class Interpreter:
         self.to_text = to_text
         self.write = write
         self.echo = echo
+        # print and str are shared too: call() runs this interpreter's _print and _str (a
+        # bound method kept here would make a cycle, interpreter -> builtins -> method ->
+        # interpreter, and the interpreter, its variables and their gradients would wait for
+        # the cyclic collector instead of going when the evaluation is done).
         self.builtins = global_names()
-        # Bound weakly: a bound method would make a cycle (interpreter -> builtins -> method ->
-        # interpreter), and the interpreter, its variables and their gradients would wait for
-        # the cyclic collector instead of going when the evaluation is done.
-        self.builtins[PRINT] = Builtin(PRINT, _WeakMethod(self._print))
-        self.builtins[STR] = Builtin(STR, _WeakMethod(self._str))
         self.globals: dict[str, Any] = {}
         self.locals: dict[str, Any] = self.globals
         self.enclosing: tuple[dict[str, Any], ...] = ()
@@ -755,8 +739,11 @@ class Interpreter:
                 return bind_op(OPS[fn.name], args, kwargs)
             if fn.name in ITERATING:
                 self._charge(fn.name, args, node)
+            target = fn.fn
+            if target is interpreter_bound:
+                target = self._print if fn.name == PRINT else self._str
             try:
-                return fn.fn(*args, **{KEYWORD_ALIASES.get(k, k): v for k, v in kwargs.items()})
+                return target(*args, **{KEYWORD_ALIASES.get(k, k): v for k, v in kwargs.items()})
             except TypeError as e:
                 # Python names the implementing function (Interpreter._print()): name the builtin.
                 message = _QUALIFIED_CALL.sub(f"{fn.name}()", str(e), count=1)

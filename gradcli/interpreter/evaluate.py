@@ -59,9 +59,10 @@ def split_let(text: str) -> tuple[str, str]:
 _IN_PLACE_NAME = re.compile(r"[A-Za-z0-9]_(?!\w)")
 
 
-def _may_write(*texts: str | None) -> bool:
+def _may_write(expr: str, grad_output: str | None) -> bool:
     """Whether evaluating these texts could change a leaf's values in place (conservative)."""
-    return any(text is not None and _IN_PLACE_NAME.search(text) for text in texts)
+    return bool(_IN_PLACE_NAME.search(expr)
+                or grad_output is not None and _IN_PLACE_NAME.search(grad_output))
 
 
 #: How many expressions' ASTs an Evaluator keeps: ``check`` evaluates one text 2n + 1 times.
@@ -180,9 +181,11 @@ class Evaluator:
         value, variables, interp = self.run(expr, node)
         result = EvalResult(expr, value, variables=variables)
         if isinstance(value, Tensor) and value.requires_grad:
-            tracer = Tracer(variables, self.expr, self.options.detect_anomaly)
+            options = self.options
+            tracer = (Tracer(variables, self.expr, options.detect_anomaly)
+                      if options.trace or options.detect_anomaly else None)
             self._backward(value, interp, tracer)
-            if self.options.trace:
+            if tracer is not None and options.trace:
                 result.trace = tracer.steps
         if not self.options.no_grad:
             result.grads = {n: variables[n].grad for n in self.wrt}
@@ -193,7 +196,7 @@ class Evaluator:
         return GradcliError(kind, message, line=1, column=1, source=self.expr,
                             end_column=len(self.expr) + 1, hint=hint)
 
-    def _backward(self, value: Tensor, interp: Interpreter, tracer: Tracer) -> None:
+    def _backward(self, value: Tensor, interp: Interpreter, tracer: Tracer | None) -> None:
         spec = self.options.grad_output
         if spec is None and value.data.size != 1:
             raise self._whole(
@@ -220,7 +223,7 @@ class Evaluator:
                         hint="the gradient must have the result's shape (or use ones)")
         try:
             root = _initial_gradient(value, gradient)
-            hook = tracer.step if (self.options.trace or self.options.detect_anomaly) else None
+            hook = None if tracer is None else tracer.step
             run_backward([value], [root], on_step=hook)
         except EngineError as e:
             raise self._whole(e.kind, e.message, e.hint) from None
