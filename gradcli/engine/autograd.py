@@ -92,7 +92,8 @@ class Node:
             self.edges: tuple[Node | Tensor | None, ...] = (
                 (t if t.grad_fn is None else t.grad_fn),)  # record() knows t requires grad
             m = self.out_meta
-            self.in_meta = (m if d.dtype is m[1] and d.shape == m[0] else (d.shape, d.dtype),)
+            self.in_meta: tuple[tuple[tuple[int, ...], np.dtype[Any]], ...] = (
+                m if d.dtype is m[1] and d.shape == m[0] else (d.shape, d.dtype),)
         else:
             edges: list[Node | Tensor | None] = []
             meta = []
