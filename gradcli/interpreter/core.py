@@ -32,7 +32,7 @@ from .builtins import (
     global_names,
     interpreter_bound,
 )
-from .calls import DATA_PARAMETER, bind_method, bind_op, data_position
+from .calls import DATA_PARAMETER, bind_method, bind_op, call_positional, data_position
 from .iteration import items_of, length_of
 from .trace import not_finite
 from .values import BoundMethod, Builtin, Namespace, OpFunction, UserFunction
@@ -421,9 +421,13 @@ class Interpreter:
     def eval(self, node: Any) -> Any:
         try:
             result = self._EXPRESSIONS[type(node)](self, node)
-            if type(result) is Tensor and (self.detect_anomaly or (
-                    result.grad_fn is not None and result.grad_fn.origin is None)):
-                self._note_origin(result, node)
+            if type(result) is Tensor:
+                if self.detect_anomaly:
+                    self._note_origin(result, node)
+                else:
+                    fn = result.grad_fn
+                    if fn is not None and fn.origin is None:
+                        fn.origin = node  # _note_origin's first half
             return result
         except GradcliError as e:
             e.located(node.line, node.column, end_column=N.end_on_line(node))
@@ -550,8 +554,19 @@ class Interpreter:
     def _binop(self, node: Any) -> Any:
         # A name is looked up directly: eval() would add nothing to it (see _name).
         left, right = node.left, node.right
-        a = self._name(left) if type(left) is N.Name else self.eval(left)
+        if type(left) is N.Name:
+            a = self._name(left)
+            named = True  # a variable holds a: it is no temporary
+        else:
+            a = self.eval(left)
+            named = False
         b = self._name(right) if type(right) is N.Name else self.eval(right)
+        if type(a) is Tensor and (type(b) is Tensor or type(b) is float):
+            if not named and node.op in _INTO_LEFT and _counts(a) == _TEMPORARY:
+                out = E.into_left(_INTO_LEFT[node.op], a, b)
+                if out is not None:
+                    return out
+            return _TENSOR_BINARY[node.op](a, b)  # what _binary does with these operands
         if node.op in _INTO_LEFT and type(a) is Tensor and _counts(a) == _TEMPORARY:
             # Nothing but this frame holds a or its array: a temporary of the expression,
             # such as e * s in e * s + x ** 2. The sum may go into its buffer.
@@ -703,7 +718,18 @@ class Interpreter:
         return Ellipsis
 
     def _call(self, node: Any) -> Any:
-        fn = self.eval(node.func)
+        func = node.func
+        fn = None
+        if type(func) is N.Attribute and type(func.value) is N.Name:
+            # torch.tanh: a namespace's member directly (none is private: see attribute())
+            owner = self._name(func.value)
+            if type(owner) is Namespace:
+                fn = owner.members.get(func.attr)
+        if fn is None:
+            fn = self.eval(func)
+        if type(fn) is OpFunction and not node.keywords and data_position(fn.spec) is None:
+            args = [self._name(a) if type(a) is N.Name else self.eval(a) for a in node.args]
+            return call_positional(fn.spec, args)  # call()'s first case, checked at once
         data = data_position(fn.spec) if isinstance(fn, OpFunction) else None
         if data is not None:
             # An op's data parameter (tensor(data, dtype=...)) takes a list literal as a list
