@@ -94,6 +94,15 @@ class Node:
             m = self.out_meta
             self.in_meta: tuple[tuple[tuple[int, ...], np.dtype[Any]], ...] = (
                 m if d.dtype is m[1] and d.shape == m[0] else (d.shape, d.dtype),)
+        elif len(inputs) == 2:  # the loop below, written out for binary ops
+            a, b = inputs
+            da, db = a.data, b.data
+            m = self.out_meta
+            self.edges = (((a if a.grad_fn is None else a.grad_fn) if a.requires_grad else None),
+                          ((b if b.grad_fn is None else b.grad_fn) if b.requires_grad else None))
+            self.in_meta = (
+                m if da.dtype is m[1] and da.shape == m[0] else (da.shape, da.dtype),
+                m if db.dtype is m[1] and db.shape == m[0] else (db.shape, db.dtype))
         else:
             edges: list[Node | Tensor | None] = []
             meta = []
@@ -112,7 +121,12 @@ class Node:
         self.saved: tuple[Tensor | None, ...] | None = saved
         self.saved_versions: tuple[int, ...] = ()
         self.had_saved = False
-        if saved:
+        if len(saved) == 2:  # the loop below, written out
+            s0, s1 = saved
+            self.saved_versions = (0 if s0 is None else s0._version[0],
+                                   0 if s1 is None else s1._version[0])
+            self.had_saved = s0 is not None or s1 is not None
+        elif saved:
             versions = []
             for s in saved:
                 if s is None:

@@ -21,11 +21,19 @@ _PAIR = {"a": (3, 1), "b": (4,)}
 
 def _binary(name: str, grad_fn: str, fwd: Callable[..., Any], vjp: Any, a: Any, b: Any,
             save: bool = True, fast: Any = None) -> Tensor:
-    ta, tb = binary_operands(a, b, name)
-    out = Tensor._of(_array(fwd(ta.data, tb.data)))
-    if not (ta.requires_grad or tb.requires_grad):
+    if type(a) is Tensor and type(b) is Tensor and a.data.dtype is b.data.dtype \
+            and a.data.shape == b.data.shape:
+        ta, tb = a, b  # binary_operands' first case, without the call
+    else:
+        ta, tb = binary_operands(a, b, name)
+    r = fwd(ta.data, tb.data)
+    out = Tensor._of(r if type(r) is np.ndarray else np.asarray(r))
+    need_a, need_b = ta.requires_grad, tb.requires_grad
+    if not (need_a or need_b):
         return out
-    return record(grad_fn, out, (ta, tb), vjp, crossed(ta, tb) if save else (), fast=fast)
+    # crossed(ta, tb): each operand saved only if the other one needs a gradient
+    saved = ((ta if need_b else None), (tb if need_a else None)) if save else ()
+    return record(grad_fn, out, (ta, tb), vjp, saved, fast=fast)
 
 
 def fits_in(g: np.ndarray, x: np.ndarray) -> bool:
