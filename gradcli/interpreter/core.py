@@ -343,7 +343,9 @@ class Interpreter:
 
     def _iteration(self, stmt: Any, top: bool) -> bool:
         """Run a loop body once; False when it breaks out of the loop."""
-        self._tick(stmt)
+        if self.steps >= self.limits.max_steps:
+            self._tick(stmt)  # raises
+        self.steps += 1  # _tick, inlined
         try:
             self.exec_block(stmt.body, top)
         except _Break:
@@ -358,8 +360,14 @@ class Interpreter:
                 break
 
     def _for(self, stmt: Any, top: bool) -> None:
+        target = stmt.target
+        # for i in ...: a plain name is stored directly (what assign() does with it)
+        name = target.id if type(target) is N.Name and target.id not in PROTECTED else None
         for item in items_of(self.eval(stmt.iter)):
-            self.assign(stmt.target, item)
+            if name is not None:
+                self.locals[name] = item
+            else:
+                self.assign(target, item)
             if not self._iteration(stmt, top):
                 break
 
