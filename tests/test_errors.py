@@ -829,3 +829,17 @@ def test_never_an_internal_error(expr: str, tmp_path: Path) -> None:
     assert "internal error" not in proc.stderr, proc.stderr
     if proc.returncode != 0:
         assert re.match(r"error\[(syntax|name|type|shape|value|grad|limit|io)\]: ", proc.stderr)
+
+
+@pytest.mark.parametrize("loop", ["for i in range({n}):\n    pass\n",
+                                  "i = 0\nwhile i < {n}:\n    i = i + 1\n"])
+def test_max_steps_allows_exactly_that_many_iterations(loop: str) -> None:
+    from gradcli.errors import GradcliError
+    from gradcli.interpreter.core import Interpreter, Limits
+    from gradcli.syntax.parser import parse_program
+
+    Interpreter(limits=Limits(max_steps=3), write=lambda s: None).run(
+        parse_program(loop.format(n=3)))
+    with pytest.raises(GradcliError, match="more than 3 loop iterations"):
+        Interpreter(limits=Limits(max_steps=3), write=lambda s: None).run(
+            parse_program(loop.format(n=4)))
