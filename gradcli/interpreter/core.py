@@ -728,7 +728,9 @@ class Interpreter:
     def _call(self, node: Any) -> Any:
         func = node.func
         fn = None
-        if type(func) is N.Attribute and type(func.value) is N.Name:
+        if type(func) is N.Name:
+            fn = self._name(func)  # tanh(h): as eval() would, without its wrapper (see _name)
+        elif type(func) is N.Attribute and type(func.value) is N.Name:
             # torch.tanh: a namespace's member directly (none is private: see attribute())
             owner = self._name(func.value)
             if type(owner) is Namespace:
