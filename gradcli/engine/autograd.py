@@ -333,6 +333,8 @@ def run_backward(
 
 def _wanted(inputs: Sequence[Tensor] | None) -> tuple[dict[Node, int], set[int]]:
     """For grad(outputs, inputs): the inputs' nodes (to the input's id), and the leaf ids."""
+    if inputs is None:
+        return _NONE_WANTED  # backward(): only read
     nodes: dict[Node, int] = {}
     leaves: set[int] = set()
     for t in inputs or ():
@@ -341,6 +343,9 @@ def _wanted(inputs: Sequence[Tensor] | None) -> tuple[dict[Node, int], set[int]]
         else:
             leaves.add(id(t))
     return nodes, leaves
+
+
+_NONE_WANTED: tuple[dict[Node, int], set[int]] = ({}, set())
 
 
 def _run_recorded(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph: bool,
@@ -545,8 +550,12 @@ def _run_raw(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph
     _grad_enabled[0] = False
     try:
         deps = _count_dependencies(root_nodes)
-        ready = [(-n.seq, n) for n in set(root_nodes) if deps.get(n, 0) == 0]
-        heapq.heapify(ready)
+        if len(root_nodes) == 1:  # backward() of one tensor: the root is the first to run
+            root = root_nodes[0]
+            ready = [] if root in deps else [(-root.seq, root)]
+        else:
+            ready = [(-n.seq, n) for n in set(root_nodes) if deps.get(n, 0) == 0]
+            heapq.heapify(ready)
         while ready:
             node = heappop(ready)[1]
             g = grads.pop(node)
