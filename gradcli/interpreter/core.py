@@ -569,18 +569,15 @@ class Interpreter:
             a = self.eval(left)
             named = False
         b = self._name(right) if type(right) is N.Name else self.eval(right)
-        if type(a) is Tensor and (type(b) is Tensor or type(b) is float):
+        if type(a) is Tensor:
             if not named and node.op in _INTO_LEFT and _counts(a) == _TEMPORARY:
+                # Nothing but this frame holds a or its array: a temporary of the expression,
+                # such as e * s in e * s + x ** 2. The sum may go into its buffer.
                 out = E.into_left(_INTO_LEFT[node.op], a, b)
                 if out is not None:
                     return out
-            return _TENSOR_BINARY[node.op](a, b)  # what _binary does with these operands
-        if node.op in _INTO_LEFT and type(a) is Tensor and _counts(a) == _TEMPORARY:
-            # Nothing but this frame holds a or its array: a temporary of the expression,
-            # such as e * s in e * s + x ** 2. The sum may go into its buffer.
-            out = E.into_left(_INTO_LEFT[node.op], a, b)
-            if out is not None:
-                return out
+            if type(b) is Tensor or type(b) is float:
+                return _TENSOR_BINARY[node.op](a, b)  # what _binary does with these operands
         return self._binary(node.op, a, b, node)
 
     def _binary(self, op: str, a: Any, b: Any, node: Any) -> Any:
