@@ -32,6 +32,7 @@ from gradcli.syntax import (
     unparse,
 )
 from gradcli.syntax import nodes as n
+from gradcli.syntax import parser as parser_module
 
 HERE = Path(__file__).parent
 REPO = HERE.parent
@@ -626,6 +627,63 @@ def test_a_fresh_process_loads_the_cached_tables_instead_of_building_them(
     """), env)
     assert second.returncode == 0, second.stderr
     assert "BinOp" in second.stdout
+
+
+_LARK_LOADED = "\nprint(sorted({m.split('.')[0] for m in sys.modules} & {'lark'}))"
+
+
+def test_with_the_tables_cached_an_expression_is_parsed_without_lark(tmp_path: Path) -> None:
+    """The quick parser reads its own cached tables: importing and loading Lark is most of
+    the parse's share of a one-shot eval's start-up (issue 6). Scripts, f-strings and
+    errors still go to Lark."""
+    env = {"XDG_CACHE_HOME": str(tmp_path)}
+    warm = _python("from gradcli.syntax import parse_expression\nparse_expression('x')", env)
+    assert warm.returncode == 0, warm.stderr
+    assert len(list((tmp_path / "gradcli").glob("*.quick.json"))) == 1
+    run = "import sys\nfrom gradcli.syntax import parse_expression, parse_program\n"
+    quick = _python(run + "print(parse_expression('2*dot(x, x) + w[1:, None].sum(dim=0)'))"
+                    + _LARK_LOADED, env)
+    assert quick.returncode == 0, quick.stderr
+    assert quick.stdout.split("\n")[1] == "[]"
+    for code in ["parse_program('x = 1')", "parse_expression('f\"{x}\"')"]:
+        lark = _python(run + f"print({code})" + _LARK_LOADED, env)
+        assert lark.returncode == 0, lark.stderr
+        assert lark.stdout.split("\n")[1] == "['lark']", code
+    error = _python(run + "try:\n    parse_expression('f(x')\nexcept Exception as e:\n"
+                    "    print(e.kind, e.message)" + _LARK_LOADED, env)
+    assert error.stdout.split("\n")[:2] == ["syntax unclosed '(' opened at line 1, column 2",
+                                            "['lark']"], error.stderr
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "format", "rules", "rows", "list"])
+def test_a_damaged_quick_parser_table_is_made_again(tmp_path: Path, damage: str) -> None:
+    env = {"XDG_CACHE_HOME": str(tmp_path)}
+    warm = _python("from gradcli.syntax import parse_expression\nparse_expression('x')", env)
+    assert warm.returncode == 0, warm.stderr
+    [path] = (tmp_path / "gradcli").glob("*.quick.json")
+    good = path.read_bytes()
+    tables = json.loads(good)
+    damaged = {
+        "garbage": b"\x00not json at all",
+        "truncated": good[: len(good) // 2],
+        "format": json.dumps({**tables, "format": -1}).encode(),
+        "rules": json.dumps({**tables, "rules": [["name"]]}).encode(),
+        "rows": json.dumps({**tables, "rows": [[1, 2, 3]]}).encode(),
+        "list": b"[1, 2]",
+    }[damage]
+    path.write_bytes(damaged)
+    again = _python("import sys\nfrom gradcli.syntax import parse_expression\n"
+                    "print(parse_expression('2 * x'))" + _LARK_LOADED, env)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.split("\n")[:2] == [
+        "BinOp(op='*', left=Number(value=2), right=Name(id='x'))", "['lark']"]
+    assert json.loads(path.read_bytes()) == tables
+
+
+def test_the_cache_key_reads_lark_s_version_without_importing_it() -> None:
+    import lark
+
+    assert parser_module._lark_version() == lark.__version__
 
 
 def test_an_unwritable_cache_location_falls_back_to_the_temporary_directory(

@@ -21,6 +21,7 @@ from gradcli.syntax import nodes as n
 from gradcli.syntax import parser as p
 from gradcli.syntax.builder import AstBuilder, DepthGauge, Origin
 from gradcli.syntax.parser import parse_expression
+from gradcli.syntax.quick import QuickParser
 
 HERE = Path(__file__).parent
 
@@ -38,7 +39,7 @@ def dump(value: Any) -> Any:
 
 def quick(text: str, max_depth: int = n.DEFAULT_MAX_DEPTH) -> n.Node | None:
     builder = AstBuilder(Origin(), DepthGauge(max_depth), _no_fields)
-    return p._engine().quick(p._terminated(text), builder, max_depth)
+    return p._quick(p._terminated(text), builder, max_depth)
 
 
 def _no_fields(text: str, line: int, column: int) -> n.Expr:
@@ -57,7 +58,7 @@ def outcome(text: str) -> Any:
 def lark_outcome(text: str) -> Any:
     """The outcome with the quick parser turned off."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(p._Engine, "quick", lambda self, text, builder, depth: None)
+        patch.setattr(p, "_quick", lambda text, builder, depth: None)
         return outcome(text)
 
 
@@ -134,17 +135,16 @@ def test_the_quick_parser_takes_the_common_cases() -> None:
 def test_texts_of_the_same_kinds_replay_the_first_parse(first: str, second: str) -> None:
     """The tokens' kinds decide every action of an LALR parse, so the second text replays
     the program of the first (QuickParser._replay): with its own values and positions."""
-    engine = p._engine()
     assert dump(quick(first)) == lark_outcome(first)
     replayed: list[str] = []
-    original = type(engine._quick)._replay
+    original = QuickParser._replay
 
     def spy(self: Any, program: Any, tokens: Any) -> Any:
         replayed.append(second)
         return original(self, program, tokens)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(type(engine._quick), "_replay", spy)
+        patch.setattr(QuickParser, "_replay", spy)
         result = quick(second)
     assert replayed == [second]
     if result is not None:
@@ -215,17 +215,16 @@ def test_fstring_fields_take_the_quick_parser() -> None:
     """The corners above compare f-strings with Lark's trees; this checks that their fields
     did go through the quick parser (with positions mapped from the field's origin)."""
     taken: list[str] = []
-    original = p._Engine.quick
+    original = p._quick
 
-    def spy(self: Any, text: str, builder: Any, depth: int) -> Any:
-        node = original(self, text, builder, depth)
+    def spy(text: str, builder: Any, depth: int) -> Any:
+        node = original(text, builder, depth)
         if node is not None:
             taken.append(text)
         return node
 
-    parse_expression("1")  # the first expression of a process goes to Lark
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(p._Engine, "quick", spy)
+        patch.setattr(p, "_quick", spy)
         tree = parse_expression("f'{x + 1} and {y:>{w}}'")
     assert taken == ["x + 1\n", "y\n", "w\n"]
     assert dump(tree) == lark_outcome("f'{x + 1} and {y:>{w}}'")

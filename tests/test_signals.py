@@ -188,9 +188,14 @@ def test_ctrl_c_while_start_up_tunes_malloc_ends_as_an_interrupt(
 
 
 def test_ctrl_c_at_startup_prints_no_traceback() -> None:
-    for delay in (0.04, 0.08, 0.12, 0.16):  # at different points of the imports
-        proc = start(["eval", "sum(x)", "--let", "x=ones(3)"])
-        time.sleep(delay)
+    command = ["eval", "sum(x)", "--let", "x=ones(3)"]
+    began = time.monotonic()
+    code, _, err = finish(start(command), 15)
+    assert code == 0, err
+    whole = time.monotonic() - began  # start-up is most of it
+    for share in (0.25, 0.4, 0.55, 0.7):  # at different points of the imports
+        proc = start(command)
+        time.sleep(whole * share)
         proc.send_signal(signal.SIGINT)
         code, out, err = finish(proc, 15)
         assert "Traceback" not in err, err

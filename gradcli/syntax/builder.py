@@ -1,9 +1,13 @@
-"""Build the AST (gradcli.syntax.nodes) from Lark's parse tree, checking what the grammar cannot.
+"""Build the AST (gradcli.syntax.nodes) from the parse, checking what the grammar cannot.
 
-One method per grammar rule, named after it; children arrive as named arguments
-(``v_args(inline=True)``), never by index into a token list. The transformer is Lark's
-non-recursive one, so a deep tree cannot exhaust Python's stack; a DepthGauge stops
-trees deeper than the limit before anything downstream walks them recursively.
+One method per grammar rule, named after it (``RULES``); each is called with the span of the
+reduction and the rule's children as named arguments, never by index into a token list.
+Both parsers call them as they reduce: the quick parser directly (syntax/quick.py), Lark
+through a non-recursive Transformer made from this class (syntax/lark_engine.py), so that
+a deep tree cannot exhaust Python's stack. A DepthGauge stops trees deeper than the limit
+before anything downstream walks them recursively.
+
+Lark is not imported here: tokens and spans are read by their attributes.
 """
 
 from __future__ import annotations
@@ -11,15 +15,17 @@ from __future__ import annotations
 import keyword
 import re
 from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple, TypeVar
-
-from lark import Token, Transformer_NonRecursive, v_args
-from lark.tree import Meta
+from types import FunctionType
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from gradcli.errors import GradcliError
 from gradcli.syntax import nodes as n
 from gradcli.syntax.fstrings import Field, FStringError, Piece, decode_string, split_fstring
 from gradcli.syntax.tokens import start
+
+if TYPE_CHECKING:
+    from lark import Token
+    from lark.tree import Meta
 
 NodeT = TypeVar("NodeT", bound=n.Node)
 
@@ -117,14 +123,10 @@ class _Clause(NamedTuple):
     column: int
 
 
-@v_args(inline=True, meta=True)
-class AstBuilder(Transformer_NonRecursive[Token, Any]):
-    """Turns one parse tree into nodes; make a new one per parse."""
-
-    __visit_tokens__ = False
+class AstBuilder:
+    """Turns one parse into nodes; make a new one per parse."""
 
     def __init__(self, origin: Origin, gauge: DepthGauge, parse_field: FieldParser) -> None:
-        super().__init__()
         self._origin = origin
         self._whole_source = origin == Origin()
         self._gauge = gauge
@@ -493,6 +495,14 @@ class AstBuilder(Transformer_NonRecursive[Token, Any]):
                 end_column = current.end_column if current.end_line == current.line else None
                 raise self._error(f"cannot {verb} {_describe(current)}{suffix}",
                                   current.line, current.column, shown_hint, end_column)
+
+
+#: The rule methods of AstBuilder by rule name: its public functions. Each takes the builder,
+#: the span of the reduction (``.line``, ``.column``, ``.end_line``, ``.end_column``) and the
+#: rule's children.
+RULES: dict[str, Callable[..., Any]] = {
+    name: member for name, member in vars(AstBuilder).items()
+    if isinstance(member, FunctionType) and not name.startswith("_")}
 
 
 def _flatten(items: Iterable[Any]) -> tuple[n.Stmt, ...]:

@@ -12,7 +12,7 @@ would never match the same mistake inside a function body.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from lark import Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -24,6 +24,7 @@ from gradcli.syntax.builder import (
     UNSUPPORTED_KEYWORDS,
     unsupported_keyword_message,
 )
+from gradcli.syntax.failures import Diagnosis
 from gradcli.syntax.tokens import end, start
 
 _OPENERS = {"(": ")", "[": "]"}
@@ -48,13 +49,6 @@ _LOOKALIKES = {
     "\u2212": "-", "\u2013": "-", "\u2014": "-", "\u00d7": "*", "\u00f7": "/",
     "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": "a space",
 }
-
-
-class Diagnosis(NamedTuple):
-    """The error to show, and whether more input could have completed the text (REPL)."""
-
-    error: GradcliError
-    incomplete: bool
 
 
 def diagnose(exc: UnexpectedInput, text: str, literals: Mapping[str, str]) -> Diagnosis:

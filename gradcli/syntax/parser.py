@@ -5,11 +5,15 @@ Public API: ``parse_expression`` (one expression, for ``gradcli eval``), ``parse
 ``cache_file`` (where the LALR tables are cached). Every failure is a GradcliError whose
 ``source`` is the text given, so that it can be shown with a caret.
 
-The LALR tables are built once per grammar version and kept in a private user cache
-directory through Lark's ``cache=`` option; ``_engine`` memoises the loaded parser for the
-life of the process. One-line expressions after the first go through the quick parser of
-gradcli/syntax/quick.py, a lean driver over the same tables (about 3x faster); anything it
-cannot take exactly as Lark would, every error included, is parsed by Lark.
+One-line expressions go through the quick parser of gradcli/syntax/quick.py, a lean driver
+over Lark's LALR tables (about 3x faster than Lark); anything it cannot take exactly as Lark
+would, every error included, is parsed by Lark (gradcli/syntax/lark_engine.py), which is
+imported only then.
+
+Both read tables that are built once per grammar version and kept in a private user cache
+directory: Lark's through its ``cache=`` option, the quick parser's as plain data beside it
+(gradcli/syntax/quick_tables.py). ``_engine`` and ``_quick_parser`` memoise them for the
+life of the process.
 """
 
 from __future__ import annotations
@@ -17,27 +21,26 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import importlib.util
+import json
 import os
 import re
 import sys
 import tempfile
 import threading
 from pathlib import Path
-from typing import Literal
-
-import lark
-from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedInput, VisitError
-from lark.lexer import PatternStr
+from typing import TYPE_CHECKING, Any
 
 from gradcli.errors import GradcliError
 from gradcli.syntax import nodes as n
-from gradcli.syntax.builder import AstBuilder, DepthGauge, Origin
+from gradcli.syntax.builder import RULES, AstBuilder, DepthGauge, Origin
 from gradcli.syntax.checks import check_placement
-from gradcli.syntax.diagnostics import Diagnosis, diagnose
+from gradcli.syntax.failures import ParseFailure
 from gradcli.syntax.nodes import DEFAULT_MAX_DEPTH
-from gradcli.syntax.postlex import GradcliIndenter
 from gradcli.syntax.quick import QuickParser
+
+if TYPE_CHECKING:
+    from gradcli.syntax.lark_engine import LarkEngine
 
 _GRAMMAR = "gradcli.lark"
 _OPTIONS = {
@@ -85,7 +88,7 @@ def parse_expression(text: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> n.Expr
     _check_size(text)
     try:
         return _Session(max_depth).expression(text)
-    except _ParseFailure as failure:
+    except ParseFailure as failure:
         error = _statement_instead(text, max_depth) or failure.diagnosis.error
         raise error.located(None, None, source=text) from None
     except GradcliError as error:
@@ -101,7 +104,7 @@ def parse_program(text: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> n.Program
         program = _Session(max_depth).program(text)
         check_placement(program)
         return program
-    except _ParseFailure as failure:
+    except ParseFailure as failure:
         raise failure.diagnosis.error.located(None, None, source=text) from None
     except GradcliError as error:
         raise error.located(None, None, source=text) from None
@@ -121,7 +124,7 @@ def needs_more_input(text: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> bool:
     try:
         _check_first_line(text)
         program = _Session(max_depth).program(text)
-    except _ParseFailure as failure:
+    except ParseFailure as failure:
         return failure.diagnosis.incomplete
     except GradcliError:
         return False
@@ -131,25 +134,34 @@ def needs_more_input(text: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> bool:
 
 
 def cache_file() -> Path | None:
-    """The file that holds the LALR tables for this grammar, or None when uncacheable."""
+    """The file that holds Lark's LALR tables for this grammar, or None when uncacheable.
+
+    The quick parser's tables are beside it, with the suffix ``.quick.json``.
+    """
     directory = _cache_directory()
     if directory is None:
         return None
     key = hashlib.sha256("\0".join((
-        _grammar_text(), lark.__version__, sys.version, repr(sorted(_OPTIONS.items())),
+        _grammar_text(), _lark_version(), sys.version, repr(sorted(_OPTIONS.items())),
     )).encode("utf-8")).hexdigest()[:20]
     return directory / f"grammar-{key}.lark-cache"
 
 
+@functools.lru_cache(maxsize=1)
+def _lark_version() -> str:
+    """Lark's ``__version__``, read from its source without importing it (~20 ms)."""
+    spec = importlib.util.find_spec("lark")
+    if spec is None or spec.origin is None:
+        return "?"
+    try:
+        source = Path(spec.origin).read_text(encoding="utf-8")
+    except OSError:
+        return "?"
+    found = re.search(r"""^__version__\s*(?::[^=]*)?=\s*["']([^"']+)["']""", source, re.MULTILINE)
+    return found.group(1) if found else "?"
+
+
 # ---------------------------------------------------------------- parsing
-
-
-class _ParseFailure(Exception):
-    """A syntax error from Lark, explained, before it becomes the user's GradcliError."""
-
-    def __init__(self, diagnosis: Diagnosis) -> None:
-        super().__init__(diagnosis.error.message)
-        self.diagnosis = diagnosis
 
 
 class _Session:
@@ -170,89 +182,103 @@ class _Session:
         return node
 
     def parse(self, text: str, start: str, origin: Origin) -> n.Node:
-        engine = _engine()
-        builder = AstBuilder(origin, self.gauge, self._parse_field)
+        text = _terminated(text)
         if start == "eval_input":
-            # From the second expression on: a one-shot eval does not pay the ~3 ms it
-            # takes to build the quick parser.
-            engine.expressions += 1
-            if engine.expressions > 1:
-                quick = engine.quick(_terminated(text), builder, self.max_depth)
-                if quick is not None:
-                    return quick
+            node = _quick(text, AstBuilder(origin, self.gauge, self._parse_field), self.max_depth)
+            if node is not None:
+                return node
+        engine = _engine()
         try:
-            tree = engine.parse(_terminated(text), start, self.max_depth)
-        except _ParseFailure as failure:
+            tree = engine.parse(text, start, self.max_depth)
+        except ParseFailure as failure:
             _relocate(failure.diagnosis.error, origin)
             raise
         except GradcliError as error:
             raise _relocate(error, origin) from None
-        try:
-            node: n.Node = builder.transform(tree)
-        except VisitError as exc:
-            if isinstance(exc.orig_exc, (GradcliError, _ParseFailure)):
-                raise exc.orig_exc from None
-            raise
-        return node
+        return engine.build(tree, engine.builder(origin, self.gauge, self._parse_field))
 
     def _parse_field(self, text: str, line: int, column: int) -> n.Expr:
         """Parse the expression of an f-string field that starts at (line, column)."""
         try:
             return self.expression(text, Origin(line, column))
-        except _ParseFailure as failure:
+        except ParseFailure as failure:
             # Complete as far as the REPL is concerned: the string around it is closed.
             error = failure.diagnosis.error
             error.message = "f-string: " + error.message
             raise error from None
 
 
-class _Engine:
-    """The Lark parser, its postlexer, what error messages need to know about tokens, and
-    the quick parser that reads one-line expressions from Lark's tables (syntax/quick.py)."""
+#: One parse at a time through the quick parser, whose reductions share its state.
+_QUICK_LOCK = threading.RLock()
 
-    def __init__(self, parser: Lark, postlex: GradcliIndenter, literals: dict[str, str]) -> None:
-        self.parser = parser
-        self.postlex = postlex
-        self.literals = literals
-        self.lock = threading.RLock()
-        self._quick: QuickParser | Literal[False] | None = None
-        self.expressions = 0  # parsed as eval_input
 
-    def parse(self, text: str, start: str, max_depth: int) -> Tree[Token]:
-        # The postlexer is stateful: one parse at a time.
-        with self.lock:
-            self.postlex.max_depth = max_depth
-            try:
-                return self.parser.parse(text, start=start)
-            except UnexpectedInput as exc:
-                raise _ParseFailure(diagnose(exc, text, self.literals)) from None
-
-    def quick(self, text: str, builder: AstBuilder, max_depth: int) -> n.Node | None:
-        """The expression ``text`` through the quick parser, or None when Lark must parse it."""
-        with self.lock:
-            if self._quick is None:
-                try:
-                    self._quick = QuickParser(
-                        self.parser, AstBuilder, "eval_input", self.postlex.NL_type,
-                        (self.postlex.OPEN_PAREN_types, self.postlex.CLOSE_PAREN_types))
-                except (AttributeError, KeyError, TypeError, ValueError):
-                    # Lark's internals moved: Lark parses everything (a test notices).
-                    self._quick = False
-            if self._quick is False:
-                return None
-            node: n.Node | None = self._quick.parse(text, builder, max_depth)
-            return node
+def _quick(text: str, builder: AstBuilder, max_depth: int) -> n.Node | None:
+    """The expression ``text`` through the quick parser, or None when Lark must parse it."""
+    quick = _quick_parser()
+    if quick is None:
+        return None
+    with _QUICK_LOCK:
+        node: n.Node | None = quick.parse(text, builder, max_depth)
+    return node
 
 
 @functools.lru_cache(maxsize=1)
-def _engine() -> _Engine:
-    postlex = GradcliIndenter()
+def _quick_parser() -> QuickParser | None:
+    """The quick parser, from its cached tables, else from Lark's (cached for the next
+    process); None when Lark's internals moved and Lark parses everything (a test notices)."""
     path = cache_file()
-    parser = Lark(_grammar_text(), postlex=postlex, cache=str(path) if path else False,
-                  **_OPTIONS)
-    literals = {t.name: t.pattern.value for t in parser.terminals
-                if isinstance(t.pattern, PatternStr)}
-    return _Engine(parser, postlex, literals)
+    quick_path = path.with_suffix(".quick.json") if path else None
+    tables = _read_tables(quick_path)
+    if tables is not None:
+        try:
+            return QuickParser(tables, RULES)
+        except (LookupError, TypeError, ValueError):
+            pass  # a file this version cannot read: made again below
+    from gradcli.syntax.quick_tables import compile_tables
+
+    engine = _engine()
+    postlex = engine.postlex
+    try:
+        tables = compile_tables(engine.parser, postlex.NL_type,
+                                (postlex.OPEN_PAREN_types, postlex.CLOSE_PAREN_types))
+        quick = QuickParser(tables, RULES)
+    except (AttributeError, LookupError, TypeError, ValueError):
+        return None
+    _write_tables(quick_path, tables)
+    return quick
+
+
+def _read_tables(path: Path | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    try:
+        tables = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    return tables if isinstance(tables, dict) else None
+
+
+def _write_tables(path: Path | None, tables: dict[str, Any]) -> None:
+    """Save the tables for the next process: written aside, then renamed into place, so
+    that a process reading at the same time never sees half of them."""
+    if path is None:
+        return
+    with contextlib.suppress(OSError):
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as file:
+                json.dump(tables, file, separators=(",", ":"))
+            os.replace(temporary, path)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+
+
+@functools.lru_cache(maxsize=1)
+def _engine() -> LarkEngine:
+    from gradcli.syntax.lark_engine import open_engine
+
+    return open_engine(_grammar_text(), cache_file(), _OPTIONS)
 
 
 def _without_bom(text: str) -> str:

@@ -14,6 +14,10 @@ accepts. For anything else, including every error, ``parse`` returns None and th
 parses the text with Lark, which owns the diagnostics. Tests compare the two parsers' trees
 node by node, positions included, on every expression of the test suite and on fuzzed ones.
 
+The tables are plain data (syntax/quick_tables.py reads them from Lark), cached beside
+Lark's own: this module does not import Lark, and a process whose expressions all take the
+quick parser (a one-shot ``gradcli eval``) never does.
+
 Why the results are Lark's:
 - Tokens. Terminals are tried in Lark's order ((-priority, -max width, -length, name)), and
   keywords are NAMEs that Lark's "unless" callback retypes. Lark's contextual lexer tries
@@ -21,8 +25,9 @@ Why the results are Lark's:
   found here is accepted by the state, Lark finds the same one. (Where the state does not
   accept a keyword, Lark reads it as a NAME, which the AstBuilder then rejects: every
   keyword of the grammar is one of Python's. Here, the text goes to Lark.)
-- Children. Reductions call the callbacks of Lark's own ParseTreeBuilder (child filters,
-  placeholders for ``[x]``, inlined ``_rules``), ending in the AstBuilder's methods.
+- Children. Reductions do what the callbacks of Lark's ParseTreeBuilder do, with the child
+  filters Lark computes (which children to keep, ``None`` placeholders for ``[x]``, inlined
+  ``_rules``), ending in the AstBuilder's methods.
 - Spans. A rule's span runs from its first positioned child to its last, where a child
   that was passed through keeps the span of the rule that passed it on (Lark's "container"
   positions), and an empty rule has no span.
@@ -31,24 +36,22 @@ Why the results are Lark's:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from typing import Any
-
-from lark import Lark, Token, Tree
-from lark.lexer import PatternRE, PatternStr, TerminalDef
-from lark.parse_tree_builder import ParseTreeBuilder
-from lark.parsers.lalr_analysis import Shift
 
 from gradcli.errors import GradcliError
 
 #: Characters that send a text to Lark: strings, comments, continuations, more lines.
-_ELSEWHERE = re.compile(r"[\"'#\\\r\n]")
-_SHIFT = 0
-_PASS = 1  # a unit reduction whose value and span are its child's
-_REDUCE = 2
+ELSEWHERE = re.compile(r"[\"'#\\\r\n]")
+#: The tables' format (syntax/quick_tables.py): a cached table of another format is rebuilt.
+FORMAT = 1
+SHIFT = 0
+PASS = 1  # a unit reduction whose value and span are its child's
+REDUCE = 2
 #: Programs kept (see QuickParser._replay); the store starts afresh when full.
 _PROGRAMS = 1024
 _Span = tuple[int, int, int, int]
+_Callback = Callable[[list[Any]], Any]
 
 
 class Meta:
@@ -62,48 +65,57 @@ class Meta:
             self.line, self.column, self.end_line, self.end_column = span
 
 
-class QuickParser:
-    """Parses the ``start`` symbol of one-line texts with ``builder_class``'s rule methods."""
+class Token(str):
+    """A token a rule keeps, as Lark's Token: the text, its terminal and where it is."""
 
-    def __init__(self, lark: Lark, builder_class: type, start: str, newline: str,
-                 brackets: tuple[list[str], list[str]]) -> None:
-        frontend = lark.parser.parser.parser  # ParsingFrontend -> LALR_Parser -> _Parser
-        table = frontend.parse_table
-        self._start_state = table.start_states[start]
-        self._end_state = table.end_states[start]
-        self._newline = newline
-        self._brackets = frozenset(brackets[0]), frozenset(brackets[1])
+    __slots__ = ("column", "end_column", "end_line", "end_pos", "line", "start_pos", "type",
+                 "value")
+
+    def __new__(cls, kind: str, value: str, start: int, end: int) -> Token:
+        token = super().__new__(cls, value)
+        token.type, token.value = kind, value
+        token.start_pos, token.line, token.column = start, 1, start + 1
+        token.end_pos, token.end_line, token.end_column = end, 1, end + 1
+        return token
+
+    def __repr__(self) -> str:
+        return f"Token({self.type!r}, {self.value!r})"
+
+
+class _Inlined:
+    """The value of a rule without a builder method (``_rule``): its children, which the
+    parent's child filter inlines (as Lark's Tree would be)."""
+
+    __slots__ = ("children", "data")
+
+    def __init__(self, data: str, children: list[Any]) -> None:
+        self.data = data
+        self.children = children
+
+
+class QuickParser:
+    """Parses the ``eval_input`` symbol of one-line texts with ``rules``, the AstBuilder's
+    methods, over ``tables`` (syntax/quick_tables.py)."""
+
+    def __init__(self, tables: dict[str, Any], rules: dict[str, Callable[..., Any]]) -> None:
+        if tables["format"] != FORMAT:
+            raise ValueError(f"quick parser tables of format {tables['format']}")
+        self._start_state = tables["start"]
+        self._end_state = tables["end"]
+        self._newline = tables["newline"]
+        opening, closing = tables["brackets"]
+        self._brackets = frozenset(opening), frozenset(closing)
         self._current: list[Any] = [None, None]  # the builder and the Meta of the reduction
-        callbacks = ParseTreeBuilder(
-            lark.rules, lark.options.tree_class or Tree, False, False,
-            lark.options.maybe_placeholders).create_callback(_Adapter(builder_class,
-                                                                       self._current))
-        self._rows = {state: self._row(actions, callbacks) for state, actions in
-                      table.states.items()}
-        self._scanner, self._keywords = _scanner(lark.terminals, lark.lexer_conf.ignore)
+        self._callbacks = [_callback(rule, rules, self._current) for rule in tables["rules"]]
+        self._rows = _Rows(tables["rows"], tables["symbols"], tables["rules"])
+        self._scanner = re.compile(tables["scanner"])
+        self._keywords: dict[str, str] = tables["keywords"]
+        # Terminals some rule passes to its callback: the others need no Token object.
+        self._kept = frozenset(tables["kept"])
         self._chains: dict[tuple[int, int, str], int] = {}
         #: The programs of _run by the kinds of the tokens (and the depth limit), for _replay.
         self._programs: dict[tuple[tuple[str, ...], int],
-                             list[tuple[int, Callable[[list[Any]], Any]] | None]] = {}
-        # Terminals some rule passes to its callback: the others need no Token object.
-        self._kept = frozenset(symbol.name for rule in lark.rules for symbol in rule.expansion
-                               if symbol.is_term and (rule.options.keep_all_tokens
-                                                      or not _filtered(symbol)))
-
-    @staticmethod
-    def _row(actions: dict[str, tuple[Any, Any]],
-             callbacks: dict[Any, Callable[[list[Any]], Any]]) -> dict[str, tuple[Any, ...]]:
-        row: dict[str, tuple[Any, ...]] = {}
-        for symbol, (action, arg) in actions.items():
-            if action is Shift:
-                row[symbol] = (_SHIFT, arg)
-                continue
-            rule = arg
-            size = len(rule.expansion)
-            passes = (size == 1 and rule.options.expand1 and not rule.alias
-                      and not rule.options.empty_indices and _kept(rule.expansion[0]))
-            row[symbol] = (_PASS if passes else _REDUCE, size, callbacks[rule], rule.origin.name)
-        return row
+                             list[tuple[int, _Callback] | None]] = {}
 
     def parse(self, text: str, builder: Any, max_depth: int) -> Any | None:
         """The AST of ``text``, built by ``builder``; None when Lark must parse it instead.
@@ -111,7 +123,7 @@ class QuickParser:
         ``max_depth`` is the bracket nesting the postlexer allows (it reports deeper ones).
         """
         code = text[:-1] if text.endswith("\n") else text
-        if _ELSEWHERE.search(code):
+        if ELSEWHERE.search(code):
             return None
         tokens = self._tokens(code, newline=len(code) < len(text))
         if tokens is None:
@@ -145,7 +157,6 @@ class QuickParser:
         append = tokens.append
         keywords = self._keywords
         kept = self._kept
-        make = Token._future_new  # Token() without its check of deprecated keywords
         position = 0
         for found in self._scanner.finditer(code):
             start, end = found.span()
@@ -158,13 +169,14 @@ class QuickParser:
                 if kind == "NAME":
                     kind = keywords.get(value, kind)
                 if kind in kept:
-                    value = make(kind, value, start, 1, start + 1, 1, end + 1, end)
+                    value = Token(kind, value, start, end)
                 append((kind, value, (1, start + 1, 1, end + 1)))
         if position != len(code):
             return None
         if newline:
             size = len(code)
-            token = make(self._newline, "\n", size, 1, size + 1, 2, 1, size + 1)
+            token = Token(self._newline, "\n", size, size + 1)
+            token.end_line, token.end_column = 2, 1
             append((self._newline, token, (1, size + 1, 2, 1)))
         append(("$END", None, None))  # type: ignore[arg-type]
         return tokens
@@ -181,6 +193,7 @@ class QuickParser:
         end_state = self._end_state
         current = self._current
         chains = self._chains
+        callbacks = self._callbacks
         states = [self._start_state]
         values: list[Any] = []
         spans: list[_Span | None] = []
@@ -198,7 +211,7 @@ class QuickParser:
                 if entry is None:
                     return None
                 action = entry[0]
-                if action == _SHIFT:
+                if action == SHIFT:
                     if kind == "$END":
                         return None
                     states.append(entry[1])
@@ -206,8 +219,8 @@ class QuickParser:
                     spans.append(span)
                     shift(None)
                     break
-                _, size, callback, origin = entry
-                if action == _PASS:  # value and span stay; only the state changes
+                _, size, rule, origin = entry
+                if action == PASS:  # value and span stay; only the state changes
                     key = (states[-2], states[-1], kind)
                     top = chains.get(key)
                     if top is None:
@@ -220,6 +233,7 @@ class QuickParser:
                         del states[-size:], values[-size:], spans[-size:]
                     else:
                         children, covered = [], None
+                    callback = callbacks[rule]
                     current[1] = Meta(covered)
                     values.append(callback(children))
                     spans.append(covered)
@@ -260,9 +274,9 @@ class QuickParser:
         """The state after the unit reductions that ``kind`` makes in state ``top`` over
         ``below``: a chain such as atom -> power -> factor -> term -> expr, one step."""
         entry = self._rows[top][kind]
-        while entry[0] == _PASS and top != self._end_state:
+        while entry[0] == PASS and top != self._end_state:
             top = self._rows[below][entry[3]][1]
-            entry = self._rows[top].get(kind, (_SHIFT,))
+            entry = self._rows[top].get(kind, (SHIFT,))
         return top
 
 
@@ -279,52 +293,68 @@ def _cover(spans: list[_Span | None]) -> _Span | None:
     return first[0], first[1], last[2], last[3]
 
 
-def _kept(symbol: Any) -> bool:
-    """Whether a lone child reaches the rule's callback as it is (not filtered, not inlined)."""
-    if symbol.is_term:
-        return not _filtered(symbol)
-    return not symbol.name.startswith("_")
+class _Rows(dict[int, dict[str, tuple[Any, ...]]]):
+    """The parse table by state, each state's row made from the flat list of the tables the
+    first time the parser is in that state: ``{symbol: (SHIFT, next state)}`` or
+    ``{symbol: (PASS or REDUCE, size, rule number, rule name)}``."""
+
+    def __init__(self, flat: list[list[int]], symbols: list[str], rules: list[list[Any]]) -> None:
+        super().__init__()
+        if not all(isinstance(row, list) and len(row) % 2 == 0 for row in flat):
+            raise ValueError("a row of the parse table is not a list of pairs")
+        self._flat = flat
+        self._symbols = symbols
+        self._rules = rules
+
+    def __missing__(self, state: int) -> dict[str, tuple[Any, ...]]:
+        flat = self._flat[state]
+        symbols = self._symbols
+        row: dict[str, tuple[Any, ...]] = {}
+        for k in range(0, len(flat), 2):
+            action = flat[k + 1]
+            if action & 1:
+                number = action >> 1
+                _, size, origin, passes = self._rules[number][:4]
+                row[symbols[flat[k]]] = (PASS if passes else REDUCE, size, number, origin)
+            else:
+                row[symbols[flat[k]]] = (SHIFT, action >> 1)
+        self[state] = row
+        return row
 
 
-def _filtered(terminal: Any) -> bool:
-    """Whether the rule's child filter drops this terminal (an anonymous "(" and the like)."""
-    return bool(terminal.filter_out)
+def _callback(rule: list[Any], rules: dict[str, Callable[..., Any]],
+              current: list[Any]) -> _Callback:
+    """What Lark's ParseTreeBuilder makes for a rule: its child filter, then ``?rule``'s
+    lone child, then the builder's method (with the builder and the Meta in ``current``)."""
+    name, _, _, _, expand1, child_filter = rule
+    method = rules.get(name)
+    if method is not None:
+        def build(children: list[Any]) -> Any:
+            return method(current[0], current[1], *children)
+    else:
+        def build(children: list[Any]) -> Any:
+            return _Inlined(name, children)
+    if expand1:
+        inner = build
 
+        def build(children: list[Any]) -> Any:
+            return children[0] if len(children) == 1 else inner(children)
+    if child_filter is None:
+        return build
+    include = tuple((i, inline, nones) for i, inline, nones in child_filter[0])
+    append_none = child_filter[1]
+    node = build
 
-class _Adapter:
-    """The 'transformer' Lark's ParseTreeBuilder wraps: each rule method of the builder
-    class, called with the builder and the Meta of the reduction in progress."""
-
-    def __init__(self, builder_class: type, current: list[Any]) -> None:
-        for name, member in vars(builder_class).items():
-            method = getattr(member, "base_func", None)  # a v_args(meta=True, inline=True)
-            if method is not None and not name.startswith("_"):
-                setattr(self, name, _bind(method, current))
-
-
-def _bind(method: Callable[..., Any], current: list[Any]) -> Callable[[list[Any]], Any]:
-    def call(children: list[Any]) -> Any:
-        return method(current[0], current[1], *children)
-    return call
-
-
-def _scanner(terminals: Collection[TerminalDef],
-             ignore: Collection[str]) -> tuple[re.Pattern[str], dict[str, str]]:
-    """One regex over the terminals a one-line text can hold, in Lark's order, and the
-    keywords that NAME matches (Lark retypes such a NAME)."""
-    name = next(t for t in terminals if t.name == "NAME")
-    name_re = re.compile(name.pattern.to_regexp())
-    keywords = {t.pattern.value: t.name for t in terminals if isinstance(t.pattern, PatternStr)
-                and t.priority == name.priority and name_re.fullmatch(t.pattern.value)}
-    skipped = {"STRING", "FSTRING", "COMMENT", "_NEWLINE"}
-    chosen = [t for t in terminals if t.name not in skipped and t.name not in keywords.values()
-              and not (t.name in ignore and "\\\\" in t.pattern.to_regexp())]
-    chosen.sort(key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value),
-                               t.name))
-    parts = []
-    for t in chosen:
-        body = t.pattern.to_regexp()
-        parts.append(f"(?:{body})" if t.name in ignore else f"(?P<{t.name}>{body})")
-    if any(isinstance(t.pattern, PatternRE) and t.pattern.flags for t in chosen):
-        raise ValueError("terminal flags are not supported by the quick parser")
-    return re.compile("|".join(parts)), keywords
+    def keep(children: list[Any]) -> Any:
+        kept: list[Any] = []
+        for i, inline, nones in include:
+            if nones:
+                kept += [None] * nones
+            if inline:
+                kept += children[i].children
+            else:
+                kept.append(children[i])
+        if append_none:
+            kept += [None] * append_none
+        return node(kept)
+    return keep

@@ -1,12 +1,16 @@
 """Where a Lark token starts and ends, as plain 1-based (line, column) pairs.
 
 Lark types token positions as optional because a token can be made by hand; every token
-the lexer or the postlexer produces has them.
+the lexer or the postlexer produces has them. The quick parser's tokens (syntax/quick.py) have
+the same attributes.
 """
 
 from __future__ import annotations
 
-from lark import Token
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lark import Token
 
 
 def start(token: Token) -> tuple[int, int]:

@@ -1,0 +1,126 @@
+"""The quick parser's tables (syntax/quick.py), read from a Lark parser: plain data to cache.
+
+Everything the quick parser needs from Lark is written down here once, as JSON-ready lists,
+dicts, strings and numbers, so that a later process can load it and parse without importing
+Lark:
+
+- ``rows``: Lark's LALR parse table, one flat list per state: (symbol number, action) pairs,
+  where an action is ``2 * next state`` for a shift and ``2 * rule + 1`` for a reduction.
+  ``symbols`` names the symbols. (Most of the file is these numbers, which JSON reads
+  quickly; the quick parser makes a state's dict the first time it is in that state.)
+- ``rules``: for each rule, ``[callback name, size, rule name, passes, expand1, filter]``:
+  what Lark's ParseTreeBuilder makes of its children. The callback is the AstBuilder
+  method of that name, else a tree to inline; ``passes`` marks a unit rule whose value and
+  span are its child's; ``expand1`` says that a lone child is the value (``?rule``); the
+  child filter (which children to keep or inline, where to put the ``None`` placeholders of
+  ``[x]``) is taken from Lark's own ``maybe_create_child_filter``.
+- the terminals a one-line text can hold, as one regex in Lark's order, the keywords that
+  NAME matches, and the terminals some rule keeps.
+- the start and end states of ``eval_input`` and the postlexer's newline and bracket types.
+
+Names are plain ``str`` throughout (Lark's may be Tokens).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from typing import Any
+
+from lark import Lark
+from lark.lexer import PatternRE, PatternStr, TerminalDef
+from lark.parse_tree_builder import (
+    ChildFilterLALR,
+    ChildFilterLALR_NoPlaceholders,
+    maybe_create_child_filter,
+)
+from lark.parsers.lalr_analysis import Shift
+
+from gradcli.syntax.quick import FORMAT
+
+#: Terminals the quick parser never sees: texts with strings, comments or more lines go to
+#: Lark (quick.ELSEWHERE).
+_SKIPPED = frozenset({"STRING", "FSTRING", "COMMENT", "_NEWLINE"})
+
+
+def compile_tables(lark: Lark, newline: str, brackets: tuple[list[str], list[str]],
+                   start: str = "eval_input") -> dict[str, Any]:
+    """The quick parser's tables for ``start``, from ``lark`` and its postlexer's types."""
+    table = lark.parser.parser.parser.parse_table  # ParsingFrontend -> LALR_Parser -> _Parser
+    if sorted(table.states) != list(range(len(table.states))):
+        raise ValueError("the parse table's states are not numbered 0, 1, ...")
+    rules = list(lark.rules)
+    index = {rule: i for i, rule in enumerate(rules)}
+    symbols: dict[str, int] = {}
+    rows: list[list[int]] = []
+    for state in range(len(table.states)):
+        row: list[int] = []
+        for symbol, (action, arg) in table.states[state].items():
+            row.append(symbols.setdefault(str(symbol), len(symbols)))
+            row.append(2 * arg if action is Shift else 2 * index[arg] + 1)
+        rows.append(row)
+    placeholders = lark.options.maybe_placeholders
+    scanner, keywords = _scanner(lark.terminals, lark.lexer_conf.ignore)
+    kept = sorted({str(symbol.name) for rule in rules for symbol in rule.expansion
+                   if symbol.is_term and (rule.options.keep_all_tokens or not symbol.filter_out)})
+    return {
+        "format": FORMAT,
+        "start": table.start_states[start],
+        "end": table.end_states[start],
+        "symbols": list(symbols),
+        "rows": rows,
+        "rules": [_rule(rule, placeholders) for rule in rules],
+        "scanner": scanner,
+        "keywords": keywords,
+        "kept": kept,
+        "newline": str(newline),
+        "brackets": [[str(b) for b in brackets[0]], [str(b) for b in brackets[1]]],
+    }
+
+
+def _passes(rule: Any) -> bool:
+    """A unit rule that hands its child on as it is: ``?rule`` with one kept child."""
+    if len(rule.expansion) != 1 or not rule.options.expand1 or rule.alias \
+            or rule.options.empty_indices:
+        return False
+    symbol = rule.expansion[0]
+    return not symbol.filter_out if symbol.is_term else not symbol.name.startswith("_")
+
+
+def _rule(rule: Any, placeholders: bool) -> list[Any]:
+    """[callback name, size, rule name, passes, expand1, child filter or None]."""
+    options = rule.options
+    name = rule.alias or options.template_source or rule.origin.name
+    head = [str(name), len(rule.expansion), str(rule.origin.name), _passes(rule),
+            bool(options.expand1 and not rule.alias)]
+    made = maybe_create_child_filter(rule.expansion, options.keep_all_tokens, False,
+                                     options.empty_indices if placeholders else None)
+    if made is None:
+        return [*head, None]
+    if made.func is ChildFilterLALR:
+        include, append_none = made.args
+    elif made.func is ChildFilterLALR_NoPlaceholders:
+        include, append_none = [(i, expand, 0) for i, expand in made.args[0]], 0
+    else:
+        raise ValueError(f"unknown child filter {made.func!r}")
+    return [*head, [[[i, bool(expand), nones] for i, expand, nones in include], append_none]]
+
+
+def _scanner(terminals: Collection[TerminalDef], ignore: Collection[str]) -> tuple[str, dict[str, str]]:
+    """One regex over the terminals a one-line text can hold, in Lark's order, and the
+    keywords that NAME matches (Lark retypes such a NAME)."""
+    name = next(t for t in terminals if t.name == "NAME")
+    name_re = re.compile(name.pattern.to_regexp())
+    keywords = {str(t.pattern.value): str(t.name) for t in terminals if isinstance(t.pattern, PatternStr)
+                and t.priority == name.priority and name_re.fullmatch(t.pattern.value)}
+    chosen = [t for t in terminals if t.name not in _SKIPPED and t.name not in keywords.values()
+              and not (t.name in ignore and "\\\\" in t.pattern.to_regexp())]
+    chosen.sort(key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value),
+                               t.name))
+    if any(isinstance(t.pattern, PatternRE) and t.pattern.flags for t in chosen):
+        raise ValueError("terminal flags are not supported by the quick parser")
+    parts = []
+    for t in chosen:
+        body = t.pattern.to_regexp()
+        parts.append(f"(?:{body})" if t.name in ignore else f"(?P<{t.name}>{body})")
+    return "|".join(parts), keywords
