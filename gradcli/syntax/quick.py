@@ -43,7 +43,9 @@ from gradcli.errors import GradcliError
 
 #: Characters that send a text to Lark: strings, comments, continuations, more lines.
 ELSEWHERE = re.compile(r"[\"'#\\\r\n]")
-#: The tables' format (syntax/quick_tables.py): a cached table of another format is rebuilt.
+#: The tables' format (syntax/quick_tables.py): cached tables of another format are made
+#: again. Change it with any change to what the tables hold or mean: the cache's key covers
+#: the grammar, Lark and Python, not gradcli's code.
 FORMAT = 1
 SHIFT = 0
 PASS = 1  # a unit reduction whose value and span are its child's
