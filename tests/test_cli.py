@@ -327,19 +327,22 @@ def test_run_missing_script_and_other_imports() -> None:
     assert proc.returncode == 1 and "No module named 'numpy'" in proc.stderr
 
 
-def test_one_shot_json_imports_only_what_it_needs() -> None:
-    """Start-up (issue 6): a one-shot JSON eval loads neither Rich, numpy.random nor pydantic."""
+def test_one_shot_json_imports_only_what_it_needs(tmp_path: Path) -> None:
+    """Start-up (issue 6): a one-shot JSON eval loads neither Rich, numpy.random, pydantic
+    nor, once the parser's tables are cached, Lark."""
     probe = ("import sys\n"
              "from gradcli.launch import main\n"
              "sys.argv = ['gradcli', 'eval', '2*dot(x,x)', '--let', 'x=arange(4.0)',"
              " '--format', 'json']\n"
              "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             "heavy = ('rich', 'numpy.random', 'pydantic', 'typer._adapters')\n"
+             "heavy = ('rich', 'numpy.random', 'pydantic', 'typer._adapters', 'lark')\n"
              "sys.stderr.write(repr(sorted(m for m in sys.modules if m.startswith(heavy))))\n")
-    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          timeout=120)
-    assert json.loads(proc.stdout)["value"] == 28.0
-    assert proc.stderr == "[]"
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    first, second = (subprocess.run([sys.executable, "-c", probe], capture_output=True,
+                                    text=True, timeout=120, env=env) for _ in range(2))
+    assert json.loads(first.stdout)["value"] == json.loads(second.stdout)["value"] == 28.0
+    assert "'lark'" in first.stderr  # the first run builds the tables with Lark
+    assert second.stderr == "[]"
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc",
