@@ -655,7 +655,9 @@ def test_with_the_tables_cached_an_expression_is_parsed_without_lark(tmp_path: P
                                             "['lark']"], error.stderr
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "format", "rules", "rows", "list"])
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "format", "rules", "rows", "list",
+                                    "start", "action", "symbols", "keywords", "scanner",
+                                    "code"])
 def test_a_damaged_quick_parser_table_is_made_again(tmp_path: Path, damage: str) -> None:
     env = {"XDG_CACHE_HOME": str(tmp_path)}
     warm = _python("from gradcli.syntax import parse_expression\nparse_expression('x')", env)
@@ -670,6 +672,14 @@ def test_a_damaged_quick_parser_table_is_made_again(tmp_path: Path, damage: str)
         "rules": json.dumps({**tables, "rules": [["name"]]}).encode(),
         "rows": json.dumps({**tables, "rows": [[1, 2, 3]]}).encode(),
         "list": b"[1, 2]",
+        # These pass the parser's construction and fail in the parse:
+        "start": json.dumps({**tables, "start": 10**6}).encode(),
+        "action": json.dumps({**tables, "rows": [[0, "x"] for _ in tables["rows"]]}).encode(),
+        "symbols": json.dumps({**tables, "symbols": []}).encode(),
+        "keywords": json.dumps({**tables, "keywords": []}).encode(),
+        "scanner": json.dumps({**tables, "scanner": "("}).encode(),
+        # Well-formed, but made by other code of the quick parser:
+        "code": json.dumps({**tables, "code": "other"}).encode(),
     }[damage]
     path.write_bytes(damaged)
     again = _python("import sys\nfrom gradcli.syntax import parse_expression\n"

@@ -228,3 +228,19 @@ def test_fstring_fields_take_the_quick_parser() -> None:
         tree = parse_expression("f'{x + 1} and {y:>{w}}'")
     assert taken == ["x + 1\n", "y\n", "w\n"]
     assert dump(tree) == lark_outcome("f'{x + 1} and {y:>{w}}'")
+
+
+def test_a_failure_over_tables_this_process_made_is_a_bug_and_is_raised(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables read from the cache that fail in a parse are made again from Lark's (tests of
+    test_parser.py); over tables the process made itself, the failure is not hidden."""
+    assert p._quick_parser() is not None
+    monkeypatch.setitem(p._quick_state, "read", False)
+
+    def broken(*args: Any) -> Any:
+        raise IndexError("a bug")
+
+    monkeypatch.setattr(QuickParser, "_run", broken)
+    monkeypatch.setattr(QuickParser, "_replay", broken)
+    with pytest.raises(IndexError, match="a bug"):
+        quick("a + b")

@@ -149,7 +149,8 @@ def cache_file() -> Path | None:
 
 @functools.lru_cache(maxsize=1)
 def _lark_version() -> str:
-    """Lark's ``__version__``, read from its source without importing it (~20 ms)."""
+    """Lark's ``__version__``, read from its source without importing it (~20 ms), else from
+    its installed metadata."""
     spec = importlib.util.find_spec("lark")
     if spec is None or spec.origin is None:
         return "?"
@@ -158,7 +159,14 @@ def _lark_version() -> str:
     except OSError:
         return "?"
     found = re.search(r"""^__version__\s*(?::[^=]*)?=\s*["']([^"']+)["']""", source, re.MULTILINE)
-    return found.group(1) if found else "?"
+    if found:
+        return found.group(1)
+    from importlib import metadata  # slower (~5 ms): where Lark's source says it otherwise
+
+    try:
+        return metadata.version("lark")
+    except metadata.PackageNotFoundError:
+        return "?"
 
 
 # ---------------------------------------------------------------- parsing
@@ -210,30 +218,49 @@ class _Session:
 
 #: One parse at a time through the quick parser, whose reductions share its state.
 _QUICK_LOCK = threading.RLock()
+#: The quick parser of the process ("parser"; None when Lark parses everything), and whether
+#: its tables were read from the cache ("read") rather than made from Lark's by this process.
+_quick_state: dict[str, Any] = {}
+#: What a parse over damaged tables can raise (a bad state, symbol or rule number, a value of
+#: the wrong type): the tables are then made again from Lark's.
+_DAMAGED = (LookupError, TypeError, AttributeError, ValueError, re.error)
 
 
 def _quick(text: str, builder: AstBuilder, max_depth: int) -> n.Node | None:
     """The expression ``text`` through the quick parser, or None when Lark must parse it."""
-    quick = _quick_parser()
-    if quick is None:
-        return None
     with _QUICK_LOCK:
-        node: n.Node | None = quick.parse(text, builder, max_depth)
+        quick = _quick_parser()
+        if quick is None:
+            return None
+        try:
+            node: n.Node | None = quick.parse(text, builder, max_depth)
+        except _DAMAGED:
+            if not _quick_state["read"]:
+                raise  # tables this process made: a bug of the quick parser, not damage
+            _quick_state["parser"], _quick_state["read"] = _compile_quick_parser(), False
+            return _quick(text, builder, max_depth)
     return node
 
 
-@functools.lru_cache(maxsize=1)
 def _quick_parser() -> QuickParser | None:
     """The quick parser, from its cached tables, else from Lark's (cached for the next
     process); None when Lark's internals moved and Lark parses everything (a test notices)."""
-    path = cache_file()
-    quick_path = path.with_suffix(".quick.json") if path else None
-    tables = _read_tables(quick_path)
-    if tables is not None:
-        try:
-            return QuickParser(tables, RULES)
-        except (LookupError, TypeError, ValueError):
-            pass  # a file this version cannot read: made again below
+    if "parser" not in _quick_state:
+        tables = _read_tables(_tables_file())
+        quick = None
+        if tables is not None and tables.get("code") == _code_key():
+            with contextlib.suppress(*_DAMAGED):
+                quick = QuickParser(tables, RULES)
+        if quick is not None:
+            _quick_state["parser"], _quick_state["read"] = quick, True
+        else:  # none yet, damaged, or made by other code: made again
+            _quick_state["parser"], _quick_state["read"] = _compile_quick_parser(), False
+    parser: QuickParser | None = _quick_state["parser"]
+    return parser
+
+
+def _compile_quick_parser() -> QuickParser | None:
+    """The quick parser from Lark's tables, which are saved for the next process."""
     from gradcli.syntax.quick_tables import compile_tables
 
     engine = _engine()
@@ -244,8 +271,24 @@ def _quick_parser() -> QuickParser | None:
         quick = QuickParser(tables, RULES)
     except (AttributeError, LookupError, TypeError, ValueError):
         return None
-    _write_tables(quick_path, tables)
+    _write_tables(_tables_file(), {**tables, "code": _code_key()})
     return quick
+
+
+def _tables_file() -> Path | None:
+    path = cache_file()
+    return path.with_suffix(".quick.json") if path else None
+
+
+@functools.lru_cache(maxsize=1)
+def _code_key() -> str:
+    """The quick parser's code, for its cached tables: the cache key covers the grammar,
+    Lark and Python, and tables made by other code are made again."""
+    digest = hashlib.sha256()
+    for name in ("quick.py", "quick_tables.py"):
+        with contextlib.suppress(OSError):
+            digest.update(Path(__file__).with_name(name).read_bytes())
+    return digest.hexdigest()[:20]
 
 
 def _read_tables(path: Path | None) -> dict[str, Any] | None:

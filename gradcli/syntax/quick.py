@@ -30,7 +30,9 @@ Why the results are Lark's:
   ``_rules``), ending in the AstBuilder's methods.
 - Spans. A rule's span runs from its first positioned child to its last, where a child
   that was passed through keeps the span of the rule that passed it on (Lark's "container"
-  positions), and an empty rule has no span.
+  positions), and an empty rule has no span. (Lark keeps container positions on trees
+  only: a ``?rule`` that handed a lone token up from among tokens it drops would differ.
+  The grammar has none; the agreement tests would show one.)
 """
 
 from __future__ import annotations
@@ -43,9 +45,9 @@ from gradcli.errors import GradcliError
 
 #: Characters that send a text to Lark: strings, comments, continuations, more lines.
 ELSEWHERE = re.compile(r"[\"'#\\\r\n]")
-#: The tables' format (syntax/quick_tables.py): cached tables of another format are made
-#: again. Change it with any change to what the tables hold or mean: the cache's key covers
-#: the grammar, Lark and Python, not gradcli's code.
+#: The tables' layout (syntax/quick_tables.py). Cached tables also carry a hash of this
+#: module and quick_tables.py (syntax/parser.py), so that tables made by other code are made
+#: again.
 FORMAT = 1
 SHIFT = 0
 PASS = 1  # a unit reduction whose value and span are its child's
