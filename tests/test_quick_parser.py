@@ -1,9 +1,9 @@
 """The quick parser (gradcli/syntax/quick.py) against Lark's driver, its reference.
 
-For each expression, the tree from the quick parser and the tree from Lark are compared node
-by node with their positions, and an expression the quick parser leaves to Lark (or one in
-error) ends in the same error either way. Expressions come from the parser's test folders,
-a hand-written list of corners and a generator.
+For each expression and script, the tree from the quick parser and the tree from Lark are
+compared node by node with their positions, and a text the quick parser leaves to Lark (or
+one in error) ends in the same error either way. Texts come from the parser's test folders,
+the examples, the golden scripts, hand-written lists of corners and generators.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ import pytest
 from expression_strategies import extend
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_parser import PROGRAMS
 
 from gradcli.errors import GradcliError
 from gradcli.syntax import nodes as n
 from gradcli.syntax import parser as p
 from gradcli.syntax.builder import AstBuilder, DepthGauge, Origin
-from gradcli.syntax.parser import parse_expression
+from gradcli.syntax.parser import parse_expression, parse_program
 from gradcli.syntax.quick import QuickParser
 
 HERE = Path(__file__).parent
@@ -58,7 +59,7 @@ def outcome(text: str) -> Any:
 def lark_outcome(text: str) -> Any:
     """The outcome with the quick parser turned off."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(p, "_quick", lambda text, builder, depth: None)
+        patch.setattr(p, "_quick", lambda text, builder, depth, script=False: None)
         return outcome(text)
 
 
@@ -217,8 +218,8 @@ def test_fstring_fields_take_the_quick_parser() -> None:
     taken: list[str] = []
     original = p._quick
 
-    def spy(text: str, builder: Any, depth: int) -> Any:
-        node = original(text, builder, depth)
+    def spy(text: str, builder: Any, depth: int, script: bool = False) -> Any:
+        node = original(text, builder, depth, script)
         if node is not None:
             taken.append(text)
         return node
@@ -244,3 +245,92 @@ def test_a_failure_over_tables_this_process_made_is_a_bug_and_is_raised(
     monkeypatch.setattr(QuickParser, "_replay", broken)
     with pytest.raises(IndexError, match="a bug"):
         quick("a + b")
+
+
+# ---------------------------------------------------------------- scripts (file_input)
+
+
+def quick_script(text: str) -> n.Node | None:
+    builder = AstBuilder(Origin(), DepthGauge(n.DEFAULT_MAX_DEPTH), _no_fields)
+    return p._quick(p._terminated(text), builder, n.DEFAULT_MAX_DEPTH, script=True)
+
+
+def script_outcome(text: str) -> Any:
+    """parse_program's tree (dumped, positions included) or its error."""
+    try:
+        return dump(parse_program(text))
+    except GradcliError as error:
+        return (error.kind, error.message, error.line, error.column, error.end_column,
+                error.hint)
+
+
+def lark_script_outcome(text: str) -> Any:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(p, "_quick", lambda text, builder, depth, script=False: None)
+        return script_outcome(text)
+
+
+def agree_script(text: str) -> None:
+    assert script_outcome(text) == lark_script_outcome(text), text
+
+
+def _script_files() -> list[Path]:
+    return sorted([*(HERE / "parser").glob("*/*.gcl"), *(HERE.parent / "examples").glob("*.py"),
+                   *(HERE / "golden").rglob("*.py")])
+
+
+def test_the_scripts_of_the_test_folders_and_examples_agree_with_lark() -> None:
+    files = _script_files()
+    assert len(files) > 150
+    taken = 0
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        agree_script(text)
+        if "f'" not in text and 'f"' not in text:  # f-string fields need the whole session
+            taken += quick_script(text) is not None
+    assert taken > len(files) // 2, taken  # else Lark would be compared with itself
+
+
+SCRIPT_CORNERS = [
+    "", "\n", "# only a comment", "# a\n# b\n", "x", "x\n", "x  # c", "x = 1\n\n\ny = 2\n",
+    "if x:\n    y = 1\n", "if x:\n    y = 1\nelse:\n    y = 2", "if x:\n  if y:\n    z\nw\n",
+    "def f(a, b=2):\n    return a + b\n\nprint(f(1))\n",
+    "for i in range(3):\n    if i:\n        continue\n    s = s + i\n",
+    "while x < 3:\n    x += 1\n    # a comment at the block's end\n",
+    "while x < 3:\n    x += 1\n# a comment in column 1\n    y = 2\n",
+    "with torch.no_grad():\n    y = x * 2\n",
+    "f(a,\n  b)\n", "f(a,  # c\n  b)\n", "x = [1,\n     2,\n]\n", "x = (1 +\n  2) * 3\n",
+    "x = 1 + \\\n    2\n", "s = 'a'\nt = \"b\"\n", "s = '''a\nb'''\nx = 1\n",
+    "s = 'a' 'b'\n", "s = r'\\d' + b'x'\n", "print('x', x)\n", "print(f'{x} and {y!r}')\n",
+    "x = 1; y = 2;\n", "import torch\nfrom torch import tanh as t\n",
+    "assert x, 'message'\n", "if x:\n    pass\n  y\n", "  x = 1\n", "if x:\ny = 1\n",
+    "x = (\n", "x = 1\n    y = 2\n", "def f():\n    return\n", "if x:\n\ty\n",
+    "x = 1\r\ny = 2\r\n", "x\f= 1\n", "αβ = 1\nprint(αβ)\n", "x = 'é'\n",
+    "if a:\n    if b:\n        if c:\n            d\ne\n", "x = [[[[1]]]]\n",
+    "def f():\n    def g():\n        return 1\n    return g()\n",
+    "for a, b in zip(x, y):\n    pass\nelse_ = 1\n", "x[1:2, ::3] = 0\n", "x.grad.zero_()\n",
+    "if x:  # c\n    y  # d\n# e\n", "if x:\n\n    y\n\n", "if x:\n    y\n    \n",
+    "x = 1 if y else 2\n", "x = 1 +\n", "def f(:\n", "if x:\n    break\n", "return 1\n",
+    "x = (1,\n# c\n 2)\n", "x = 1  \\\n  + 2\n", "'''doc\nstring'''\nx\n",
+]
+
+
+@pytest.mark.parametrize("text", SCRIPT_CORNERS)
+def test_corner_scripts_agree_with_lark(text: str) -> None:
+    agree_script(text)
+
+
+def test_the_quick_parser_takes_common_scripts() -> None:
+    for text in ["x = 1\n", "if x:\n    y = 1  # c\nelse:\n    y = 2\n", "f(a,\n  b)\n",
+                 "s = '''a\nb'''\n", "x = 1 + \\\n    2\n", "def f(a):\n    return a\n"]:
+        assert quick_script(text) is not None, text
+        assert dump(quick_script(text)) == lark_script_outcome(text), text
+    for text in ["if x:\n\ty\n", "x = 1\r\n", "x = 1\n    y = 2\n", "x = (\n"]:
+        assert quick_script(text) is None, text
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck),
+          database=None)
+@given(PROGRAMS)
+def test_generated_scripts_agree_with_lark(text: str) -> None:
+    agree_script(text)

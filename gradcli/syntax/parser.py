@@ -5,10 +5,10 @@ Public API: ``parse_expression`` (one expression, for ``gradcli eval``), ``parse
 ``cache_file`` (where the LALR tables are cached). Every failure is a GradcliError whose
 ``source`` is the text given, so that it can be shown with a caret.
 
-One-line expressions go through the quick parser of gradcli/syntax/quick.py, a lean driver
-over Lark's LALR tables (about 3x faster than Lark); anything it cannot take exactly as Lark
-would, every error included, is parsed by Lark (gradcli/syntax/lark_engine.py), which is
-imported only then.
+Expressions and scripts go through the quick parser of gradcli/syntax/quick.py, a lean
+driver over Lark's LALR tables (about 3x faster than Lark); anything it cannot take exactly
+as Lark would, every error included, is parsed by Lark (gradcli/syntax/lark_engine.py),
+which is imported only then.
 
 Both read tables that are built once per grammar version and kept in a private user cache
 directory: Lark's through its ``cache=`` option, the quick parser's as plain data beside it
@@ -191,10 +191,10 @@ class _Session:
 
     def parse(self, text: str, start: str, origin: Origin) -> n.Node:
         text = _terminated(text)
-        if start == "eval_input":
-            node = _quick(text, AstBuilder(origin, self.gauge, self._parse_field), self.max_depth)
-            if node is not None:
-                return node
+        node = _quick(text, AstBuilder(origin, self.gauge, self._parse_field), self.max_depth,
+                      script=start == "file_input")
+        if node is not None:
+            return node
         engine = _engine()
         try:
             tree = engine.parse(text, start, self.max_depth)
@@ -226,19 +226,21 @@ _quick_state: dict[str, Any] = {}
 _DAMAGED = (LookupError, TypeError, AttributeError, ValueError, re.error)
 
 
-def _quick(text: str, builder: AstBuilder, max_depth: int) -> n.Node | None:
-    """The expression ``text`` through the quick parser, or None when Lark must parse it."""
+def _quick(text: str, builder: AstBuilder, max_depth: int,
+           script: bool = False) -> n.Node | None:
+    """The expression (or ``script``) ``text`` through the quick parser, or None when Lark
+    must parse it."""
     with _QUICK_LOCK:
         quick = _quick_parser()
         if quick is None:
             return None
         try:
-            node: n.Node | None = quick.parse(text, builder, max_depth)
+            node: n.Node | None = quick.parse(text, builder, max_depth, script)
         except _DAMAGED:
             if not _quick_state["read"]:
                 raise  # tables this process made: a bug of the quick parser, not damage
             _quick_state["parser"], _quick_state["read"] = _compile_quick_parser(), False
-            return _quick(text, builder, max_depth)
+            return _quick(text, builder, max_depth, script)
     return node
 
 
@@ -267,7 +269,8 @@ def _compile_quick_parser() -> QuickParser | None:
     postlex = engine.postlex
     try:
         tables = compile_tables(engine.parser, postlex.NL_type,
-                                (postlex.OPEN_PAREN_types, postlex.CLOSE_PAREN_types))
+                                (postlex.OPEN_PAREN_types, postlex.CLOSE_PAREN_types),
+                                (postlex.INDENT_type, postlex.DEDENT_type))
         quick = QuickParser(tables, RULES)
     except (AttributeError, LookupError, TypeError, ValueError):
         return None

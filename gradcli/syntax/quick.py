@@ -1,4 +1,5 @@
-"""A lean LALR(1) driver for one-line expressions, over the tables Lark built from the grammar.
+"""A lean LALR(1) driver for expressions and scripts, over the tables Lark built from the
+grammar.
 
 ``gradcli eval -`` parses thousands of small expressions, and Lark's general driver spends
 most of its time in machinery this case does not need: a Tree per reduction, position
@@ -8,15 +9,20 @@ the same parse table and the same terminals, and hands the AstBuilder the same c
 the same spans, but it passes unit reductions through without a call and builds AST nodes
 as it reduces.
 
-It only takes what it can do exactly like Lark: one line without strings, comments or
-line continuations, brackets within the depth limit, and a token sequence the table
-accepts. For anything else, including every error, ``parse`` returns None and the caller
-parses the text with Lark, which owns the diagnostics. Tests compare the two parsers' trees
-node by node, positions included, on every expression of the test suite and on fuzzed ones.
+It only takes what it can do exactly like Lark:
+- an expression: one line without strings, comments or line continuations;
+- a script (``file_input``): any text without tabs, carriage returns or form feeds, whose
+  indentation always returns to a level it opened. Its newlines, indents and dedents are
+  made as the postlexer (syntax/postlex.py) makes them.
+Both need brackets within the depth limit and a token sequence the table accepts. For
+anything else, including every error, ``parse`` returns None and the caller parses the text
+with Lark, which owns the diagnostics. Tests compare the two parsers' trees node by node,
+positions included: every expression and script of the test suite and the examples, and
+fuzzed ones.
 
 The tables are plain data (syntax/quick_tables.py reads them from Lark), cached beside
-Lark's own: this module does not import Lark, and a process whose expressions all take the
-quick parser (a one-shot ``gradcli eval``) never does.
+Lark's own: this module does not import Lark, and a process whose texts all take the quick
+parser (a one-shot ``gradcli eval`` or ``gradcli run``) never does.
 
 Why the results are Lark's:
 - Tokens. Terminals are tried in Lark's order ((-priority, -max width, -length, name)), and
@@ -82,6 +88,13 @@ class Token(str):
         token.end_pos, token.end_line, token.end_column = end, 1, end + 1
         return token
 
+    @classmethod
+    def spanning(cls, kind: str, value: str, start: int, end: int, span: _Span) -> Token:
+        """A token of a program: ``span`` is its (line, column, end line, end column)."""
+        token = cls(kind, value, start, end)
+        token.line, token.column, token.end_line, token.end_column = span
+        return token
+
     def __repr__(self) -> str:
         return f"Token({self.type!r}, {self.value!r})"
 
@@ -98,14 +111,20 @@ class _Inlined:
 
 
 class QuickParser:
-    """Parses the ``eval_input`` symbol of one-line texts with ``rules``, the AstBuilder's
-    methods, over ``tables`` (syntax/quick_tables.py)."""
+    """Parses expressions (``eval_input``) and scripts (``file_input``) with ``rules``, the
+    AstBuilder's methods, over ``tables`` (syntax/quick_tables.py)."""
 
     def __init__(self, tables: dict[str, Any], rules: dict[str, Callable[..., Any]]) -> None:
         if tables["format"] != FORMAT:
             raise ValueError(f"quick parser tables of format {tables['format']}")
         self._start_state = tables["start"]
         self._end_state = tables["end"]
+        program = tables["program"]
+        self._program_states = program["start"], program["end"]
+        self._program_pattern: str = program["scanner"]
+        self._program_scanner: re.Pattern[str] | None = None  # compiled when first needed
+        self._indent, self._dedent = program["indent"], program["dedent"]
+        self._ends = frozenset({self._end_state, program["end"]})
         self._newline = tables["newline"]
         opening, closing = tables["brackets"]
         self._brackets = frozenset(opening), frozenset(closing)
@@ -117,30 +136,37 @@ class QuickParser:
         # Terminals some rule passes to its callback: the others need no Token object.
         self._kept = frozenset(tables["kept"])
         self._chains: dict[tuple[int, int, str], int] = {}
-        #: The programs of _run by the kinds of the tokens (and the depth limit), for _replay.
-        self._programs: dict[tuple[tuple[str, ...], int],
+        #: The programs of _run by the kinds of the tokens (the depth limit, whether a
+        #: script), for _replay.
+        self._programs: dict[tuple[tuple[str, ...], int, bool],
                              list[tuple[int, _Callback] | None]] = {}
 
-    def parse(self, text: str, builder: Any, max_depth: int) -> Any | None:
-        """The AST of ``text``, built by ``builder``; None when Lark must parse it instead.
+    def parse(self, text: str, builder: Any, max_depth: int, script: bool = False) -> Any | None:
+        """The AST of ``text`` (an expression, or a ``script``: ``file_input``), built by
+        ``builder``; None when Lark must parse it instead.
 
         ``max_depth`` is the bracket nesting the postlexer allows (it reports deeper ones).
         """
-        code = text[:-1] if text.endswith("\n") else text
-        if ELSEWHERE.search(code):
-            return None
-        tokens = self._tokens(code, newline=len(code) < len(text))
+        if script:
+            tokens = self._script_tokens(text)
+            states = self._program_states
+        else:
+            code = text[:-1] if text.endswith("\n") else text
+            if ELSEWHERE.search(code):
+                return None
+            tokens = self._tokens(code, newline=len(code) < len(text))
+            states = self._start_state, self._end_state
         if tokens is None:
             return None
         saved = self._current[0]
         self._current[0] = builder
-        key = (tuple([t[0] for t in tokens]), max_depth)
+        key = (tuple([t[0] for t in tokens]), max_depth, script)
         try:
             program = self._programs.get(key)
             if program is not None:
                 return self._replay(program, tokens)
             program = []
-            node = self._run(tokens, max_depth, program)
+            node = self._run(tokens, max_depth, program, *states)
             if node is not None:
                 if len(self._programs) >= _PROGRAMS:
                     self._programs.clear()
@@ -185,20 +211,99 @@ class QuickParser:
         append(("$END", None, None))  # type: ignore[arg-type]
         return tokens
 
+    def _script_tokens(self, text: str) -> list[tuple[str, Any, _Span | None]] | None:
+        """The tokens of a script as Lark's lexer and the postlexer (syntax/postlex.py) make
+        them: a newline only outside brackets, followed by the indent or the dedents that the
+        next line's indentation makes (which borrow its span), and at the end the dedents
+        that close the blocks still open (which borrow the last token's span).
+
+        Tabs, carriage returns and form feeds go to Lark, whose postlexer checks mixed
+        indentation; so does an indentation that matches no open block.
+        """
+        if "\t" in text or "\r" in text or "\f" in text:
+            return None
+        scanner = self._program_scanner
+        if scanner is None:
+            scanner = self._program_scanner = re.compile(self._program_pattern)
+        tokens: list[tuple[str, Any, _Span | None]] = []
+        append = tokens.append
+        keywords, kept = self._keywords, self._kept
+        newline, indent, dedent = self._newline, self._indent, self._dedent
+        opening, closing = self._brackets
+        levels = [0]
+        depth = 0
+        line, line_start, position = 1, 0, 0
+        last: _Span = (1, 1, 1, 1)
+        for found in scanner.finditer(text):
+            start, end = found.span()
+            if start != position or start == end:
+                return None  # a character no terminal matches here
+            position = end
+            value = found.group()
+            column = start - line_start + 1
+            breaks = value.count("\n")
+            if breaks:
+                line_start = start + value.rindex("\n") + 1
+            span = (line, column, line + breaks, end - line_start + 1)
+            line += breaks
+            kind = found.lastgroup
+            if kind is None:  # ignored: spaces, a line continuation
+                continue
+            last = span
+            if kind == newline:
+                if depth:
+                    continue
+                if not breaks:
+                    return None
+                append((kind, Token.spanning(kind, value, start, end, span)
+                        if kind in kept else value, span))
+                width = end - line_start  # the next line's indentation: spaces only
+                if width > levels[-1]:
+                    levels.append(width)
+                    append(self._borrowed(indent, start, end, span))
+                    continue
+                while width < levels[-1]:
+                    levels.pop()
+                    append(self._borrowed(dedent, start, end, span))
+                if width != levels[-1]:
+                    return None  # the postlexer's error
+                continue
+            if kind == "NAME":
+                kind = keywords.get(value, kind)
+            append((kind, Token.spanning(kind, value, start, end, span)
+                    if kind in kept else value, span))
+            if kind in opening:
+                depth += 1
+            elif kind in closing and depth:
+                depth -= 1
+        if position != len(text):
+            return None
+        while len(levels) > 1:
+            levels.pop()
+            append(self._borrowed(dedent, 0, 0, last))
+        append(("$END", None, None))
+        return tokens
+
+    def _borrowed(self, kind: str, start: int, end: int,
+                  span: _Span) -> tuple[str, Any, _Span | None]:
+        """An indent or dedent at the span of the token it borrows it from."""
+        return kind, (Token.spanning(kind, "", start, end, span) if kind in self._kept
+                      else ""), span
+
     # ------------------------------------------------------------ parsing
 
     def _run(self, tokens: list[tuple[str, str, _Span]], max_depth: int,
-             program: list[tuple[int, Callable[[list[Any]], Any]] | None]) -> Any | None:
+             program: list[tuple[int, Callable[[list[Any]], Any]] | None], start_state: int,
+             end_state: int) -> Any | None:
         """Parse ``tokens``, writing down in ``program`` the shifts (None) and the reductions
         that build values ((size, callback)): the same kinds of tokens make the same ones."""
         shift = program.append
         rows = self._rows
         opening, closing = self._brackets
-        end_state = self._end_state
         current = self._current
         chains = self._chains
         callbacks = self._callbacks
-        states = [self._start_state]
+        states = [start_state]
         values: list[Any] = []
         spans: list[_Span | None] = []
         depth = 0
@@ -278,7 +383,7 @@ class QuickParser:
         """The state after the unit reductions that ``kind`` makes in state ``top`` over
         ``below``: a chain such as atom -> power -> factor -> term -> expr, one step."""
         entry = self._rows[top][kind]
-        while entry[0] == PASS and top != self._end_state:
+        while entry[0] == PASS and top not in self._ends:
             top = self._rows[below][entry[3]][1]
             entry = self._rows[top].get(kind, (SHIFT,))
         return top

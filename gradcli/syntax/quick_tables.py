@@ -17,6 +17,9 @@ Lark:
 - the terminals a one-line text can hold, as one regex in Lark's order, the keywords that
   NAME matches, and the terminals some rule keeps.
 - the start and end states of ``eval_input`` and the postlexer's newline and bracket types.
+- for programs (``file_input``): its start and end states, a scanner over every terminal and
+  ignored pattern (strings, comments, newlines with the next line's indentation, line
+  continuations), and the postlexer's indent and dedent types.
 
 Names are plain ``str`` throughout (Lark's may be Tokens).
 """
@@ -44,8 +47,9 @@ _SKIPPED = frozenset({"STRING", "FSTRING", "COMMENT", "_NEWLINE"})
 
 
 def compile_tables(lark: Lark, newline: str, brackets: tuple[list[str], list[str]],
-                   start: str = "eval_input") -> dict[str, Any]:
-    """The quick parser's tables for ``start``, from ``lark`` and its postlexer's types."""
+                   indents: tuple[str, str]) -> dict[str, Any]:
+    """The quick parser's tables, from ``lark`` and its postlexer's types: the newline,
+    the (opening, closing) brackets and (indent, dedent)."""
     table = lark.parser.parser.parser.parse_table  # ParsingFrontend -> LALR_Parser -> _Parser
     if sorted(table.states) != list(range(len(table.states))):
         raise ValueError("the parse table's states are not numbered 0, 1, ...")
@@ -65,8 +69,15 @@ def compile_tables(lark: Lark, newline: str, brackets: tuple[list[str], list[str
                    if symbol.is_term and (rule.options.keep_all_tokens or not symbol.filter_out)})
     return {
         "format": FORMAT,
-        "start": table.start_states[start],
-        "end": table.end_states[start],
+        "start": table.start_states["eval_input"],
+        "end": table.end_states["eval_input"],
+        "program": {
+            "start": table.start_states["file_input"],
+            "end": table.end_states["file_input"],
+            "scanner": _scanner(lark.terminals, lark.lexer_conf.ignore, program=True)[0],
+            "indent": str(indents[0]),
+            "dedent": str(indents[1]),
+        },
         "symbols": list(symbols),
         "rows": rows,
         "rules": [_rule(rule, placeholders) for rule in rules],
@@ -106,15 +117,20 @@ def _rule(rule: Any, placeholders: bool) -> list[Any]:
     return [*head, [[[i, bool(expand), nones] for i, expand, nones in include], append_none]]
 
 
-def _scanner(terminals: Collection[TerminalDef], ignore: Collection[str]) -> tuple[str, dict[str, str]]:
-    """One regex over the terminals a one-line text can hold, in Lark's order, and the
-    keywords that NAME matches (Lark retypes such a NAME)."""
+def _scanner(terminals: Collection[TerminalDef], ignore: Collection[str],
+             program: bool = False) -> tuple[str, dict[str, str]]:
+    """One regex over the terminals a one-line text can hold (every terminal and ignored
+    pattern for a ``program``), in Lark's order, and the keywords that NAME matches (Lark
+    retypes such a NAME)."""
     name = next(t for t in terminals if t.name == "NAME")
     name_re = re.compile(name.pattern.to_regexp())
     keywords = {str(t.pattern.value): str(t.name) for t in terminals if isinstance(t.pattern, PatternStr)
                 and t.priority == name.priority and name_re.fullmatch(t.pattern.value)}
-    chosen = [t for t in terminals if t.name not in _SKIPPED and t.name not in keywords.values()
-              and not (t.name in ignore and "\\\\" in t.pattern.to_regexp())]
+    if program:
+        chosen = [t for t in terminals if t.name not in keywords.values()]
+    else:
+        chosen = [t for t in terminals if t.name not in _SKIPPED and t.name not in keywords.values()
+                  and not (t.name in ignore and "\\\\" in t.pattern.to_regexp())]
     chosen.sort(key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value),
                                t.name))
     if any(isinstance(t.pattern, PatternRE) and t.pattern.flags for t in chosen):
