@@ -634,19 +634,20 @@ _LARK_LOADED = "\nprint(sorted({m.split('.')[0] for m in sys.modules} & {'lark'}
 
 def test_with_the_tables_cached_a_text_is_parsed_without_lark(tmp_path: Path) -> None:
     """The quick parser reads its own cached tables: importing and loading Lark is most of
-    the parse's share of a one-shot eval's or run's start-up (issue 6). A string in an
-    expression, tabs in a script's indentation and errors still go to Lark."""
+    the parse's share of a one-shot eval's or run's start-up (issue 6). Tabs in a text of
+    more lines (or with strings or comments) and errors still go to Lark."""
     env = {"XDG_CACHE_HOME": str(tmp_path)}
     warm = _python("from gradcli.syntax import parse_expression\nparse_expression('x')", env)
     assert warm.returncode == 0, warm.stderr
     assert len(list((tmp_path / "gradcli").glob("*.quick.json"))) == 1
     run = "import sys\nfrom gradcli.syntax import parse_expression, parse_program\n"
     for code in ["parse_expression('2*dot(x, x) + w[1:, None].sum(dim=0)')",
+                 "parse_expression('f\"{x}\" + load(\"w.npy\")  # c')",
                  "parse_program('x = 1  # one\\nif x:\\n    print(f\"{x}\", (x,\\n 2))\\n')"]:
         quick = _python(run + f"print({code})" + _LARK_LOADED, env)
         assert quick.returncode == 0, quick.stderr
         assert quick.stdout.split("\n")[1] == "[]", code
-    for code in ["parse_program('if x:\\n\\ty\\n')", "parse_expression('f\"{x}\"')"]:
+    for code in ["parse_program('if x:\\n\\ty\\n')", "parse_expression('(x\\n\\t+ y)')"]:
         lark = _python(run + f"print({code})" + _LARK_LOADED, env)
         assert lark.returncode == 0, lark.stderr
         assert lark.stdout.split("\n")[1] == "['lark']", code

@@ -44,7 +44,7 @@ def quick(text: str, max_depth: int = n.DEFAULT_MAX_DEPTH) -> n.Node | None:
 
 
 def _no_fields(text: str, line: int, column: int) -> n.Expr:
-    raise AssertionError("the quick parser never sees an f-string")
+    raise AssertionError("these tests give the quick parser no f-string")
 
 
 def outcome(text: str) -> Any:
@@ -169,11 +169,19 @@ def test_replays_of_generated_expressions_agree_with_lark(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", [
-    'f("a")', "x # comment", "x \\\n + y", "x\n+ y", "(x\n+ y)", "x\r\n", "f'{x}'",
-    "(" * 11 + "x" + ")" * 11,
+    "x\n+ y", "x\r\n", "(" * 11 + "x" + ")" * 11, "f('a',\tb)", "(x\n\t+ y)",
 ])
 def test_what_the_quick_parser_leaves_to_lark(text: str) -> None:
     assert quick(text, max_depth=10) is None
+    agree(text)
+
+
+@pytest.mark.parametrize("text", [
+    'f("a")', "x # comment", "x \\\n + y", "(x\n+ y)", "(x  # c\n  + y)", '"""a\nb"""',
+    "load('w.npy') @ x", "\tx + 1",
+])
+def test_strings_comments_and_more_lines_are_read_as_in_a_script(text: str) -> None:
+    assert quick(text) is not None
     agree(text)
 
 
@@ -227,7 +235,7 @@ def test_fstring_fields_take_the_quick_parser() -> None:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(p, "_quick", spy)
         tree = parse_expression("f'{x + 1} and {y:>{w}}'")
-    assert taken == ["x + 1\n", "y\n", "w\n"]
+    assert taken == ["x + 1\n", "y\n", "w\n", "f'{x + 1} and {y:>{w}}'\n"]
     assert dump(tree) == lark_outcome("f'{x + 1} and {y:>{w}}'")
 
 

@@ -189,10 +189,13 @@ def test_ctrl_c_while_start_up_tunes_malloc_ends_as_an_interrupt(
 
 def test_ctrl_c_at_startup_prints_no_traceback() -> None:
     command = ["eval", "sum(x)", "--let", "x=ones(3)"]
-    began = time.monotonic()
-    code, _, err = finish(start(command), 15)
-    assert code == 0, err
-    whole = time.monotonic() - began  # start-up is most of it
+    runs = []
+    for _ in range(3):  # the quickest of three: the first may build the parser's tables
+        began = time.monotonic()
+        code, _, err = finish(start(command), 15)
+        assert code == 0, err
+        runs.append(time.monotonic() - began)
+    whole = min(runs)  # start-up is most of it
     for share in (0.25, 0.4, 0.55, 0.7):  # at different points of the imports
         proc = start(command)
         time.sleep(whole * share)

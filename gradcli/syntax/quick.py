@@ -9,16 +9,16 @@ the same parse table and the same terminals, and hands the AstBuilder the same c
 the same spans, but it passes unit reductions through without a call and builds AST nodes
 as it reduces.
 
-It only takes what it can do exactly like Lark:
-- an expression: one line without strings, comments or line continuations;
-- a script (``file_input``): any text without tabs, carriage returns or form feeds, whose
-  indentation always returns to a level it opened. Its newlines, indents and dedents are
-  made as the postlexer (syntax/postlex.py) makes them.
-Both need brackets within the depth limit and a token sequence the table accepts. For
-anything else, including every error, ``parse`` returns None and the caller parses the text
-with Lark, which owns the diagnostics. Tests compare the two parsers' trees node by node,
-positions included: every expression and script of the test suite and the examples, and
-fuzzed ones.
+It only takes what it can do exactly like Lark, a text:
+- without tabs, carriage returns or form feeds (a one-line expression without strings or
+  comments takes a shorter path, with no indentation to measure, and may hold tabs);
+- whose indentation always returns to a level it opened;
+- with brackets within the depth limit, and a token sequence the table accepts.
+Its newlines, indents and dedents are made as the postlexer (syntax/postlex.py) makes them.
+For anything else, including every error, ``parse`` returns None and the caller parses the
+text with Lark, which owns the diagnostics. Tests compare the two parsers' trees node by
+node, positions included: every expression and script of the test suite and the examples,
+and fuzzed ones.
 
 The tables are plain data (syntax/quick_tables.py reads them from Lark), cached beside
 Lark's own: this module does not import Lark, and a process whose texts all take the quick
@@ -152,9 +152,10 @@ class QuickParser:
             states = self._program_states
         else:
             code = text[:-1] if text.endswith("\n") else text
-            if ELSEWHERE.search(code):
-                return None
-            tokens = self._tokens(code, newline=len(code) < len(text))
+            if ELSEWHERE.search(code):  # strings, comments, more lines: read as in a script
+                tokens = self._script_tokens(text)
+            else:
+                tokens = self._tokens(code, newline=len(code) < len(text))
             states = self._start_state, self._end_state
         if tokens is None:
             return None
