@@ -4,6 +4,10 @@ Lark's Indenter turns the whitespace after each newline into _INDENT/_DEDENT tok
 drops newlines inside brackets. This subclass adds what a tool for humans needs: Python's
 rule against ambiguous mixes of tabs and spaces, a clear error for a dedent to a level that
 was never opened, and a limit on bracket nesting so that absurd input fails fast.
+
+The quick parser makes the same tokens for the texts it takes (``QuickParser._script_tokens``
+in syntax/quick.py): a change here needs the same change there, which the agreement tests of
+tests/test_quick_parser.py would show.
 """
 
 from __future__ import annotations
