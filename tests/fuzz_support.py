@@ -44,7 +44,7 @@ from gradcli.render import eval_output, script_output
 from gradcli.render.errors import format_error
 from gradcli.render.jsonfmt import dumps, error_object
 from gradcli.render.text import PrintOptions, print_text
-from gradcli.syntax.parser import parse_program
+from gradcli.syntax.parser import _engine, parse_program
 
 #: The kinds a user's expression or script may end with (SPEC section 2).
 KINDS = {"syntax", "name", "type", "shape", "value", "grad", "limit", "io"}
@@ -65,8 +65,10 @@ atexit.register(shutil.rmtree, _DATA, ignore_errors=True)  # forked children ski
 np.save(_DATA / "data.npy", np.arange(6.0).reshape(2, 3))
 (_DATA / "data.csv").write_text("1,2,3\n4,5,6\n")
 (_DATA / "data.json").write_text("[[1, 2], [3, 4]]")
-# Load the LALR tables here, once, rather than in every forked child.
+# Load the parsers' tables here, once, rather than in every forked child: the quick
+# parser's, and Lark's, which parses every text in error (most fuzz inputs).
 parse_program("0\n")
+_engine()
 
 #: File names the fuzzers may pass to load(); everything else is an io error.
 DATA_FILES = ("data.npy", "data.csv", "data.json", "missing.npy", "data.npz:key")
