@@ -8,6 +8,7 @@ the examples, the golden scripts, hand-written lists of corners and generators.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,24 +48,24 @@ def _no_fields(text: str, line: int, column: int) -> n.Expr:
     raise AssertionError("these tests give the quick parser no f-string")
 
 
-def outcome(text: str) -> Any:
-    """parse_expression's tree (dumped) or its error."""
+def outcome(text: str, parse: Callable[[str], n.Node] = parse_expression) -> Any:
+    """The tree (dumped, positions included) that ``parse`` makes of ``text``, or its error."""
     try:
-        return dump(parse_expression(text))
+        return dump(parse(text))
     except GradcliError as error:
         return (error.kind, error.message, error.line, error.column, error.end_column,
                 error.hint)
 
 
-def lark_outcome(text: str) -> Any:
+def lark_outcome(text: str, parse: Callable[[str], n.Node] = parse_expression) -> Any:
     """The outcome with the quick parser turned off."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(p, "_quick", lambda text, builder, depth, script=False: None)
-        return outcome(text)
+        return outcome(text, parse)
 
 
-def agree(text: str) -> None:
-    assert outcome(text) == lark_outcome(text), text
+def agree(text: str, parse: Callable[[str], n.Node] = parse_expression) -> None:
+    assert outcome(text, parse) == lark_outcome(text, parse), text
 
 
 LEAVES_FOR_REPLAY = st.one_of(st.sampled_from(["x", "y", "1", "2.5", "True", "()"]))
@@ -263,23 +264,8 @@ def quick_script(text: str) -> n.Node | None:
     return p._quick(p._terminated(text), builder, n.DEFAULT_MAX_DEPTH, script=True)
 
 
-def script_outcome(text: str) -> Any:
-    """parse_program's tree (dumped, positions included) or its error."""
-    try:
-        return dump(parse_program(text))
-    except GradcliError as error:
-        return (error.kind, error.message, error.line, error.column, error.end_column,
-                error.hint)
-
-
-def lark_script_outcome(text: str) -> Any:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(p, "_quick", lambda text, builder, depth, script=False: None)
-        return script_outcome(text)
-
-
 def agree_script(text: str) -> None:
-    assert script_outcome(text) == lark_script_outcome(text), text
+    agree(text, parse_program)
 
 
 def _script_files() -> list[Path]:
@@ -332,7 +318,7 @@ def test_the_quick_parser_takes_common_scripts() -> None:
     for text in ["x = 1\n", "if x:\n    y = 1  # c\nelse:\n    y = 2\n", "f(a,\n  b)\n",
                  "s = '''a\nb'''\n", "x = 1 + \\\n    2\n", "def f(a):\n    return a\n"]:
         assert quick_script(text) is not None, text
-        assert dump(quick_script(text)) == lark_script_outcome(text), text
+        assert dump(quick_script(text)) == lark_outcome(text, parse_program), text
     for text in ["if x:\n\ty\n", "x = 1\r\n", "x = 1\n    y = 2\n", "x = (\n"]:
         assert quick_script(text) is None, text
 
