@@ -818,7 +818,20 @@ NEVER_INTERNAL = [
     ("str(10 ** 4000 * 10 ** 4000)", "ValueError: Exceeds the limit (4300 digits)"),
     ("add((), (-1,))", "StopIteration"),
     ("x.prod(0, None)", "TypeError: 'NoneType' object cannot be interpreted as an integer"),
+    ("abs(softmax(x, (0, 1)))", "ValueError: too many values to unpack (expected 1)"),
 ]
+
+
+@pytest.mark.parametrize("expr", ["softmax(x, (0, 1))", "log_softmax(x, (1,))", "softmax(x, ())"])
+def test_softmax_takes_one_dim_as_pytorch_does(expr: str, tmp_path: Path) -> None:
+    """PyTorch's softmax(input, int dim): a tuple is a type error, even of one dim (it was
+    an internal error, found by the nightly fuzz, or dim 0 for an empty one)."""
+    proc = run_gradcli(["eval", expr, "--let", "x=arange(6.0).reshape(2, 3)"], None, tmp_path,
+                       60)
+    assert proc.returncode == 1
+    name = expr.split("(")[0]
+    assert proc.stderr.startswith(f"error[type]: {name}(): argument 'dim' (position 2) must "
+                                  "be int, not tuple"), proc.stderr
 
 
 @pytest.mark.parametrize("expr", [e for e, _ in NEVER_INTERNAL])

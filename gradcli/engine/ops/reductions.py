@@ -456,6 +456,9 @@ def _softmax_args(input: Any, dim: Any, name: str) -> tuple[Tensor, int]:
     if dim is None:
         raise type_error(f"{name}() missing required argument 'dim'",
                          hint=f"e.g. {name}(x, dim=-1)")
+    if isinstance(dim, (tuple, list)):  # one dim, as PyTorch's int argument
+        raise type_error(f"{name}(): argument 'dim' (position 2) must be int, not "
+                         f"{type(dim).__name__}", hint=f"e.g. {name}(x, dim=-1)")
     (axis,) = axes_of(dim, t.data.ndim, name) or (0,)
     return t, axis
 
