@@ -692,7 +692,9 @@ def test_a_damaged_quick_parser_table_is_made_again(tmp_path: Path, damage: str)
     assert json.loads(path.read_bytes()) == tables
 
 
-def test_the_cache_key_reads_lark_s_version_without_importing_it() -> None:
+def test_the_cache_key_reads_lark_s_version() -> None:
+    """Read from Lark's source (that this needs no import of Lark, the subprocess tests above
+    show)."""
     import lark
 
     assert parser_module._lark_version() == lark.__version__

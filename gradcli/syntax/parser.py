@@ -272,7 +272,7 @@ def _compile_quick_parser() -> QuickParser | None:
                                 (postlex.OPEN_PAREN_types, postlex.CLOSE_PAREN_types),
                                 (postlex.INDENT_type, postlex.DEDENT_type))
         quick = QuickParser(tables, RULES)
-    except (AttributeError, LookupError, TypeError, ValueError):
+    except _DAMAGED:  # Lark's internals moved
         return None
     _write_tables(_tables_file(), {**tables, "code": _code_key()})
     return quick
