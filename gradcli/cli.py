@@ -68,7 +68,8 @@ def _guard(origin: str = "input") -> Iterator[None]:
         _fail(err, origin)
     except KeyboardInterrupt:
         _stderr("gradcli: interrupted")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        # Not typer.Exit: main() takes an exit code of 130 from typer for a Ctrl-C no guard saw.
+        raise SystemExit(EXIT_INTERRUPTED) from None
     except BrokenPipeError:
         _quiet_pipe()
     except (typer.Exit, typer.Abort, SystemExit):
@@ -631,4 +632,8 @@ def main() -> None:
     except KeyboardInterrupt:
         _stderr("gradcli: interrupted")
         raise SystemExit(EXIT_INTERRUPTED) from None
+    if code == EXIT_INTERRUPTED:
+        # typer (0.22 on) ends a Ctrl-C that lands outside the commands' guards (while it reads
+        # the options, or while a command imports what it needs) with a silent 130.
+        _stderr("gradcli: interrupted")
     raise SystemExit(code if isinstance(code, int) else 0)
