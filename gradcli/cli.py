@@ -6,6 +6,7 @@ that ``gradcli --version`` and one-shot JSON evaluations start fast.
 
 # No ``from __future__ import annotations`` here: Typer reads every command's annotations
 # at each start, and string annotations would be compiled and evaluated every time.
+import errno
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -47,9 +48,49 @@ def _debug() -> bool:
 
 
 def _stderr(text: str) -> None:
-    sys.stdout.flush()  # what came before it on stdout comes first (2>&1)
+    try:
+        sys.stdout.flush()  # what came before it on stdout comes first (2>&1)
+    except OSError:  # the output is what failed (a full disk): the error still goes out
+        _drop_output()
     sys.stderr.write(text + "\n")
     sys.stderr.flush()
+
+
+def _drop_output() -> None:
+    """Send what is left of stdout to /dev/null, so that the flush at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+class _ClosedStream:
+    """Standard output or error when the process was started without it (``>&-``): writing
+    to it is an input/output error, as for any command-line tool, not a crash."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, f"standard {self.name} is closed")
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        raise OSError(errno.EBADF, f"standard {self.name} is closed")
+
+
+def _stdin() -> Any:
+    """Standard input, or an io error when the process was started without it (``<&-``)."""
+    if sys.stdin is None:
+        raise GradcliError("io", "cannot read standard input: there is no standard input",
+                           hint="pipe the input in, e.g. echo 'x + 1' | gradcli ...")
+    return sys.stdin
 
 
 def _fail(err: GradcliError, origin: str) -> NoReturn:
@@ -74,22 +115,44 @@ def _guard(origin: str = "input") -> Iterator[None]:
         _quiet_pipe()
     except (typer.Exit, typer.Abort, SystemExit):
         raise
+    except OSError as exc:  # the machine's, not gradcli's: a full disk, a closed stream
+        if _debug():
+            raise
+        _fail(_io_failure(exc), origin)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback
         if _debug():
             raise
+        engine_error = _engine_error()
+        if engine_error is not None and isinstance(exc, engine_error):
+            # A problem with the user's input that no caller located: an error of its kind.
+            _fail(GradcliError(exc.kind, exc.message, hint=exc.hint), origin)
         _stderr(f"gradcli: internal error: {type(exc).__name__}: {exc}\n"
                 "  = hint: this is a bug in gradcli; rerun with --debug for the traceback")
         raise typer.Exit(1) from None
 
 
+#: What failing writes to stdout raise: a full disk or quota, a file too big, a closed stream.
+_WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EBADF}
+
+
+def _io_failure(exc: OSError) -> GradcliError:
+    """An OSError that reached the top: the machine's problem, not gradcli's."""
+    what = "write the output" if exc.errno in _WRITE_ERRORS else "read or write a standard stream"
+    return GradcliError("io", f"cannot {what}: {exc.strerror or exc}",
+                        hint="check where the output goes (a full disk?) and that standard "
+                        "input and output are open")
+
+
+def _engine_error() -> Any:
+    """The engine's error class if the engine is loaded (it raised it then), else None."""
+    errors = sys.modules.get("gradcli.engine.errors")
+    return None if errors is None else errors.EngineError
+
+
 def _quiet_pipe() -> NoReturn:
     # The reader went away (`| head -1`): stop quietly, and keep Python from complaining
     # again when it flushes stdout at exit.
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except OSError:
-        pass
+    _drop_output()
     raise SystemExit(0)  # not typer.Exit: main() calls this too, outside the click app
 
 
@@ -132,6 +195,9 @@ def _loader(stdin_used: list[bool]) -> Callable[[str], Any]:
 
 
 MAX_ELEMENTS_HELP = "Largest tensor allowed, in elements (checked before allocating)."
+#: The seeds torch.manual_seed takes: 64-bit, a negative one taken modulo 2**64.
+SEED_MIN, SEED_MAX = -2**63, 2**64 - 1
+SEED_HELP = "Seed for rand, randn and normal (64-bit, as torch.manual_seed)."
 LET_HELP = ("Bind NAME to an expression (x=\"arange(4.0)\") or to data: @file.npy, "
             "@file.npz:key, @file.csv, @file.json, @- (a JSON array on stdin). Repeatable.")
 
@@ -156,7 +222,7 @@ def eval_command(
         help="Gradient of a non-scalar result (backward(gradient)): an expression or 'ones'."),
     fmt: EvalFormat = typer.Option(EvalFormat.table, "--format", "-f", help="Output format."),
     dtype: Dtype = typer.Option(Dtype.float32, "--dtype", help="Default floating dtype."),
-    seed: int | None = typer.Option(None, "--seed", help="Seed for rand, randn and normal."),
+    seed: int | None = typer.Option(None, "--seed", min=SEED_MIN, max=SEED_MAX, help=SEED_HELP),
     precision: int = typer.Option(4, "--precision", min=0, max=30,
                                   help="Decimals shown in table and plain output."),
     full: bool = typer.Option(False, "--full", help="Print big tensors in full, without '...'."),
@@ -275,7 +341,7 @@ def _eval_stream(evaluator: Any, fmt: EvalFormat, options: Any) -> int:
     each_line = sys.stdout.isatty()
     code = 0
     before = 0  # lines of the earlier batches
-    for batch in line_batches(sys.stdin):
+    for batch in line_batches(_stdin()):
         expressions = _parsed(evaluator, batch, before)
         before += len(batch)
         for number, line, parsed in expressions:
@@ -285,14 +351,24 @@ def _eval_stream(evaluator: Any, fmt: EvalFormat, options: Any) -> int:
                 result = evaluator.evaluate(line, parsed)
             except GradcliError as err:
                 code = 1
+                _on_stdin_line(err, number)
                 if fmt is EvalFormat.json:
                     sys.stdout.write(dumps(error_object(line, err)) + "\n")
                 else:
-                    _stderr(format_error(err, f"stdin line {number}"))
+                    _stderr(format_error(err, "stdin"))
                 continue
             _emit(result, fmt, options, flush=each_line)
         sys.stdout.flush()
     return code
+
+
+def _on_stdin_line(err: GradcliError, number: int) -> None:
+    """Locate an error of the expression on line ``number`` of stdin in the stream: blank and
+    comment lines give no output, so the line's own number is what finds it."""
+    if err.line is not None:
+        err.line += number - 1
+        if err.source is not None:
+            err.source = "\n" * (number - 1) + err.source
 
 
 def _parsed(evaluator: Any, batch: list[str], before: int) -> list[tuple[int, str, Any]]:
@@ -357,7 +433,7 @@ def run_command(
     fmt: RunFormat = typer.Option(RunFormat.plain, "--format", "-f",
                                   help="plain: what Python with torch prints; json: JSON Lines."),
     dtype: Dtype = typer.Option(Dtype.float32, "--dtype", help="Default floating dtype."),
-    seed: int | None = typer.Option(None, "--seed", help="Seed for rand, randn and normal."),
+    seed: int | None = typer.Option(None, "--seed", min=SEED_MIN, max=SEED_MAX, help=SEED_HELP),
     precision: int = typer.Option(4, "--precision", min=0, max=30, help="Decimals printed."),
     max_elements: int = typer.Option(250_000_000, "--max-elements", min=1, help=MAX_ELEMENTS_HELP),
     max_steps: int = typer.Option(100_000_000, "--max-steps", min=1,
@@ -390,7 +466,7 @@ def run_command(
 
 def _read_script(path: str) -> str:
     if path == "-":
-        return sys.stdin.read()
+        return str(_stdin().read())
     try:
         with open(path, encoding="utf-8") as f:
             return f.read()
@@ -409,7 +485,7 @@ def _read_script(path: str) -> str:
 @app.command("repl")
 def repl_command(
     dtype: Dtype = typer.Option(Dtype.float32, "--dtype", help="Default floating dtype."),
-    seed: int | None = typer.Option(None, "--seed", help="Seed for rand, randn and normal."),
+    seed: int | None = typer.Option(None, "--seed", min=SEED_MIN, max=SEED_MAX, help=SEED_HELP),
     max_elements: int = typer.Option(250_000_000, "--max-elements", min=1, help=MAX_ELEMENTS_HELP),
     max_steps: int = typer.Option(100_000_000, "--max-steps", min=1,
                                   help="Most loop iterations one input may run."),
@@ -421,6 +497,7 @@ def repl_command(
         from .repl import Repl
 
         set_loader(_loader([True]))  # the session reads standard input: load('-') cannot
+        _stdin()
         Repl(dtype.value, seed, _limits(max_steps, max_depth, max_elements)).loop()
 
 
@@ -453,7 +530,7 @@ def jacobian_command(
     wrt: list[str] = typer.Option([], "--wrt", "-w", help=WRT_HELP),
     fmt: DerivFormat = typer.Option(DerivFormat.table, "--format", "-f", help="Output format."),
     dtype: Dtype = typer.Option(Dtype.float32, "--dtype", help="Default floating dtype."),
-    seed: int | None = typer.Option(None, "--seed", help="Seed for rand, randn and normal."),
+    seed: int | None = typer.Option(None, "--seed", min=SEED_MIN, max=SEED_MAX, help=SEED_HELP),
     precision: int = typer.Option(4, "--precision", min=0, max=30, help="Decimals shown."),
     max_elements: int = typer.Option(250_000_000, "--max-elements", min=1, help=MAX_ELEMENTS_HELP),
 ) -> None:
@@ -491,7 +568,7 @@ def hessian_command(
     wrt: list[str] = typer.Option([], "--wrt", "-w", help=WRT_HELP),
     fmt: DerivFormat = typer.Option(DerivFormat.table, "--format", "-f", help="Output format."),
     dtype: Dtype = typer.Option(Dtype.float32, "--dtype", help="Default floating dtype."),
-    seed: int | None = typer.Option(None, "--seed", help="Seed for rand, randn and normal."),
+    seed: int | None = typer.Option(None, "--seed", min=SEED_MIN, max=SEED_MAX, help=SEED_HELP),
     precision: int = typer.Option(4, "--precision", min=0, max=30, help="Decimals shown."),
     max_elements: int = typer.Option(250_000_000, "--max-elements", min=1, help=MAX_ELEMENTS_HELP),
 ) -> None:
@@ -518,7 +595,7 @@ def check_command(
     rtol: float = typer.Option(1e-3, "--rtol", min=0.0, help="Relative tolerance."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show the worst elements."),
     fmt: CheckFormat = typer.Option(CheckFormat.table, "--format", "-f", help="Output format."),
-    seed: int | None = typer.Option(None, "--seed", help="Seed for rand, randn and normal."),
+    seed: int | None = typer.Option(None, "--seed", min=SEED_MIN, max=SEED_MAX, help=SEED_HELP),
     max_elements: int = typer.Option(250_000_000, "--max-elements", min=1, help=MAX_ELEMENTS_HELP),
 ) -> None:
     """Compare autograd with central finite differences (float64); exit 1 on FAIL."""
@@ -559,7 +636,7 @@ def graph_command(
     output: str | None = typer.Option(None, "--output", "-o",
                                       help="Write to FILE.dot, or render FILE.svg/.png with Graphviz."),
     dtype: Dtype = typer.Option(Dtype.float32, "--dtype", help="Default floating dtype."),
-    seed: int | None = typer.Option(None, "--seed", help="Seed for rand, randn and normal."),
+    seed: int | None = typer.Option(None, "--seed", min=SEED_MIN, max=SEED_MAX, help=SEED_HELP),
     max_elements: int = typer.Option(250_000_000, "--max-elements", min=1, help=MAX_ELEMENTS_HELP),
 ) -> None:
     """The computation graph: ops with shape, value and the gradient flowing through; leaves."""
@@ -613,6 +690,10 @@ def _click_exceptions() -> Any:
 
 def main() -> None:
     """Console-script entry point."""
+    if sys.stdout is None:
+        sys.stdout = _ClosedStream("output")  # type: ignore[assignment]
+    if sys.stderr is None:  # errors cannot be shown; the exit code still tells
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
     errors = _click_exceptions()
     try:
         code = app(standalone_mode=False)
@@ -632,6 +713,14 @@ def main() -> None:
     except KeyboardInterrupt:
         _stderr("gradcli: interrupted")
         raise SystemExit(EXIT_INTERRUPTED) from None
+    except OSError as exc:  # writing --version or --help
+        if _debug():
+            raise
+        from .render.errors import format_error
+
+        error = _io_failure(exc)
+        _stderr(format_error(error, "input"))
+        raise SystemExit(error.exit_code) from None
     if code == EXIT_INTERRUPTED:
         # typer (0.22 on) ends a Ctrl-C that lands outside the commands' guards (while it reads
         # the options, or while a command imports what it needs) with a silent 130.

@@ -88,6 +88,7 @@ def test_stdin_mode_goes_on_after_a_bad_line() -> None:
     lines = [strict_json(line) for line in proc.stdout.splitlines()]
     assert [o["expr"] for o in lines] == ["sum(x)", "nope(x)", "sum(x * x)"]
     assert lines[1]["error"]["kind"] == "name" and lines[1]["error"]["column"] == 1
+    assert lines[1]["error"]["line"] == 4  # its line of stdin: blank and comment lines count
     assert lines[2]["grads"]["x"] == [2.0, 4.0]
     no_traceback(proc)
 
@@ -104,9 +105,11 @@ def test_stdin_lines_are_answered_in_order_across_reads() -> None:
     assert [o["expr"] for o in objs] == [line for line in lines if line]
     errors = [997 * k for k in range(1, 10)]  # line numbers
     assert [i for i, o in enumerate(objs, 1) if "error" in o] == [n - (n > 4001) for n in errors]
+    assert [o["error"]["line"] for o in objs if "error" in o] == errors
     assert objs[-1]["grads"]["x"] == [8999.0, 8999.0]
     plain = gradcli("eval", "-", "--let", "x=tensor([1.0, 2.0])", "--format", "plain", stdin=text)
-    assert re.findall(r"stdin line (\d+)", plain.stderr) == [str(n) for n in errors]
+    assert re.findall(r" --> stdin:(\d+):8\n.*\n\1 \| sum\(x \*\n", plain.stderr) == [
+        str(n) for n in errors]
     assert plain.stdout.count("x.grad = ") == len(objs) - 9
 
 
@@ -120,12 +123,12 @@ def test_stdin_results_errors_and_prints_keep_their_order_on_one_stream() -> Non
                            "plain"], input=text, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, env=env, timeout=120)
     assert proc.returncode == 1
-    marks = re.findall(r"^(tensor\(3\.|7$|None$|tensor\(5\.)|(stdin line \d+)", proc.stdout,
+    marks = re.findall(r"^(tensor\(3\.|7$|None$|tensor\(5\.)|(stdin:\d+)", proc.stdout,
                        re.M)
     assert [a or b for a, b in marks] == [
-        "tensor(3.", "7", "None", "stdin line 3", "tensor(5.",
-        "tensor(3.", "7", "None", "stdin line 7", "tensor(5.",
-        "tensor(3.", "7", "None", "stdin line 11", "tensor(5."], proc.stdout
+        "tensor(3.", "7", "None", "stdin:3", "tensor(5.",
+        "tensor(3.", "7", "None", "stdin:7", "tensor(5.",
+        "tensor(3.", "7", "None", "stdin:11", "tensor(5."], proc.stdout
 
 
 def test_stdin_lines_are_answered_before_more_input_comes() -> None:

@@ -215,7 +215,13 @@ class Evaluator:
                 except GradcliError as e:
                     e.message = f"in --grad-output: {e.message}"
                     raise
-                gradient = gradient if isinstance(gradient, Tensor) else E.tensor(gradient)
+                if not isinstance(gradient, Tensor):
+                    try:
+                        gradient = E.tensor(gradient)
+                    except EngineError as e:
+                        raise GradcliError("type", f"--grad-output must be a tensor or numbers: "
+                                           f"{e.message}", hint="give ones, or a tensor of the "
+                                           "result's shape such as ones_like(...)") from None
                 if gradient.data.shape != value.data.shape:
                     raise GradcliError(
                         "shape", f"--grad-output has shape {tuple(gradient.data.shape)} but the "

@@ -28,9 +28,13 @@ def _generator() -> Any:
 @op("manual_seed(seed)", category="creation", summary="seed rand, randn and normal",
     example="manual_seed(0)", method=False)
 def manual_seed(seed: int) -> None:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise value_error(f"manual_seed expects a non-negative integer, got {seed!r}")
-    _rng[0] = np.random.default_rng(int(seed))
+    """As torch.manual_seed: any 64-bit integer, a negative one taken modulo 2**64."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise value_error(f"manual_seed expects an integer, got {seed!r}")
+    if not -2**63 <= seed < 2**64:
+        raise value_error(f"manual_seed: the seed {seed} does not fit in 64 bits",
+                          hint="use a seed from -2**63 to 2**64 - 1")
+    _rng[0] = np.random.default_rng(int(seed) % 2**64)
 
 
 def _finish(data: np.ndarray, dtype: Any, requires_grad: bool) -> Tensor:
