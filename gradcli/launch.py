@@ -3,9 +3,20 @@ big buffers are reused instead of mapped afresh, and the process does not spend 
 of milliseconds collecting garbage."""
 
 import gc
+import signal
 import sys
 
 EXIT_INTERRUPTED = 130
+
+
+def _interrupted_early(signum: int, frame: object) -> None:
+    """A Ctrl-C before main() runs: in the console script's own lines, which pip writes."""
+    sys.stderr.write("gradcli: interrupted\n")
+    raise SystemExit(EXIT_INTERRUPTED)
+
+
+# This module is the entry point: its import is the first thing the console script does.
+signal.signal(signal.SIGINT, _interrupted_early)
 
 #: glibc's mallopt parameters (malloc.h).
 _M_TRIM_THRESHOLD = -1
@@ -38,6 +49,7 @@ def tune_malloc() -> bool:
 
 
 def main() -> None:
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # a KeyboardInterrupt from here on
     try:
         from gradcli.cli import main as run_cli
 
