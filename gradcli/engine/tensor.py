@@ -64,7 +64,11 @@ class Tensor:
     (``detach()``, ``.data``, views), so in-place changes are seen by the saved-tensor checks.
     """
 
-    __slots__ = ("data", "requires_grad", "grad_fn", "grad", "_version", "__weakref__")
+    #: ``_base``, on views only (ops/shape.py ``_view``): the tensor that owns the storage,
+    #: whose history an in-place change of the view rebases (ops/inplace.py). ``_views``, on a
+    #: tensor that has had views: them, weakly held, for the same rebase.
+    __slots__ = ("data", "requires_grad", "grad_fn", "grad", "_version", "_base", "_views",
+                 "__weakref__")
 
     def __init__(self, data: np.ndarray, requires_grad: bool = False,
                  version: list[int] | None = None) -> None:
@@ -76,6 +80,8 @@ class Tensor:
         self.grad_fn: Node | None = None
         self.grad: Tensor | None = None
         self._version = version if version is not None else [0]
+        self._base: Tensor | None = None
+        self._views: list[weakref.ref[Tensor]] | None = None
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -88,6 +94,7 @@ class Tensor:
         t.grad_fn = None
         t.grad = None
         t._version = version if version is not None else [0]
+        t._base = t._views = None
         t.requires_grad = False
         return t
 

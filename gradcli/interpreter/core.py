@@ -238,17 +238,19 @@ class Interpreter:
             for t, v in zip(target.items, items):
                 self.assign(t, v)
         elif kind is N.Subscript:
-            obj = self.eval(target.value)
-            if not isinstance(obj, Tensor):
-                raise GradcliError("type", f"'{_type_name(obj)}' object does not support item "
-                                   "assignment", target.line, target.column)
-            E.setitem(obj, self._index(target.index), value)
+            self._store_item(self.eval(target.value), self._index(target.index), value, target)
         elif kind is N.Attribute:
             obj = self.eval(target.value)
             self._set_attribute(obj, target, value)
         else:
             raise GradcliError("syntax", "cannot assign to this expression", target.line,
                                target.column)
+
+    def _store_item(self, obj: Any, key: Any, value: Any, target: Any) -> None:
+        if not isinstance(obj, Tensor):
+            raise GradcliError("type", f"'{_type_name(obj)}' object does not support item "
+                               "assignment", target.line, target.column)
+        E.setitem(obj, key, value)
 
     def _check_assignable(self, target: Any) -> None:
         # Op names (t, dot, ...) may be shadowed as in Python; Python's own builtins and
@@ -288,18 +290,32 @@ class Interpreter:
             bump_version(obj)
 
     def _aug_assign(self, stmt: Any, top: bool) -> None:
+        """As Python runs ``a[i] += v``: ``a`` and ``i`` once, then ``a[i]``, then ``v``, the
+        in-place operation, and the store ``a[i] = result``. An element of a tensor is a copy
+        here, not a view as in PyTorch: the store is what updates the tensor."""
         target, op = stmt.target, stmt.op.rstrip("=")
+        kind = type(target)
+        if kind is N.Subscript:
+            obj = self.eval(target.value)
+            key = self._index(target.index)
+            current = self._item(obj, key, target)
+        else:
+            current = self.eval(target)
         value = self.eval(stmt.value)
-        current = self.eval(target)
         if isinstance(current, Tensor):
             fn = _TENSOR_BINARY.get(op)
             if fn is None:
                 raise GradcliError("syntax", f"unsupported in-place operator {stmt.op}")
             E.apply_(current, fn, value)
-            if type(target) is N.Name:
-                self.locals[target.id] = current
-            return
-        self.assign(target, self._binary(op, current, value, stmt))
+            result = current
+        else:
+            result = self._binary(op, current, value, stmt)
+        if kind is N.Subscript:
+            self._store_item(obj, key, result, target)
+        elif kind is N.Name and isinstance(current, Tensor):
+            self.locals[target.id] = current
+        elif not isinstance(current, Tensor):  # x.grad += g changed x.grad itself
+            self.assign(target, result)
 
     def _function_def(self, stmt: Any, top: bool) -> None:
         defaults = {p.name: self.eval(p.default) for p in stmt.params if p.default is not None}
@@ -688,8 +704,9 @@ class Interpreter:
                            **_name_at_end(node, name))
 
     def _subscript(self, node: Any) -> Any:
-        obj = self.eval(node.value)
-        key = self._index(node.index)
+        return self._item(self.eval(node.value), self._index(node.index), node)
+
+    def _item(self, obj: Any, key: Any, node: Any) -> Any:
         if isinstance(obj, Tensor):
             return E.index(obj, key)
         if isinstance(obj, (tuple, list, str, range)):

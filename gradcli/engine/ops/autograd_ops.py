@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Node, bump_version, record, run_backward
+from ..autograd import Node, record, run_backward
 from ..autograd import no_grad as _no_grad
 from ..errors import grad_error, type_error
 from ..tensor import Tensor, _initial_gradient
@@ -102,15 +102,9 @@ def retain_grad(input: Any) -> None:
 @op("zero_(input)", category="autograd", summary="fill with zeros in place (x.grad.zero_())",
     example="x.grad.zero_()", function=False)
 def zero_(input: Any) -> Tensor:
-    t = unary_input(input, "zero_")
-    from ..autograd import is_grad_enabled
+    from .inplace import zero_ as fill_zero
 
-    if t.requires_grad and t.is_leaf and is_grad_enabled():
-        raise grad_error("a leaf Variable that requires grad is being used in an in-place "
-                         "operation.", hint="do it inside `with no_grad():`")
-    t.data[...] = 0
-    bump_version(t)
-    return t
+    return fill_zero(unary_input(input, "zero_"))
 
 
 @op("no_grad()", category="autograd", summary="context manager: `with no_grad():` records nothing",

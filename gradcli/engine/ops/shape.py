@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -63,7 +64,22 @@ def _view(t: Tensor, data: np.ndarray) -> Tensor:
     # Derived from t.data, data is either a view into its buffer or a fresh copy, so the cheap
     # bounds test is exact here (and views share the counter, as PyTorch's do).
     shares = np.may_share_memory(data, t.data) if data.size else False
-    return Tensor(data, version=t._version if shares else None)
+    if not shares:
+        return Tensor(data)
+    out = Tensor(data, version=t._version)
+    base = t._base  # only views have one
+    if base is None:
+        base = t
+    out._base = base
+    views = base._views
+    if views is None:
+        base._views = [weakref.ref(out)]
+    else:
+        views.append(weakref.ref(out))
+        count = len(views)
+        if count >= 64 and not count & (count - 1):  # at powers of two: drop the dead ones
+            views[:] = [r for r in views if r() is not None]
+    return out
 
 
 def _reshape_vjp(g: Tensor, node: Node) -> One:
@@ -384,6 +400,8 @@ def _index_part(part: Any) -> Any:
         return int(part)
     if isinstance(part, range):
         return np.arange(part.start, part.stop, part.step)
+    if isinstance(part, np.ndarray) and part.dtype.kind in "iub":
+        return part  # an index made by this module, read again by a VJP
     if isinstance(part, Tensor):
         if part.data.dtype.kind in "iub":
             return part.data
@@ -440,10 +458,14 @@ def index(input: Tensor, key: Any) -> Tensor:
     _check_index(x, parts)
     try:
         data = x.data[parts]
+        if not isinstance(data, np.ndarray) and not builtins.any(p is Ellipsis for p in parts):
+            # An element: numpy gives a scalar, a copy; PyTorch a 0-d view, which x[i] += 1
+            # and v = x[i]; v.zero_() write through.
+            data = x.data[(*parts, Ellipsis)]
     except IndexError as e:
         raise shape_error(_index_message(str(e), x),
                           hint=f"the tensor has shape {tuple(x.data.shape)}") from None
-    out = _view(x, np.asarray(data)) if isinstance(data, np.ndarray) else Tensor(np.asarray(data))
+    out = _view(x, data) if isinstance(data, np.ndarray) else Tensor(np.asarray(data))
     name = _grad_fn_of_index(parts, x.data.shape, not isinstance(key, tuple))
     return record(name, out, (x,), _index_vjp, ctx=(parts, x.data.shape))
 
