@@ -513,7 +513,7 @@ def _toolkit_evaluator(let: list[str], wrt: list[str], dtype: Dtype, seed: int |
 
     opts = EvalOptions(lets=[split_let(text) for text in let], wrt=list(wrt), dtype=dtype.value,
                        seed=seed, limits=_limits(100_000_000, 200, max_elements))
-    return _with_origin(lambda: Evaluator(opts, _loader([False])), "--let")
+    return _with_origin(lambda: Evaluator(opts, _loader([False]), *_side_channel()), "--let")
 
 
 WRT_HELP = "Differentiate with respect to this variable only. Repeatable."
@@ -590,7 +590,7 @@ def check_command(
     expr: str = typer.Argument(..., metavar="EXPR", help="The expression."),
     let: list[str] = typer.Option([], "--let", "-l", help=LET_HELP),
     wrt: list[str] = typer.Option([], "--wrt", "-w", help=WRT_HELP),
-    eps: float = typer.Option(1e-6, "--eps", min=0.0, help="Finite-difference step."),
+    eps: float = typer.Option(1e-6, "--eps", help="Finite-difference step (positive)."),
     atol: float = typer.Option(1e-5, "--atol", min=0.0, help="Absolute tolerance."),
     rtol: float = typer.Option(1e-3, "--rtol", min=0.0, help="Relative tolerance."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show the worst elements."),
@@ -602,8 +602,12 @@ def check_command(
     from .render import derivatives
 
     with _guard("expr"):
-        if eps <= 0:
-            raise GradcliError("usage", "--eps must be positive")
+        if not 0 < eps < float("inf"):
+            raise GradcliError("usage", f"--eps must be a positive number, not {eps}")
+        for name, tolerance in (("--atol", atol), ("--rtol", rtol)):
+            if not 0 <= tolerance < float("inf"):  # NaN too: no error would pass or fail it
+                raise GradcliError("usage", f"{name} must be zero or a positive number, "
+                                   f"not {tolerance}")
         ev = _toolkit_evaluator(let, wrt, Dtype.float64, seed, max_elements)
         result = _json_or_raise(lambda: ev.check(expr, eps, atol, rtol), expr,
                                 fmt is CheckFormat.json)

@@ -6,6 +6,7 @@ import json
 import os
 import platform
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -357,3 +358,56 @@ def test_the_command_keeps_freed_big_buffers_for_reuse() -> None:
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           timeout=60)
     assert proc.stdout.strip() == "True", proc.stderr
+
+
+@pytest.mark.parametrize("command", [
+    ["check", "sum(x * len(str(print('hi'))))"],
+    ["jacobian", "x * len(str(print('hi')))"],
+    ["hessian", "sum(x * x) * len(str(print('hi')))"],
+    ["graph", "sum(x) * len(str(print('hi')))", "--format", "dot"]], ids=lambda c: c[0])
+def test_print_in_the_derivative_commands_goes_to_stderr(command: list[str]) -> None:
+    """As in eval: stdout holds only the result (print() went to stdout and broke the JSON
+    and DOT that pipelines read)."""
+    fmt = [] if command[0] == "graph" else ["--format", "json"]
+    proc = gradcli(*command, "--let", "x=ones(2)", *fmt)
+    assert proc.returncode == 0, proc.stderr
+    assert "hi\n" in proc.stderr
+    if command[0] == "graph":
+        assert proc.stdout.startswith("digraph gradcli {"), proc.stdout
+    else:
+        strict_json(proc.stdout)
+
+
+def test_closed_and_full_standard_streams_are_io_errors() -> None:
+    """`>&-`, `> /dev/full`, `<&-`: an io error and exit 1, never a traceback or an
+    'internal error'; with stderr closed the exit code still tells."""
+    def shell(line: str) -> subprocess.CompletedProcess[str]:
+        command = " ".join(shlex.quote(part) for part in GRADCLI)
+        return subprocess.run(["bash", "-c", f"{command} {line}"], capture_output=True,
+                              text=True, env={**os.environ, "COLUMNS": "100"}, timeout=120,
+                              cwd=Path(__file__).resolve().parent.parent)
+
+    for line in ["eval '1+1' --format json >&-", "--version >&-", "ops >&-",
+                 "eval '1+1' > /dev/full", "run examples/seed_000.py > /dev/full",
+                 "eval - --format json <&-", "run - <&-", "repl <&-"]:
+        proc = shell(line)
+        assert proc.returncode == 1, (line, proc.stderr)
+        assert proc.stderr.startswith("error[io]: cannot "), (line, proc.stderr)
+        assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr, line
+    assert shell("eval '1+' 2>&-").returncode == 2
+
+
+@pytest.mark.parametrize(("option", "kind", "code"), [
+    (["--seed", "-1"], None, 0), (["--seed", str(2**64)], "usage", 2),
+    (["--grad-output", "zeros"], "type", 1), (["--grad-output", "None"], "type", 1)])
+def test_seed_and_grad_output_values(option: list[str], kind: str | None, code: int) -> None:
+    """A negative seed is PyTorch's (taken modulo 2**64); one beyond 64 bits is a usage error;
+    a --grad-output that is no tensor is a type error (all three were internal errors)."""
+    proc = gradcli("eval", "sum(randn(2) * x)" if code == 0 else "randn(2) * x", "--let",
+                   "x=ones(2)", "--format", "json", *option)
+    assert proc.returncode == code, proc.stderr
+    if kind == "usage":
+        assert proc.stderr.startswith("error[usage]: Invalid value for '--seed'")
+    elif kind is not None:
+        assert strict_json(proc.stdout)["error"]["kind"] == kind
+    assert "internal error" not in proc.stderr

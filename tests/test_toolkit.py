@@ -71,6 +71,14 @@ def test_check_cli_exit_codes_and_json() -> None:
     assert json.loads(bad.stdout)["vars"]["x"]["worst"][0]["index"] == [0]
 
 
+def test_check_reports_a_nan_error_as_its_maximum() -> None:
+    """sqrt at 0: autograd says inf, central differences NaN. The maximum used to skip the
+    NaN and report a tiny error beside FAIL, with nothing to say why."""
+    bad = cli("check", "sum(sqrt(x))", "--let", "x=[0.0, 1.0]", "--format", "json")
+    assert bad.returncode == 1
+    assert json.loads(bad.stdout)["vars"]["x"] == {"max_abs_err": "NaN", "max_rel_err": "NaN"}
+
+
 def test_trace_runs_in_reverse_topological_order_and_sums_to_the_gradients() -> None:
     ev = evaluator([("x", "[1.0, 2.0, 3.0]"), ("w", "[0.5, -1.0, 2.0]")], trace=True)
     expr = "sum(tanh(x * w) + x ** 2) * 2"

@@ -35,9 +35,15 @@ def render_markdown() -> str:
         how = "" if row["function"] else " (method only)"
         if row["function"] and not row["method"]:
             how = " (function only)"
-        out.append(f"| `{row['signature']}`{how} | {row['summary']} | {row['derivative']} | "
-                   f"{row['grad_fn'] or ''} |")
+        cells = [f"`{row['signature']}`{how}", row["summary"], row["derivative"],
+                 row["grad_fn"] or ""]
+        out.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return "\n".join(out).strip() + "\n"
+
+
+def _cell(text: str) -> str:
+    """A Markdown table cell: a `|` in it (bitwise_or's summary) would start another cell."""
+    return text.replace("|", "\\|")
 
 
 def render_table(console: Any) -> None:

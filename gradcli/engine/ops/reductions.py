@@ -254,6 +254,8 @@ def _even_vjp(g: Tensor, node: Node) -> One:
 def _select_vjp(g: Tensor, node: Node) -> One:
     # max/min along a dim: the gradient goes to the element that was selected.
     shape, axis, keepdim, idx = node.ctx
+    if not shape:  # a 0-d input: its one element was selected
+        return (g,)
     onehot = np.arange(shape[axis]).reshape([-1 if i == axis else 1 for i in range(len(shape))])
     mask = onehot == (idx if keepdim else np.expand_dims(idx, axis))
     return (expand_reduced(g, shape, (axis,), keepdim) * Tensor(mask.astype(g.data.dtype)),)
