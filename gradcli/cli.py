@@ -18,6 +18,7 @@ import typer
 
 from . import __version__
 from .errors import GradcliError
+from .limits import MAX_CALL_DEPTH, MAX_STEPS
 
 EXIT_INTERRUPTED = 130
 
@@ -233,9 +234,10 @@ def eval_command(
         False, "--detect-anomaly",
         help="Stop at the first operation whose value or gradient is NaN or infinite."),
     max_elements: int = typer.Option(250_000_000, "--max-elements", min=1, help=MAX_ELEMENTS_HELP),
-    max_steps: int = typer.Option(100_000_000, "--max-steps", min=1,
+    max_steps: int = typer.Option(MAX_STEPS, "--max-steps", min=1,
                                   help="Most loop iterations a program may run."),
-    max_depth: int = typer.Option(200, "--max-depth", min=1, help="Deepest function call nesting."),
+    max_depth: int = typer.Option(MAX_CALL_DEPTH, "--max-depth", min=1,
+                                  help="Deepest function call nesting."),
 ) -> None:
     """Evaluate EXPR, backpropagate, and print the value and the gradients."""
     from .render.text import PrintOptions
@@ -436,9 +438,10 @@ def run_command(
     seed: int | None = typer.Option(None, "--seed", min=SEED_MIN, max=SEED_MAX, help=SEED_HELP),
     precision: int = typer.Option(4, "--precision", min=0, max=30, help="Decimals printed."),
     max_elements: int = typer.Option(250_000_000, "--max-elements", min=1, help=MAX_ELEMENTS_HELP),
-    max_steps: int = typer.Option(100_000_000, "--max-steps", min=1,
+    max_steps: int = typer.Option(MAX_STEPS, "--max-steps", min=1,
                                   help="Most loop iterations the script may run."),
-    max_depth: int = typer.Option(200, "--max-depth", min=1, help="Deepest function call nesting."),
+    max_depth: int = typer.Option(MAX_CALL_DEPTH, "--max-depth", min=1,
+                                  help="Deepest function call nesting."),
     detect_anomaly: bool = typer.Option(
         False, "--detect-anomaly",
         help="Stop at the first operation whose value or gradient is NaN or infinite."),
@@ -487,9 +490,10 @@ def repl_command(
     dtype: Dtype = typer.Option(Dtype.float32, "--dtype", help="Default floating dtype."),
     seed: int | None = typer.Option(None, "--seed", min=SEED_MIN, max=SEED_MAX, help=SEED_HELP),
     max_elements: int = typer.Option(250_000_000, "--max-elements", min=1, help=MAX_ELEMENTS_HELP),
-    max_steps: int = typer.Option(100_000_000, "--max-steps", min=1,
+    max_steps: int = typer.Option(MAX_STEPS, "--max-steps", min=1,
                                   help="Most loop iterations one input may run."),
-    max_depth: int = typer.Option(200, "--max-depth", min=1, help="Deepest function call nesting."),
+    max_depth: int = typer.Option(MAX_CALL_DEPTH, "--max-depth", min=1,
+                                  help="Deepest function call nesting."),
 ) -> None:
     """An interactive session: type statements, see values as PyTorch prints them."""
     with _guard("repl"):
@@ -512,7 +516,7 @@ def _toolkit_evaluator(let: list[str], wrt: list[str], dtype: Dtype, seed: int |
     from .interpreter.evaluate import EvalOptions, Evaluator, split_let
 
     opts = EvalOptions(lets=[split_let(text) for text in let], wrt=list(wrt), dtype=dtype.value,
-                       seed=seed, limits=_limits(100_000_000, 200, max_elements))
+                       seed=seed, limits=_limits(MAX_STEPS, MAX_CALL_DEPTH, max_elements))
     return _with_origin(lambda: Evaluator(opts, _loader([False]), *_side_channel()), "--let")
 
 

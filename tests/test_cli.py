@@ -411,3 +411,18 @@ def test_seed_and_grad_output_values(option: list[str], kind: str | None, code: 
     elif kind is not None:
         assert strict_json(proc.stdout)["error"]["kind"] == kind
     assert "internal error" not in proc.stderr
+
+
+def test_the_limits_defaults_are_one_set_of_numbers() -> None:
+    """The flags, the interpreter and the README give the same defaults. --max-steps is low
+    enough that the seeds' endless `while b.norm() < 1000` (a = 0) stops at ~1 GB of graph,
+    where 100,000,000 steps would have needed ~80 GB."""
+    from gradcli.interpreter.core import Limits
+    from gradcli.limits import MAX_CALL_DEPTH, MAX_STEPS
+
+    assert (Limits().max_steps, Limits().max_depth) == (MAX_STEPS, MAX_CALL_DEPTH)
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert f"`--max-steps` (loop iterations per program, default {MAX_STEPS:,})" in readme
+    assert f"`--max-depth` (function call depth, default {MAX_CALL_DEPTH})" in readme
+    for command in ("eval", "run", "repl"):
+        assert f"[default: {MAX_STEPS}; x>=1]" in gradcli(command, "--help").stdout

@@ -20,6 +20,7 @@ from ..engine import EngineError, Tensor, bump_version
 from ..engine import ops as E
 from ..engine.ops import LIMITS, OPS, ReturnTypes
 from ..errors import GradcliError
+from ..limits import MAX_CALL_DEPTH, MAX_STEPS
 from ..syntax import nodes as N
 from .builtins import (
     ITERATING,
@@ -47,8 +48,8 @@ _ASSIGNABLE_ATTRIBUTES = ("grad", "requires_grad", "data")
 class Limits:
     """Run-time limits (SPEC section 6); each has a command-line flag."""
 
-    max_steps: int = 100_000_000
-    max_depth: int = 200
+    max_steps: int = MAX_STEPS
+    max_depth: int = MAX_CALL_DEPTH
 
 
 class _Return(Exception):
