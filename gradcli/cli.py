@@ -252,8 +252,10 @@ def eval_command(
                            grad_output=grad_output, no_grad=no_grad, dtype=dtype.value, seed=seed,
                            limits=_limits(max_steps, max_depth, max_elements), trace=trace,
                            detect_anomaly=detect_anomaly)
-        evaluator = _with_origin(lambda: Evaluator(opts, _loader(stdin_used), *_side_channel()),
-                                 "--let")
+        # With --format json a bad --let is an error object too (a pipeline reads stdout).
+        evaluator = _with_origin(lambda: _json_or_raise(
+            lambda: Evaluator(opts, _loader(stdin_used), *_side_channel()), expr,
+            fmt is EvalFormat.json), "--let")
         if expr == "-":
             code = _eval_stream(evaluator, fmt, options)
             raise typer.Exit(code)

@@ -768,6 +768,18 @@ def test_eval_json_error_object_on_stdout(tmp_path: Path) -> None:
     assert obj["error"]["kind"] == "name" and (obj["error"]["line"], obj["error"]["column"]) == (1, 5)
 
 
+@pytest.mark.parametrize(("let", "kind"), [
+    ("x=y", "name"), ("x=zeros(10**9)", "limit"), ("x=@nofile.npy", "io")])
+def test_a_bad_let_is_a_json_error_object_too(tmp_path: Path, let: str, kind: str) -> None:
+    """A pipeline reads stdout: an error in --let put nothing there (only text on stderr)."""
+    for expr in ("sum(x)", "-"):
+        proc = run_gradcli(["eval", expr, "--let", let, "--format", "json"], "sum(x)\n",
+                           tmp_path, 60)
+        assert proc.returncode == 1
+        obj = _strict_json(proc.stdout)
+        assert obj["expr"] == expr and obj["error"]["kind"] == kind, obj
+
+
 def test_print_in_eval_keeps_json_stdout_valid(tmp_path: Path) -> None:
     proc = run_gradcli(["eval", "print(x)", "--let", "x=ones(2)", "--format", "json"], None,
                        tmp_path, 60)
