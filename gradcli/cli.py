@@ -66,15 +66,12 @@ def _drop_output() -> None:
         pass
 
 
-class _ClosedStream:
-    """Standard output or error when the process was started without it (``>&-``): writing
-    to it is an input/output error, as for any command-line tool, not a crash."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
+class _ClosedStdout:
+    """Standard output when the process was started without it (``>&-``): writing to it is
+    an input/output error, as for any command-line tool, not a crash."""
 
     def write(self, text: str) -> int:
-        raise OSError(errno.EBADF, f"standard {self.name} is closed")
+        raise OSError(errno.EBADF, "standard output is closed")
 
     def flush(self) -> None:
         pass
@@ -83,7 +80,7 @@ class _ClosedStream:
         return False
 
     def fileno(self) -> int:
-        raise OSError(errno.EBADF, f"standard {self.name} is closed")
+        raise OSError(errno.EBADF, "standard output is closed")
 
 
 def _stdin() -> Any:
@@ -701,7 +698,7 @@ def _click_exceptions() -> Any:
 def main() -> None:
     """Console-script entry point."""
     if sys.stdout is None:
-        sys.stdout = _ClosedStream("output")  # type: ignore[assignment]
+        sys.stdout = _ClosedStdout()  # type: ignore[assignment]
     if sys.stderr is None:  # errors cannot be shown; the exit code still tells
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
     errors = _click_exceptions()

@@ -249,12 +249,14 @@ def _pow_scalar_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray
 
 def _pow_vjp(g: Tensor, node: Node) -> Pair:
     a, b = node.unpack()[:2]
-    da = g * (b * a ** (b - 1)) if node.needs(0) else None
+    from .elementwise import log, where
+
+    # d(a**b)/da = b * a**(b-1), taken as 0 where b == 0 (PyTorch's choice: 0**0 has slope
+    # 0 in a, not 0 * inf = nan).
+    da = g * where(b == 0, 0.0, b * a ** (b - 1)) if node.needs(0) else None
     db = None
     if node.needs(1):
         # d(a**b)/db = a**b * log(a), taken as 0 where a == 0 and b >= 0 (PyTorch's choice).
-        from .elementwise import log, where
-
         zero = bitwise_and(a == 0, b >= 0)
         db = g * where(zero, 0.0, node.output() * log(a))
     return da, db

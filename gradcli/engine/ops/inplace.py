@@ -86,23 +86,28 @@ def _written(target: Tensor, before_base: Tensor | None) -> None:
     if not is_grad_enabled():
         return
     base = target._base
-    if base is not None and before_base is not None and target.requires_grad:
-        positions = _positions(target.data, base.data)
+    root = target if base is None else base
+    rebase = base is not None and before_base is not None and target.requires_grad
+    if not rebase and not (root.requires_grad and root._views):
+        return
+    flat = np.arange(root.data.size)  # the positions of the base's elements, for every view
+    if rebase:
+        assert base is not None and before_base is not None
+        positions = _positions(target.data, base.data, flat)
         out = record("CopySlices", Tensor._of(base.data, base._version),
                      (before_base, target), _copy_slices_vjp, ctx=(positions, True),
                      fast=_copy_slices_fast)
         _rebase(base, out)
-    root = target if base is None else base
     if root.requires_grad:
         for ref in list(root._views or ()):
             view = ref()
             if view is not None:
-                _regenerate(view, root)
+                _regenerate(view, root, flat)
 
 
-def _regenerate(view: Tensor, base: Tensor) -> None:
+def _regenerate(view: Tensor, base: Tensor, flat: np.ndarray) -> None:
     """The view's history: its part of the base's (AsStridedBackward0)."""
-    positions = _positions(view.data, base.data)
+    positions = _positions(view.data, base.data, flat)
     _rebase(view, record("AsStridedBackward0", Tensor._of(view.data, view._version),
                          (_history(base),), _as_strided_vjp,
                          ctx=(positions, base.data.shape), fast=_as_strided_fast))
@@ -114,14 +119,14 @@ def _base_history(target: Tensor) -> Tensor | None:
     return None if base is None or not is_grad_enabled() else _history(base)
 
 
-def _positions(view: np.ndarray, base: np.ndarray) -> tuple[np.ndarray]:
-    """The flat positions in ``base`` of the elements of ``view`` (a numpy view into it)."""
+def _positions(view: np.ndarray, base: np.ndarray, flat: np.ndarray) -> tuple[np.ndarray]:
+    """The flat positions in ``base`` of the elements of ``view`` (a numpy view into it);
+    ``flat`` is ``arange(base.size)``."""
     item = base.itemsize
     offset = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
     if not base.flags.c_contiguous or offset % item or any(s % item for s in view.strides):
         raise grad_error("in-place change of a view of a non-contiguous tensor is not supported",
                          hint="clone() the view first, or change the tensor itself")
-    flat = np.arange(base.size)
     where = np.lib.stride_tricks.as_strided(
         flat[offset // item:], shape=view.shape,
         strides=tuple(s // item * flat.itemsize for s in view.strides)).copy()
