@@ -292,8 +292,8 @@ class Interpreter:
 
     def _aug_assign(self, stmt: Any, top: bool) -> None:
         """As Python runs ``a[i] += v``: ``a`` and ``i`` once, then ``a[i]``, then ``v``, the
-        in-place operation, and the store ``a[i] = result``. An element of a tensor is a copy
-        here, not a view as in PyTorch: the store is what updates the tensor."""
+        in-place operation, and the store ``a[i] = result``. ``a[i]`` is a view (written
+        through already) or, for a mask or a gather, a copy that only the store writes back."""
         target, op = stmt.target, stmt.op.rstrip("=")
         kind = type(target)
         if kind is N.Subscript:
