@@ -18,7 +18,7 @@ import typer
 
 from . import __version__
 from .errors import GradcliError
-from .limits import MAX_CALL_DEPTH, MAX_STEPS
+from .limits import MAX_CALL_DEPTH, MAX_INPUT, MAX_STEPS, parse_bytes
 
 EXIT_INTERRUPTED = 130
 
@@ -170,11 +170,34 @@ def _root(
 
 
 def _limits(max_steps: int, max_depth: int, max_elements: int) -> Any:
+    from .engine.memory import DEFAULT_MAX_MEMORY, set_max_memory
     from .engine.ops import set_max_elements
     from .interpreter.core import Limits
+    from .reading import set_max_input
 
     set_max_elements(max_elements)
+    set_max_memory(_BUDGET["--max-memory"] or DEFAULT_MAX_MEMORY)
+    set_max_input(_BUDGET["--max-input"] or MAX_INPUT)
     return Limits(max_steps=max_steps, max_depth=max_depth)
+
+
+#: --max-memory and --max-input as given (their callbacks fill it; _limits applies it).
+_BUDGET_DEFAULTS: dict[str, int | None] = {"--max-memory": None, "--max-input": MAX_INPUT}
+_BUDGET = dict(_BUDGET_DEFAULTS)
+
+
+def _bytes_option(ctx: Any, param: Any, value: str | None) -> None:
+    name = param.opts[0]
+    try:
+        _BUDGET[name] = _BUDGET_DEFAULTS[name] if value is None else parse_bytes(value)
+    except ValueError as e:
+        raise typer.BadParameter(str(e)) from None
+
+
+MAX_MEMORY_HELP = ("Most memory the run may use, in bytes (512M, 2G allowed; default: a quarter "
+                   "of the machine's memory).")
+MAX_INPUT_HELP = ("Most bytes read from a script, a line of stdin, @-, load() or an @file "
+                  "(512M, 2G allowed; default 256M).")
 
 
 def _loader(stdin_used: list[bool]) -> Callable[[str], Any]:
@@ -231,6 +254,10 @@ def eval_command(
         False, "--detect-anomaly",
         help="Stop at the first operation whose value or gradient is NaN or infinite."),
     max_elements: int = typer.Option(250_000_000, "--max-elements", min=1, help=MAX_ELEMENTS_HELP),
+    max_memory: str | None = typer.Option(None, "--max-memory", callback=_bytes_option,
+                                          help=MAX_MEMORY_HELP),
+    max_input: str | None = typer.Option(None, "--max-input", callback=_bytes_option,
+                                         help=MAX_INPUT_HELP),
     max_steps: int = typer.Option(MAX_STEPS, "--max-steps", min=1,
                                   help="Most loop iterations a program may run."),
     max_depth: int = typer.Option(MAX_CALL_DEPTH, "--max-depth", min=1,
@@ -248,7 +275,7 @@ def eval_command(
         opts = EvalOptions(lets=[split_let(text) for text in let], wrt=list(wrt),
                            grad_output=grad_output, no_grad=no_grad, dtype=dtype.value, seed=seed,
                            limits=_limits(max_steps, max_depth, max_elements), trace=trace,
-                           detect_anomaly=detect_anomaly)
+                           detect_anomaly=detect_anomaly, output=fmt.value, full=full)
         # With --format json a bad --let is an error object too (a pipeline reads stdout).
         evaluator = _with_origin(lambda: _json_or_raise(
             lambda: Evaluator(opts, _loader(stdin_used), *_side_channel()), expr,
@@ -437,6 +464,10 @@ def run_command(
     seed: int | None = typer.Option(None, "--seed", min=SEED_MIN, max=SEED_MAX, help=SEED_HELP),
     precision: int = typer.Option(4, "--precision", min=0, max=30, help="Decimals printed."),
     max_elements: int = typer.Option(250_000_000, "--max-elements", min=1, help=MAX_ELEMENTS_HELP),
+    max_memory: str | None = typer.Option(None, "--max-memory", callback=_bytes_option,
+                                          help=MAX_MEMORY_HELP),
+    max_input: str | None = typer.Option(None, "--max-input", callback=_bytes_option,
+                                         help=MAX_INPUT_HELP),
     max_steps: int = typer.Option(MAX_STEPS, "--max-steps", min=1,
                                   help="Most loop iterations the script may run."),
     max_depth: int = typer.Option(MAX_CALL_DEPTH, "--max-depth", min=1,
@@ -467,21 +498,11 @@ def run_command(
 
 
 def _read_script(path: str) -> str:
+    from .reading import read_script, read_text_stream
+
     if path == "-":
-        return str(_stdin().read())
-    try:
-        with open(path, encoding="utf-8") as f:
-            return f.read()
-    except FileNotFoundError:
-        raise GradcliError("io", f"cannot read '{path}': no such file",
-                           hint=f"the working directory is {os.getcwd()}") from None
-    except IsADirectoryError:
-        raise GradcliError("io", f"cannot read '{path}': it is a directory") from None
-    except UnicodeDecodeError as e:
-        raise GradcliError("io", f"cannot read '{path}': not UTF-8 text ({e.reason} at byte "
-                           f"{e.start})") from None
-    except OSError as e:
-        raise GradcliError("io", f"cannot read '{path}': {e.strerror}") from None
+        return read_text_stream(_stdin(), "the script on standard input")
+    return read_script(path)
 
 
 @app.command("repl")
@@ -489,6 +510,10 @@ def repl_command(
     dtype: Dtype = typer.Option(Dtype.float32, "--dtype", help="Default floating dtype."),
     seed: int | None = typer.Option(None, "--seed", min=SEED_MIN, max=SEED_MAX, help=SEED_HELP),
     max_elements: int = typer.Option(250_000_000, "--max-elements", min=1, help=MAX_ELEMENTS_HELP),
+    max_memory: str | None = typer.Option(None, "--max-memory", callback=_bytes_option,
+                                          help=MAX_MEMORY_HELP),
+    max_input: str | None = typer.Option(None, "--max-input", callback=_bytes_option,
+                                         help=MAX_INPUT_HELP),
     max_steps: int = typer.Option(MAX_STEPS, "--max-steps", min=1,
                                   help="Most loop iterations one input may run."),
     max_depth: int = typer.Option(MAX_CALL_DEPTH, "--max-depth", min=1,
@@ -536,6 +561,10 @@ def jacobian_command(
     seed: int | None = typer.Option(None, "--seed", min=SEED_MIN, max=SEED_MAX, help=SEED_HELP),
     precision: int = typer.Option(4, "--precision", min=0, max=30, help="Decimals shown."),
     max_elements: int = typer.Option(250_000_000, "--max-elements", min=1, help=MAX_ELEMENTS_HELP),
+    max_memory: str | None = typer.Option(None, "--max-memory", callback=_bytes_option,
+                                          help=MAX_MEMORY_HELP),
+    max_input: str | None = typer.Option(None, "--max-input", callback=_bytes_option,
+                                         help=MAX_INPUT_HELP),
 ) -> None:
     """d(output)/d(variable), of shape output.shape + variable.shape, by reverse mode."""
     _derivative("jacobian", expr, let, wrt, fmt, dtype, seed, precision, max_elements)
@@ -574,6 +603,10 @@ def hessian_command(
     seed: int | None = typer.Option(None, "--seed", min=SEED_MIN, max=SEED_MAX, help=SEED_HELP),
     precision: int = typer.Option(4, "--precision", min=0, max=30, help="Decimals shown."),
     max_elements: int = typer.Option(250_000_000, "--max-elements", min=1, help=MAX_ELEMENTS_HELP),
+    max_memory: str | None = typer.Option(None, "--max-memory", callback=_bytes_option,
+                                          help=MAX_MEMORY_HELP),
+    max_input: str | None = typer.Option(None, "--max-input", callback=_bytes_option,
+                                         help=MAX_INPUT_HELP),
 ) -> None:
     """Second derivatives of a scalar: every block between --wrt variables (reverse over reverse)."""
     _derivative("hessian", expr, let, wrt, fmt, dtype, seed, precision, max_elements)
@@ -600,6 +633,10 @@ def check_command(
     fmt: CheckFormat = typer.Option(CheckFormat.table, "--format", "-f", help="Output format."),
     seed: int | None = typer.Option(None, "--seed", min=SEED_MIN, max=SEED_MAX, help=SEED_HELP),
     max_elements: int = typer.Option(250_000_000, "--max-elements", min=1, help=MAX_ELEMENTS_HELP),
+    max_memory: str | None = typer.Option(None, "--max-memory", callback=_bytes_option,
+                                          help=MAX_MEMORY_HELP),
+    max_input: str | None = typer.Option(None, "--max-input", callback=_bytes_option,
+                                         help=MAX_INPUT_HELP),
 ) -> None:
     """Compare autograd with central finite differences (float64); exit 1 on FAIL."""
     from .render import derivatives
@@ -645,6 +682,10 @@ def graph_command(
     dtype: Dtype = typer.Option(Dtype.float32, "--dtype", help="Default floating dtype."),
     seed: int | None = typer.Option(None, "--seed", min=SEED_MIN, max=SEED_MAX, help=SEED_HELP),
     max_elements: int = typer.Option(250_000_000, "--max-elements", min=1, help=MAX_ELEMENTS_HELP),
+    max_memory: str | None = typer.Option(None, "--max-memory", callback=_bytes_option,
+                                          help=MAX_MEMORY_HELP),
+    max_input: str | None = typer.Option(None, "--max-input", callback=_bytes_option,
+                                         help=MAX_INPUT_HELP),
 ) -> None:
     """The computation graph: ops with shape, value and the gradient flowing through; leaves."""
     from .render import graph as draw

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import stat
 import sys
 import tokenize
 import zipfile
@@ -28,6 +27,7 @@ from typing import IO, BinaryIO, NoReturn, TextIO
 import numpy as np
 
 from gradcli.errors import GradcliError
+from gradcli.reading import check_data_file, check_path, read_bytes, read_text_stream
 
 #: What each supported spec loads, in the order help texts list them.
 _FORMATS: dict[str, str] = {
@@ -149,16 +149,20 @@ def _unknown_format(name: str, suffix: str) -> GradcliError:
 @contextmanager
 def _open(path: str, name: str) -> Iterator[BinaryIO]:
     """Open ``path`` for binary reading, turning every OSError into an io error."""
+    check_path(path, name)
     try:
-        fp = open(path, "rb")  # not a `with` yet: open's own errors are mapped first
+        # Not a `with` yet: open's own errors are mapped first. O_NONBLOCK: opening a FIFO
+        # with no writer would wait for one; it is refused as no regular file instead.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        fp = os.fdopen(fd, "rb")
     except OSError as exc:
         raise _os_error(exc, path, name) from None
     with fp:
         try:
-            info = os.fstat(fp.fileno())
+            size = check_data_file(fp.fileno(), name)
         except OSError as exc:
             raise _os_error(exc, path, name) from None
-        if stat.S_ISREG(info.st_mode) and info.st_size == 0:  # pipes report size 0 too
+        if size == 0:
             raise _io_error(name, "the file is empty")
         yield fp
 
@@ -177,7 +181,7 @@ def _os_error(exc: OSError, path: str, name: str) -> GradcliError:
 def _read_file(path: str, name: str) -> bytes:
     with _open(path, name) as fp:
         try:
-            return fp.read()
+            return read_bytes(fp, name)
         except OSError as exc:
             raise _os_error(exc, path, name) from None
 
@@ -197,7 +201,7 @@ def _read_stdin(stdin: TextIO | None) -> str:
     if stream is None:
         raise _io_error("standard input", "there is no standard input")
     try:
-        text = stream.read()
+        text = read_text_stream(stream, "standard input")
     except UnicodeDecodeError as exc:
         raise _io_error("standard input", f"it is not UTF-8 text ({exc.reason})") from None
     except (OSError, ValueError) as exc:  # ValueError: reading a closed stream
@@ -240,6 +244,12 @@ def _read_npy(fp: BinaryIO | IO[bytes], name: str, max_elements: int | None) -> 
         raise _io_error(name, f"malformed .npy data: truncated or corrupt ({exc})") from None
     if not array.dtype.isnative:  # big-endian files load as the machine's own byte order
         array = array.astype(array.dtype.newbyteorder("="))
+    if array.dtype == np.uint64 and array.size and array.max() > _INT64_MAX:
+        at = int(np.argmax(array > _INT64_MAX))
+        where = _path(at, list(array.shape)) or "the value"
+        raise _io_error(name, f"the uint64 value {int(array.flat[at])} at {where} does not fit "
+                              "in int64, the widest integer type of a tensor",
+                        hint="save it as float64 (array.astype(float)) to load it as floats")
     return array
 
 
@@ -306,6 +316,12 @@ def _csv_to_array(text: str, name: str) -> np.ndarray:
 
 
 def _csv_rows(text: str, name: str) -> tuple[list[list[str]], list[int]]:
+    nul = text.find("\0")
+    if nul >= 0:  # numpy would drop it silently: "2\x003" would load as 23
+        line = text.count("\n", 0, nul) + 1
+        column = text.count(",", text.rfind("\n", 0, nul) + 1, nul) + 1
+        raise _io_error(name, f"line {line}, column {column}: the value holds a NUL character",
+                        hint="CSV values must be numbers such as 3, -2.5, 1e-3, nan or inf")
     rows: list[list[str]] = []
     line_numbers: list[int] = []
     for number, line in enumerate(text.splitlines(), start=1):
@@ -393,6 +409,10 @@ def _json_to_array(text: str, name: str) -> np.ndarray:
                               f"{exc.msg}") from None
     except RecursionError:
         raise _io_error(name, "the JSON is nested too deeply") from None
+    except ValueError:  # Python's int() refuses more than 4,300 digits
+        raise _io_error(name, "it holds an integer of more than 4,300 digits, which does not "
+                              "fit in 64 bits",
+                        hint="write it with a decimal point to load the data as floats") from None
     shape, leaves = _json_shape(document, name)
     return _json_leaves_to_array(leaves, tuple(shape), name)
 

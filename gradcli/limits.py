@@ -7,3 +7,17 @@ README say the same numbers."""
 MAX_STEPS = 1_000_000
 #: Function call depth.
 MAX_CALL_DEPTH = 200
+#: Bytes read from a script, a stdin line, @-, load() or an @file (256 MiB).
+MAX_INPUT = 256 * 2**20
+
+
+_UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+
+
+def parse_bytes(text: str) -> int:
+    """A size in bytes from ``4096``, ``512K``, ``256M``, ``2G`` or ``1T`` (powers of 1024)."""
+    stripped = text.strip().upper().removesuffix("B").removesuffix("I")
+    number, unit = stripped.rstrip("KMGT"), stripped[len(stripped.rstrip("KMGT")):]
+    if unit not in _UNITS or not number.isdigit() or int(number) < 1:
+        raise ValueError(f"{text!r} is not a size in bytes: write e.g. 1000000, 512M or 2G")
+    return int(number) * _UNITS[unit]

@@ -10,6 +10,7 @@ import numpy as np
 from . import dtypes
 from .autograd import Node, run_backward
 from .errors import grad_error, shape_error, type_error
+from .memory import LARGE, check_in_use
 
 _TYPE_NAMES = {
     "float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
@@ -77,6 +78,8 @@ class Tensor:
             data = np.asarray(data)
         dt = dtypes.normalize(data.dtype)
         self.data = data if dt == data.dtype else data.astype(dt)
+        if self.data.nbytes >= LARGE:
+            check_in_use("a new tensor")
         self.grad_fn: Node | None = None
         self.grad: Tensor | None = None
         self._version = version if version is not None else [0]
@@ -89,6 +92,8 @@ class Tensor:
     @classmethod
     def _of(cls, data: np.ndarray, version: list[int] | None = None) -> Tensor:
         """A tensor around an array already of a supported dtype (no checks, no copies)."""
+        if data.nbytes >= LARGE:
+            check_in_use("a new tensor")
         t = object.__new__(cls)
         t.data = data
         t.grad_fn = None

@@ -10,6 +10,7 @@ from typing import Any
 from ..engine import DType, Tensor, dtypes
 from ..engine.ops import OPS
 from ..errors import GradcliError
+from .pymessages import overflow_message, value_message
 from .values import Builtin, Namespace, OpFunction
 
 #: Python builtins that the op table also defines: on tensors the op runs.
@@ -51,8 +52,10 @@ def _number(name: str, conv: Callable[[Any], Any]) -> Callable[..., Any]:
         if isinstance(x, (Tensor, int, float, bool, str)):
             try:
                 return conv(x)
-            except (ValueError, OverflowError) as e:
-                raise GradcliError("value", f"{name}(): {e}") from None
+            except ValueError as e:
+                raise GradcliError("value", f"{name}(): {value_message(e)}") from None
+            except OverflowError as e:
+                raise GradcliError("value", f"{name}(): {overflow_message(e)}") from None
         raise GradcliError("type", f"{name}() argument must be a number or a tensor, not "
                            f"'{_kind(x)}'")
 
@@ -67,7 +70,14 @@ def _round(x: Any, ndigits: Any = None) -> Any:
     if ndigits is None and isinstance(x, float) and x != x:
         raise GradcliError("value", "round(): cannot convert float NaN to integer",
                            hint="test for NaN first: v != v is True only for NaN")
-    return round(x, ndigits)
+    if isinstance(ndigits, Tensor):
+        ndigits = ndigits.__index__()
+    if type(x) is int and type(ndigits) is int and ndigits < 0 and -ndigits > len(str(abs(x))):
+        return 0  # Python would compute 10 ** -ndigits first, for ever when ndigits is -10**9
+    try:
+        return round(x, ndigits)
+    except OverflowError as e:
+        raise GradcliError("value", f"round(): {overflow_message(e)}") from None
 
 
 def _extreme(name: str) -> Callable[..., Any]:

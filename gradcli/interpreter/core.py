@@ -33,6 +33,8 @@ from .builtins import (
     global_names,
     interpreter_bound,
 )
+from .formatting import check_string_size, format_spec, percent
+from .pymessages import overflow_message
 from .calls import DATA_PARAMETER, bind_method, bind_op, call_positional, data_position
 from .iteration import items_of, length_of
 from .trace import not_finite
@@ -463,9 +465,7 @@ class Interpreter:
         except ZeroDivisionError:
             raise GradcliError("value", "division by zero", node.line, node.column) from None
         except OverflowError as e:
-            detail = str(e) if not e.args or isinstance(e.args[0], str) else "out of range"
-            raise GradcliError("value", f"number too large for a Python float: {detail}",
-                               node.line, node.column,
+            raise GradcliError("value", overflow_message(e), node.line, node.column,
                                hint="tensor arithmetic gives inf instead, e.g. tensor(2.0) ** 10000"
                                ) from None
         except MemoryError:
@@ -525,11 +525,7 @@ class Interpreter:
                                    node.line, node.column)
         if not spec:
             return self.to_text(value) if not isinstance(value, str) else value
-        try:
-            return format(value, spec)
-        except (ValueError, TypeError) as e:
-            raise GradcliError("value", f"bad format spec '{spec}': {e}", node.line,
-                               node.column) from None
+        return format_spec(value, spec)
 
     def _name(self, node: Any) -> Any:
         """A variable's value. Called without self.eval by the busiest handlers (operands,
@@ -598,6 +594,10 @@ class Interpreter:
         return self._binary(node.op, a, b, node)
 
     def _binary(self, op: str, a: Any, b: Any, node: Any) -> Any:
+        if op == "%" and type(a) is str:  # Python's str.__mod__ comes before a tensor's
+            return percent(a, b, self.to_text, _type_name)
+        if op == "+" and type(a) is type(b) and type(a) in (str, tuple, list):
+            check_string_size(len(a) + len(b), f"this {_type_name(a)}")
         if isinstance(a, Tensor) or isinstance(b, Tensor):
             if isinstance(a, tuple) or isinstance(b, tuple):
                 # As in PyTorch: a tuple is no tensor to operators (only a list literal is).

@@ -21,6 +21,7 @@ from ..errors import GradcliError
 from ..results import CheckResult, EvalResult, GraphResult, HessianResult, JacobianResult
 from ..syntax.parser import parse_expression
 from .core import Interpreter, Limits
+from .output_size import check_output
 from .trace import Tracer
 
 
@@ -35,6 +36,10 @@ class EvalOptions:
     limits: Limits = field(default_factory=Limits)
     trace: bool = False
     detect_anomaly: bool = False
+    #: How the result will be printed ("json", "plain", "table"; "" for not at all), and
+    #: whether in full: its size is checked against --max-memory before it is built.
+    output: str = ""
+    full: bool = False
 
 
 Loader = Callable[[str], np.ndarray]
@@ -180,7 +185,7 @@ class Evaluator:
     def evaluate(self, expr: str, node: Any = None) -> EvalResult:
         value, variables, interp = self.run(expr, node)
         result = EvalResult(expr, value, variables=variables)
-        if isinstance(value, Tensor) and value.requires_grad:
+        if isinstance(value, Tensor) and value.requires_grad and not self.options.no_grad:
             options = self.options
             tracer = (Tracer(variables, self.expr, options.detect_anomaly)
                       if options.trace or options.detect_anomaly else None)
@@ -189,6 +194,13 @@ class Evaluator:
                 result.trace = tracer.steps
         if not self.options.no_grad:
             result.grads = {n: variables[n].grad for n in self.wrt}
+        if self.options.output:
+            shapes = [v.data.shape for v in (value, *result.grads.values())
+                      if isinstance(v, Tensor)]
+            try:
+                check_output(shapes, self.options.output, self.options.full)
+            except EngineError as e:
+                raise self._whole(e.kind, e.message, e.hint) from None
         return result
 
     def _whole(self, kind: str, message: str, hint: str | None = None) -> GradcliError:

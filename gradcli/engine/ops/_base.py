@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import dtypes
 from ..errors import limit_error, shape_error, type_error, value_error
+from ..memory import check_allocation
 from ..tensor import Tensor
 
 #: Largest number of elements one tensor may have; the CLI sets it from --max-elements.
@@ -37,6 +38,7 @@ def check_numel(shape: Sequence[int], what: str) -> None:
             f"more than the limit of {LIMITS['max_elements']:,} elements",
             hint="raise the limit with --max-elements N if you really mean it",
         )
+    check_allocation(n * 8, f"{what} of shape {tuple(int(d) for d in shape)}")
 
 
 def is_scalar(x: Any) -> bool:

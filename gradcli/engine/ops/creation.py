@@ -271,6 +271,7 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, dtype: Any = None,
         s_arr = std.data if isinstance(std, Tensor) else np.asarray(float(_number(std, "std")))
         if (s_arr < 0).any():
             raise value_error("normal expects all elements of std >= 0.0")
+        s_arr = s_arr + 0.0  # -0.0 is a std of 0, as in PyTorch (numpy refuses its sign bit)
         from ._base import broadcast_shape
 
         shape = broadcast_shape("normal", m_arr.shape, s_arr.shape)
@@ -278,5 +279,6 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, dtype: Any = None,
     m, s = _number(mean, "normal() mean"), _number(std, "normal() std")
     if s < 0:
         raise value_error(f"normal expects std >= 0.0, but found std {s}")
+    s = s + 0.0  # -0.0 is a std of 0, as in PyTorch (numpy refuses its sign bit)
     shape = _size(() if size is None else (size,), None, "normal")
     return _finish(_generator().normal(m, s, shape).astype(dt), None, requires_grad)
