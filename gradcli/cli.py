@@ -18,7 +18,7 @@ import typer
 
 from . import __version__
 from .errors import GradcliError
-from .limits import MAX_CALL_DEPTH, MAX_INPUT, MAX_STEPS, parse_bytes
+from .limits import MAX_CALL_DEPTH, MAX_INPUT, MAX_NESTING, MAX_STEPS, MOST_NESTING, parse_bytes
 
 EXIT_INTERRUPTED = 130
 
@@ -173,16 +173,19 @@ def _limits(max_steps: int, max_depth: int, max_elements: int) -> Any:
     from .engine.memory import DEFAULT_MAX_MEMORY, set_max_memory
     from .engine.ops import set_max_elements
     from .interpreter.core import Limits
+    from .limits import set_max_nesting
     from .reading import set_max_input
 
     set_max_elements(max_elements)
     set_max_memory(_BUDGET["--max-memory"] or DEFAULT_MAX_MEMORY)
     set_max_input(_BUDGET["--max-input"] or MAX_INPUT)
+    set_max_nesting(_BUDGET["--max-nesting"] or MAX_NESTING)
     return Limits(max_steps=max_steps, max_depth=max_depth)
 
 
 #: --max-memory and --max-input as given (their callbacks fill it; _limits applies it).
-_BUDGET_DEFAULTS: dict[str, int | None] = {"--max-memory": None, "--max-input": MAX_INPUT}
+_BUDGET_DEFAULTS: dict[str, int | None] = {"--max-memory": None, "--max-input": MAX_INPUT,
+                                            "--max-nesting": MAX_NESTING}
 _BUDGET = dict(_BUDGET_DEFAULTS)
 
 
@@ -194,8 +197,13 @@ def _bytes_option(ctx: Any, param: Any, value: str | None) -> None:
         raise typer.BadParameter(str(e)) from None
 
 
+def _nesting_option(ctx: Any, param: Any, value: int | None) -> None:
+    _BUDGET["--max-nesting"] = value or MAX_NESTING
+
+
 MAX_MEMORY_HELP = ("Most memory the run may use, in bytes (512M, 2G allowed; default: a quarter "
                    "of the machine's memory).")
+MAX_NESTING_HELP = "Deepest nesting of the source: brackets, and operators chained (x*x*...*x)."
 MAX_INPUT_HELP = ("Most bytes read from a script, a line of stdin, @-, load() or an @file "
                   "(512M, 2G allowed; default 256M).")
 
@@ -207,8 +215,9 @@ def _loader(stdin_used: list[bool]) -> Callable[[str], Any]:
 
         if spec == "-":
             if stdin_used[0]:
-                raise GradcliError("usage", "standard input can be read only once",
-                                   hint="use @- for one --let at most, and not with EXPR -")
+                raise GradcliError("io", "standard input can be read only once, and it was "
+                                   "read already", hint="use @- or load('-') once at most, "
+                                   "and not with EXPR -; keep the value in a variable")
             stdin_used[0] = True
         return load_data(spec, max_elements=LIMITS["max_elements"])
 
@@ -258,6 +267,8 @@ def eval_command(
                                           help=MAX_MEMORY_HELP),
     max_input: str | None = typer.Option(None, "--max-input", callback=_bytes_option,
                                          help=MAX_INPUT_HELP),
+    max_nesting: int | None = typer.Option(None, "--max-nesting", min=1, max=MOST_NESTING,
+                                           callback=_nesting_option, help=MAX_NESTING_HELP),
     max_steps: int = typer.Option(MAX_STEPS, "--max-steps", min=1,
                                   help="Most loop iterations a program may run."),
     max_depth: int = typer.Option(MAX_CALL_DEPTH, "--max-depth", min=1,
@@ -468,6 +479,8 @@ def run_command(
                                           help=MAX_MEMORY_HELP),
     max_input: str | None = typer.Option(None, "--max-input", callback=_bytes_option,
                                          help=MAX_INPUT_HELP),
+    max_nesting: int | None = typer.Option(None, "--max-nesting", min=1, max=MOST_NESTING,
+                                           callback=_nesting_option, help=MAX_NESTING_HELP),
     max_steps: int = typer.Option(MAX_STEPS, "--max-steps", min=1,
                                   help="Most loop iterations the script may run."),
     max_depth: int = typer.Option(MAX_CALL_DEPTH, "--max-depth", min=1,
@@ -514,6 +527,8 @@ def repl_command(
                                           help=MAX_MEMORY_HELP),
     max_input: str | None = typer.Option(None, "--max-input", callback=_bytes_option,
                                          help=MAX_INPUT_HELP),
+    max_nesting: int | None = typer.Option(None, "--max-nesting", min=1, max=MOST_NESTING,
+                                           callback=_nesting_option, help=MAX_NESTING_HELP),
     max_steps: int = typer.Option(MAX_STEPS, "--max-steps", min=1,
                                   help="Most loop iterations one input may run."),
     max_depth: int = typer.Option(MAX_CALL_DEPTH, "--max-depth", min=1,
@@ -565,6 +580,8 @@ def jacobian_command(
                                           help=MAX_MEMORY_HELP),
     max_input: str | None = typer.Option(None, "--max-input", callback=_bytes_option,
                                          help=MAX_INPUT_HELP),
+    max_nesting: int | None = typer.Option(None, "--max-nesting", min=1, max=MOST_NESTING,
+                                           callback=_nesting_option, help=MAX_NESTING_HELP),
 ) -> None:
     """d(output)/d(variable), of shape output.shape + variable.shape, by reverse mode."""
     _derivative("jacobian", expr, let, wrt, fmt, dtype, seed, precision, max_elements)
@@ -607,6 +624,8 @@ def hessian_command(
                                           help=MAX_MEMORY_HELP),
     max_input: str | None = typer.Option(None, "--max-input", callback=_bytes_option,
                                          help=MAX_INPUT_HELP),
+    max_nesting: int | None = typer.Option(None, "--max-nesting", min=1, max=MOST_NESTING,
+                                           callback=_nesting_option, help=MAX_NESTING_HELP),
 ) -> None:
     """Second derivatives of a scalar: every block between --wrt variables (reverse over reverse)."""
     _derivative("hessian", expr, let, wrt, fmt, dtype, seed, precision, max_elements)
@@ -637,6 +656,8 @@ def check_command(
                                           help=MAX_MEMORY_HELP),
     max_input: str | None = typer.Option(None, "--max-input", callback=_bytes_option,
                                          help=MAX_INPUT_HELP),
+    max_nesting: int | None = typer.Option(None, "--max-nesting", min=1, max=MOST_NESTING,
+                                           callback=_nesting_option, help=MAX_NESTING_HELP),
 ) -> None:
     """Compare autograd with central finite differences (float64); exit 1 on FAIL."""
     from .render import derivatives
@@ -686,6 +707,8 @@ def graph_command(
                                           help=MAX_MEMORY_HELP),
     max_input: str | None = typer.Option(None, "--max-input", callback=_bytes_option,
                                          help=MAX_INPUT_HELP),
+    max_nesting: int | None = typer.Option(None, "--max-nesting", min=1, max=MOST_NESTING,
+                                           callback=_nesting_option, help=MAX_NESTING_HELP),
 ) -> None:
     """The computation graph: ops with shape, value and the gradient flowing through; leaves."""
     from .render import graph as draw

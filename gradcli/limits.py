@@ -7,6 +7,10 @@ README say the same numbers."""
 MAX_STEPS = 1_000_000
 #: Function call depth.
 MAX_CALL_DEPTH = 200
+#: Nesting depth of the source: brackets, and operators chained (x*x*...*x is 200 deep).
+MAX_NESTING = 200
+#: The largest --max-nesting: evaluating takes a few Python frames per level.
+MOST_NESTING = 10_000
 #: Bytes read from a script, a stdin line, @-, load() or an @file (256 MiB).
 MAX_INPUT = 256 * 2**20
 
@@ -21,3 +25,15 @@ def parse_bytes(text: str) -> int:
     if unit not in _UNITS or not number.isdigit() or int(number) < 1:
         raise ValueError(f"{text!r} is not a size in bytes: write e.g. 1000000, 512M or 2G")
     return int(number) * _UNITS[unit]
+
+
+def set_max_nesting(n: int) -> None:
+    """Apply --max-nesting: the parser's limit, and room on Python's stack to evaluate it."""
+    import sys
+
+    from .syntax.nodes import NESTING
+
+    NESTING["max_depth"] = int(n)
+    wanted = 3000 + 4 * int(n)
+    if sys.getrecursionlimit() < wanted:
+        sys.setrecursionlimit(wanted)

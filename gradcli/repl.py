@@ -111,6 +111,7 @@ class Repl:
         if command.startswith(":"):
             self.err_console.print(f"unknown command {command}: try :help", markup=False)
             return
+        self.interp.steps = 0  # --max-steps counts each input's loops, as its help says
         try:
             self.interp.run(parse_program(source + "\n"), source)
         except GradcliError as err:

@@ -65,9 +65,26 @@ def set_grad_enabled(mode: bool) -> Iterator[None]:
         _grad_enabled[0] = previous
 
 
+class _NoGrad:
+    """``with no_grad():`` records nothing (shown as PyTorch shows it, without an address)."""
+
+    def __init__(self) -> None:
+        self.previous: list[bool] = []  # one per `with` it is in (it may be reused)
+
+    def __enter__(self) -> None:
+        self.previous.append(_grad_enabled[0])
+        _grad_enabled[0] = False
+
+    def __exit__(self, *exc: object) -> None:
+        _grad_enabled[0] = self.previous.pop()
+
+    def __repr__(self) -> str:
+        return "<torch.autograd.grad_mode.no_grad object>"
+
+
 def no_grad() -> Any:
     """``with no_grad():`` records nothing."""
-    return set_grad_enabled(False)
+    return _NoGrad()
 
 
 class Node:

@@ -94,6 +94,9 @@ class Evaluator:
         E.set_loader(load)
         self.bound: dict[str, np.ndarray | Any] = {}
         for name, text in options.lets:
+            if name in self.bound and self.write is not None:
+                self.write(f"gradcli: warning: --let {name} is given more than once; the last "
+                           f"one ({name}={text.strip()}) is used\n")
             self.bound[name] = value = self._let(name, text)
             if isinstance(value, np.ndarray):
                 # Leaves may share it (see _fresh): a write gradcli failed to foresee fails

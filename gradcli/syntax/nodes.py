@@ -43,6 +43,8 @@ else:
 
 #: The deepest tree the parser builds, and the deepest nesting of brackets it reads.
 DEFAULT_MAX_DEPTH = 200
+#: The limit of this run: the command line sets it from --max-nesting.
+NESTING = {"max_depth": DEFAULT_MAX_DEPTH}
 
 #: The source span of every node: keyword-only, default 0, outside ``==``, hash and repr.
 POSITION_FIELDS = ("line", "column", "end_line", "end_column")

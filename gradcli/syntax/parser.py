@@ -36,7 +36,7 @@ from gradcli.syntax import nodes as n
 from gradcli.syntax.builder import RULES, AstBuilder, DepthGauge, Origin
 from gradcli.syntax.checks import check_placement
 from gradcli.syntax.failures import ParseFailure
-from gradcli.syntax.nodes import DEFAULT_MAX_DEPTH
+from gradcli.syntax.nodes import NESTING
 from gradcli.syntax.quick import QuickParser
 
 if TYPE_CHECKING:
@@ -79,11 +79,12 @@ def _check_size(text: str) -> None:
             "x=@data.json (or load('data.npy') in a script)")
 
 
-def parse_expression(text: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> n.Expr:
+def parse_expression(text: str, *, max_depth: int | None = None) -> n.Expr:
     """Parse exactly one expression (a bare tuple ``a, b`` counts as one).
 
     A statement is a syntax error that says which statement it found.
     """
+    max_depth = NESTING["max_depth"] if max_depth is None else max_depth
     text = _without_bom(text)
     _check_size(text)
     try:
@@ -95,8 +96,9 @@ def parse_expression(text: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> n.Expr
         raise error.located(None, None, source=text) from None
 
 
-def parse_program(text: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> n.Program:
+def parse_program(text: str, *, max_depth: int | None = None) -> n.Program:
     """Parse a script or a REPL input into a Program."""
+    max_depth = NESTING["max_depth"] if max_depth is None else max_depth
     text = _without_bom(text)
     _check_size(text)
     try:
@@ -110,7 +112,7 @@ def parse_program(text: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> n.Program
         raise error.located(None, None, source=text) from None
 
 
-def needs_more_input(text: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> bool:
+def needs_more_input(text: str, *, max_depth: int | None = None) -> bool:
     """True when ``text`` could still become a valid program: the REPL should read on.
 
     ``text`` is the lines typed so far joined by ``"\\n"`` (as ``code.InteractiveConsole``
@@ -118,6 +120,7 @@ def needs_more_input(text: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> bool:
     with ``\\`` or ``:``, or a block statement has not yet been ended by an empty line.
     Any other error is False: parse the text to report it.
     """
+    max_depth = NESTING["max_depth"] if max_depth is None else max_depth
     text = _without_bom(text)
     if not text.strip() or _code_size(text) > MAX_SOURCE_CHARS:
         return False
