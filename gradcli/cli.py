@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 import typer
 
 from . import __version__
-from .errors import GradcliError
+from .errors import STDIN_TWICE, GradcliError
 from .limits import MAX_CALL_DEPTH, MAX_INPUT, MAX_NESTING, MAX_STEPS, MOST_NESTING, parse_bytes
 
 EXIT_INTERRUPTED = 130
@@ -215,8 +215,7 @@ def _loader(stdin_used: list[bool]) -> Callable[[str], Any]:
 
         if spec == "-":
             if stdin_used[0]:
-                raise GradcliError("io", "standard input can be read only once, and it was "
-                                   "read already", hint="use @- or load('-') once at most, "
+                raise GradcliError("io", STDIN_TWICE, hint="use @- or load('-') once at most, "
                                    "and not with EXPR -; keep the value in a variable")
             stdin_used[0] = True
         return load_data(spec, max_elements=LIMITS["max_elements"])
@@ -649,6 +648,9 @@ def check_command(
     atol: float = typer.Option(1e-5, "--atol", min=0.0, help="Absolute tolerance."),
     rtol: float = typer.Option(1e-3, "--rtol", min=0.0, help="Relative tolerance."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show the worst elements."),
+    max_evals: int = typer.Option(1000, "--max-evals", min=2,
+                                  help="Most evaluations of EXPR (two per element compared); "
+                                  "bigger inputs are checked on a fixed sample of elements."),
     fmt: CheckFormat = typer.Option(CheckFormat.table, "--format", "-f", help="Output format."),
     seed: int | None = typer.Option(None, "--seed", min=SEED_MIN, max=SEED_MAX, help=SEED_HELP),
     max_elements: int = typer.Option(250_000_000, "--max-elements", min=1, help=MAX_ELEMENTS_HELP),
@@ -670,7 +672,7 @@ def check_command(
                 raise GradcliError("usage", f"{name} must be zero or a positive number, "
                                    f"not {tolerance}")
         ev = _toolkit_evaluator(let, wrt, Dtype.float64, seed, max_elements)
-        result = _json_or_raise(lambda: ev.check(expr, eps, atol, rtol), expr,
+        result = _json_or_raise(lambda: ev.check(expr, eps, atol, rtol, max_evals), expr,
                                 fmt is CheckFormat.json)
         if fmt is CheckFormat.json:
             sys.stdout.write(derivatives.check_json(result, verbose) + "\n")

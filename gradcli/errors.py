@@ -17,6 +17,10 @@ EXIT_CODES: dict[str, int] = {
     "io": 1,
 }
 
+#: The message of a second read of standard input: an io error in a run (load('-') twice),
+#: a usage error among the --let options (two @-), where the command line alone is wrong.
+STDIN_TWICE = "standard input can be read only once, and it was read already"
+
 
 @dataclass
 class GradcliError(Exception):

@@ -49,6 +49,10 @@ class CheckedVariable:
     ok: bool
     #: The worst elements: (index, analytic, numeric, absolute error), worst first.
     worst: list[tuple[tuple[int, ...], float, float, float]] = field(default_factory=list)
+    #: How many elements the variable has, and the indices of those compared when only a
+    #: sample was (--max-evals); None when every element was.
+    elements: int = 0
+    sample: list[tuple[int, ...]] | None = None
 
 
 @dataclass

@@ -73,19 +73,23 @@ def hessian(output: Tensor, inputs: Sequence[Tensor]) -> list[list[np.ndarray]]:
 
 
 def numeric_jacobian(f: Callable[[list[np.ndarray]], np.ndarray], values: list[np.ndarray],
-                     eps: float) -> list[np.ndarray]:
-    """Central finite differences of ``f`` at ``values``, one block per input."""
+                     eps: float, columns: Sequence[np.ndarray] | None = None) -> list[np.ndarray]:
+    """Central finite differences of ``f`` at ``values``, one block per input: of shape
+    ``output.shape + input.shape``, or with ``columns`` (flat indices of each input's
+    elements to vary) ``output.shape + (len(columns[k]),)``: two calls of ``f`` per column."""
     base = np.asarray(f(values))
     out = []
     for k, v in enumerate(values):
-        block = np.zeros(base.shape + v.shape, dtype=np.float64)
-        flat = block.reshape((base.size, v.size))
-        for j in range(v.size):
-            hi = [x.copy() for x in values]
-            lo = [x.copy() for x in values]
+        cols = np.arange(v.size) if columns is None else columns[k]
+        flat = np.zeros((base.size, len(cols)), dtype=np.float64)
+        for c, j in enumerate(cols):
+            hi = list(values)  # only input k changes: the others are not copied
+            lo = list(values)
+            hi[k] = v.copy()
+            lo[k] = v.copy()
             hi[k].flat[j] += eps
             lo[k].flat[j] -= eps
             diff = (np.asarray(f(hi), dtype=np.float64) - np.asarray(f(lo), dtype=np.float64))
-            flat[:, j] = diff.reshape(-1) / (2 * eps)
-        out.append(block)
+            flat[:, c] = diff.reshape(-1) / (2 * eps)
+        out.append(flat.reshape(base.shape + (v.shape if columns is None else (len(cols),))))
     return out

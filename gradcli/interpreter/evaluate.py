@@ -17,8 +17,10 @@ from ..engine import EngineError, Tensor, dtypes, functional, no_grad
 from ..engine import ops as E
 from ..engine.autograd import run_backward
 from ..engine.tensor import _initial_gradient
-from ..errors import GradcliError
+from ..errors import STDIN_TWICE, GradcliError
 from ..results import CheckResult, EvalResult, GraphResult, HessianResult, JacobianResult
+from ..syntax import nodes as N
+from ..syntax.nodes import walk
 from ..syntax.parser import parse_expression
 from .core import Interpreter, Limits
 from .output_size import check_output
@@ -118,13 +120,22 @@ class Evaluator:
     def _let(self, name: str, text: str) -> Any:
         stripped = text.strip()
         if stripped.startswith("@"):
-            data = self.load(stripped[1:])
+            try:
+                data = self.load(stripped[1:])
+            except GradcliError as e:
+                if e.message == STDIN_TWICE:  # the options alone are wrong: a usage error
+                    e.kind = "usage"
+                raise
             if data.dtype.kind == "f":
                 data = data.astype(dtypes.default_float())
             return data
-        interp = self._interpreter(self._fresh())
         try:
-            value = interp.evaluate(parse_expression(stripped), stripped)
+            node = parse_expression(stripped)
+            # Leaves of the earlier --lets it names, and only those: binding n --lets makes
+            # n leaves, not n**2 / 2 (a --let can reach them only by name).
+            used = {item.id for item in walk(node) if type(item) is N.Name}
+            interp = self._interpreter(self._fresh(names=used))
+            value = interp.evaluate(node, stripped)
         except GradcliError as e:
             e.message = f"in --let {name}: {e.message}"
             raise
@@ -137,14 +148,17 @@ class Evaluator:
         raise GradcliError("type", f"--let {name} must be a tensor or a number, not "
                            f"{type(value).__name__}", source=stripped)
 
-    def _fresh(self, share: bool = False) -> dict[str, Tensor]:
+    def _fresh(self, share: bool = False, names: set[str] | None = None) -> dict[str, Tensor]:
         """New leaves from the bound values: every evaluation starts with no gradients.
 
         With ``share`` the leaves hold the bound arrays themselves (no copy of the inputs):
-        only for text that calls no in-place method, which alone could change them.
+        only for text that calls no in-place method, which alone could change them. With
+        ``names``, only the variables of those names.
         """
         out = {}
-        for name, data in self.bound.items():
+        bound = self.bound if names is None else {
+            n: self.bound[n] for n in names if n in self.bound}
+        for name, data in bound.items():
             t = Tensor(data if share else data.copy())
             if data.dtype.kind == "f":
                 t.requires_grad_(True)
@@ -291,11 +305,13 @@ class Evaluator:
                               f"{value.data.dtype.name}")
         return value
 
-    def check(self, expr: str, eps: float, atol: float, rtol: float) -> CheckResult:
-        """Autograd against central finite differences, in float64."""
-        from .toolkit import gradient_check
+    def check(self, expr: str, eps: float, atol: float, rtol: float,
+              max_evals: int | None = None) -> CheckResult:
+        """Autograd against central finite differences, in float64 (sampled past
+        ``max_evals`` evaluations)."""
+        from .toolkit import MAX_EVALS, gradient_check
 
-        return gradient_check(self, expr, eps, atol, rtol)
+        return gradient_check(self, expr, eps, atol, rtol, max_evals or MAX_EVALS)
 
     def graph(self, expr: str) -> GraphResult:
         from .toolkit import build_graph

@@ -19,8 +19,26 @@ if TYPE_CHECKING:
 WORST = 5
 
 
-def gradient_check(ev: Evaluator, expr: str, eps: float, atol: float, rtol: float) -> CheckResult:
-    """Compare the autograd Jacobian with central differences, element by element, in float64."""
+#: Evaluations of the expression ``check`` makes at most by default (--max-evals): two per
+#: element compared; bigger inputs are sampled, so that the work grows as n, not n squared.
+MAX_EVALS = 1000
+
+
+def _columns(sizes: list[int], max_evals: int) -> list[np.ndarray | None]:
+    """For each variable, the flat indices of its elements to compare (None: all of them):
+    a fixed random sample, sorted, when all would take more than ``max_evals`` evaluations."""
+    if 2 * sum(sizes) <= max_evals:
+        return [None] * len(sizes)
+    share = max(1, max_evals // (2 * max(1, len(sizes))))
+    rng = np.random.default_rng(0)  # the same sample every run
+    return [None if size <= share else np.sort(rng.choice(size, share, replace=False))
+            for size in sizes]
+
+
+def gradient_check(ev: Evaluator, expr: str, eps: float, atol: float, rtol: float,
+                   max_evals: int = MAX_EVALS) -> CheckResult:
+    """Compare the autograd Jacobian with central differences, element by element, in float64
+    (a sample of the elements when all would take more than ``max_evals`` evaluations)."""
     from ..engine import dtypes
 
     previous = dtypes.default_float()
@@ -40,29 +58,54 @@ def gradient_check(ev: Evaluator, expr: str, eps: float, atol: float, rtol: floa
             return np.asarray(out.data, dtype=np.float64)
 
         base = [ev.bound[n].copy() for n in names]
-        numeric = functional.numeric_jacobian(f, base, eps)
+        columns = _columns([b.size for b in base], max_evals)
+        numeric = functional.numeric_jacobian(
+            f, base, eps, None if all(c is None for c in columns)
+            else [np.arange(b.size) if c is None else c for b, c in zip(base, columns)])
     finally:
         ev.bound = saved
         dtypes.set_default_float(previous)
-    checked = {n: _compare(a, b, atol, rtol) for n, a, b in zip(names, analytic, numeric)}
+    checked = {}
+    for n, a, b, x, cols in zip(names, analytic, numeric, base, columns):
+        if cols is not None or b.shape != a.shape:  # sampled: the analytic columns alike
+            out_shape = a.shape[:a.ndim - x.ndim]
+            picked = np.arange(x.size) if cols is None else cols
+            a = a.reshape(out_shape + (x.size,))[..., picked]
+        checked[n] = _compare(a, b, atol, rtol, x.shape, cols)
     return CheckResult(expr, all(c.ok for c in checked.values()), checked, eps, atol, rtol)
 
 
-def _compare(analytic: np.ndarray, numeric: np.ndarray, atol: float, rtol: float) -> CheckedVariable:
+def _compare(analytic: np.ndarray, numeric: np.ndarray, atol: float, rtol: float,
+             shape: tuple[int, ...], columns: np.ndarray | None) -> CheckedVariable:
+    """``columns`` None: the blocks are output.shape + shape; else output.shape + (k,), the
+    k sampled elements of the variable (flat indices ``columns``)."""
     err = np.abs(analytic - numeric)
     rel = err / np.maximum(np.abs(numeric), 1e-12)
     # NaN on either side is a failure unless both are NaN at the same place.
     both_nan = np.isnan(analytic) & np.isnan(numeric)
     bad = ~(err <= atol + rtol * np.abs(numeric)) & ~both_nan
     worst_first = np.argsort(-np.nan_to_num(err, nan=np.inf), axis=None)[:WORST]
-    worst = [(tuple(int(i) for i in np.unravel_index(k, err.shape)),
+    worst = [(_index(k, err.shape, shape, columns),
               float(analytic.flat[k]), float(numeric.flat[k]), float(err.flat[k]))
              for k in worst_first]
     compared = ~both_nan  # a NaN error elsewhere is the maximum: it is why the check fails
+    size = int(np.prod(shape))
     return CheckedVariable(
         max_abs_err=float(np.max(err[compared], initial=0.0)),
         max_rel_err=float(np.max(rel[compared], initial=0.0)),
-        ok=not bool(bad.any()), worst=worst)
+        ok=not bool(bad.any()), worst=worst, elements=size,
+        sample=None if columns is None else [
+            tuple(int(i) for i in np.unravel_index(int(j), shape)) for j in columns])
+
+
+def _index(k: int, err_shape: tuple[int, ...], shape: tuple[int, ...],
+           columns: np.ndarray | None) -> tuple[int, ...]:
+    """The (output index + variable index) of flat position ``k`` of an error block."""
+    at = np.unravel_index(k, err_shape)
+    if columns is None:
+        return tuple(int(i) for i in at)
+    out, j = at[:-1], int(columns[at[-1]])
+    return tuple(int(i) for i in out) + tuple(int(i) for i in np.unravel_index(j, shape))
 
 
 def build_graph(ev: Evaluator, expr: str) -> GraphResult:

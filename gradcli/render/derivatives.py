@@ -97,6 +97,9 @@ def check_json(r: CheckResult, verbose: bool) -> str:
         if verbose:
             entry["worst"] = [{"index": list(i), "analytic": a, "numeric": b, "error": e}
                               for i, a, b, e in v.worst]
+        if v.sample is not None:  # only these elements were compared (--max-evals)
+            entry["elements"] = v.elements
+            entry["checked"] = [list(i) for i in v.sample]
         out["vars"][n] = entry
     return dumps(to_jsonable(out))
 
@@ -116,6 +119,12 @@ def check_table(r: CheckResult, verbose: bool, console: Any) -> None:
         table.add_row(n, f"{v.max_abs_err:.3e}", f"{v.max_rel_err:.3e}",
                       "PASS" if v.ok else "FAIL")
     console.print(table)
+    for n, v in r.vars.items():
+        if v.sample is not None:
+            shown = ", ".join(str(list(i)) for i in v.sample[:8])
+            console.print(f"{n}: {len(v.sample):,} of its {v.elements:,} elements checked (a "
+                          f"fixed sample; raise --max-evals to check more): {shown}"
+                          f"{', ...' if len(v.sample) > 8 else ''}", markup=False)
     if not verbose:
         return
     for n, v in r.vars.items():

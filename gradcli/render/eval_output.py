@@ -65,29 +65,45 @@ def body_text(t: Tensor, options: PrintOptions) -> str:
                      for i, line in enumerate(inner.split("\n")))
 
 
+#: With --full, tensors bigger than this are printed below their table, as plain text: a
+#: table cell lays its text out again line by line (10^6 elements took 90 s that way).
+IN_CELL = 1000
+
+
+def _cell(t: Tensor, options: PrintOptions, label: str, below: list[tuple[str, str]]) -> str:
+    """A tensor's table cell: its values, or, if they go below the table, a pointer there."""
+    text = body_text(t, options)
+    if options.full and t.data.size > IN_CELL:
+        below.append((label, text))
+        return "(in full below the table)"
+    return text
+
+
 def render_table(result: EvalResult, options: PrintOptions, console: Any) -> None:
     from rich.table import Table
     from rich.text import Text
 
     value = result.value
+    below: list[tuple[str, str]] = []
     head = Table(title=Text(result.expr, style="bold"), title_justify="left", expand=False)
     for col in ("value", "shape", "dtype", "grad_fn"):
         head.add_column(col, no_wrap=(col != "value"))
     if isinstance(value, Tensor):
-        head.add_row(body_text(value, options), str(tuple(value.data.shape)),
+        head.add_row(_cell(value, options, "value", below), str(tuple(value.data.shape)),
                      value.data.dtype.name, "" if value.grad_fn is None else value.grad_fn.name)
     else:
         head.add_row(to_text(value, options), "", type(value).__name__, "")
     console.print(head)
-    if not result.grads:
-        return
-    grads = Table(title="gradients", title_justify="left")
-    grads.add_column("variable", style="bold")
-    grads.add_column("shape", no_wrap=True)
-    grads.add_column("grad")
-    for name, g in result.grads.items():
-        var = result.variables.get(name)
-        shape = str(tuple(var.data.shape)) if var is not None else ""
-        grads.add_row(name, shape, "None (does not depend on it)" if g is None
-                      else body_text(g, options))
-    console.print(grads)
+    if result.grads:
+        grads = Table(title="gradients", title_justify="left")
+        grads.add_column("variable", style="bold")
+        grads.add_column("shape", no_wrap=True)
+        grads.add_column("grad")
+        for name, g in result.grads.items():
+            var = result.variables.get(name)
+            shape = str(tuple(var.data.shape)) if var is not None else ""
+            grads.add_row(name, shape, "None (does not depend on it)" if g is None
+                          else _cell(g, options, f"{name}.grad", below))
+        console.print(grads)
+    for label, text in below:
+        console.file.write(f"{label}:\n{text}\n")

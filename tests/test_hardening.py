@@ -1,0 +1,185 @@
+"""Issue 18: each attack of the hardening round, as the exact command, the error kind, the
+exit code, and no traceback (SPEC sections 2 and 6)."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+GRADCLI = [sys.executable, "-m", "gradcli"]
+CHAIN_201 = "*".join(["x"] * 201)
+HUGE_INT_JSON = "[" + "9" * 5000 + "]"
+
+
+def _files(where: Path) -> None:
+    (where / "hi.json").write_text(HUGE_INT_JSON)
+    (where / "nul.csv").write_text("1,2\x003\n")
+    (where / "nul_end.csv").write_text("1,2\x00\n")
+    np.save(where / "u.npy", np.array([1, 2**64 - 1], dtype=np.uint64))
+    np.save(where / "u_small.npy", np.array([1, 2], dtype=np.uint64))
+    for name in ("zero.csv", "zero.json"):
+        os.symlink("/dev/zero", where / name)
+    os.mkfifo(where / "fifo.json")
+    (where / "double.py").write_text("s = 'ab'\nfor i in range(40):\n    s = s + s\nlen(s)\n")
+    (where / "tdouble.py").write_text("s = (1,)\nfor i in range(40):\n    s = s + s\nlen(s)\n")
+
+
+def run(args: list[str], where: Path, stdin: str | None = None,
+        cap_mb: int | None = None) -> subprocess.CompletedProcess[bytes]:
+    def limit() -> None:
+        if cap_mb is not None:
+            resource.setrlimit(resource.RLIMIT_AS, (cap_mb << 20, cap_mb << 20))
+
+    if stdin == "zero":
+        with open("/dev/zero", "rb") as zero:
+            return subprocess.run([*GRADCLI, *args], cwd=where, stdin=zero, capture_output=True,
+                                  timeout=120, preexec_fn=limit)
+    return subprocess.run([*GRADCLI, *args], cwd=where, capture_output=True, timeout=120,
+                          input=(stdin or "").encode(), preexec_fn=limit)
+
+
+@pytest.fixture(scope="module")
+def where(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("attacks")
+    _files(path)
+    return path
+
+
+#: (command, stdin, kind, exit code, words the message must hold). Kind None: no error.
+ATTACKS = [
+    # 1. internal errors
+    (["eval", "'%' % 1"], None, "value", 1, "incomplete format"),
+    (["eval", "'%z' % 1"], None, "value", 1, "unsupported format character 'z'"),
+    (["eval", "'%s%' % 1"], None, "value", 1, "incomplete format"),
+    (["eval", "'%.5' % 1.0"], None, "value", 1, "incomplete format"),
+    (["eval", "'%d %d' % 1"], None, "type", 1, "not enough arguments"),
+    (["eval", "load('a\\x00.json')"], None, "io", 1, "NUL"),
+    (["eval", "x", "--let", "x=@hi.json"], None, "io", 1, "4,300 digits"),
+    (["eval", "x", "--let", "x=@-"], HUGE_INT_JSON, "io", 1, "4,300 digits"),
+    (["eval", "load('hi.json')"], None, "io", 1, "4,300 digits"),
+    (["eval", "int('9' * 5000)"], None, "value", 1, "at most 4,300 digits"),
+    (["eval", "2.0 ** 10000"], None, "value", 1, "64-bit float"),
+    (["eval", "round(1.5, 10**30)"], None, None, 0, "1.5"),
+    # 2. unbounded work
+    (["eval", "round(1, -10**9)"], None, None, 0, "0"),
+    (["eval", "f'{1.5:.999999999f}'"], None, "limit", 1, "--max-elements"),
+    (["eval", "'%999999999d' % 1"], None, "limit", 1, "--max-elements"),
+    (["eval", "'%*d' % (999999999, 1)"], None, "limit", 1, "--max-elements"),
+    (["run", "double.py", "--max-elements", "1000000"], None, "limit", 1, "--max-elements"),
+    (["run", "tdouble.py", "--max-elements", "1000000"], None, "limit", 1, "--max-elements"),
+    (["run", "/dev/zero", "--max-input", "1M"], None, "limit", 1, "--max-input"),
+    (["run", "-", "--max-input", "1M"], "zero", "limit", 1, "--max-input"),
+    (["eval", "-", "--max-input", "1M"], "zero", "limit", 1, "--max-input"),
+    (["eval", "x", "--let", "x=@-", "--max-input", "1M"], "zero", "limit", 1, "--max-input"),
+    (["eval", "x", "--let", "x=@zero.csv"], None, "io", 1, "not a regular file"),
+    (["eval", "load('zero.json')"], None, "io", 1, "not a regular file"),
+    (["eval", "load('fifo.json')"], None, "io", 1, "FIFO"),
+    (["eval", "x", "--let", "x=@hi.json", "--max-input", "1K"], None, "limit", 1,
+     "--max-input"),
+    # 3. the memory budget: rendering sized before it is built
+    (["eval", "zeros(15000,15000)", "--no-grad"], None, "limit", 1, "--max-memory"),
+    (["eval", "ones(10**5,10**5,0)"], None, "limit", 1, "--max-memory"),
+    (["eval", "zeros(10**8)", "--full", "--no-grad", "--max-memory", "1G"], None, "limit", 1,
+     "--max-memory"),
+    (["eval", "zeros(10**8)", "--max-memory", "200M"], None, "limit", 1, "--max-memory"),
+    # 4. wrong or misleading results
+    (["eval", "x", "--let", "x=@u.npy"], None, "io", 1, "does not fit in int64"),
+    (["eval", "x", "--let", "x=@u_small.npy"], None, None, 0, "[1, 2]"),
+    (["eval", "x", "--let", "x=@nul.csv"], None, "io", 1, "NUL"),
+    (["eval", "x", "--let", "x=@nul_end.csv"], None, "io", 1, "NUL"),
+    (["eval", "x", "--let", "x=ones(2)", "--no-grad"], None, None, 0, "[1.0, 1.0]"),
+    (["eval", "load('-') + load('-')"], "[1]", "io", 1, "read only once"),
+    (["eval", "str(no_grad())"], None, None, 0, "<torch.autograd.grad_mode.no_grad object>"),
+    (["eval", "str(sum)"], None, None, 0, "<built-in method sum of type object>"),
+    (["eval", "'%s' % print"], None, None, 0, "<built-in function print>"),
+    (["eval", "normal(0, -0.0, (2,))", "--no-grad"], None, None, 0, "[0.0, 0.0]"),
+    (["eval", CHAIN_201, "--let", "x=1.0"], None, "limit", 1, "--max-nesting"),
+    (["eval", CHAIN_201, "--let", "x=1.0", "--max-nesting", "300"], None, None, 0, "201.0"),
+]
+
+
+def _ids() -> list[str]:
+    return [" ".join(a)[:50] for a, *_ in ATTACKS]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("args", "stdin", "kind", "code", "words"), ATTACKS, ids=_ids())
+def test_attack(where: Path, args: list[str], stdin: str | None, kind: str | None, code: int,
+                words: str) -> None:
+    json_output = args[0] == "eval" and args[1] != "-"
+    proc = run([*args, "--format", "json"] if json_output else args, where, stdin,
+               cap_mb=3000)
+    out, err = proc.stdout.decode(), proc.stderr.decode()
+    assert proc.returncode == code, (out, err)
+    assert "Traceback" not in out + err and "internal error" not in out + err
+    if json_output:
+        obj = json.loads(out.splitlines()[-1])
+        if kind is None:
+            assert "error" not in obj
+            assert words in json.dumps(obj)
+        else:
+            assert obj["error"]["kind"] == kind
+            assert words in obj["error"]["message"]
+    elif kind is None:
+        assert words in out
+    else:
+        assert f"error[{kind}]" in err
+        assert words in err
+
+
+def test_repeated_let_warns_and_the_last_wins(where: Path) -> None:
+    proc = run(["eval", "x", "--let", "x=1", "--let", "x=2", "--format", "plain"], where)
+    assert proc.returncode == 0
+    assert proc.stdout.decode().strip() == "tensor(2)"
+    assert "--let x is given more than once" in proc.stderr.decode()
+
+
+def test_repl_max_steps_counts_each_input(where: Path) -> None:
+    source = "i = 0\nwhile i < 8: i += 1\n\ni = 0\nwhile i < 8: i += 1\n\ni\n"
+    proc = run(["repl", "--max-steps", "10"], where, source)
+    assert proc.returncode == 0
+    assert "limit" not in proc.stderr.decode()
+    assert proc.stdout.decode().splitlines()[-1].endswith("8")
+
+
+@pytest.mark.slow
+def test_an_attack_under_a_small_budget_stays_near_it(where: Path) -> None:
+    """200 saved 8 MB tensors in a graph under --max-memory 300M: a limit error, and the
+    process's peak memory stays near the budget."""
+    script = where / "hoard.py"
+    script.write_text("x = ones(2 * 10**6, requires_grad=True)\ny = x\n"
+                      "for i in range(200):\n    y = y * x\n")
+    code = ("import resource, subprocess, sys; p = subprocess.run(sys.argv[1:], "
+            "capture_output=True); print(p.returncode, "
+            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
+            "sys.stderr.write(p.stderr.decode())")
+    proc = subprocess.run([sys.executable, "-c", code, *GRADCLI, "run", str(script),
+                           "--max-memory", "300M"], capture_output=True, text=True, timeout=120)
+    rc, peak_kb = map(int, proc.stdout.split())
+    assert rc == 1, proc.stderr
+    assert "error[limit]" in proc.stderr and "--max-memory" in proc.stderr
+    assert peak_kb < 360 * 1024  # the budget plus at most a few tensors
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("4096", 4096), ("512K", 512 << 10), ("256M", 256 << 20), ("2G", 2 << 30),
+    ("2GiB", 2 << 30), ("1t", 1 << 40)])
+def test_parse_bytes(text: str, expected: int) -> None:
+    from gradcli.limits import parse_bytes
+
+    assert parse_bytes(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "0", "-1", "1.5G", "12X", "G"])
+def test_parse_bytes_refuses(text: str) -> None:
+    from gradcli.limits import parse_bytes
+
+    with pytest.raises(ValueError, match="not a size in bytes"):
+        parse_bytes(text)
