@@ -154,10 +154,10 @@ def main() -> None:
 
 def _measured(attack: Attack, timeout: float, cap_mb: int, where: str) -> dict[str, object]:
     """One attack in a child of a fresh helper process, so that ru_maxrss is this attack's."""
-    code = ("import json, sys; sys.path.insert(0, %r); import attacks; "
-            "a = [x for x in attacks.ATTACKS if x.name == %r][0]; "
-            "print(json.dumps(attacks.run_attack(a, %r, %r, %r)))"
-            % (os.path.dirname(os.path.abspath(__file__)), attack.name, timeout, cap_mb, where))
+    here = os.path.dirname(os.path.abspath(__file__))
+    code = (f"import json, sys; sys.path.insert(0, {here!r}); import attacks; "
+            f"a = [x for x in attacks.ATTACKS if x.name == {attack.name!r}][0]; "
+            f"print(json.dumps(attacks.run_attack(a, {timeout!r}, {cap_mb!r}, {where!r})))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=False)
     row = json.loads(done.stdout.strip().splitlines()[-1])

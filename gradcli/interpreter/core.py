@@ -33,10 +33,10 @@ from .builtins import (
     global_names,
     interpreter_bound,
 )
-from .formatting import check_string_size, format_spec, percent
-from .pymessages import overflow_message
 from .calls import DATA_PARAMETER, bind_method, bind_op, call_positional, data_position
+from .formatting import check_string_size, format_spec, percent
 from .iteration import items_of, length_of
+from .pymessages import overflow_message
 from .trace import not_finite
 from .values import BoundMethod, Builtin, Namespace, OpFunction, UserFunction
 
@@ -597,7 +597,7 @@ class Interpreter:
         if op == "%" and type(a) is str:  # Python's str.__mod__ comes before a tensor's
             return percent(a, b, self.to_text, _type_name)
         if op == "+" and type(a) is type(b) and type(a) in (str, tuple, list):
-            check_string_size(len(a) + len(b), f"this {_type_name(a)}")
+            check_string_size(len(a) + len(b), f"this {_type_name(a)}", 1 if type(a) is str else 8)
         if isinstance(a, Tensor) or isinstance(b, Tensor):
             if isinstance(a, tuple) or isinstance(b, tuple):
                 # As in PyTorch: a tuple is no tensor to operators (only a list literal is).

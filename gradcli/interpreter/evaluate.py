@@ -18,12 +18,12 @@ from ..engine import ops as E
 from ..engine.autograd import run_backward
 from ..engine.tensor import _initial_gradient
 from ..errors import STDIN_TWICE, GradcliError
+from ..output_size import check_output
 from ..results import CheckResult, EvalResult, GraphResult, HessianResult, JacobianResult
 from ..syntax import nodes as N
 from ..syntax.nodes import walk
 from ..syntax.parser import parse_expression
 from .core import Interpreter, Limits
-from .output_size import check_output
 from .trace import Tracer
 
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from ..engine.memory import check_allocation
 from ..engine.ops import LIMITS
 from ..errors import GradcliError
 
@@ -28,14 +29,16 @@ def _too_wide(number: int, what: str) -> GradcliError:
         hint="use a smaller width or precision, or raise the limit with --max-elements N")
 
 
-def check_string_size(length: int, what: str) -> None:
-    """Refuse a string, tuple or list longer than --max-elements, before it is built."""
+def check_string_size(length: int, what: str, itemsize: int) -> None:
+    """Refuse a string, tuple or list longer than --max-elements, or bigger than the memory
+    left (--max-memory; ``itemsize`` bytes per item), before it is built."""
     limit = LIMITS["max_elements"]
     if length > limit:
         raise GradcliError(
             "limit", f"{what} would hold {length:,} items, more than the limit of {limit:,} "
             "elements (--max-elements)",
             hint="use a tensor for big data, or raise the limit with --max-elements N")
+    check_allocation(length * itemsize, what)
 
 
 def format_spec(value: Any, spec: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..engine import Tensor
+from ..output_size import check_output
 from .jsonfmt import dumps, to_jsonable
 from .text import PrintOptions, to_text
 
@@ -14,6 +15,8 @@ def echo_plain(value: Any, options: PrintOptions) -> str:
 
 
 def echo_json(value: Any, line: int, options: PrintOptions) -> str:
+    if isinstance(value, Tensor):  # its JSON is sized first (--max-memory)
+        check_output([value.data.shape], "json", False)
     obj: dict[str, Any] = {"line": line, "repr": to_text(value, options)}
     if isinstance(value, Tensor):
         obj.update(value=to_jsonable(value.data), shape=list(value.data.shape),

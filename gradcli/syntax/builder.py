@@ -93,9 +93,11 @@ class DepthGauge:
         if depth > self.limit:
             raise GradcliError(
                 kind="limit",
-                message=f"the code is nested too deeply: the nesting depth limit is {self.limit} (--max-nesting)",
+                message=f"the code is nested too deeply: the nesting depth limit is {self.limit} "
+                        "(--max-nesting)",
                 line=node.line, column=node.column,
-                hint="split it into several statements with intermediate variables, or raise the limit with --max-nesting N")
+                hint="split it into several statements with intermediate variables, or raise "
+                     "the limit with --max-nesting N")
         self._depths[id(node)] = depth
         return node
 

@@ -98,9 +98,11 @@ class GradcliIndenter(Indenter):
             line, column = start(token)
             raise GradcliError(
                 kind="limit",
-                message=f"too many nested brackets: the nesting depth limit is {self.max_depth} (--max-nesting)",
+                message=f"too many nested brackets: the nesting depth limit is {self.max_depth} "
+                        "(--max-nesting)",
                 line=line, column=column, end_column=column + 1,
-                hint="split the expression into several statements, or raise the limit with --max-nesting N")
+                hint="split the expression into several statements, or raise the limit with "
+                     "--max-nesting N")
 
 
 def _measure(indent: str) -> Widths:

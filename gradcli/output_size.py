@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from ..engine.memory import check_allocation
+from .engine.memory import check_allocation
 
 #: Bytes per element and per nested list while rendering, by output format.
 _PER_ELEMENT = {"json": 200, "plain": 160, "table": 400}
