@@ -67,6 +67,8 @@ ATTACKS = [
     (["eval", "int('9' * 5000)"], None, "value", 1, "at most 4,300 digits"),
     (["eval", "2.0 ** 10000"], None, "value", 1, "64-bit float"),
     (["eval", "round(1.5, 10**30)"], None, None, 0, "1.5"),
+    (["eval", "len(range(10**20))"], None, "value", 1, "up to 2**63 - 1"),
+    (["eval", "'ab'[10**20]"], None, "shape", 1, "index out of range"),
     # 2. unbounded work
     (["eval", "round(1, -10**9)"], None, None, 0, "0"),
     (["eval", "f'{1.5:.999999999f}'"], None, "limit", 1, "--max-elements"),
@@ -183,3 +185,62 @@ def test_parse_bytes_refuses(text: str) -> None:
 
     with pytest.raises(ValueError, match="not a size in bytes"):
         parse_bytes(text)
+
+
+def test_a_stream_goes_on_after_a_bad_format(where: Path) -> None:
+    proc = run(["eval", "-", "--format", "json"], where, "1+1\n'%' % 1\n2+2\n")
+    lines = [json.loads(line) for line in proc.stdout.decode().splitlines()]
+    assert proc.returncode == 1
+    assert [line.get("value") for line in lines] == [2, None, 4]
+    assert lines[1]["error"]["kind"] == "value"
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    ("Python int too large to convert to C ssize_t", "up to 2**63 - 1"),
+    ("cannot fit 'int' into an index-sized integer", "up to 2**63 - 1"),
+    ("int too large to convert to float", "64-bit float"),
+])
+def test_overflow_messages_name_no_c_types(message: str, expected: str) -> None:
+    from gradcli.interpreter.pymessages import overflow_message
+
+    text = overflow_message(OverflowError(message))
+    assert expected in text
+    assert "ssize_t" not in text and "Python" not in text
+
+
+def test_digit_limit_message_gives_no_python_advice() -> None:
+    from gradcli.interpreter.pymessages import value_message
+
+    try:
+        int("9" * 5000)
+    except ValueError as e:
+        text = value_message(e)
+    assert text == "an integer may have at most 4,300 digits; this one has 5,000"
+
+
+@pytest.mark.parametrize("n", [10, 1000, 5000])
+def test_check_samples_past_max_evals_and_says_which(n: int) -> None:
+    from gradcli.interpreter.evaluate import EvalOptions, Evaluator
+
+    ev = Evaluator(EvalOptions(lets=[("x", f"linspace(0, 1, {n})")], dtype="float64"),
+                   lambda spec: np.zeros(1))
+    result = ev.check("sum(sin(x) * x)", 1e-6, 1e-5, 1e-3, max_evals=100)
+    checked = result.vars["x"]
+    assert result.ok and checked.elements == n
+    if 2 * n <= 100:
+        assert checked.sample is None
+    else:
+        assert len(checked.sample) == 50 and len(set(checked.sample)) == 50
+        assert all(0 <= i[0] < n for i in checked.sample)
+
+
+def test_check_sampling_still_finds_a_wrong_gradient() -> None:
+    """A derivative wrong at every element fails however few elements are sampled."""
+    from gradcli.interpreter.evaluate import EvalOptions, Evaluator
+
+    ev = Evaluator(EvalOptions(lets=[("x", "linspace(0.1, 1, 5000)")], dtype="float64"),
+                   lambda spec: np.zeros(1))
+    result = ev.check("sum(x * x)", 1e-6, 1e-5, 1e-3, max_evals=20)
+    assert result.ok
+    result = ev.check("sum(x * x.detach())", 1e-6, 1e-5, 1e-3, max_evals=20)
+    assert not result.ok and result.vars["x"].sample is not None

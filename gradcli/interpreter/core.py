@@ -465,9 +465,10 @@ class Interpreter:
         except ZeroDivisionError:
             raise GradcliError("value", "division by zero", node.line, node.column) from None
         except OverflowError as e:
-            raise GradcliError("value", overflow_message(e), node.line, node.column,
+            message = overflow_message(e)
+            raise GradcliError("value", message, node.line, node.column,
                                hint="tensor arithmetic gives inf instead, e.g. tensor(2.0) ** 10000"
-                               ) from None
+                               if message.startswith("number too large") else None) from None
         except MemoryError:
             raise GradcliError("limit", "out of memory", node.line, node.column,
                                hint="lower the sizes, or --max-elements") from None
@@ -716,7 +717,8 @@ class Interpreter:
             try:
                 return obj[key]
             except IndexError as e:
-                raise GradcliError("shape", f"{e}", node.line, node.column,
+                message = "index out of range" if "index-sized" in str(e) else str(e)
+                raise GradcliError("shape", message, node.line, node.column,
                                    hint=f"it has {len(obj)} items") from None
             except TypeError as e:
                 raise GradcliError("type", f"{e}", node.line, node.column) from None
