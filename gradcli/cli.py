@@ -18,7 +18,15 @@ import typer
 
 from . import __version__
 from .errors import STDIN_TWICE, GradcliError
-from .limits import MAX_CALL_DEPTH, MAX_INPUT, MAX_NESTING, MAX_STEPS, MOST_NESTING, parse_bytes
+from .limits import (
+    MAX_CALL_DEPTH,
+    MAX_EVALS,
+    MAX_INPUT,
+    MAX_NESTING,
+    MAX_STEPS,
+    MOST_NESTING,
+    parse_bytes,
+)
 
 EXIT_INTERRUPTED = 130
 
@@ -495,11 +503,10 @@ def run_command(
     with _guard(origin):
         from .syntax.parser import parse_program
 
+        limits = _limits(max_steps, max_depth, max_elements)  # --max-input and --max-nesting too
         source = _read_script(script)
         program = parse_program(source)
-        interp = _program_interpreter(fmt, dtype, seed, _limits(max_steps, max_depth,
-                                                                max_elements),
-                                      PrintOptions(precision=precision))
+        interp = _program_interpreter(fmt, dtype, seed, limits, PrintOptions(precision=precision))
         if detect_anomaly:
             from .engine import autograd
             from .interpreter.trace import Tracer
@@ -648,7 +655,7 @@ def check_command(
     atol: float = typer.Option(1e-5, "--atol", min=0.0, help="Absolute tolerance."),
     rtol: float = typer.Option(1e-3, "--rtol", min=0.0, help="Relative tolerance."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show the worst elements."),
-    max_evals: int = typer.Option(1000, "--max-evals", min=2,
+    max_evals: int = typer.Option(MAX_EVALS, "--max-evals", min=2,
                                   help="Most evaluations of EXPR (two per element compared); "
                                   "bigger inputs are checked on a fixed sample of elements."),
     fmt: CheckFormat = typer.Option(CheckFormat.table, "--format", "-f", help="Output format."),

@@ -11,6 +11,9 @@ MAX_CALL_DEPTH = 200
 MAX_NESTING = 200
 #: The largest --max-nesting: evaluating takes a few Python frames per level.
 MOST_NESTING = 10_000
+#: Evaluations of the expression `check` makes at most (two per element compared): bigger
+#: inputs are checked on a sample, so that the work grows as n, not n squared.
+MAX_EVALS = 1000
 #: Bytes read from a script, a stdin line, @-, load() or an @file (256 MiB).
 MAX_INPUT = 256 * 2**20
 

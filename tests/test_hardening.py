@@ -28,6 +28,7 @@ def _files(where: Path) -> None:
         os.symlink("/dev/zero", where / name)
     os.mkfifo(where / "fifo.json")
     (where / "double.py").write_text("s = 'ab'\nfor i in range(40):\n    s = s + s\nlen(s)\n")
+    (where / "chain.py").write_text(f"x = 1.0\n{CHAIN_201}\n")
     (where / "tdouble.py").write_text("s = (1,)\nfor i in range(40):\n    s = s + s\nlen(s)\n")
 
 
@@ -76,10 +77,14 @@ ATTACKS = [
     (["eval", "'%*d' % (999999999, 1)"], None, "limit", 1, "--max-elements"),
     (["run", "double.py", "--max-elements", "1000000"], None, "limit", 1, "--max-elements"),
     (["run", "tdouble.py", "--max-elements", "1000000"], None, "limit", 1, "--max-elements"),
-    (["run", "/dev/zero", "--max-input", "1M"], None, "limit", 1, "--max-input"),
-    (["run", "-", "--max-input", "1M"], "zero", "limit", 1, "--max-input"),
-    (["eval", "-", "--max-input", "1M"], "zero", "limit", 1, "--max-input"),
-    (["eval", "x", "--let", "x=@-", "--max-input", "1M"], "zero", "limit", 1, "--max-input"),
+    (["run", "/dev/zero", "--max-input", "1M"], None, "limit", 1, "1,048,576 bytes (--max-input)"),
+    (["run", "-", "--max-input", "1M"], "zero", "limit", 1, "1,048,576 bytes (--max-input)"),
+    (["eval", "-", "--max-input", "1M"], "zero", "limit", 1, "1,048,576 bytes (--max-input)"),
+    (["eval", "x", "--let", "x=@-", "--max-input", "1M"], "zero", "limit", 1,
+     "1,048,576 bytes (--max-input)"),
+    (["run", "/dev/zero"], None, "limit", 1, "268,435,456 bytes (--max-input)"),
+    (["run", "chain.py"], None, "limit", 1, "--max-nesting"),
+    (["run", "chain.py", "--max-nesting", "300"], None, None, 0, "1.0"),
     (["eval", "x", "--let", "x=@zero.csv"], None, "io", 1, "not a regular file"),
     (["eval", "load('zero.json')"], None, "io", 1, "not a regular file"),
     (["eval", "load('fifo.json')"], None, "io", 1, "FIFO"),

@@ -309,7 +309,8 @@ class Evaluator:
               max_evals: int | None = None) -> CheckResult:
         """Autograd against central finite differences, in float64 (sampled past
         ``max_evals`` evaluations)."""
-        from .toolkit import MAX_EVALS, gradient_check
+        from ..limits import MAX_EVALS
+        from .toolkit import gradient_check
 
         return gradient_check(self, expr, eps, atol, rtol, max_evals or MAX_EVALS)
 

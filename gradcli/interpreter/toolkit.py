@@ -11,17 +11,13 @@ from ..engine import autograd as A
 from ..engine.autograd import Node, run_backward
 from ..engine.ops import derivative_of
 from ..errors import GradcliError
+from ..limits import MAX_EVALS
 from ..results import CheckedVariable, CheckResult, GraphNode, GraphResult
 
 if TYPE_CHECKING:
     from .evaluate import Evaluator
 
 WORST = 5
-
-
-#: Evaluations of the expression ``check`` makes at most by default (--max-evals): two per
-#: element compared; bigger inputs are sampled, so that the work grows as n, not n squared.
-MAX_EVALS = 1000
 
 
 def _columns(sizes: list[int], max_evals: int) -> list[np.ndarray | None]:
