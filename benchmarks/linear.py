@@ -3,8 +3,8 @@
 Usage: python benchmarks/linear.py [--timeout S] [--cases lets,check,full] [--json FILE]
 
 Cases, each one fresh ``python -m gradcli`` process per size:
-- ``lets``:  n ``--let vI=1.0`` options (n = 10^3, 10^4, 10^5: 10^6 would pass the kernel's
-  limit on a command line's length);
+- ``lets``:  n ``--let=NAME=1`` options (n = 10^3, 10^4, 10^5; the stack limit is raised
+  to 64 MiB so that the command line has room);
 - ``check``: ``check "sum(sin(x))"`` of an n-element x (n = 10^4, 10^5, 10^6);
 - ``full``:  ``eval "arange(float(n))" --full`` as a table (n = 10^4, 10^5, 10^6).
 With PYTHONPATH pointing at another checkout the same table measures that one.
@@ -14,14 +14,29 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import subprocess
 import sys
+import tempfile
 import time
 
 
+def _name(i: int) -> str:
+    """A short variable name for number ``i`` (a command line has room for ~2 MB)."""
+    digits = "abcdefghijklmnopqrstuvwxyz0123456789"
+    out = "v"
+    while True:
+        i, d = divmod(i, 36)
+        out += digits[d]
+        if not i:
+            return out
+
+
 def _lets(n: int) -> list[str]:
-    return ["eval", "v0", "--no-grad", "--format", "plain",
-            *(f"--let=v{i}=1.0" for i in range(n))]
+    # --let=NAME=1, not -lNAME=1: click matches "-lNAME" against the long options first,
+    # with difflib, and that would be most of the time measured.
+    return ["eval", "va", "--no-grad", "--format", "plain",
+            *(f"--let={_name(i)}=1" for i in range(n))]
 
 
 CASES = {
@@ -42,8 +57,10 @@ def measure(argv: list[str], timeout: float) -> dict[str, object]:
             "'exit': p.returncode, 'peak_mb': round(resource.getrusage("
             "resource.RUSAGE_CHILDREN).ru_maxrss / 1024)}))")
     start = time.perf_counter()
+    # Not from a checkout's root: `python -m` would import that checkout, not PYTHONPATH's.
     done = subprocess.run([sys.executable, "-c", code, str(timeout), sys.executable, "-m",
-                           "gradcli", *argv], capture_output=True, text=True, check=False)
+                           "gradcli", *argv], capture_output=True, text=True, check=False,
+                          cwd=tempfile.gettempdir())
     if done.returncode != 0:  # the timeout
         return {"seconds": round(time.perf_counter() - start, 2), "exit": "timeout",
                 "peak_mb": None}
@@ -56,6 +73,11 @@ def main() -> None:
     parser.add_argument("--cases", default=",".join(CASES))
     parser.add_argument("--json")
     args = parser.parse_args()
+    # A command line may take a quarter of the stack limit: room for 10^5 --let options.
+    soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
+    wanted = 64 << 20 if hard == resource.RLIM_INFINITY else min(hard, 64 << 20)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_STACK, (wanted, hard))
     rows = []
     for case in args.cases.split(","):
         sizes, argv = CASES[case]
