@@ -9,8 +9,18 @@ from typing import Any
 
 import typer
 
-from .cli import (LET_HELP, MAX_ELEMENTS_HELP, SEED_HELP, SEED_MAX, SEED_MIN, Dtype, _guard,
-                  _stderr, _toolkit_evaluator, app)
+from .cli import (
+    LET_HELP,
+    MAX_ELEMENTS_HELP,
+    SEED_HELP,
+    SEED_MAX,
+    SEED_MIN,
+    Dtype,
+    _guard,
+    _stderr,
+    _toolkit_evaluator,
+    app,
+)
 from .errors import GradcliError
 
 

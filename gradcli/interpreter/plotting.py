@@ -136,16 +136,14 @@ class _Points:
         if value.requires_grad:
             with self.ev.differentiating():
                 ones = Tensor(np.ones_like(value.data))
-                first = run_backward([value], [ones], retain_graph=True,
-                                     create_graph=order == 2, inputs=[leaf])[0]
+                first = _grad(value, ones, leaf, create_graph=order == 2)
                 if first is not None:
                     df = first.data.astype(x.dtype)
                     if scalar and check and np.any(df != 0):
                         raise self._mixed(f"its value is one number computed from all the points "
                                           f"of {self.name}")
                     if d2f is not None and first.requires_grad:
-                        second = run_backward([first], [Tensor(np.ones_like(first.data))],
-                                              retain_graph=True, inputs=[leaf])[0]
+                        second = _grad(first, Tensor(np.ones_like(first.data)), leaf)
                         if second is not None:
                             d2f = second.data.astype(x.dtype)
                     if check:
@@ -166,7 +164,7 @@ class _Points:
         slope reaches another point)."""
         rng = np.random.default_rng(len(df))
         v = rng.uniform(0.5, 1.5, size=value.data.shape).astype(value.data.dtype)
-        got = run_backward([value], [Tensor(v)], inputs=[leaf])[0]
+        got = _grad(value, Tensor(v), leaf)
         got_data = np.zeros_like(df) if got is None else got.data
         if not _agree(got_data, v * df):
             raise self._mixed(f"the slope of one point depends on other points of {self.name} "
@@ -189,6 +187,15 @@ class _Points:
             if not _agree(other[kept], f[kept]):
                 raise self._mixed(f"the value at one point changes when other points of "
                                   f"{self.name} change")
+
+
+def _grad(output: Tensor, cotangent: Tensor, leaf: Tensor, create_graph: bool = False
+          ) -> Tensor | None:
+    """The vector-Jacobian product of ``cotangent`` with d output / d leaf (None: no path);
+    the graph is kept for the next one."""
+    grads = run_backward([output], [cotangent], retain_graph=True, create_graph=create_graph,
+                         inputs=[leaf])
+    return None if grads is None else grads[0]
 
 
 def _agree(a: np.ndarray, b: np.ndarray) -> bool:
