@@ -72,8 +72,9 @@ def plot_command(
         for curve in result.curves:
             gaps = int(curve.undefined.sum())
             if gaps:
+                drawn = " and left as gaps" if fmt is PlotFormat.terminal else ""
                 _stderr(f"note: {gaps} of {len(x)} points of {curve.expr} are undefined (f or "
-                        "a derivative is NaN or infinite there); they are gaps in the plot")
+                        f"a derivative is NaN or infinite there){drawn}")
         _show(result, output, fmt)
 
 

@@ -154,8 +154,8 @@ class _Points:
 
     def _mixed(self, why: str) -> GradcliError:
         return self.error(
-            "value", f"{self.expr} is not element-wise in {self.name}: {why}, so it is no "
-            f"function of one {self.name} that a plot could draw",
+            "value", f"{self.expr} is not element-wise in {self.name}: {why}, so there is no "
+            f"curve f({self.name}) to draw",
             f"plot draws f({self.name}) point by point; reductions (sum, mean, norm), softmax, "
             "indexing and matrix products mix the points")
 

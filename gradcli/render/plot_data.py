@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,14 +28,29 @@ def equation(tangent: Tangent, name: str) -> str:
     return f"y = {number(tangent.slope)}*{name} {sign} {number(abs(intercept))}"
 
 
+def _operand(expr: str) -> str:
+    """``expr`` as what d/dx applies to: a name or one call as it is, else in parentheses."""
+    if re.fullmatch(r"[\w.]+", expr):
+        return expr
+    if re.fullmatch(r"[\w.]+\(.*\)", expr):
+        depth = 0
+        for i, ch in enumerate(expr):
+            depth += {"(": 1, ")": -1}.get(ch, 0)
+            if ch == ")" and depth == 0:
+                if i == len(expr) - 1:
+                    return expr
+                break
+    return f"({expr})"
+
+
 def series(result: PlotResult) -> Iterator[tuple[str, str, Any, PlotCurve]]:
     """(kind, label, values, curve) of every line to draw, kind f, df, d2f or tangent."""
     name = result.name
     for curve in result.curves:
         yield "f", curve.expr, curve.f, curve
-        yield "df", f"d/d{name} {curve.expr}", curve.df, curve
+        yield "df", f"d/d{name} {_operand(curve.expr)}", curve.df, curve
         if curve.d2f is not None:
-            yield "d2f", f"d²/d{name}² {curve.expr}", curve.d2f, curve
+            yield "d2f", f"d²/d{name}² {_operand(curve.expr)}", curve.d2f, curve
         if curve.tangent is not None:
             t = curve.tangent
             line = t.slope * (result.x - t.x0) + t.y0
