@@ -17,6 +17,7 @@ from .cli import (
     SEED_MIN,
     Dtype,
     _guard,
+    _json_error,
     _stderr,
     _toolkit_evaluator,
     app,
@@ -45,7 +46,8 @@ def plot_command(
     x_range: str = typer.Option("x=-5:5:201", "--x", metavar="NAME=START:STOP[:N]",
                                 help="The free variable and N points from START to STOP."),
     let: list[str] = typer.Option([], "--let", "-l", help=LET_HELP),
-    order: int = typer.Option(1, "--order", min=1, max=2, help="2 adds the second derivative f''."),
+    order: int = typer.Option(1, "--order", min=1, max=2, metavar="1|2",
+                              help="2 adds the second derivative f''."),
     tangent: float | None = typer.Option(None, "--tangent", metavar="X0",
                                          help="Draw the tangent line at X0 and print its equation."),
     output: str | None = typer.Option(None, "--output", "-o", metavar="FILE",
@@ -68,7 +70,12 @@ def plot_command(
         if tangent is not None and not abs(tangent) < float("inf"):
             raise GradcliError("usage", f"--tangent must be a finite number, not {tangent}")
         same_random = seed if seed is not None else int.from_bytes(os.urandom(7), "little")
-        result = plot_points(evaluator, list(exprs), name, x, order, tangent, same_random)
+        try:
+            result = plot_points(evaluator, list(exprs), name, x, order, tangent, same_random)
+        except GradcliError as err:
+            if fmt is not PlotFormat.json or err.kind == "usage":
+                raise
+            _json_error(err.source or " ".join(exprs), err)  # a pipeline reads stdout (SPEC 2)
         for curve in result.curves:
             gaps = int(curve.undefined.sum())
             if gaps:

@@ -192,6 +192,10 @@ def test_command_tangent_and_errors() -> None:
     assert proc.returncode == 1 and proc.stdout == ""
     assert proc.stderr.startswith("error[value]: x - mean(x) is not element-wise in x")
     assert "Traceback" not in proc.stderr
+    proc = gradcli("plot", "x", "sum(x)", "--format", "json")
+    assert proc.returncode == 1 and proc.stderr == ""
+    error = json.loads(proc.stdout)
+    assert error["expr"] == "sum(x)" and error["error"]["kind"] == "value"
     proc = gradcli("plot", "sin(x)", "--x", "x=5:1")
     assert proc.returncode == 2 and proc.stderr.startswith("error[usage]: --x x=5:1")
     proc = gradcli("plot", "sin(x)", "-o", "plot.txt")
