@@ -244,3 +244,13 @@ def test_files_are_real_images(suffix: str, tmp_path: Path) -> None:
     if suffix == ".png":
         width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
         assert data[12:16] == b"IHDR" and width > 300 and height > 200
+
+
+def test_undefined_points_are_gaps_in_every_curve_of_the_expression() -> None:
+    # log(x) over -1:1: f is NaN for x < 0 where f' = 1/x is finite; neither is drawn there.
+    text = render_terminal(points("log(x)", x="x=-1:1"), 80, 24, color=False)
+    rows = [r for r in text.splitlines() if r.startswith("│")]
+    inside = [r[1:r.rindex("│")] for r in rows]
+    half = len(inside[0]) // 2
+    assert all(set(r[:half - 1]) <= {" ", "─"} for r in inside)
+    assert any("+" in r[half + 1:] for r in inside) and any("x" in r[half + 1:] for r in inside)
