@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -254,3 +255,38 @@ def test_undefined_points_are_gaps_in_every_curve_of_the_expression() -> None:
     half = len(inside[0]) // 2
     assert all(set(r[:half - 1]) <= {" ", "─"} for r in inside)
     assert any("+" in r[half + 1:] for r in inside) and any("x" in r[half + 1:] for r in inside)
+
+
+@pytest.mark.slow
+def test_command_without_matplotlib_exits_1_and_says_what_to_install(tmp_path: Path) -> None:
+    fake = tmp_path / "matplotlib"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("raise ImportError('No module named matplotlib')\n")
+    proc = gradcli("plot", "sin(x)", "-o", str(tmp_path / "p.pdf"),
+                   env={"PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])})
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.stderr.startswith('error[io]: writing p.pdf needs matplotlib, which is not '
+                                  'installed: pip install "gradcli[plot]"')
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("no_color", [False, True])
+def test_on_a_terminal_colour_unless_no_color(no_color: bool) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "LINES")}
+    if no_color:
+        env["NO_COLOR"] = "1"
+    child = pexpect.spawn(sys.executable, ["-m", "gradcli", "plot", "sin(x)"], env=env,
+                          dimensions=(30, 100), encoding="utf-8", timeout=60)
+    child.expect(pexpect.EOF)
+    child.close()
+    text = child.before
+    assert child.exitstatus == 0
+    plain = re.sub(r"\033\[[0-9;]*m", "", text)
+    assert max(len(line.rstrip("\r")) for line in plain.split("\n")) <= 100  # the window's width
+    if no_color:
+        assert "\033[" not in text and "++ sin(x)" in text
+        assert len(text.rstrip().split("\n")) == 29  # the window's 30 lines, less the prompt's
+    else:
+        assert "\033[34m" in text and "\033[35m" in text
+        assert any("\u2800" < ch <= "\u28ff" for ch in text)
