@@ -290,3 +290,18 @@ def test_on_a_terminal_colour_unless_no_color(no_color: bool) -> None:
     else:
         assert "\033[34m" in text and "\033[35m" in text
         assert any("\u2800" < ch <= "\u28ff" for ch in text)
+
+
+def test_the_plotting_libraries_are_imported_by_their_renderers_only() -> None:
+    import ast
+
+    package = Path(__file__).resolve().parent.parent / "gradcli"
+    where: dict[str, set[str]] = {"uniplot": set(), "matplotlib": set()}
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                if name.split(".")[0] in where:
+                    where[name.split(".")[0]].add(path.relative_to(package).as_posix())
+    assert where == {"uniplot": {"render/plot_terminal.py"}, "matplotlib": {"render/plot_file.py"}}
