@@ -733,3 +733,6 @@ def main() -> None:
         # the options, or while a command imports what it needs) with a silent 130.
         _stderr("gradcli: interrupted")
     raise SystemExit(code if isinstance(code, int) else 0)
+
+
+from . import cli_plot  # noqa: E402, F401 - registers `gradcli plot` on app
