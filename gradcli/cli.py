@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
-from typing import Any, NoReturn
+from typing import IO, Any, NoReturn
 
 import typer
 
@@ -44,8 +44,12 @@ class Dtype(str, Enum):
     float64 = "float64"
 
 
+#: The arguments of the run in progress (main() sets them).
+_ARGS: list[list[str]] = [[]]
+
+
 def _debug() -> bool:
-    return os.environ.get("GRADCLI_DEBUG", "") not in ("", "0") or "--debug" in sys.argv
+    return os.environ.get("GRADCLI_DEBUG", "") not in ("", "0") or "--debug" in _ARGS[0]
 
 
 def _stderr(text: str) -> None:
@@ -695,15 +699,65 @@ def _click_exceptions() -> Any:
     return exceptions
 
 
-def main() -> None:
-    """Console-script entry point."""
-    if sys.stdout is None:
-        sys.stdout = _ClosedStdout()  # type: ignore[assignment]
-    if sys.stderr is None:  # errors cannot be shown; the exit code still tells
+def main(argv: list[str] | None = None, *, stdin: IO[str] | None = None,
+         stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> int:
+    """Run gradcli once, in this process: ``argv`` (``sys.argv[1:]`` by default) with these
+    standard streams (the process's by default); the exit code.
+
+    What a run sets for the whole process (the standard streams, the engine's limits, loader,
+    default dtype, random generator, grad mode and anomaly hook, the recursion limit) is put
+    back when it returns, so that two runs in one process never see each other's settings."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    with _one_run(args, stdin, stdout, stderr):
+        try:
+            _dispatch(args, None if argv is None else "gradcli")
+        except SystemExit as done:
+            return _exit_code(done.code)
+    return 0  # pragma: no cover - _dispatch always ends in SystemExit
+
+
+def _exit_code(code: object) -> int:
+    """The exit status a SystemExit(code) gives the process."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    sys.stderr.write(f"{code}\n")
+    return 1
+
+
+@contextmanager
+def _one_run(args: list[str], stdin: IO[str] | None, stdout: IO[str] | None,
+             stderr: IO[str] | None) -> Iterator[None]:
+    """The one place a run's process-wide settings are made and undone: its streams and
+    arguments, a fresh engine state (as in a new process), the recursion limit."""
+    saved = sys.stdin, sys.stdout, sys.stderr, _ARGS[0], sys.getrecursionlimit()
+    engine = sys.modules.get("gradcli.engine.state")
+    before = engine.snapshot() if engine is not None else None
+    if engine is not None:
+        engine.restore(engine.DEFAULTS)
+    _ARGS[0] = args
+    sys.stdin = stdin if stdin is not None else sys.stdin
+    sys.stdout = stdout if stdout is not None else sys.stdout or _ClosedStdout()  # type: ignore[assignment]
+    if stderr is not None:
+        sys.stderr = stderr
+    elif sys.stderr is None:  # errors cannot be shown; the exit code still tells
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
+    try:
+        yield
+    finally:
+        engine = sys.modules.get("gradcli.engine.state")  # loaded with the engine
+        if engine is not None:
+            engine.restore(before if before is not None else engine.DEFAULTS)
+        sys.stdin, sys.stdout, sys.stderr, _ARGS[0], recursion = saved
+        sys.setrecursionlimit(recursion)
+
+
+def _dispatch(args: list[str], prog_name: str | None) -> NoReturn:
+    """Parse ``args``, run the command, and end in SystemExit with SPEC's exit code."""
     errors = _click_exceptions()
     try:
-        code = app(standalone_mode=False)
+        code = app(args=args, prog_name=prog_name, standalone_mode=False)
     except errors.ClickException as err:
         if type(err).__name__ == "NoArgsIsHelpError":  # plain `gradcli`: the help, as a usage error
             sys.stderr.write(err.format_message() + "\n")
