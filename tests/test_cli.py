@@ -105,6 +105,7 @@ def test_stdin_mode_goes_on_after_a_bad_line() -> None:
     no_traceback(proc)
 
 
+@pytest.mark.slow
 def test_stdin_lines_are_answered_in_order_across_reads() -> None:
     """Lines are parsed a read's worth at a time (64 KiB) before they are evaluated: errors of
     parsing still come in their line's turn, with the line's number."""
@@ -342,6 +343,7 @@ def test_run_missing_script_and_other_imports() -> None:
     assert proc.returncode == 1 and "No module named 'numpy'" in proc.stderr
 
 
+@pytest.mark.slow
 def test_one_shot_json_imports_only_what_it_needs(tmp_path: Path) -> None:
     """Start-up (issue 6): a one-shot JSON eval loads neither Rich, numpy.random, pydantic
     nor, once the parser's tables are cached, Lark."""
@@ -389,6 +391,7 @@ def test_print_in_the_derivative_commands_goes_to_stderr(command: list[str]) -> 
         strict_json(proc.stdout)
 
 
+@pytest.mark.slow
 def test_closed_and_full_standard_streams_are_io_errors() -> None:
     """`>&-`, `> /dev/full`, `<&-`: an io error and exit 1, never a traceback or an
     'internal error'; with stderr closed the exit code still tells."""
@@ -451,6 +454,7 @@ SMOKE = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("args", "stdin", "fragment"), SMOKE, ids=[s[0][0] for s in SMOKE])
 def test_every_command_runs_through_the_console_script(args: list[str], stdin: str | None,
                                                         fragment: str) -> None:

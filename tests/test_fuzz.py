@@ -280,6 +280,7 @@ def _console(args: list[str], operand: str, stdin: str, source: str) -> None:
         assert ERROR_LINE.match(proc.stderr), proc.stderr
 
 
+@pytest.mark.slow
 @fuzz(4)
 @given(st.one_of(TOKEN_SOUP, ODD_CALLS))
 def test_console_script_eval(expr: str) -> None:
@@ -287,6 +288,7 @@ def test_console_script_eval(expr: str) -> None:
     _console(["eval", "--format", "json", *lets], expr, "", expr)
 
 
+@pytest.mark.slow
 @fuzz(4)
 @given(st.one_of(SCRIPT_SOUP, script_lines()))
 def test_console_script_run(source: str) -> None:

@@ -608,6 +608,7 @@ def _python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
                           env={**os.environ, "PYTHONPATH": str(REPO), **env}, check=False)
 
 
+@pytest.mark.slow
 def test_a_fresh_process_loads_the_cached_tables_instead_of_building_them(
         tmp_path: Path) -> None:
     env = {"XDG_CACHE_HOME": str(tmp_path)}
@@ -632,6 +633,7 @@ def test_a_fresh_process_loads_the_cached_tables_instead_of_building_them(
 _LARK_LOADED = "\nprint(sorted({m.split('.')[0] for m in sys.modules} & {'lark'}))"
 
 
+@pytest.mark.slow
 def test_with_the_tables_cached_a_text_is_parsed_without_lark(tmp_path: Path) -> None:
     """The quick parser reads its own cached tables: importing and loading Lark is most of
     the parse's share of a one-shot eval's or run's start-up (issue 6). Tabs in a text of
@@ -657,6 +659,7 @@ def test_with_the_tables_cached_a_text_is_parsed_without_lark(tmp_path: Path) ->
                                             "['lark']"], error.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "format", "rules", "rows", "list",
                                     "start", "action", "symbols", "keywords", "scanner",
                                     "code"])

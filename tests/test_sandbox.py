@@ -10,7 +10,6 @@ statically: no eval/exec/compile/__import__ of Python's, no pickle, and every np
 from __future__ import annotations
 
 import ast
-import os
 import pickle
 import re
 from pathlib import Path
