@@ -28,6 +28,7 @@ def test_ruff() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+@pytest.mark.slow
 def test_mypy_engine() -> None:
     proc = subprocess.run([*_tool("mypy"), "gradcli/engine"], cwd=ROOT, capture_output=True,
                           text=True)

@@ -446,6 +446,7 @@ def _extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 EXPRESSIONS = st.recursive(LEAVES, _extend, max_leaves=12)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(EXPRESSIONS)
 def test_generated_expressions_agree_with_python(text: str) -> None:
@@ -585,6 +586,7 @@ PROGRAMS = st.one_of(
     VALID_PROGRAMS.flatmap(_misplaced))
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(PROGRAMS)
@@ -703,6 +705,7 @@ def test_the_cache_key_reads_lark_s_version() -> None:
     assert parser_module._lark_version() == lark.__version__
 
 
+@pytest.mark.slow
 def test_an_unwritable_cache_location_falls_back_to_the_temporary_directory(
         tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-directory"
@@ -718,6 +721,7 @@ def test_an_unwritable_cache_location_falls_back_to_the_temporary_directory(
     assert Path(cache).is_file()
 
 
+@pytest.mark.slow
 def test_without_any_cache_location_the_parser_still_works(tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("")
@@ -731,6 +735,7 @@ def test_without_any_cache_location_the_parser_still_works(tmp_path: Path) -> No
     assert result.stdout.split() == ["Name(id='x')", "None"]
 
 
+@pytest.mark.slow
 def test_the_syntax_package_stays_out_of_numpy_and_the_engine() -> None:
     result = _python("import sys, gradcli.syntax\n"
                      "print(sorted(m for m in sys.modules if m.split('.')[0] == 'numpy'"
