@@ -444,6 +444,7 @@ def test_the_limits_defaults_are_one_set_of_numbers() -> None:
 
 SMOKE = [
     (["eval", "2*dot(x,x)", "--let", "x=arange(4.0)", "--format", "json"], None, '"value": 28.0'),
+    (["eval", "2*dot(x,x)", "--let", "x=arange(4.0)"], None, "MulBackward0"),
     (["run", "-"], "import torch\ntorch.ones(2) * 2\n", "tensor([2., 2.])"),
     (["repl"], "1 + 1\n", "2"),
     (["jacobian", "x * x", "--let", "x=[1.0, 2.0]", "--format", "json"], None, "[2.0, 0.0]"),
@@ -455,15 +456,20 @@ SMOKE = [
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("args", "stdin", "fragment"), SMOKE, ids=[s[0][0] for s in SMOKE])
+@pytest.mark.parametrize(("args", "stdin", "fragment"), SMOKE,
+                         ids=["eval-json", "eval-table", "run", "repl", "jacobian", "hessian", "check",
+                              "graph", "ops"])
 def test_every_command_runs_through_the_console_script(args: list[str], stdin: str | None,
                                                         fragment: str) -> None:
     """One process per command: what the in-process tests cannot see (the script, its
-    imports, the streams of a real process) works for each of them."""
+    imports, the streams of a real process) works for each of them, and gives what the same
+    command gives in-process, byte for byte."""
     proc = console(*args, stdin=stdin)
     assert proc.returncode == 0, proc.stderr
     assert fragment in proc.stdout, proc.stdout
     no_traceback(proc)
+    inside = gradcli(*args, stdin=stdin)
+    assert (inside.returncode, inside.stdout, inside.stderr) == (0, proc.stdout, proc.stderr)
 
 
 def test_two_runs_in_one_process_share_no_settings() -> None:
