@@ -9,9 +9,11 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
+from cli_runner import run_cli
 
 from gradcli.errors import GradcliError
 from gradcli.interpreter.evaluate import EvalOptions, Evaluator, split_let
@@ -31,10 +33,9 @@ def points(*exprs: str, x: str = "x=-5:5:201", lets: tuple[str, ...] = (), order
     return plot_points(ev, list(exprs), name, grid, order, tangent, seed=0)
 
 
-def gradcli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full = {**os.environ, "NO_COLOR": "1", "COLUMNS": "80", "LINES": "24", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "gradcli", *args], capture_output=True,
-                          text=True, env=full, timeout=120)
+def gradcli(*args: str, env: dict[str, str] | None = None) -> Any:
+    """The command in-process (tests/cli_runner), as on a terminal-less 80x24 NO_COLOR run."""
+    return run_cli(args, env={"NO_COLOR": "1", "COLUMNS": "80", "LINES": "24", **(env or {})})
 
 
 # -- the numbers -------------------------------------------------------------------------
@@ -207,7 +208,7 @@ def test_command_tangent_and_errors() -> None:
 def test_other_commands_do_not_import_the_plotting_libraries() -> None:
     proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "gradcli", "eval", "2*x",
                            "--let", "x=1.0", "--format", "json"], capture_output=True, text=True)
-    assert proc.returncode == 0 and "gradcli.cli_plot" in proc.stderr
+    assert proc.returncode == 0 and "gradcli.cli.plot" in proc.stderr
     assert "uniplot" not in proc.stderr and "matplotlib" not in proc.stderr
 
 
@@ -262,8 +263,10 @@ def test_command_without_matplotlib_exits_1_and_says_what_to_install(tmp_path: P
     fake = tmp_path / "matplotlib"
     fake.mkdir()
     (fake / "__init__.py").write_text("raise ImportError('No module named matplotlib')\n")
-    proc = gradcli("plot", "sin(x)", "-o", str(tmp_path / "p.pdf"),
-                   env={"PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])})
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    proc = subprocess.run([sys.executable, "-m", "gradcli", "plot", "sin(x)", "-o",
+                           str(tmp_path / "p.pdf")], capture_output=True, text=True, env=env,
+                          timeout=120)  # a process: its imports see the fake matplotlib
     assert proc.returncode == 1 and proc.stdout == ""
     assert proc.stderr.startswith('error[io]: writing p.pdf needs matplotlib, which is not '
                                   'installed: pip install "gradcli[plot]"')

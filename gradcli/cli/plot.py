@@ -1,6 +1,5 @@
 """``gradcli plot``: options in, the points from the interpreter, the drawing from render/."""
 
-# No ``from __future__ import annotations``: Typer reads the annotations (see cli.py).
 import os
 import shutil
 import sys
@@ -9,20 +8,11 @@ from typing import Any
 
 import typer
 
-from .cli import (
-    LET_HELP,
-    MAX_ELEMENTS_HELP,
-    SEED_HELP,
-    SEED_MAX,
-    SEED_MIN,
-    Dtype,
-    _guard,
-    _json_error,
-    _stderr,
-    _toolkit_evaluator,
-    app,
-)
-from .errors import GradcliError
+from ..errors import GradcliError
+from .app import app
+from .boundary import guard, json_error, stderr
+from .options import MAX_ELEMENTS, Dtype, Let, MaxElements, Seed
+from .runtime import toolkit_evaluator
 
 
 class PlotFormat(str, Enum):
@@ -45,7 +35,7 @@ def plot_command(
                                       help="The functions of the free variable to draw."),
     x_range: str = typer.Option("x=-5:5:201", "--x", metavar="NAME=START:STOP[:N]",
                                 help="The free variable and N points from START to STOP."),
-    let: list[str] = typer.Option([], "--let", "-l", help=LET_HELP),
+    let: Let = [],
     order: int = typer.Option(1, "--order", min=1, max=2, metavar="1|2",
                               help="2 adds the second derivative f''."),
     tangent: float | None = typer.Option(None, "--tangent", metavar="X0",
@@ -55,17 +45,17 @@ def plot_command(
                                       '(pip install "gradcli[plot]").'),
     fmt: PlotFormat = typer.Option(PlotFormat.terminal, "--format", "-f",
                                    help="terminal: draw it; csv, json: print the points."),
-    seed: int | None = typer.Option(None, "--seed", min=SEED_MIN, max=SEED_MAX, help=SEED_HELP),
-    max_elements: int = typer.Option(250_000_000, "--max-elements", min=1, help=MAX_ELEMENTS_HELP),
+    seed: Seed = None,
+    max_elements: MaxElements = MAX_ELEMENTS,
 ) -> None:
     """Draw f(x) and its derivative f'(x), computed by autograd at every point."""
-    with _guard("expr"):
+    with guard("expr"):
         if output is not None and fmt is not PlotFormat.terminal:
             raise GradcliError("usage", f"-o writes a picture, --format {fmt.value} prints the "
                                "points: choose one", hint="run the command twice for both")
-        from .interpreter.plotting import parse_range, plot_points
+        from ..interpreter.plotting import parse_range, plot_points
 
-        evaluator = _toolkit_evaluator(let, [], Dtype.float64, seed, max_elements)
+        evaluator = toolkit_evaluator(let, [], Dtype.float64, seed, max_elements)
         name, x = parse_range(x_range)
         if tangent is not None and not abs(tangent) < float("inf"):
             raise GradcliError("usage", f"--tangent must be a finite number, not {tangent}")
@@ -75,32 +65,32 @@ def plot_command(
         except GradcliError as err:
             if fmt is not PlotFormat.json or err.kind == "usage":
                 raise
-            _json_error(err.source or " ".join(exprs), err)  # a pipeline reads stdout (SPEC 2)
+            json_error(err.source or " ".join(exprs), err)  # a pipeline reads stdout (SPEC 2)
         for curve in result.curves:
             gaps = int(curve.undefined.sum())
             if gaps:
                 drawn = " and left as gaps" if fmt is PlotFormat.terminal else ""
-                _stderr(f"note: {gaps} of {len(x)} points of {curve.expr} are undefined (f or "
+                stderr(f"note: {gaps} of {len(x)} points of {curve.expr} are undefined (f or "
                         f"a derivative is NaN or infinite there){drawn}")
         _show(result, output, fmt)
 
 
 def _show(result: Any, output: str | None, fmt: PlotFormat) -> None:
-    from .render import plot_data
+    from ..render import plot_data
 
     if output is not None:
-        from .render.plot_file import render_file
+        from ..render.plot_file import render_file
 
         render_file(result, output)
         sys.stdout.write("".join(f"{line}\n" for line in plot_data.tangent_lines(result)))
     elif fmt is PlotFormat.csv:
         sys.stdout.write(plot_data.render_csv(result))
         for line in plot_data.tangent_lines(result):
-            _stderr(line)
+            stderr(line)
     elif fmt is PlotFormat.json:
         sys.stdout.write(plot_data.render_json(result) + "\n")
     else:
-        from .render.plot_terminal import render_terminal
+        from ..render.plot_terminal import render_terminal
 
         size = shutil.get_terminal_size((80, 24))
         color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
