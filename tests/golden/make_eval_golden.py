@@ -19,6 +19,9 @@ from pathlib import Path
 import torch
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))  # the op table of this checkout
+
+from gradcli.engine.ops import OPS  # noqa: E402
 CASES = HERE / "eval_cases.json"
 GOLDEN = HERE / "eval_golden.json"
 GRAD_FN_NAMES = HERE / "grad_fn_names.json"
@@ -30,19 +33,6 @@ DTYPES = {"float32": torch.float32, "float64": torch.float64}
 CASE_KEYS = {"id", "expr", "lets", "dtype", "grad_output", "random"}
 OPTIONAL_KEYS = {"note"}
 
-# Names of SPEC section 3: each is torch.NAME where torch has it, else the Tensor method
-# (`view(x, 2, 3)` is `x.view(2, 3)`).
-FUNCTIONS = """
-tensor arange linspace zeros ones full eye zeros_like ones_like rand randn normal
-add sub mul div pow neg
-matmul mm mv dot outer
-sum mean prod amax amin norm logsumexp argmax argmin
-sign sqrt exp log log1p sin cos tan tanh sigmoid relu clamp maximum minimum where
-softmax log_softmax
-reshape view transpose t permute squeeze unsqueeze flatten cat stack expand
-detach clone item backward requires_grad_ retain_grad zero_
-numel size dim
-""".split()
 # Python builtins that act as torch functions when given a tensor.
 DUAL = ("max", "min", "abs", "round")
 PY_BUILTINS = ("len", "range", "float", "int", "bool")
@@ -68,16 +58,30 @@ def _dual(name):
     return call
 
 
+def torch_function(spec):
+    """The op's torch callable: from the first of its namespaces (the op table's `torch`,
+    `torch.nn.functional`, ...) that has it, else the Tensor method (`view(x, 2, 3)` is
+    `x.view(2, 3)`)."""
+    for where in spec.namespaces:
+        module = torch
+        for part in where.split(".")[1:]:
+            module = getattr(module, part)
+        if hasattr(module, spec.name):
+            return getattr(module, spec.name)
+    return _method(spec.name)
+
+
 def namespace():
+    """Every function of the op table (and its aliases) as gradcli's global names."""
     ns = {"torch": torch}
-    for name in FUNCTIONS:
-        ns[name] = getattr(torch, name) if hasattr(torch, name) else _method(name)
+    for spec in OPS.values():
+        if spec.function:
+            for spelling in (spec.name, *spec.aliases):
+                ns[spelling] = torch_function(spec)
     for name in DUAL:
         ns[name] = _dual(name)
     for name in PY_BUILTINS:
         ns[name] = getattr(builtins, name)
-    ns["grad"] = torch.autograd.grad
-    ns["no_grad"] = torch.no_grad
     return ns
 
 

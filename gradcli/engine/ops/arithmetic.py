@@ -135,7 +135,7 @@ def add(input: Any, other: Any, alpha: Any = 1) -> Tensor:
 
 @op("sub(input, other, alpha=1)", category="arithmetic", summary="element-wise difference (operator -)",
     example="sub(x, 1)", derivative="d/dinput = grad; d/dother = -grad",
-    grad_fn="SubBackward0, RsubBackward1 (number - tensor)",
+    grad_fn=(("SubBackward0", ""), ("RsubBackward1", "number - tensor")),
     checks=(GradCheck("sub(a, b)", _PAIR), GradCheck("2 - a", {"a": (3,)})))
 def sub(input: Any, other: Any, alpha: Any = 1) -> Tensor:
     if alpha != 1:
@@ -160,7 +160,7 @@ def mul(input: Any, other: Any) -> Tensor:
 
 @op("div(input, other)", category="arithmetic", summary="true division (operator /)",
     example="div(x, 2)", derivative="d/dinput = grad / other; d/dother = -grad * input / other**2",
-    grad_fn="DivBackward0, MulBackward0 (number / tensor)",
+    grad_fn=(("DivBackward0", ""), ("MulBackward0", "number / tensor")),
     checks=(GradCheck("div(a, b)", {"a": (3, 1), "b": (4,)}, "positive"),
             GradCheck("2 / a", {"a": (3,)}, "positive")))
 def div(input: Any, other: Any) -> Tensor:
@@ -266,8 +266,8 @@ def _pow_vjp(g: Tensor, node: Node) -> Pair:
     example="pow(x, 2)",
     derivative="d/dinput = grad * exponent * input**(exponent-1); "
     "d/dexponent = grad * input**exponent * log(input)",
-    grad_fn="PowBackward0 (number exponent), PowBackward1 (tensor ** tensor), "
-    "PowBackward2 (number ** tensor)",
+    grad_fn=(("PowBackward0", "number exponent"), ("PowBackward1", "tensor ** tensor"),
+             ("PowBackward2", "number ** tensor")),
     checks=(GradCheck("pow(a, 3)", {"a": (3,)}), GradCheck("a ** b", {"a": (3,), "b": (3,)}, "positive"),
             GradCheck("2 ** a", {"a": (3,)})))
 def pow(input: Any, exponent: Any) -> Tensor:
@@ -366,7 +366,7 @@ def _remainder_vjp(g: Tensor, node: Node) -> Pair:
 @op("remainder(input, other)", category="arithmetic",
     summary="remainder with the sign of the divisor (operator %)", example="remainder(x, 2)",
     derivative="d/dinput = grad; d/dother = -grad * floor(input / other)",
-    grad_fn="RemainderBackward0 (number divisor), RemainderBackward1",
+    grad_fn=(("RemainderBackward0", "number divisor"), ("RemainderBackward1", "")),
     checks=(GradCheck("remainder(a, 0.7)", {"a": (4,)}, "positive"),))
 def remainder(input: Any, other: Any) -> Tensor:
     ta, tb = operands(input, other, "remainder")

@@ -73,7 +73,8 @@ def _unary(t: Tensor, grad_fn: str, fwd: Callable[[np.ndarray], np.ndarray], vjp
 
 def _declare(name: str, fwd: Callable[[np.ndarray], np.ndarray], vjp: Any, *, derivative: str,
              summary: str, save: str = "input", domain: str = "real",
-             floating: bool = True, fast: Any = None) -> Callable[[Any], Tensor]:
+             floating: bool = True, fast: Any = None,
+             namespaces: tuple[str, ...] = ("torch",)) -> Callable[[Any], Tensor]:
     """Declare a one-input element-wise op whose VJP needs its input and/or output."""
     grad_fn = name.capitalize() + "Backward0"
     grad_fn = {"Log1pBackward0": "Log1PBackward0"}.get(grad_fn, grad_fn)
@@ -85,7 +86,7 @@ def _declare(name: str, fwd: Callable[[np.ndarray], np.ndarray], vjp: Any, *, de
 
     fn.__name__ = name
     op(f"{name}(input)", category="element-wise", summary=summary, example=f"{name}(x)",
-       derivative=derivative, grad_fn=grad_fn,
+       derivative=derivative, grad_fn=grad_fn, namespaces=namespaces,
        checks=(GradCheck(f"{name}(a)", {"a": (2, 3)}, domain),))(fn)
     return fn
 
@@ -183,6 +184,7 @@ tan = _declare("tan", np.tan, lambda g, n: (g * (1 + n.output() ** 2),), save="o
                derivative="grad * (1 + tan(input)**2)", summary="tangent", domain="unit")
 tanh = _declare("tanh", np.tanh, lambda g, n: (g * (1 - n.output() ** 2),), save="output",
                 fast=_tanh_fast,
+                namespaces=("torch", "torch.nn.functional"),
                 derivative="grad * (1 - tanh(input)**2)", summary="hyperbolic tangent")
 
 
@@ -197,6 +199,7 @@ def _sigmoid_vjp(g: Tensor, n: Node) -> One:
 
 
 sigmoid = _declare("sigmoid", _sigmoid_fwd, _sigmoid_vjp, save="output",
+                   namespaces=("torch", "torch.nn.functional"),
                    derivative="grad * sigmoid(input) * (1 - sigmoid(input))",
                    summary="logistic function 1 / (1 + exp(-input))")
 abs = _declare("abs", np.abs, lambda g, n: (g * sign(_saved_input(n)),), floating=False,
@@ -222,6 +225,7 @@ def _relu_vjp(g: Tensor, n: Node) -> One:
 
 relu = _declare("relu", lambda x: np.maximum(x, 0).astype(x.dtype, copy=False), _relu_vjp,
                 save="output", floating=False, derivative="grad where input > 0, else 0",
+                namespaces=("torch", "torch.nn.functional"),
                 summary="max(input, 0)")
 
 

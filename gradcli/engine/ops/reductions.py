@@ -138,7 +138,7 @@ def _mean_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray]:
 @op("sum(input, dim=None, keepdim=False, dtype=None)", category="reduction",
     summary="sum of elements, over all or along dim", example="sum(x)",
     derivative="grad broadcast back to input's shape",
-    grad_fn="SumBackward0 (all), SumBackward1 (dim)",
+    grad_fn=(("SumBackward0", "all"), ("SumBackward1", "dim")),
     checks=(GradCheck("sum(a)", _M), GradCheck("sum(a, dim=1, keepdim=True)", _M),
             GradCheck("a.sum(axis=0)", _M)))
 def sum(input: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
@@ -157,7 +157,7 @@ def sum(input: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -
 @op("mean(input, dim=None, keepdim=False)", category="reduction",
     summary="arithmetic mean, over all or along dim", example="mean(x)",
     derivative="grad / n broadcast back to input's shape",
-    grad_fn="MeanBackward0 (all), MeanBackward1 (dim)",
+    grad_fn=(("MeanBackward0", "all"), ("MeanBackward1", "dim")),
     checks=(GradCheck("mean(a)", _M), GradCheck("mean(a, 0)", _M)))
 def mean(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
     t, axes = _reduce_args(input, dim, "mean")
@@ -226,7 +226,7 @@ def _prod_of_others(x: np.ndarray, axes: tuple[int, ...] | None) -> np.ndarray:
 @op("prod(input, dim=None, keepdim=False)", category="reduction",
     summary="product of elements, over all or along dim", example="prod(x)",
     derivative="grad * product of the other elements",
-    grad_fn="ProdBackward0 (all), ProdBackward1 (dim)",
+    grad_fn=(("ProdBackward0", "all"), ("ProdBackward1", "dim")),
     checks=(GradCheck("prod(a)", {"a": (5,)}), GradCheck("prod(a, 1)", _M)))
 def prod(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
     t, axes = _reduce_args(input, dim, "prod")
@@ -289,7 +289,7 @@ def _extreme(input: Any, dim: Any, keepdim: bool, other: Any, name: str) -> Any:
 @op("max(input, dim=None, keepdim=False)", category="reduction",
     summary="largest element; with dim, (values, indices); max(x, y) is maximum",
     example="max(x)", derivative="grad to the largest element (shared by ties)",
-    grad_fn="MaxBackward1 (all), MaxBackward0 (dim)",
+    grad_fn=(("MaxBackward1", "all"), ("MaxBackward0", "dim")),
     checks=(GradCheck("max(a)", _M, "distinct"), GradCheck("max(a, 1)[0]", _M, "distinct")))
 def max(input: Any, dim: Any = None, keepdim: bool = False, other: Any = None) -> Any:
     return _extreme(input, dim, keepdim, other, "max")
@@ -298,7 +298,7 @@ def max(input: Any, dim: Any = None, keepdim: bool = False, other: Any = None) -
 @op("min(input, dim=None, keepdim=False)", category="reduction",
     summary="smallest element; with dim, (values, indices); min(x, y) is minimum",
     example="min(x)", derivative="grad to the smallest element (shared by ties)",
-    grad_fn="MinBackward1 (all), MinBackward0 (dim)",
+    grad_fn=(("MinBackward1", "all"), ("MinBackward0", "dim")),
     checks=(GradCheck("min(a)", _M, "distinct"), GradCheck("min(a, 0)[0]", _M, "distinct")))
 def min(input: Any, dim: Any = None, keepdim: bool = False, other: Any = None) -> Any:
     return _extreme(input, dim, keepdim, other, "min")
@@ -467,7 +467,8 @@ def _softmax_args(input: Any, dim: Any, name: str) -> tuple[Tensor, int]:
 
 @op("softmax(input, dim)", category="reduction", summary="exp(input) normalised along dim",
     example="softmax(x, 0)", derivative="softmax * (grad - sum(grad * softmax, dim))",
-    grad_fn="SoftmaxBackward0", checks=(GradCheck("softmax(a, 1)", _M),))
+    grad_fn="SoftmaxBackward0", checks=(GradCheck("softmax(a, 1)", _M),),
+    namespaces=("torch", "torch.nn.functional"))
 def softmax(input: Any, dim: Any = None) -> Tensor:
     t, axis = _softmax_args(input, dim, "softmax")
     ax = axis if t.data.ndim else None
@@ -478,7 +479,8 @@ def softmax(input: Any, dim: Any = None) -> Tensor:
 
 @op("log_softmax(input, dim)", category="reduction", summary="log of softmax, computed stably",
     example="log_softmax(x, 0)", derivative="grad - softmax * sum(grad, dim)",
-    grad_fn="LogSoftmaxBackward0", checks=(GradCheck("log_softmax(a, 1)", _M),))
+    grad_fn="LogSoftmaxBackward0", checks=(GradCheck("log_softmax(a, 1)", _M),),
+    namespaces=("torch", "torch.nn.functional"))
 def log_softmax(input: Any, dim: Any = None) -> Tensor:
     t, axis = _softmax_args(input, dim, "log_softmax")
     ax = axis if t.data.ndim else None

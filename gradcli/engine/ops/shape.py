@@ -111,7 +111,7 @@ def _infer_shape(shape: tuple[int, ...], numel: int, current: tuple[int, ...]) -
 
 @op("reshape(input, *shape)", category="shape", summary="same elements in a new shape (-1 infers)",
     example="reshape(x, 2, 3)", derivative="grad reshaped back",
-    grad_fn="ViewBackward0, UnsafeViewBackward0 (when it must copy)",
+    grad_fn=(("ViewBackward0", ""), ("UnsafeViewBackward0", "when it must copy")),
     checks=(GradCheck("reshape(a, 3, 2)", _M), GradCheck("a.reshape(-1)", _M)))
 def reshape(input: Any, *shape: Any) -> Tensor:
     return _reshape(input, shape, copy_ok=True)
@@ -134,7 +134,8 @@ def _reshape(input: Any, shape: tuple[Any, ...], copy_ok: bool) -> Tensor:
 
 @op("view(input, *shape)", category="shape", summary="reshape sharing storage",
     example="x.view(2, 3)", derivative="grad reshaped back", grad_fn="ViewBackward0",
-    checks=(GradCheck("a.view(6)", _M),))
+    checks=(GradCheck("a.view(6)", _M),),
+    namespaces=())
 def view(input: Any, *shape: Any) -> Tensor:
     return _reshape(input, shape, copy_ok=False)
 
@@ -214,7 +215,7 @@ def numpy_T(input: Tensor) -> Tensor:
 
 @op("squeeze(input, dim=None)", category="shape", summary="drop dimensions of size 1",
     example="squeeze(x)", derivative="grad reshaped back",
-    grad_fn="SqueezeBackward0, SqueezeBackward1 (dim)",
+    grad_fn=(("SqueezeBackward0", ""), ("SqueezeBackward1", "dim")),
     checks=(GradCheck("squeeze(a, 0)", {"a": (1, 3)}),))
 def squeeze(input: Any, dim: Any = None) -> Tensor:
     x = unary_input(input, "squeeze")
@@ -252,7 +253,8 @@ def _expand_vjp(g: Tensor, node: Node) -> One:
 @op("expand(input, *sizes)", category="shape",
     summary="broadcast to a larger shape without copying (-1 keeps a size)",
     example="expand(x, 2, 4)", derivative="grad summed over the expanded dimensions",
-    grad_fn="ExpandBackward0", checks=(GradCheck("expand(a, 2, 3, 3)", {"a": (3, 1)}),))
+    grad_fn="ExpandBackward0", checks=(GradCheck("expand(a, 2, 3, 3)", {"a": (3, 1)}),),
+    namespaces=())
 def expand(input: Any, *sizes: Any) -> Tensor:
     x = unary_input(input, "expand")
     want = sizes_of(sizes, "expand")
