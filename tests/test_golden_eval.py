@@ -84,3 +84,14 @@ def test_every_differentiable_op_has_golden_cases() -> None:
     text = " ".join(c["expr"] + " " + " ".join(v for _, v in c["lets"]) for c in CASES)
     missing = [name for name, spec in OPS.items() if spec.grad_fn and name not in text]
     assert not missing, f"ops without torch golden cases: {missing}"
+
+
+def test_every_grad_fn_the_op_table_declares_is_one_torch_recorded() -> None:
+    """The table's grad_fn names, case by case, are PyTorch's: each is the grad_fn of some
+    golden case's result (grad_fn_names.json, written by torch)."""
+    from gradcli.engine.ops import OPS
+
+    recorded = set(json.loads((GOLDEN / "grad_fn_names.json").read_text()).values())
+    missing = [(name, grad_fn, case) for name, spec in OPS.items()
+               for grad_fn, case in spec.grad_fn if grad_fn not in recorded]
+    assert not missing, f"grad_fn names no torch golden case records: {missing}"

@@ -32,6 +32,11 @@ class Size(tuple[int, ...]):
 
     __str__ = __repr__
 
+    def __getitem__(self, key: Any) -> Any:
+        """A slice of a Size is a Size (``x.shape[1:]`` is ``torch.Size([3])``)."""
+        item = tuple.__getitem__(self, key)
+        return Size(item) if isinstance(key, slice) else item
+
 
 class DType:
     """A dtype as the language sees it: prints as ``torch.float32``."""

@@ -22,6 +22,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))  # the op table of this checkout
 
 from gradcli.engine.ops import OPS  # noqa: E402
+
 CASES = HERE / "eval_cases.json"
 GOLDEN = HERE / "eval_golden.json"
 GRAD_FN_NAMES = HERE / "grad_fn_names.json"

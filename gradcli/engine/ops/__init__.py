@@ -98,6 +98,7 @@ from .shape import (  # noqa: F401
     numpy_T,
     permute,
     reshape,
+    rows,
     squeeze,
     stack,
     sum_to,

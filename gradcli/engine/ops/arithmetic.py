@@ -376,8 +376,19 @@ def remainder(input: Any, other: Any) -> Tensor:
     name = "RemainderBackward0" if is_scalar(other) else "RemainderBackward1"
     if ta.data.shape != tb.data.shape:
         broadcast_shape("remainder", ta.data.shape, tb.data.shape)
-    out = Tensor(np.remainder(ta.data, tb.data))
+    out = Tensor(_remainder_of(ta.data, tb.data))
     return record(name, out, (ta, tb), _remainder_vjp, (ta, tb) if tb.requires_grad else ())
+
+
+def _remainder_of(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """PyTorch's remainder: fmod, moved by one divisor where its sign is not the divisor's. A
+    zero keeps the dividend's sign (-2. % 1. is -0.; numpy's remainder gives 0.)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mod = np.asarray(np.fmod(a, b))
+        if not mod.flags.writeable:
+            mod = mod.copy()
+        np.add(mod, b, out=mod, where=(mod != 0) & ((b < 0) != (mod < 0)), casting="unsafe")
+    return mod
 
 
 def _compare(name: str, fwd: Callable[..., Any], a: Any, b: Any) -> Tensor:

@@ -223,7 +223,7 @@ def _relu_vjp(g: Tensor, n: Node) -> One:
     return (g * Tensor((~(n.output().data <= 0)).astype(g.data.dtype)),)
 
 
-relu = _declare("relu", lambda x: np.maximum(x, 0).astype(x.dtype, copy=False), _relu_vjp,
+relu = _declare("relu", lambda x: np.where(x < 0, x.dtype.type(0), x), _relu_vjp,
                 save="output", floating=False, derivative="grad where input > 0, else 0",
                 namespaces=("torch", "torch.nn.functional"),
                 summary="max(input, 0)")

@@ -39,10 +39,13 @@ def _return_types(fn: str, values: Tensor, indices: Tensor) -> ReturnTypes:
 
 
 def axes_of(dim: Any, ndim: int, name: str) -> tuple[int, ...] | None:
-    """``dim`` as a sorted tuple of non-negative axes; None means all of them."""
+    """``dim`` as a sorted tuple of non-negative axes; None (or no dims, as PyTorch's
+    ``sum(x, [])``) means all of them."""
     if dim is None:
         return None
     dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
+    if not dims:
+        return None
     out = []
     for d in dims:
         if isinstance(d, Tensor):
@@ -55,8 +58,11 @@ def axes_of(dim: Any, ndim: int, name: str) -> tuple[int, ...] | None:
                 f"{name}(): Dimension out of range (expected to be in range of [{-lim}, {lim - 1}], "
                 f"but got {d})")
         out.append(int(d) % lim)
-    if len(set(out)) != len(out):
-        raise value_error(f"{name}(): dim {dims} appears multiple times in the list of dims")
+    seen = set()
+    for d in out:
+        if d in seen:
+            raise value_error(f"{name}(): dim {d} appears multiple times in the list of dims")
+        seen.add(d)
     return tuple(sorted(out))
 
 
@@ -140,7 +146,7 @@ def _mean_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray]:
     derivative="grad broadcast back to input's shape",
     grad_fn=(("SumBackward0", "all"), ("SumBackward1", "dim")),
     checks=(GradCheck("sum(a)", _M), GradCheck("sum(a, dim=1, keepdim=True)", _M),
-            GradCheck("a.sum(axis=0)", _M)))
+            GradCheck("a.sum(axis=0)", _M), GradCheck("a.sum(axis=[0, 1])", _M)))
 def sum(input: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
     t, axes = _reduce_args(input, dim, "sum")
     data = t.data
@@ -158,7 +164,8 @@ def sum(input: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -
     summary="arithmetic mean, over all or along dim", example="mean(x)",
     derivative="grad / n broadcast back to input's shape",
     grad_fn=(("MeanBackward0", "all"), ("MeanBackward1", "dim")),
-    checks=(GradCheck("mean(a)", _M), GradCheck("mean(a, 0)", _M)))
+    checks=(GradCheck("mean(a)", _M), GradCheck("mean(a, 0)", _M),
+            GradCheck("mean(a, [0, 1], keepdim=True)", _M)))
 def mean(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
     t, axes = _reduce_args(input, dim, "mean")
     if not dtypes.is_float(t.data.dtype):
@@ -319,7 +326,8 @@ def _amax_like(name: str, npfn: Any) -> Any:
        summary=f"{word} value over all or along dim (no indices)", example=f"{name}(x, 0)",
        derivative=f"grad shared evenly by the {word} elements",
        grad_fn=name.capitalize() + "Backward0",
-       checks=(GradCheck(f"{name}(a, 1)", _M, "distinct"),))(fn)
+       checks=(GradCheck(f"{name}(a, 1)", _M, "distinct"),
+               GradCheck(f"a.{name}(dim=[0, 1])", _M, "distinct")))(fn)
     return fn
 
 
@@ -351,7 +359,8 @@ def _norm_vjp(g: Tensor, node: Node) -> One:
     summary="vector p-norm (2 by default) over all or along dim", example="norm(x)",
     derivative="grad * input / norm (p = 2)", grad_fn="LinalgVectorNormBackward0",
     checks=(GradCheck("norm(a)", _M), GradCheck("norm(a, dim=1)", _M),
-            GradCheck("norm(a, p=1)", _M, "distinct"), GradCheck("norm(a, p=3)", _M)))
+            GradCheck("norm(a, p=1)", _M, "distinct"), GradCheck("norm(a, p=3)", _M),
+            GradCheck("norm(a, dim=[0, 1])", _M)))
 def norm(input: Any, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
     t, axes = _reduce_args(input, dim, "norm")
     if not dtypes.is_float(t.data.dtype):
@@ -394,7 +403,7 @@ def _logsumexp_vjp(g: Tensor, node: Node) -> One:
 @op("logsumexp(input, dim, keepdim=False)", category="reduction",
     summary="log(sum(exp(input))) along dim, computed stably", example="logsumexp(x, 0)",
     derivative="grad * exp(input - logsumexp(input))", grad_fn="LogsumexpBackward0",
-    checks=(GradCheck("logsumexp(a, 1)", _M),))
+    checks=(GradCheck("logsumexp(a, 1)", _M), GradCheck("logsumexp(a, (0, 1))", _M)))
 def logsumexp(input: Any, dim: Any, keepdim: bool = False) -> Tensor:
     from ._base import float_input
 
