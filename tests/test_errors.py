@@ -304,7 +304,7 @@ TYPE = [
            "only Tensors of floating point dtype can require gradients", (3, 1)),
     ev("arange(3, requires_grad=True)", "type", "this tensor is int64", (1, 1)),
     script("x = torch.arange(3)\nx.requires_grad = True\n", "type",
-           "only Tensors of floating point dtype can require gradients", (2, 1)),
+           "only Tensors of floating point and complex dtype can require gradients", (2, 1)),
     ev("x.item()", "type", "a Tensor with 3 elements cannot be converted to Scalar", (1, 1), *X3),
     ev("x(2)", "type", "'Tensor' object is not callable", (1, 1), *X3),
     ev("3(4)", "type", "'int' object is not callable", (1, 1)),

@@ -283,7 +283,7 @@ class Interpreter:
                     hint=f"convert it first, e.g. g.to({obj.data.dtype})")
             obj.grad = value
         elif name == "requires_grad":
-            obj.requires_grad_(bool(value))
+            obj.requires_grad_(bool(value), refusal="attribute")
         else:
             if not isinstance(value, Tensor):
                 raise GradcliError("type", "x.data must be assigned a tensor")
@@ -885,7 +885,9 @@ _OPERATIONS = (N.Call, N.BinOp, N.UnaryOp, N.Subscript)
 
 def _tensor_attribute(t: Tensor, name: str) -> Any:
     if name == "data":
-        return t.detach()
+        # The same storage under a version counter of its own, as PyTorch's .data: writes
+        # through it are not seen by autograd, and backward uses the new values.
+        return Tensor(t.data)
     if name == "T":
         return E.numpy_T(t)
     return getattr(t, name)
