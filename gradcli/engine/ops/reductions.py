@@ -447,15 +447,50 @@ argmin = _arg("argmin", np.argmin)
 
 
 def _softmax_vjp(g: Tensor, node: Node) -> One:
-    y = node.output()
-    return (y * (g - sum(g * y, dim=node.ctx, keepdim=True)),)
+    return (softmax_backward_data(g, node.output(), node.ctx),)
+
+
+def softmax_backward_data(g: Tensor, y: Tensor, axis: int) -> Tensor:
+    """``y * (g - sum(g * y, axis))``, the derivative of ``y = softmax(x, axis)``, as one node:
+    PyTorch's SoftmaxBackwardDataBackward0 under create_graph."""
+    ax = axis if y.data.ndim else None
+    out = Tensor(y.data * (g.data - _add_reduce(g.data * y.data, axis=ax, keepdims=True)))
+    return record("SoftmaxBackwardDataBackward0", out, (g, y), _softmax_backward_data_vjp,
+                  (g, y), ctx=axis)
+
+
+def _softmax_backward_data_vjp(gg: Tensor, node: Node) -> tuple[Tensor | None, Tensor | None]:
+    g, y = node.unpack()
+    axis = node.ctx
+    dy = None
+    if node.needs(1):
+        dy = (gg * (g - sum(g * y, dim=axis, keepdim=True))
+              - g * sum(gg * y, dim=axis, keepdim=True))
+    return (softmax_backward_data(gg, y, axis) if node.needs(0) else None), dy
 
 
 def _log_softmax_vjp(g: Tensor, node: Node) -> One:
+    return (log_softmax_backward_data(g, node.output(), node.ctx),)
+
+
+def log_softmax_backward_data(g: Tensor, y: Tensor, axis: int) -> Tensor:
+    """``g - exp(y) * sum(g, axis)``, the derivative of ``y = log_softmax(x, axis)``, as one
+    node: PyTorch's LogSoftmaxBackwardDataBackward0 under create_graph."""
+    ax = axis if y.data.ndim else None
+    out = Tensor(g.data - np.exp(y.data) * _add_reduce(g.data, axis=ax, keepdims=True))
+    return record("LogSoftmaxBackwardDataBackward0", out, (g, y),
+                  _log_softmax_backward_data_vjp, (g, y), ctx=axis)
+
+
+def _log_softmax_backward_data_vjp(gg: Tensor, node: Node) -> tuple[Tensor | None, Tensor | None]:
     from .elementwise import exp
 
-    y = node.output()
-    return (g - exp(y) * sum(g, dim=node.ctx, keepdim=True),)
+    g, y = node.unpack()
+    axis = node.ctx
+    e = exp(y)
+    dg = gg - sum(gg * e, dim=axis, keepdim=True) if node.needs(0) else None
+    dy = -gg * e * sum(g, dim=axis, keepdim=True) if node.needs(1) else None
+    return dg, dy
 
 
 def _softmax_args(input: Any, dim: Any, name: str) -> tuple[Tensor, int]:
