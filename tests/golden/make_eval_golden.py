@@ -5,7 +5,8 @@ Run with a Python that has torch 2.13 (never a dependency of gradcli or its test
     /path/to/torchenv/bin/python tests/golden/make_eval_golden.py
 
 It writes eval_golden.json (value, shape, dtype, grad_fn, repr and gradients per case, or
-torch's exception) and grad_fn_names.json (case id -> grad_fn name) beside this file.
+torch's exception), grad_fn_names.json (case id -> grad_fn name) and torch_namespaces.json
+(each function name of the op table -> the torch modules that have it) beside this file.
 The output is deterministic: two runs give byte-identical files.
 """
 
@@ -13,6 +14,7 @@ import builtins
 import json
 import math
 import sys
+import types
 import warnings
 from pathlib import Path
 
@@ -21,11 +23,12 @@ import torch
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))  # the op table of this checkout
 
-from gradcli.engine.ops import OPS  # noqa: E402
+from gradcli.engine.ops import NAMESPACES, OPS  # noqa: E402
 
 CASES = HERE / "eval_cases.json"
 GOLDEN = HERE / "eval_golden.json"
 GRAD_FN_NAMES = HERE / "grad_fn_names.json"
+TORCH_NAMESPACES = HERE / "torch_namespaces.json"
 
 SEED = 0
 # A second seed, only to check that a case not marked random really is deterministic.
@@ -70,6 +73,23 @@ def torch_function(spec):
         if hasattr(module, spec.name):
             return getattr(module, spec.name)
     return _method(spec.name)
+
+
+def torch_namespaces():
+    """{name: the modules of the op table's NAMESPACES where torch has a function of that
+    name}, for every function name and alias of the op table."""
+    found = {}
+    for spec in OPS.values():
+        for spelling in (spec.name, *spec.aliases):
+            found[spelling] = []
+            for where in NAMESPACES:
+                module = torch
+                for part in where.split(".")[1:]:
+                    module = getattr(module, part)
+                value = getattr(module, spelling, None)
+                if callable(value) and not isinstance(value, (torch.dtype, types.ModuleType)):
+                    found[spelling].append(where)
+    return dict(sorted(found.items()))
 
 
 def namespace():
@@ -247,6 +267,7 @@ def main():
                       for k, v in golden.items())
     GOLDEN.write_text("{\n" + body + "\n}\n")
     GRAD_FN_NAMES.write_text(json.dumps(dict(sorted(names.items())), indent=1) + "\n")
+    TORCH_NAMESPACES.write_text(json.dumps(torch_namespaces(), indent=1) + "\n")
     errors = sum("error" in r for k, r in golden.items() if k != "_meta")
     print(f"{len(cases)} cases ({errors} raising in torch), "
           f"{len(set(names.values()))} distinct grad_fn names -> {GOLDEN.name}, "

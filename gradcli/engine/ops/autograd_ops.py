@@ -103,7 +103,8 @@ def retain_grad(input: Any) -> None:
 
 
 @op("zero_(input)", category="autograd", summary="fill with zeros in place (x.grad.zero_())",
-    example="x.grad.zero_()", function=False)
+    example="x.grad.zero_()", function=False,
+    namespaces=("torch",))
 def zero_(input: Any) -> Tensor:
     from .inplace import zero_ as fill_zero
 
