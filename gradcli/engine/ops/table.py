@@ -92,7 +92,8 @@ def op(signature: str, *, category: str, summary: str, example: str,
     ``namespaces`` defaults to ``torch`` for a function and to none for a method only.
     """
     assert category in CATEGORIES, category
-    cases = ((grad_fn, ""),) if isinstance(grad_fn, str) and grad_fn else tuple(grad_fn)
+    cases: tuple[GradFn, ...] = (
+        ((grad_fn, ""),) if grad_fn else ()) if isinstance(grad_fn, str) else tuple(grad_fn)
     assert all(n.endswith(_NODE_SUFFIXES) or n == "NotImplemented" for n, _ in cases), cases
     where = namespaces if namespaces is not None else ("torch",) if function else ()
     assert set(where) <= set(NAMESPACES), where
