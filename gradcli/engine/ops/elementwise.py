@@ -189,7 +189,8 @@ tan = _declare("tan", np.tan, lambda g, n: (g * (1 + n.output() ** 2),), save="o
 
 def tanh_backward(g: Tensor, y: Tensor) -> Tensor:
     """``g * (1 - y**2)``, the derivative of ``y = tanh(x)``: TanhBackwardBackward0."""
-    out = Tensor(np.multiply(g.data, _one_minus_square(y.data)))
+    d = np.asarray(np.multiply(y.data, y.data))  # (a 0-d product is a numpy scalar)
+    out = Tensor(np.multiply(g.data, np.subtract(1, d, d)))
     return record("TanhBackwardBackward0", out, (g, y), _tanh_backward_vjp, (g, y))
 
 
