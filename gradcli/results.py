@@ -18,6 +18,9 @@ class EvalResult:
     variables: dict[str, Tensor] = field(default_factory=dict)
     #: The backward pass step by step, with --trace.
     trace: list[TraceStep] | None = None
+    #: Why a reported variable has no gradient (an integer one, one the expression does not
+    #: use...): shown where its gradient would be.
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -28,6 +31,7 @@ class JacobianResult:
     value: Tensor
     jacobian: dict[str, Any]
     variables: dict[str, Tensor] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -38,6 +42,7 @@ class HessianResult:
     value: Tensor
     hessian: dict[str, dict[str, Any]]
     variables: dict[str, Tensor] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -59,6 +64,7 @@ class CheckResult:
     eps: float
     atol: float
     rtol: float
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

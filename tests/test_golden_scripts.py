@@ -26,11 +26,7 @@ CASES = sorted(SCRIPTS.glob("*.py")) + GOLDEN_EXAMPLES
 # message may start mid-sentence after gradcli's own context, "add: shapes ...: the size
 # of tensor a ..."). Where gradcli's message differs from PyTorch's for a good reason, the
 # fragment it must contain instead: {script stem: text}. Keep each fragment specific.
-MESSAGE_FRAGMENTS: dict[str, str] = {
-    # PyTorch's tensor(..., requires_grad=True) says "Only Tensors of floating point and
-    # complex dtype can require gradients"; gradcli has no complex dtype to mention.
-    "err_requires_grad_int_tensor": "only Tensors of floating point",
-}
+MESSAGE_FRAGMENTS: dict[str, str] = {}
 PREFIX = 40
 
 

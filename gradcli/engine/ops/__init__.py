@@ -98,6 +98,7 @@ from .shape import (  # noqa: F401
     numpy_T,
     permute,
     reshape,
+    rows,
     squeeze,
     stack,
     sum_to,
@@ -105,4 +106,13 @@ from .shape import (  # noqa: F401
     transpose,
     unsqueeze,
 )
-from .table import ALIASES, CATEGORIES, OPS, GradCheck, OpSpec, derivative_of, lookup  # noqa: F401
+from .table import (  # noqa: F401
+    ALIASES,
+    CATEGORIES,
+    NAMESPACES,
+    OPS,
+    GradCheck,
+    OpSpec,
+    derivative_of,
+    lookup,
+)
