@@ -9,7 +9,7 @@ The words come from numpy's MT19937 bit generator given the key that mt19937's r
 from __future__ import annotations
 
 import math
-import secrets
+import os
 from typing import Any
 
 import numpy as np
@@ -43,7 +43,7 @@ class Generator:
     def __init__(self) -> None:
         self._bits: Any = None
         self.next_normal: float | None = None
-        self.manual_seed(secrets.randbits(64))
+        self.manual_seed(int.from_bytes(os.urandom(8), "little"))
 
     def manual_seed(self, seed: int) -> None:
         """``seed`` taken modulo 2**64; its low 32 bits seed the twister; the cache is cleared."""
@@ -63,13 +63,14 @@ class Generator:
         return (w[:, 0] << np.uint64(32)) | w[:, 1]
 
 
-GENERATOR: list[Generator | None] = [None]
+_DEFAULT: list[Generator] = []
 
 
 def generator() -> Generator:
-    if GENERATOR[0] is None:
-        GENERATOR[0] = Generator()
-    return GENERATOR[0]
+    """The default generator, made on first use (unseeded: from the system's entropy)."""
+    if not _DEFAULT:
+        _DEFAULT.append(Generator())
+    return _DEFAULT[0]
 
 
 def uniforms(gen: Generator, n: int, dtype: np.dtype[Any]) -> np.ndarray:
@@ -224,16 +225,22 @@ def randint(gen: Generator, n: int, low: int, high: int) -> np.ndarray:
 
 
 def randperm(gen: Generator, n: int) -> np.ndarray:
-    """A permutation of 0..n-1 as torch's CPU randperm shuffles it."""
+    """A permutation of 0..n-1 as torch's CPU randperm shuffles it: below 214,748,364 elements
+    swaps i and i + word % (n - i) for i = 0..n-2; from there, an inside-out shuffle with
+    64-bit draws (z = draw % (i + 1); r[i] = r[z]; r[z] = i)."""
     if n < 214748364:
-        z = gen.words(n - 1) % np.arange(n, 1, -1, dtype=np.uint64) if n > 1 else []
         r = list(range(n))
-        for i, k in enumerate((z + np.arange(len(z), dtype=np.uint64)).tolist()):
-            r[i], r[k] = r[k], r[i]
+        if n > 1:
+            z = gen.words(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)
+            for i, k in enumerate((z + np.arange(n - 1, dtype=np.uint64)).tolist()):
+                r[i], r[k] = r[k], r[i]
         return np.array(r, dtype=np.int64)
-    r = np.empty(n, dtype=np.int64)
-    zs = (gen.draws64(n) % np.arange(1, n + 1, dtype=np.uint64)).tolist()
-    for i, k in enumerate(zs):
-        r[i] = r[k]
-        r[k] = i
-    return r
+    out = np.empty(n, dtype=np.int64)
+    step = 1 << 20
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        zs = gen.draws64(stop - start) % np.arange(start + 1, stop + 1, dtype=np.uint64)
+        for i, k in enumerate(zs.tolist(), start):
+            out[i] = out[k]
+            out[k] = i
+    return out

@@ -150,7 +150,7 @@ def _torch_members() -> dict[str, Any]:
     members["autograd"] = Namespace("torch.autograd", {"grad": OpFunction(OPS["grad"]),
                                                        "backward": OpFunction(OPS["backward"])})
     functional = {n: OpFunction(OPS[n]) for n in ("relu", "softmax", "log_softmax", "sigmoid",
-                                                    "tanh")}
+                                                    "tanh", "dropout")}
     members["nn"] = Namespace("torch.nn", {"functional": Namespace("torch.nn.functional",
                                                                    functional)})
     members["pi"] = math.pi
