@@ -113,6 +113,7 @@ def test_manual_seed_clears_the_cached_normal() -> None:
     assert np.array_equal(E.randn(1).data, first)
 
 
+@pytest.mark.slow
 def test_unseeded_numbers_differ_from_run_to_run() -> None:
     code = "from gradcli.engine import ops; print(ops.rand(4).data.tolist())"
     runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

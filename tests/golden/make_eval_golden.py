@@ -34,6 +34,7 @@ OPTIONAL_KEYS = {"note"}
 # (`view(x, 2, 3)` is `x.view(2, 3)`).
 FUNCTIONS = """
 tensor arange linspace zeros ones full eye zeros_like ones_like rand randn normal
+randint randperm rand_like randn_like bernoulli
 add sub mul div pow neg
 matmul mm mv dot outer
 sum mean prod amax amin norm logsumexp argmax argmin
@@ -77,6 +78,7 @@ def namespace():
     for name in PY_BUILTINS:
         ns[name] = getattr(builtins, name)
     ns["grad"] = torch.autograd.grad
+    ns["dropout"] = torch.nn.functional.dropout
     ns["no_grad"] = torch.no_grad
     return ns
 
