@@ -15,7 +15,7 @@ from .shape import sizes_of
 from .table import op
 
 
-@op("manual_seed(seed)", category="creation", summary="seed rand, randn and normal",
+@op("manual_seed(seed)", category="creation", summary="seed the random functions as torch.manual_seed",
     example="manual_seed(0)", method=False)
 def manual_seed(seed: int) -> None:
     """As torch.manual_seed: any 64-bit integer, a negative one taken modulo 2**64."""
