@@ -195,7 +195,7 @@ def _loader(stdin_used: list[bool]) -> Callable[[str], Any]:
 MAX_ELEMENTS_HELP = "Largest tensor allowed, in elements (checked before allocating)."
 #: The seeds torch.manual_seed takes: 64-bit, a negative one taken modulo 2**64.
 SEED_MIN, SEED_MAX = -2**63, 2**64 - 1
-SEED_HELP = "Seed the random functions: the numbers torch.manual_seed(N) gives (64-bit)."
+SEED_HELP = "Seed for rand, randn and normal (64-bit, as torch.manual_seed)."
 LET_HELP = ("Bind NAME to an expression (x=\"arange(4.0)\") or to data: @file.npy, "
             "@file.npz:key, @file.csv, @file.json, @- (a JSON array on stdin). Repeatable.")
 

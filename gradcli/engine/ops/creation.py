@@ -14,6 +14,16 @@ from ._base import check_numel, is_scalar, unary_input
 from .shape import sizes_of
 from .table import op
 
+#: The default generator (engine/rng.py), made on first use, unseeded; manual_seed makes a
+#: new one.
+_rng: list[Any] = [None]
+
+
+def _generator() -> rng.Generator:
+    if _rng[0] is None:
+        _rng[0] = rng.Generator()
+    return _rng[0]
+
 
 @op("manual_seed(seed)", category="creation", summary="seed the random functions as torch.manual_seed",
     example="manual_seed(0)", method=False)
@@ -24,7 +34,7 @@ def manual_seed(seed: int) -> None:
     if not -2**63 <= seed < 2**64:
         raise value_error(f"manual_seed: the seed {seed} does not fit in 64 bits",
                           hint="use a seed from -2**63 to 2**64 - 1")
-    rng.generator().manual_seed(int(seed))
+    _rng[0] = rng.Generator(int(seed))
 
 
 def _finish(data: np.ndarray, dtype: Any, requires_grad: bool) -> Tensor:
@@ -239,7 +249,7 @@ def _random(name: str, summary: str, sample: Any) -> Any:
         if not dtypes.is_float(dt):
             raise type_error(f"{name}() is only implemented for floating dtypes, got {dt.name}")
         n = int(np.prod(shape, dtype=np.int64))
-        return _finish(sample(rng.generator(), n, dt).reshape(shape), None, requires_grad)
+        return _finish(sample(_generator(), n, dt).reshape(shape), None, requires_grad)
 
     fn.__name__ = name
     op(f"{name}(*size, dtype=None, requires_grad=False)", category="creation", summary=summary,
@@ -272,7 +282,7 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, dtype: Any = None,
         raise value_error(f"normal expects std >= 0.0, but found std {s}")
     shape = _size(() if size is None else (size,), None, "normal")
     n = int(np.prod(shape, dtype=np.int64))
-    return _finish(rng.normal(rng.generator(), n, dt, m, s).reshape(shape), None, requires_grad)
+    return _finish(rng.normal(_generator(), n, dt, m, s).reshape(shape), None, requires_grad)
 
 
 def _normal_tensors(mean: Any, std: Any, shape: tuple[int, ...]) -> np.ndarray:
@@ -285,10 +295,10 @@ def _normal_tensors(mean: Any, std: Any, shape: tuple[int, ...]) -> np.ndarray:
                          hint="write the mean and std as floats, e.g. 0.0")
     n = int(np.prod(shape, dtype=np.int64))
     if isinstance(std, Tensor):
-        out = rng.normal(rng.generator(), n, dt, 0.0, 1.0).reshape(shape)
+        out = rng.normal(_generator(), n, dt, 0.0, 1.0).reshape(shape)
         out = np.multiply(out, std.data, dtype=dtypes.promote(dt, std.data.dtype)).astype(dt)
     else:
-        out = rng.normal(rng.generator(), n, dt, 0.0, float(std)).reshape(shape)
+        out = rng.normal(_generator(), n, dt, 0.0, float(std)).reshape(shape)
     if isinstance(mean, Tensor):
         return np.add(out, mean.data, dtype=dtypes.promote(dt, mean.data.dtype)).astype(dt)
     return out + dt.type(mean)

@@ -13,7 +13,7 @@ from ..autograd import Node, record
 from ..errors import type_error, value_error
 from ..tensor import Tensor
 from ._base import check_numel, is_scalar, unary_input
-from .creation import _finish, _number, _size
+from .creation import _finish, _generator, _number, _size
 from .inplace import apply_, overwrite_
 from .table import op
 
@@ -77,9 +77,9 @@ def _like(name: str, kernel: str, fill: Any) -> Any:
 
 
 rand_like = _like("rand_like", "check_uniform_bounds",
-                  lambda a: rng.uniforms(rng.generator(), a.size, a.dtype))
+                  lambda a: rng.uniforms(_generator(), a.size, a.dtype))
 randn_like = _like("randn_like", "normal_kernel_cpu",
-                   lambda a: rng.normal(rng.generator(), a.size, a.dtype, 0.0, 1.0,
+                   lambda a: rng.normal(_generator(), a.size, a.dtype, 0.0, 1.0,
                                         _contiguous(a)))
 
 
@@ -120,7 +120,7 @@ def randint(*args: Any, low: Any = None, high: Any = None, size: Any = None, dty
                           f"to={hi}")
     shape = _size((size,), None, "randint")
     dt = dtypes.INT64 if dtype is None else dtypes.parse_dtype(dtype)
-    values = rng.randint(rng.generator(), int(np.prod(shape, dtype=np.int64)), lo, hi)
+    values = rng.randint(_generator(), int(np.prod(shape, dtype=np.int64)), lo, hi)
     return _finish(values.reshape(shape).astype(dt), None, requires_grad)
 
 
@@ -133,7 +133,7 @@ def randperm(n: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
                           hint="n must be zero or positive")
     check_numel((count,), "randperm")
     dt = dtypes.INT64 if dtype is None else dtypes.parse_dtype(dtype)
-    return _finish(rng.randperm(rng.generator(), count).astype(dt), None, requires_grad)
+    return _finish(rng.randperm(_generator(), count).astype(dt), None, requires_grad)
 
 
 def _target(input: Any, name: str, kernel: str) -> Tensor:
@@ -154,7 +154,7 @@ def uniform_(input: Any, from_: Any = 0.0, to: Any = 1.0) -> Tensor:
                           f"to={b}")
 
     def fill(arr: np.ndarray) -> None:
-        _write(arr, rng.uniform(rng.generator(), arr.size, arr.dtype, a, b))
+        _write(arr, rng.uniform(_generator(), arr.size, arr.dtype, a, b))
 
     return overwrite_(t, fill, "UniformBackward0")
 
@@ -169,7 +169,7 @@ def normal_(input: Any, mean: Any = 0.0, std: Any = 1.0) -> Tensor:
         raise value_error(f"normal expects std >= 0.0, but found std {s}")
 
     def fill(arr: np.ndarray) -> None:
-        _write(arr, rng.normal(rng.generator(), arr.size, arr.dtype, m, s, _contiguous(arr)))
+        _write(arr, rng.normal(_generator(), arr.size, arr.dtype, m, s, _contiguous(arr)))
 
     return overwrite_(t, fill, "NormalBackward0")
 
@@ -183,7 +183,7 @@ def _probability(p: float) -> float:
 def _bernoulli_values(shape_of: np.ndarray, p: Any) -> np.ndarray:
     """0/1 draws in ``shape_of``'s memory order: a float probability takes a 53-bit uniform
     per element; a tensor of them one uniform of its own dtype (24 bits for float32)."""
-    gen = rng.generator()
+    gen = _generator()
     if isinstance(p, Tensor):
         probs = p.data
         if probs.dtype.kind != "f":
@@ -260,7 +260,7 @@ def dropout(input: Any, p: Any = 0.5, training: bool = True, inplace: bool = Fal
             raise type_error(f"result type Float can't be cast to the desired output type "
                              f"{_TORCH_NAMES[t.data.dtype.name]}", hint="dropout needs a floating tensor")
         arr = _empty_like(t.data, t.data.dtype)
-        _write(arr, (rng.uniforms(rng.generator(), arr.size, dtypes.FLOAT64) < 1 - q)
+        _write(arr, (rng.uniforms(_generator(), arr.size, dtypes.FLOAT64) < 1 - q)
                .astype(arr.dtype))
         arr /= arr.dtype.type(1 - q)
         noise = Tensor(arr)
