@@ -96,3 +96,45 @@ class GraphResult:
     expr: str
     nodes: list[GraphNode]
     root: str
+
+
+@dataclass
+class Tangent:
+    """The tangent line of a curve at ``x0``: y = slope * x + intercept."""
+
+    x0: float
+    y0: float
+    slope: float
+
+    @property
+    def intercept(self) -> float:
+        return self.y0 - self.slope * self.x0
+
+
+@dataclass
+class PlotCurve:
+    """One expression of `gradcli plot` at every point of the range: f, f' and maybe f''."""
+
+    expr: str
+    f: Any
+    df: Any
+    d2f: Any = None
+    tangent: Tangent | None = None
+
+    @property
+    def undefined(self) -> Any:
+        """Where f, f' or f'' is NaN or infinite: a gap in every drawing of this curve."""
+        import numpy as np
+
+        bad = ~np.isfinite(self.f) | ~np.isfinite(self.df)
+        return bad if self.d2f is None else bad | ~np.isfinite(self.d2f)
+
+
+@dataclass
+class PlotResult:
+    """The points of `gradcli plot`: the free variable's name and values, one curve each."""
+
+    name: str
+    x: Any
+    curves: list[PlotCurve]
+    order: int = 1

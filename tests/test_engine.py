@@ -136,6 +136,7 @@ def test_broadcast_gradients_are_reduced_to_input_shape():
     np.testing.assert_array_equal(b.grad.data, np.full(4, 3.0))
 
 
+@pytest.mark.slow
 def test_million_node_chain_backpropagates_without_recursion():
     x = leaf([1.0], dtype=np.float64)
     y = x

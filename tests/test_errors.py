@@ -1,6 +1,7 @@
 """The error catalogue (issue 5, SPEC sections 2 and 6): every bad input gets a clear error.
 
-One table row per bad input, run through the installed console script as a user would:
+One table row per bad input, run as a user would run it (in this process, through
+``gradcli.cli.main``, with its own streams, working directory and environment):
 the command line (plus stdin and data files in a fresh working directory), the error kind
 it must end with, its exit code, the position of the mistake (line, column) where one
 applies, and a fragment of the message or hint that tells the user what is wrong.
@@ -17,8 +18,8 @@ that column.
 Rows marked ``xfail(strict=True, reason="BUG: ...")`` are bugs in gradcli found by this
 catalogue: the row says what should happen; remove the mark once it is fixed.
 
-Every child runs with its address space capped (4 GiB), so that a limit gradcli fails to
-enforce ends in a MemoryError instead of exhausting the machine.
+Every run has its address space capped (4 GiB more than the test process's), so that a limit
+gradcli fails to enforce ends in a MemoryError instead of exhausting the machine.
 """
 
 from __future__ import annotations
@@ -26,9 +27,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import resource
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,10 +35,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-
-BIN = Path(sys.executable).parent / "gradcli"
-GRADCLI = [str(BIN)] if BIN.exists() else [sys.executable, "-m", "gradcli"]
-MEMORY_CAP = 4 * 2**30
+from cli_runner import Completed, run_cli
 
 #: The exit code of each kind (SPEC section 2: 2 for usage and syntax, 1 for the others).
 EXIT = {"syntax": 2, "usage": 2, "name": 1, "type": 1, "shape": 1, "value": 1, "grad": 1,
@@ -49,21 +44,9 @@ EXIT = {"syntax": 2, "usage": 2, "name": 1, "type": 1, "shape": 1, "value": 1, "
 LOCATION = re.compile(r"^ --> (?P<origin>.*):(?P<line>\d+):(?P<column>\d+)$", re.M)
 
 
-def _cap_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
-
-
-def run_gradcli(args: list[str], stdin: str | None, cwd: Path,
-                timeout: float) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1"}
-    env.pop("GRADCLI_DEBUG", None)
-    try:
-        return subprocess.run([*GRADCLI, *args], input=stdin if stdin is not None else "",
-                              capture_output=True, text=True, cwd=cwd, env=env,
-                              timeout=timeout, preexec_fn=_cap_memory)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"gradcli {' '.join(a[:60] for a in args)} did not finish in {timeout} s "
-                    "(a hang: it should end with a clean error)")
+def run_gradcli(args: list[str], stdin: str | None, cwd: Path, timeout: float) -> Completed:
+    return run_cli(args, stdin, cwd=cwd, env={"COLUMNS": "100", "NO_COLOR": "1"},
+                   timeout=timeout)
 
 
 # --------------------------------------------------------------------------- the rows
@@ -666,7 +649,7 @@ def _check_caret(block: str, line: int, column: int) -> None:
     assert caret.index("^") - len(prefix) == column - 1, f"caret not under column {column}:\n{block}"
 
 
-def _check_text(case: Case, proc: subprocess.CompletedProcess[str]) -> None:
+def _check_text(case: Case, proc: Completed) -> None:
     err = proc.stderr
     if case.mode == "repl":
         start = err.find("error[")
@@ -703,7 +686,7 @@ def _strict_json(line: str) -> Any:
     return json.loads(line, parse_constant=refuse)
 
 
-def _check_stream(case: Case, proc: subprocess.CompletedProcess[str]) -> None:
+def _check_stream(case: Case, proc: Completed) -> None:
     assert proc.stderr == "", proc.stderr
     objects = [_strict_json(line) for line in proc.stdout.splitlines()]
     errors = [o for o in objects if "error" in o]
