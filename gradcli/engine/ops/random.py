@@ -15,7 +15,7 @@ from ..tensor import Tensor
 from ._base import check_numel, is_scalar, unary_input
 from .creation import _finish, _generator, _number, _size
 from .inplace import apply_, overwrite_
-from .table import op
+from .table import GradCheck, op
 
 _TORCH_NAMES = {"int64": "Long", "int32": "Int", "bool": "Bool", "float32": "Float",
                 "float64": "Double"}
@@ -243,7 +243,8 @@ def bernoulli_(input: Any, p: Any = 0.5) -> Tensor:
     summary="zero each element with probability p and scale the others by 1/(1-p) "
             "(torch.nn.functional.dropout)",
     example="dropout(x, 0.5)", derivative="grad times the same mask, scaled",
-    grad_fn="MulBackward0", method=False)
+    grad_fn="MulBackward0", method=False,
+    checks=(GradCheck("(manual_seed(0), dropout(a, 0.5))[1]", {"a": (2, 5)}),))
 def dropout(input: Any, p: Any = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     t = unary_input(input, "dropout")
     q = _number(p, "dropout() p")
