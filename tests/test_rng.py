@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 from fractions import Fraction
@@ -184,3 +185,20 @@ def test_the_float32_normal_kernel_needs_no_midpoint_check_for_any_input() -> No
     plain, exact = checked.values()
     for p, e in zip(plain, exact):
         assert p.tobytes() == e.tobytes()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.environ.get("GRADCLI_HUGE_TESTS") != "1",
+                    reason="minutes and ~3 GB: set GRADCLI_HUGE_TESTS=1")
+def test_randperm_from_214748364_elements_is_torchs_inside_out_shuffle() -> None:
+    """randperm switches to 64-bit draws and an inside-out shuffle at 2**32 // 20 elements;
+    torch 2.13's numbers after manual_seed(9) (its sha256, first 16 values, and the next
+    words: n draws consumed)."""
+    E.manual_seed(9)
+    r = E.randperm(214748364).data
+    assert r[:16].tolist() == [
+        42849823, 142754008, 144913577, 165648139, 56355668, 94806019, 176988454, 202670220,
+        34069225, 71578541, 148658541, 189064728, 108665884, 35579272, 127797033, 165614335]
+    assert hashlib.sha256(r.tobytes()).hexdigest() == \
+        "98d500e1e32b07a48b0bdd19834ca32de0b8ba5e2630c6930e7d31dd8eb638e7"
+    assert E.randint(0, 2**20, (4,)).data.tolist() == [808516, 687742, 894540, 812074]
