@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes, rng
+from ..autograd import Node, record
 from ..errors import type_error, value_error
 from ..tensor import Tensor
 from ._base import check_numel, is_scalar, unary_input
@@ -276,13 +277,26 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, dtype: Any = None,
         from ._base import broadcast_shape
 
         shape = broadcast_shape("normal", m_arr.shape, s_arr.shape)
-        return _finish(_normal_tensors(mean, std, shape), None, requires_grad)
+        out = _finish(_normal_tensors(mean, std, shape), None, requires_grad)
+        inputs = tuple(t for t in (mean, std) if isinstance(t, Tensor))
+        name = "NormalBackward" + ("3" if len(inputs) == 2 else "1" if inputs[0] is mean else "2")
+        return record(name, out, inputs, _normal_vjp, fast=_normal_fast,
+                      ctx=tuple((t.data.shape, t.data.dtype) for t in inputs))
     m, s = _number(mean, "normal() mean"), _number(std, "normal() std")
     if s < 0:
         raise value_error(f"normal expects std >= 0.0, but found std {s}")
     shape = _size(() if size is None else (size,), None, "normal")
     n = int(np.prod(shape, dtype=np.int64))
     return _finish(rng.normal(_generator(), n, dt, m, s).reshape(shape), None, requires_grad)
+
+
+def _normal_vjp(g: Tensor, node: Node) -> tuple[Tensor, ...]:
+    """normal's values do not depend on its mean and std in PyTorch's graph: zeros."""
+    return tuple(Tensor(np.zeros(shape, dtype=dt)) for shape, dt in node.ctx)
+
+
+def _normal_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray, ...]:
+    return tuple(np.zeros(shape, dtype=dt) for shape, dt in node.ctx)
 
 
 def _normal_tensors(mean: Any, std: Any, shape: tuple[int, ...]) -> np.ndarray:
