@@ -53,8 +53,11 @@ def _empty_like(arr: np.ndarray, dt: np.dtype[Any]) -> np.ndarray:
     """``torch.empty_like``'s layout: the input's strides when it is dense, else row-major."""
     axes = _memory_axes(arr)
     if axes is not None:
-        dense = np.empty([arr.shape[a] for a in axes], dtype=arr.dtype)
-        if all(dense.strides[i] == arr.strides[a] for i, a in enumerate(axes) if arr.shape[a] > 1):
+        step, dense = arr.itemsize, True
+        for a in reversed(axes):  # innermost first: each stride the product of those inside
+            dense = dense and (arr.shape[a] == 1 or arr.strides[a] == step)
+            step *= arr.shape[a]
+        if dense:
             return np.empty([arr.shape[a] for a in axes], dtype=dt).transpose(np.argsort(axes))
     return np.empty(arr.shape, dtype=dt)
 
