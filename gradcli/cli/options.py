@@ -59,7 +59,7 @@ Wrt = Annotated[list[str], typer.Option(
 DtypeOption = Annotated[Dtype, typer.Option("--dtype", help="Default floating dtype.")]
 Seed = Annotated[int | None, typer.Option(
     "--seed", min=SEED_MIN, max=SEED_MAX,
-    help="Seed for rand, randn and normal (64-bit, as torch.manual_seed).")]
+    help="Seed the random functions: the numbers torch.manual_seed(N) gives (64-bit).")]
 Precision = Annotated[int, typer.Option("--precision", min=0, max=30, help="Decimals shown.")]
 MaxElements = Annotated[int, typer.Option(
     "--max-elements", min=1, help="Largest tensor allowed, in elements (checked before allocating).")]

@@ -72,6 +72,17 @@ from .elementwise import (  # noqa: F401
 )
 from .inplace import apply_, setitem  # noqa: F401
 from .linalg import dot, matmul, mm, mv, outer  # noqa: F401
+from .random import (  # noqa: F401
+    bernoulli,
+    bernoulli_,
+    dropout,
+    normal_,
+    rand_like,
+    randint,
+    randn_like,
+    randperm,
+    uniform_,
+)
 from .reductions import (  # noqa: F401
     ReturnTypes,
     amax,
