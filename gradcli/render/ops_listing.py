@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..engine.ops import CATEGORIES, OPS
+from ..engine.ops import CATEGORIES, OPS, lookup
 from .jsonfmt import dumps
 
 
@@ -60,3 +60,26 @@ def render_table(console: Any) -> None:
             last = row["category"]
         table.add_row(row["signature"], row["derivative"], row["grad_fn"] or "")
     console.print(table)
+
+
+def help_text(name: str, method: bool = False) -> str | None:
+    """One function's entry, as the REPL's ``help(sin)`` shows it (``method``: asked as
+    ``x.name``); None if there is no such function (or no such method)."""
+    spec = lookup(name)
+    if spec is None or method and not spec.method:
+        return None
+    more = ", ..." if "," in spec.signature else ""
+    if spec.method and spec.function:
+        forms = f"{spec.name}(x{more}), torch.{spec.name}(x{more}) or x.{spec.name}({more[2:]})"
+    elif spec.method:
+        forms = f"x.{spec.name}({more[2:]}) (a method only)"
+    else:
+        forms = f"{spec.name}(...) (a function only)"
+    lines = [f"{spec.signature}    [{spec.category}]", f"    {spec.summary}",
+             f"    derivative: {spec.derivative}"]
+    if spec.grad_fn:
+        lines.append(f"    grad_fn:    {spec.grad_fn}")
+    lines += [f"    example:    {spec.example}", f"    written:    {forms}"]
+    if spec.aliases:
+        lines.append(f"    also named: {', '.join(spec.aliases)}")
+    return "\n".join(lines)
