@@ -18,6 +18,8 @@ class EvalResult:
     variables: dict[str, Tensor] = field(default_factory=dict)
     #: The backward pass step by step, with --trace.
     trace: list[TraceStep] | None = None
+    #: Why no backward pass ran although gradients were asked for (a tuple result).
+    not_backpropagated: str | None = None
 
 
 @dataclass

@@ -88,6 +88,7 @@ def render_table(result: EvalResult, options: PrintOptions, console: Any) -> Non
     for name, g in result.grads.items():
         var = result.variables.get(name)
         shape = str(tuple(var.data.shape)) if var is not None else ""
-        grads.add_row(name, shape, "None (does not depend on it)" if g is None
-                      else body_text(g, options))
+        why = ("does not depend on it" if result.not_backpropagated is None
+               else f"not backpropagated: {result.not_backpropagated}")
+        grads.add_row(name, shape, f"None ({why})" if g is None else body_text(g, options))
     console.print(grads)
