@@ -93,7 +93,7 @@ def render_table(console: Any, specs: list[OpSpec] | None = None) -> None:
     from rich.text import Text
 
     table = Table(title="gradcli functions", title_justify="left", box=box.SIMPLE_HEAD,
-                  expand=True, pad_edge=False)
+                  expand=True, pad_edge=False, show_edge=False)
     table.add_column("function", ratio=5)
     table.add_column("what it does", ratio=6)
     table.add_column("derivative (grad_fn)", ratio=6)
