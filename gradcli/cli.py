@@ -337,15 +337,17 @@ def _eval_stream(evaluator: Any, fmt: EvalFormat, options: Any) -> int:
     per batch instead of one per line. On a terminal every line is flushed."""
     from .render.errors import format_error
     from .render.jsonfmt import dumps, error_object
+    from .render.progress import StreamProgress
     from .stdin_lines import line_batches
 
     each_line = sys.stdout.isatty()
     code = 0
     before = 0  # lines of the earlier batches
-    for batch in line_batches(_stdin()):
+    progress = StreamProgress()  # on a terminal's stderr, after a second
+    for batch in progress.batches(line_batches(_stdin())):
         expressions = _parsed(evaluator, batch, before)
         before += len(batch)
-        for number, line, parsed in expressions:
+        for number, line, parsed in progress.each(expressions):
             try:
                 if isinstance(parsed, Exception):
                     raise parsed
@@ -463,7 +465,10 @@ def run_command(
 
             interp.detect_anomaly = True
             autograd.ANOMALY_HOOK[0] = Tracer({}, source, True, record=False).step
-        interp.run(program, source)
+        from .render.progress import script_progress
+
+        with script_progress(interp, len(source.splitlines()), origin):
+            interp.run(program, source)
 
 
 def _read_script(path: str) -> str:
@@ -741,7 +746,10 @@ def main() -> None:
             raise SystemExit(2) from None
         # Option-parser mistakes in gradcli's own format (SPEC 2), not click's usage block.
         command = err.ctx.command_path if getattr(err, "ctx", None) else "gradcli"
-        _stderr(f"error[usage]: {err.format_message()}\n  = hint: see '{command} --help'")
+        from .render.errors import format_error
+
+        _stderr(format_error(GradcliError("usage", err.format_message(),
+                                          hint=f"see '{command} --help'")))
         raise SystemExit(2) from None
     except typer.Abort:
         _stderr("gradcli: interrupted")
