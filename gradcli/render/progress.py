@@ -2,10 +2,10 @@
 
 It is drawn only when stderr is a terminal (not ``TERM=dumb``) and the results go elsewhere
 (stdout is a pipe or a file: results on the terminal are progress enough, and raw writes to
-it would tear the line). It appears once the work has run for ``DELAY`` seconds (``GRADCLI_PROGRESS_DELAY``), is redrawn
-by Rich's own thread (it moves while one long line or statement runs), and is erased when the
-work ends; what is written to stderr meanwhile is printed above it. Stdout is never touched.
-"""
+it would tear the line). It appears once the work has run for ``DELAY`` seconds (or
+``GRADCLI_PROGRESS_DELAY``), is redrawn by Rich's own thread (it moves while one long line or
+statement runs), and is erased when the work ends; what is written to stderr meanwhile is
+printed above it. Stdout is never touched."""
 
 from __future__ import annotations
 
