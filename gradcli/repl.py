@@ -153,6 +153,10 @@ class Repl:
             self._write(f"{dotted}: a tensor attribute, not a function; type {dotted} to see "
                         "it\n")
             return
+        if not owner and name in self.interp.globals:
+            self._write(f"{name} is a variable of this session: type {name} to see it, :vars "
+                        "lists them all\n")
+            return
         close = difflib.get_close_matches(name, list(OPS), n=1, cutoff=0.6)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         self.err_console.print(f"no function named '{name}'{hint}: `gradcli ops` lists them all",

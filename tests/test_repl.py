@@ -187,3 +187,18 @@ def test_repl_help_lists_commands_history_and_keys() -> None:
     for part in (":vars", ":help", "help(sin)", ":quit", "~/.gradcli_history", "Ctrl-C",
                  "Ctrl-D", "Tab", "Examples"):
         assert part in out, part
+
+
+def test_help_on_a_variable_or_an_attribute_says_what_it_is(capsys) -> None:
+    from gradcli.interpreter.core import Limits
+    from gradcli.repl import Repl
+
+    repl = Repl("float32", None, Limits())
+    repl.execute("w = torch.ones(2)")
+    repl.execute("help(w)")
+    repl.execute("?w.grad")
+    repl.execute("?w.sum")
+    out = capsys.readouterr().out
+    assert "w is a variable of this session" in out
+    assert "w.grad: a tensor attribute, not a function" in out
+    assert "sum(input, dim=None" in out
