@@ -116,18 +116,20 @@ def help_text(name: str, method: bool = False) -> str | None:
     spec = lookup(name)
     if spec is None or method and not spec.method:
         return None
+    row = rows([spec])[0]
     more = ", ..." if "," in spec.signature else ""
-    if spec.method and spec.function:
-        forms = f"{spec.name}(x{more}), torch.{spec.name}(x{more}) or x.{spec.name}({more[2:]})"
-    elif spec.method:
-        forms = f"x.{spec.name}({more[2:]}) (a method only)"
-    else:
-        forms = f"{spec.name}(...) (a function only)"
-    lines = [f"{spec.signature}    [{spec.category}]", f"    {spec.summary}",
-             f"    derivative: {spec.derivative}"]
-    if spec.grad_fn:
-        lines.append(f"    grad_fn:    {spec.grad_fn}")
-    lines += [f"    example:    {spec.example}", f"    written:    {forms}"]
-    if spec.aliases:
-        lines.append(f"    also named: {', '.join(spec.aliases)}")
+    forms = []
+    if spec.function:
+        modules = row.get("namespaces", ["torch"])  # the modules that hold it, where known
+        forms += [f"{where}{spec.name}(x{more})" for where in ["", *(f"{m}." for m in modules)]]
+    if spec.method:
+        forms.append(f"x.{spec.name}({more[2:]})")
+    written = forms[0] if len(forms) == 1 else f"{', '.join(forms[:-1])} or {forms[-1]}"
+    lines = [f"{row['signature']}    [{row['category']}]", f"    {row['summary']}",
+             f"    derivative: {row['derivative']}"]
+    if row["grad_fn"]:
+        lines.append(f"    grad_fn:    {row['grad_fn']}")
+    lines += [f"    example:    {row['example']}", f"    written:    {written}"]
+    if row["aliases"]:
+        lines.append(f"    also named: {', '.join(row['aliases'])}")
     return "\n".join(lines)
