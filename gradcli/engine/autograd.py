@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
+from . import reuse
 from .errors import grad_error
 
 if TYPE_CHECKING:
@@ -457,7 +458,8 @@ def _accumulate_leaf(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
 # Without create_graph nothing records, so gradients travel as numpy arrays: no Tensor per
 # step, and a gradient buffer that nothing else references is reused in place (accumulation,
 # the VJPs' products) or handed to ``.grad`` without a copy, as PyTorch steals its buffers.
-# "Nothing else references" is the reference count: a buffer held by one local variable only.
+# "Nothing else references" is the reference count: a buffer held by one local variable only,
+# read only where reuse.ON says the counts are trusted (engine/reuse.py).
 
 
 def _alone_refs() -> int:
@@ -469,7 +471,7 @@ def _refs(a: np.ndarray) -> int:
     return sys.getrefcount(a)
 
 
-_ALONE = _alone_refs()
+_ALONE = _alone_refs() if reuse.TRUSTED else reuse.NEVER
 
 
 def _inline_alone() -> int:
@@ -479,15 +481,18 @@ def _inline_alone() -> int:
 
 #: What sys.getrefcount(g) gives, written in a function's body, for an array that only the
 #: function's local variable g holds.
-_INLINE_ALONE = _inline_alone()
+_INLINE_ALONE = _inline_alone() if reuse.TRUSTED else reuse.NEVER
 
 
 def _owned(a: np.ndarray, holders: int = 0) -> bool:
-    """True when ``a`` owns its memory and is referenced only by the caller's local variable
-    (plus ``holders`` known containers). Call it as a statement of its own: a reference that
-    sits on the caller's evaluation stack would be counted."""
-    return (sys.getrefcount(a) == _ALONE + holders and a.base is None
+    """True when the reuse is on, ``a`` owns its memory and is referenced only by the caller's
+    local variable (plus ``holders`` known containers). Call it as a statement of its own: a
+    reference that sits on the caller's evaluation stack would be counted."""
+    return (_REUSE[0] and sys.getrefcount(a) == _ALONE + holders and a.base is None
             and a.flags.writeable)
+
+
+_REUSE = reuse.ON
 
 
 def _wrap(a: np.ndarray, version: list[int] | None = None) -> Tensor:
@@ -546,6 +551,7 @@ def _run_raw(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph
 
     heappush, heappop = heapq.heappush, heapq.heappop
     getrefcount = sys.getrefcount
+    reusing = _REUSE[0]
     previous = _grad_enabled[0]
     _grad_enabled[0] = False
     try:
@@ -570,7 +576,8 @@ def _run_raw(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph
             fast = node.fast
             if fast is not None:
                 # _owned(g), inlined: a statement of its own (see _INLINE_ALONE)
-                owned = getrefcount(g) == _INLINE_ALONE and g.base is None and g.flags.writeable
+                owned = (reusing and getrefcount(g) == _INLINE_ALONE and g.base is None
+                         and g.flags.writeable)
                 outs = fast(g, node, owned)
             else:
                 outs = [None if o is None else o.data for o in node.vjp(_wrap(g), node)]

@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine import EngineError, Tensor, bump_version
+from ..engine import EngineError, Tensor, bump_version, reuse
 from ..engine import ops as E
 from ..engine.ops import LIMITS, OPS, ReturnTypes
 from ..errors import GradcliError
@@ -85,8 +85,10 @@ def _temporary_counts() -> tuple[int, int]:
     return counts
 
 
-#: What _counts gives, called from Interpreter._binop, for a temporary of the expression.
-_TEMPORARY = _temporary_counts()
+#: What _counts gives, called from Interpreter._binop, for a temporary of the expression
+#: (read only while engine/reuse.py says reference counts are trusted).
+_TEMPORARY = _temporary_counts() if reuse.TRUSTED else (reuse.NEVER, reuse.NEVER)
+_REUSE = reuse.ON
 
 
 _PY_BINARY: dict[str, Callable[[Any, Any], Any]] = {
@@ -587,7 +589,7 @@ class Interpreter:
             named = False
         b = self._name(right) if type(right) is N.Name else self.eval(right)
         if type(a) is Tensor:
-            if not named and node.op in _INTO_LEFT and _counts(a) == _TEMPORARY:
+            if not named and _REUSE[0] and node.op in _INTO_LEFT and _counts(a) == _TEMPORARY:
                 # Nothing but this frame holds a or its array: a temporary of the expression,
                 # such as e * s in e * s + x ** 2. The sum may go into its buffer.
                 out = E.into_left(_INTO_LEFT[node.op], a, b)
