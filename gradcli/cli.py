@@ -687,12 +687,10 @@ def ops_command(
             ops_listing.render_table(_console())
 
 
-def _click_exceptions() -> Any:
-    try:  # typer vendors click from 0.22 on
-        from typer._click import exceptions
-    except ImportError:  # pragma: no cover - older typer
-        from click import exceptions  # type: ignore[no-redef]
-    return exceptions
+def _click_exception() -> Any:
+    """click's ClickException, wherever this typer keeps click (newer ones vendor a private
+    copy): a base of typer's public BadParameter."""
+    return next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
 
 def main() -> None:
@@ -701,10 +699,9 @@ def main() -> None:
         sys.stdout = _ClosedStdout()  # type: ignore[assignment]
     if sys.stderr is None:  # errors cannot be shown; the exit code still tells
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
-    errors = _click_exceptions()
     try:
         code = app(standalone_mode=False)
-    except errors.ClickException as err:
+    except _click_exception() as err:
         if type(err).__name__ == "NoArgsIsHelpError":  # plain `gradcli`: the help, as a usage error
             sys.stderr.write(err.format_message() + "\n")
             raise SystemExit(2) from None

@@ -8,18 +8,8 @@ from typing import Any
 import numpy as np
 
 from . import dtypes
-from .autograd import Node, run_backward
+from .autograd import Node, register_tensor_class, run_backward
 from .errors import grad_error, shape_error, type_error
-
-_TYPE_NAMES = {
-    "float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
-    "int32": "IntTensor", "bool": "BoolTensor",
-}
-
-
-def torch_type_name(t: Tensor) -> str:
-    """PyTorch's legacy type name (``torch.FloatTensor``), used in its error messages."""
-    return "torch." + _TYPE_NAMES[t.data.dtype.name]
 
 
 class Size(tuple[int, ...]):
@@ -141,7 +131,7 @@ class Tensor:
                 "element 0 of tensors does not require grad and does not have a grad_fn",
                 hint="call requires_grad_() on the input, or bind it with --let as a float",
             )
-        grad = _initial_gradient(self, gradient)
+        grad = initial_gradient(self, gradient)
         run_backward([self], [grad], retain_graph=bool(retain_graph or create_graph),
                      create_graph=create_graph)
 
@@ -250,7 +240,7 @@ class Tensor:
         return ops.numpy_T(self)
 
 
-def _initial_gradient(t: Tensor, gradient: Any) -> Tensor:
+def initial_gradient(t: Tensor, gradient: Any) -> Tensor:
     if gradient is None:
         if t.data.size != 1:
             raise grad_error(
@@ -274,5 +264,7 @@ def _initial_gradient(t: Tensor, gradient: Any) -> Tensor:
         g = Tensor(g.data.astype(t.data.dtype))
     return g
 
+
+register_tensor_class(Tensor)
 
 from . import ops  # noqa: E402  (ops needs Tensor; Tensor's operators need ops)

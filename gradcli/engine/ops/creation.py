@@ -10,7 +10,7 @@ import numpy as np
 from .. import dtypes
 from ..errors import type_error, value_error
 from ..tensor import Tensor
-from ._base import check_numel, is_scalar, unary_input
+from ._base import check_numel, from_nested, is_scalar, unary_input
 from .shape import sizes_of
 from .table import op
 
@@ -57,60 +57,11 @@ def _size(size: tuple[Any, ...], size_kw: Any, what: str) -> tuple[int, ...]:
     return shape
 
 
-def _from_nested(data: Any) -> np.ndarray:
-    """A numpy array from nested lists/tuples of numbers or single-element tensors.
-
-    Python floats are kept in float64 here, so that ``tensor(0.1, dtype=float64)`` is exact;
-    the caller casts to the requested or default dtype.
-    """
-    if isinstance(data, Tensor):
-        return data.data.copy()
-    if is_scalar(data):
-        kind = dtypes.scalar_dtype(data)
-        return np.asarray(data, dtype=dtypes.FLOAT64 if dtypes.is_float(kind) else kind)
-    if isinstance(data, range) and len(data):  # an empty one is an empty list: float
-        check_numel((len(data),), "tensor")
-        if not -2**63 <= data.start < 2**63 or not -2**63 <= data.stop < 2**63:
-            raise value_error("tensor(): the range's values do not fit in int64")
-        return np.arange(data.start, data.stop, data.step, dtype=np.int64)
-    if isinstance(data, range):
-        data = []
-    if not isinstance(data, (list, tuple)):
-        raise type_error(f"tensor(): could not infer dtype of {type(data).__name__}",
-                         hint="give numbers or nested lists of numbers")
-    items = [_from_nested(d) for d in data]
-    if not items:
-        return np.zeros((0,), dtype=dtypes.default_float())
-    shape = items[0].shape
-    for it in items:
-        if it.shape != shape:
-            raise value_error(f"expected sequence of length {shape[0] if shape else 0} at dim 1 "
-                              f"(got {it.shape[0] if it.shape else 0})",
-                              hint="rows of a nested list must all have the same length")
-    dt: np.dtype[Any] | None = None
-    for it in items:
-        dt = dtypes.promote(dt, it.dtype)
-    return np.stack(items).astype(dt)
-
-
-def _holds_tensors(data: Any) -> bool:
-    """Tensors inside keep their float dtype (tensor([a, b]) of float64 stays float64)."""
-    if isinstance(data, Tensor):
-        return True
-    if isinstance(data, (list, tuple)) and data:
-        return _holds_tensors(data[0])
-    return False
-
-
 @op("tensor(data, dtype=None, requires_grad=False)", category="creation",
     summary="a tensor from a number or nested list (int64 for ints, default float otherwise)",
     example="tensor([[1, 2], [3, 4]])", method=False)
 def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    arr = _from_nested(data)
-    if arr.dtype.kind == "f" and dtype is None and not _holds_tensors(data):
-        arr = arr.astype(dtypes.default_float())
-    check_numel(arr.shape, "tensor")
-    return _finish(arr, dtype, requires_grad)
+    return from_nested(data, dtype, requires_grad)
 
 
 def _number(x: Any, what: str) -> Any:
