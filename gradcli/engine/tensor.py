@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes
-from .autograd import Node, register_tensor_class, run_backward
+from .autograd import Node, bump_version, register_tensor_class, run_backward
 from .errors import grad_error, shape_error, type_error
 
 
@@ -110,6 +110,29 @@ class Tensor:
             )
         self.requires_grad = bool(requires_grad)
         return self
+
+    def set_grad(self, value: Any) -> None:
+        """``x.grad = value``, with PyTorch's checks: a tensor of x's shape and dtype, or None."""
+        if value is not None and not isinstance(value, Tensor):
+            raise type_error("assigned grad expected to be a Tensor or None")
+        if value is not None and value.data.shape != self.data.shape:
+            raise shape_error(
+                f"attempting to assign a gradient of size '{list(value.data.shape)}' to a tensor "
+                f"of size '{list(self.data.shape)}'. Please ensure that the gradient and the "
+                "tensor are the same size", hint="a gradient has its tensor's shape")
+        if value is not None and value.data.dtype != self.data.dtype:
+            raise type_error(
+                f"attempting to assign a gradient with dtype '{value.data.dtype}' to a tensor of "
+                f"dtype '{self.data.dtype}'", hint=f"convert it first, e.g. g.to({self.data.dtype})")
+        self.grad = value
+
+    def set_data(self, value: Any) -> None:
+        """``x.data = value``: x holds value's array from now on, a change every tensor that
+        shares x's storage sees (its version moves on)."""
+        if not isinstance(value, Tensor):
+            raise type_error("x.data must be assigned a tensor")
+        self.data = value.data
+        bump_version(self)
 
     def retain_grad(self) -> None:
         if not self.requires_grad:

@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine import EngineError, Tensor, bump_version, reuse
+from ..engine import EngineError, Tensor, reuse
 from ..engine import ops as E
 from ..engine.ops import LIMITS, OPS, ReturnTypes
 from ..errors import GradcliError
@@ -270,27 +270,11 @@ class Interpreter:
                                target.column,
                                hint="only .grad, .requires_grad and .data of a tensor can be set")
         if name == "grad":
-            if value is not None and not isinstance(value, Tensor):
-                raise GradcliError("type", "assigned grad expected to be a Tensor or None")
-            if value is not None and value.data.shape != obj.data.shape:
-                raise GradcliError(
-                    "shape", f"attempting to assign a gradient of size "
-                    f"'{list(value.data.shape)}' to a tensor of size '{list(obj.data.shape)}'. "
-                    "Please ensure that the gradient and the tensor are the same size",
-                    hint="a gradient has its tensor's shape")
-            if value is not None and value.data.dtype != obj.data.dtype:
-                raise GradcliError(
-                    "type", f"attempting to assign a gradient with dtype "
-                    f"'{value.data.dtype}' to a tensor of dtype '{obj.data.dtype}'",
-                    hint=f"convert it first, e.g. g.to({obj.data.dtype})")
-            obj.grad = value
+            obj.set_grad(value)
         elif name == "requires_grad":
             obj.requires_grad_(bool(value))
         else:
-            if not isinstance(value, Tensor):
-                raise GradcliError("type", "x.data must be assigned a tensor")
-            obj.data = value.data
-            bump_version(obj)
+            obj.set_data(value)
 
     def _aug_assign(self, stmt: Any, top: bool) -> None:
         """As Python runs ``a[i] += v``: ``a`` and ``i`` once, then ``a[i]``, then ``v``, the
