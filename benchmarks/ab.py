@@ -3,6 +3,7 @@ interleaved round by round (the order alternates), and the median of each side.
 
 Usage:
     python benchmarks/ab.py TRICK [--rounds 9] [--size 1e5] [--steps 3000] [--count 300]
+                            [--only PREFIXES] [--base TRICK]
 
 Tricks (what "off" means):
     reuse         engine/reuse.py's switch off: no gradient buffer or temporary is written into
@@ -28,7 +29,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=3000)
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--only", help="comma-separated prefixes of case names")
+    parser.add_argument("--base", choices=sorted(TRICKS),
+                        help="another trick, off on both sides (raw-backward --base fast-vjps: "
+                        "what the raw-array loop buys by itself)")
     args = parser.parse_args(argv)
     tune_malloc()
     cases = _cases(int(args.size), args.steps, args.count)
@@ -151,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         prefixes = tuple(p.strip() for p in args.only.split(","))
         cases = {k: v for k, v in cases.items() if k.startswith(prefixes)}
     off = TRICKS[args.trick]
+    base = TRICKS[args.base]() if args.base else nullcontext()
+    base.__enter__()
     for run in cases.values():  # warm-up, both ways
         run()
         with off():
@@ -166,7 +172,9 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     with off():
                         off_side.append(run())
-    print(f"trick {args.trick}: {args.rounds} interleaved rounds, size {args.size:.0e}, "
+    base.__exit__(None, None, None)
+    print(f"trick {args.trick}{' (base: ' + args.base + ' off)' if args.base else ''}: "
+          f"{args.rounds} interleaved rounds, size {args.size:.0e}, "
           f"steps {args.steps}, count {args.count}, load {os.getloadavg()[0]:.2f}")
     print(f"{'case':<28}{'on ms':>10}{'off ms':>10}{'off/on':>8}")
     for name, (on_side, off_side) in times.items():
