@@ -9,20 +9,19 @@ exist to show.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import Completed, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 SEEDED = [p for p in sorted(EXAMPLES.glob("*.py")) if "manual_seed" in p.read_text()]
 
 
-def run(path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "gradcli", "run", str(path)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+def run(path: Path) -> Completed:
+    """``gradcli run PATH`` in this process (tests/cli_runner.py)."""
+    return run_cli(["run", str(path)], cwd=ROOT, timeout=300)
 
 
 def test_every_example_has_expected_output() -> None:
@@ -47,9 +46,8 @@ def test_linear_regression_recovers_the_true_parameters() -> None:
 
 def test_batch_file_runs_through_eval_stdin() -> None:
     text = (EXAMPLES / "batch.txt").read_text()
-    proc = subprocess.run([sys.executable, "-m", "gradcli", "eval", "-", "--let",
-                           "x=tensor([1.0, 2.0])", "--format", "json"], input=text, cwd=ROOT,
-                          capture_output=True, text=True)
+    proc = run_cli(["eval", "-", "--let", "x=tensor([1.0, 2.0])", "--format", "json"], text,
+                   cwd=ROOT)
     expressions = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
     assert len(proc.stdout.splitlines()) == len(expressions)
     assert proc.returncode == 1  # the file shows a failing line on purpose

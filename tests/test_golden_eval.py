@@ -84,3 +84,46 @@ def test_every_differentiable_op_has_golden_cases() -> None:
     text = " ".join(c["expr"] + " " + " ".join(v for _, v in c["lets"]) for c in CASES)
     missing = [name for name, spec in OPS.items() if spec.grad_fn and name not in text]
     assert not missing, f"ops without torch golden cases: {missing}"
+
+
+def test_every_grad_fn_the_op_table_declares_is_one_torch_recorded() -> None:
+    """The table's grad_fn names, case by case, are PyTorch's: each is the grad_fn of some
+    golden case's result (grad_fn_names.json, written by torch)."""
+    from gradcli.engine.ops import OPS
+
+    recorded = set(json.loads((GOLDEN / "grad_fn_names.json").read_text()).values())
+    missing = [(name, grad_fn, case) for name, spec in OPS.items()
+               for grad_fn, case in spec.grad_fn if grad_fn not in recorded]
+    assert not missing, f"grad_fn names no torch golden case records: {missing}"
+
+
+#: A function of the same name in torch that is another function: torch.linalg.norm takes
+#: ``ord`` and is a matrix norm on matrices, so it is not norm(input, p, dim).
+OTHER_FUNCTIONS = {("norm", "torch.linalg")}
+
+
+def test_the_op_table_namespaces_are_where_torch_has_each_function() -> None:
+    """Each function lives in the torch modules where torch 2.13 has it (torch_namespaces.json,
+    written by torch), and the language reaches it there and nowhere else."""
+    from gradcli.engine.ops import NAMESPACES, OPS
+    from gradcli.interpreter.builtins import TORCH
+    from gradcli.interpreter.values import Namespace, OpFunction
+
+    torch_has = json.loads((GOLDEN / "torch_namespaces.json").read_text())
+    modules = {"torch": TORCH}
+    for where in NAMESPACES[1:]:
+        module = TORCH
+        for part in where.split(".")[1:]:
+            module = module.members[part]
+            assert isinstance(module, Namespace)
+        modules[where] = module
+    for spec in OPS.values():
+        for spelling in (spec.name, *spec.aliases):
+            declared, real = set(spec.namespaces), set(torch_has[spelling])
+            assert declared <= real, f"{spelling}: torch has no {declared - real}"
+            assert real - declared <= {w for n, w in OTHER_FUNCTIONS if n == spelling}, (
+                f"{spelling}: torch also has it in {real - declared}")
+            for where, module in modules.items():
+                member = module.members.get(spelling)
+                reached = isinstance(member, OpFunction) and member.spec is spec
+                assert reached == (where in declared), f"{where}.{spelling}"

@@ -445,6 +445,7 @@ def _extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 EXPRESSIONS = st.recursive(LEAVES, _extend, max_leaves=12)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(EXPRESSIONS)
 def test_generated_expressions_agree_with_python(text: str) -> None:
@@ -584,6 +585,7 @@ PROGRAMS = st.one_of(
     VALID_PROGRAMS.flatmap(_misplaced))
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(PROGRAMS)
@@ -607,6 +609,7 @@ def _python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
                           env={**os.environ, "PYTHONPATH": str(REPO), **env}, check=False)
 
 
+@pytest.mark.slow
 def test_a_fresh_process_builds_no_tables_and_writes_nothing(tmp_path: Path) -> None:
     """The tables ship in the package (gradcli/syntax/make_tables.py): the first run on a
     fresh machine builds none and writes no cache, neither for the quick parser nor for
@@ -639,6 +642,7 @@ def test_a_fresh_process_builds_no_tables_and_writes_nothing(tmp_path: Path) -> 
 _LARK_LOADED = "\nprint(sorted({m.split('.')[0] for m in sys.modules} & {'lark'}))"
 
 
+@pytest.mark.slow
 def test_a_text_is_parsed_without_lark() -> None:
     """The quick parser reads its own tables: importing and loading Lark is most of the
     parse's share of a one-shot eval's or run's start-up (issue 6). Tabs in a text of more
@@ -660,6 +664,7 @@ def test_a_text_is_parsed_without_lark() -> None:
                                             "['lark']"], error.stderr
 
 
+@pytest.mark.slow
 def test_the_syntax_package_stays_out_of_numpy_and_the_engine() -> None:
     result = _python("import sys, gradcli.syntax\n"
                      "print(sorted(m for m in sys.modules if m.split('.')[0] == 'numpy'"

@@ -97,6 +97,12 @@ def compare_pair(op: str, a: Any, b: Any, node: N.Node) -> Any:
         return same if op == "is" else not same
     if op in ("in", "not in"):
         raise GradcliError("syntax", f"'{op}' is not supported", node.line, node.column)
+    if op in ("==", "!=") and (a is None or b is None or isinstance(a, str)
+                               or isinstance(b, str)):
+        # A tensor does not compare with None or a string: Python's identity answers
+        # (x == None is False in PyTorch).
+        same = a is b or not isinstance(a, Tensor) and not isinstance(b, Tensor) and a == b
+        return same == (op == "==")
     if isinstance(a, list) and is_numeric_nest(a):
         a = E.tensor(a)
     if isinstance(b, list) and is_numeric_nest(b):

@@ -131,7 +131,7 @@ class Statements:
         if name == "grad":
             obj.set_grad(value)
         elif name == "requires_grad":
-            obj.requires_grad_(bool(value))
+            obj.requires_grad_(bool(value), refusal="attribute")
         else:
             obj.set_data(value)
 

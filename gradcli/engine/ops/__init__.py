@@ -97,10 +97,20 @@ from .shape import (  # noqa: F401
     numpy_T,
     permute,
     reshape,
+    rows,
     squeeze,
     stack,
     t,
     transpose,
     unsqueeze,
 )
-from .table import ALIASES, CATEGORIES, OPS, GradCheck, OpSpec, derivative_of, lookup  # noqa: F401
+from .table import (  # noqa: F401
+    ALIASES,
+    CATEGORIES,
+    NAMESPACES,
+    OPS,
+    GradCheck,
+    OpSpec,
+    derivative_of,
+    lookup,
+)

@@ -132,7 +132,7 @@ def add(input: Any, other: Any, alpha: Any = 1) -> Tensor:
 
 @op("sub(input, other, alpha=1)", category="arithmetic", summary="element-wise difference (operator -)",
     example="sub(x, 1)", derivative="d/dinput = grad; d/dother = -grad",
-    grad_fn="SubBackward0, RsubBackward1 (number - tensor)",
+    grad_fn=(("SubBackward0", ""), ("RsubBackward1", "number - tensor")),
     checks=(GradCheck("sub(a, b)", _PAIR), GradCheck("2 - a", {"a": (3,)})))
 def sub(input: Any, other: Any, alpha: Any = 1) -> Tensor:
     if alpha != 1:
@@ -157,7 +157,7 @@ def mul(input: Any, other: Any) -> Tensor:
 
 @op("div(input, other)", category="arithmetic", summary="true division (operator /)",
     example="div(x, 2)", derivative="d/dinput = grad / other; d/dother = -grad * input / other**2",
-    grad_fn="DivBackward0, MulBackward0 (number / tensor)",
+    grad_fn=(("DivBackward0", ""), ("MulBackward0", "number / tensor")),
     checks=(GradCheck("div(a, b)", {"a": (3, 1), "b": (4,)}, "positive"),
             GradCheck("2 / a", {"a": (3,)}, "positive")))
 def div(input: Any, other: Any) -> Tensor:
@@ -263,8 +263,8 @@ def _pow_vjp(g: Tensor, node: Node) -> Pair:
     example="pow(x, 2)",
     derivative="d/dinput = grad * exponent * input**(exponent-1); "
     "d/dexponent = grad * input**exponent * log(input)",
-    grad_fn="PowBackward0 (number exponent), PowBackward1 (tensor ** tensor), "
-    "PowBackward2 (number ** tensor)",
+    grad_fn=(("PowBackward0", "number exponent"), ("PowBackward1", "tensor ** tensor"),
+             ("PowBackward2", "number ** tensor")),
     checks=(GradCheck("pow(a, 3)", {"a": (3,)}), GradCheck("a ** b", {"a": (3,), "b": (3,)}, "positive"),
             GradCheck("2 ** a", {"a": (3,)})))
 def pow(input: Any, exponent: Any) -> Tensor:
@@ -363,7 +363,7 @@ def _remainder_vjp(g: Tensor, node: Node) -> Pair:
 @op("remainder(input, other)", category="arithmetic",
     summary="remainder with the sign of the divisor (operator %)", example="remainder(x, 2)",
     derivative="d/dinput = grad; d/dother = -grad * floor(input / other)",
-    grad_fn="RemainderBackward0 (number divisor), RemainderBackward1",
+    grad_fn=(("RemainderBackward0", "number divisor"), ("RemainderBackward1", "")),
     checks=(GradCheck("remainder(a, 0.7)", {"a": (4,)}, "positive"),))
 def remainder(input: Any, other: Any) -> Tensor:
     ta, tb = operands(input, other, "remainder")
@@ -373,8 +373,19 @@ def remainder(input: Any, other: Any) -> Tensor:
     name = "RemainderBackward0" if is_scalar(other) else "RemainderBackward1"
     if ta.data.shape != tb.data.shape:
         broadcast_shape("remainder", ta.data.shape, tb.data.shape)
-    out = Tensor(np.remainder(ta.data, tb.data))
+    out = Tensor(_remainder_of(ta.data, tb.data))
     return record(name, out, (ta, tb), _remainder_vjp, (ta, tb) if tb.requires_grad else ())
+
+
+def _remainder_of(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """PyTorch's remainder: fmod, moved by one divisor where its sign is not the divisor's. A
+    zero keeps the dividend's sign (-2. % 1. is -0.; numpy's remainder gives 0.)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mod = np.asarray(np.fmod(a, b))
+        if not mod.flags.writeable:
+            mod = mod.copy()
+        np.add(mod, b, out=mod, where=(mod != 0) & ((b < 0) != (mod < 0)), casting="unsafe")
+    return mod
 
 
 def _compare(name: str, fwd: Callable[..., Any], a: Any, b: Any) -> Tensor:

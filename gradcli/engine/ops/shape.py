@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -87,7 +87,7 @@ def _infer_shape(shape: tuple[int, ...], numel: int, current: tuple[int, ...]) -
 
 @op("reshape(input, *shape)", category="shape", summary="same elements in a new shape (-1 infers)",
     example="reshape(x, 2, 3)", derivative="grad reshaped back",
-    grad_fn="ViewBackward0, UnsafeViewBackward0 (when it must copy)",
+    grad_fn=(("ViewBackward0", ""), ("UnsafeViewBackward0", "when it must copy")),
     checks=(GradCheck("reshape(a, 3, 2)", _M), GradCheck("a.reshape(-1)", _M)))
 def reshape(input: Any, *shape: Any) -> Tensor:
     return _reshape(input, shape, copy_ok=True)
@@ -98,7 +98,7 @@ def _reshape(input: Any, shape: tuple[Any, ...], copy_ok: bool) -> Tensor:
     t = unary_input(input, name)
     new = _infer_shape(sizes_of(shape, name), t.data.size, t.data.shape)
     data = t.data.reshape(new)
-    is_view = t.data.size == 0 or np.may_share_memory(data, t.data)  # exact here: see _view
+    is_view = t.data.size == 0 or np.may_share_memory(data, t.data)  # exact here: see autograd.view_of
     if not is_view and not copy_ok:
         raise shape_error("view size is not compatible with input tensor's size and stride (at "
                           "least one dimension spans across two contiguous subspaces). Use "
@@ -110,7 +110,8 @@ def _reshape(input: Any, shape: tuple[Any, ...], copy_ok: bool) -> Tensor:
 
 @op("view(input, *shape)", category="shape", summary="reshape sharing storage",
     example="x.view(2, 3)", derivative="grad reshaped back", grad_fn="ViewBackward0",
-    checks=(GradCheck("a.view(6)", _M),))
+    checks=(GradCheck("a.view(6)", _M),),
+    namespaces=())
 def view(input: Any, *shape: Any) -> Tensor:
     return _reshape(input, shape, copy_ok=False)
 
@@ -144,7 +145,7 @@ def _permute(t: Tensor, axes: tuple[int, ...], name: str) -> Tensor:
 
 @op("permute(input, *dims)", category="shape", summary="reorder the dimensions",
     example="permute(x, 1, 0)", derivative="grad permuted back", grad_fn="PermuteBackward0",
-    checks=(GradCheck("permute(a, 1, 0)", _M),))
+    checks=(GradCheck("permute(a, 1, 0)", _M), GradCheck("a.permute([2, 0, 1])", {"a": (2, 3, 4)})))
 def permute(input: Any, *dims: Any) -> Tensor:
     t = unary_input(input, "permute")
     axes = sizes_of(dims, "permute")
@@ -190,8 +191,8 @@ def numpy_T(input: Tensor) -> Tensor:
 
 @op("squeeze(input, dim=None)", category="shape", summary="drop dimensions of size 1",
     example="squeeze(x)", derivative="grad reshaped back",
-    grad_fn="SqueezeBackward0, SqueezeBackward1 (dim)",
-    checks=(GradCheck("squeeze(a, 0)", {"a": (1, 3)}),))
+    grad_fn=(("SqueezeBackward0", ""), ("SqueezeBackward1", "dim"), ("SqueezeBackward2", "dims")),
+    checks=(GradCheck("squeeze(a, 0)", {"a": (1, 3)}), GradCheck("squeeze(a, [0, 2])", {"a": (1, 3, 1)})))
 def squeeze(input: Any, dim: Any = None) -> Tensor:
     x = unary_input(input, "squeeze")
     shape = x.data.shape
@@ -224,7 +225,8 @@ def unsqueeze(input: Any, dim: int) -> Tensor:
 @op("expand(input, *sizes)", category="shape",
     summary="broadcast to a larger shape without copying (-1 keeps a size)",
     example="expand(x, 2, 4)", derivative="grad summed over the expanded dimensions",
-    grad_fn="ExpandBackward0", checks=(GradCheck("expand(a, 2, 3, 3)", {"a": (3, 1)}),))
+    grad_fn="ExpandBackward0", checks=(GradCheck("expand(a, 2, 3, 3)", {"a": (3, 1)}),),
+    namespaces=())
 def expand(input: Any, *sizes: Any) -> Tensor:
     x = unary_input(input, "expand")
     want = sizes_of(sizes, "expand")
@@ -355,6 +357,8 @@ def index_part(part: Any) -> Any:
     if isinstance(part, np.ndarray) and part.dtype.kind in "iub":
         return part  # an index made by this module, read again by a VJP
     if isinstance(part, Tensor):
+        if part.data.dtype.kind in "iu" and part.data.ndim == 0:
+            return int(part.data)  # as PyTorch: x[tensor(1)] selects, as x[1] does
         if part.data.dtype.kind in "iub":
             return part.data
         raise type_error(
@@ -403,8 +407,15 @@ def _index_vjp(g: Tensor, node: Node) -> One:
     return (index_backward(g, parts, shape),)
 
 
-def index(input: Tensor, key: Any) -> Tensor:
-    """``x[key]``: basic indexing gives a view; integer/bool tensor indices gather."""
+def rows(input: Tensor) -> Iterator[Tensor]:
+    """The rows of ``input`` as iterating over it or unpacking it gives them, one at a time:
+    views that record PyTorch's ``UnbindBackward0`` (a node per row here, one in PyTorch)."""
+    return (index(input, i, "UnbindBackward0") for i in range(input.data.shape[0]))
+
+
+def index(input: Tensor, key: Any, grad_fn: str | None = None) -> Tensor:
+    """``x[key]``: basic indexing gives a view; integer/bool tensor indices gather.
+    ``grad_fn`` names the node instead of PyTorch's name for the index."""
     parts = tuple(index_part(p) for p in (key if isinstance(key, tuple) else (key,)))
     x = input
     _check_index(x, parts)
@@ -418,7 +429,7 @@ def index(input: Tensor, key: Any) -> Tensor:
         raise shape_error(_index_message(str(e), x),
                           hint=f"the tensor has shape {tuple(x.data.shape)}") from None
     out = view_of(x, data) if isinstance(data, np.ndarray) else Tensor(np.asarray(data))
-    name = _grad_fn_of_index(parts, x.data.shape, not isinstance(key, tuple))
+    name = grad_fn or _grad_fn_of_index(parts, x.data.shape, not isinstance(key, tuple))
     return record(name, out, (x,), _index_vjp, ctx=(parts, x.data.shape))
 
 
