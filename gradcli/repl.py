@@ -13,7 +13,8 @@ import sys
 from typing import Any
 
 from .errors import GradcliError
-from .interpreter.core import TENSOR_ATTRIBUTES, Interpreter, Limits
+from .interpreter.core import Interpreter, Limits
+from .interpreter.expressions import TENSOR_ATTRIBUTES
 
 PROMPT, MORE = ">>> ", "... "
 HELP = """\

@@ -11,7 +11,7 @@ from typing import Any
 
 from .engine import Tensor
 from .engine.ops import OPS
-from .interpreter.core import TENSOR_ATTRIBUTES
+from .interpreter.expressions import TENSOR_ATTRIBUTES
 from .interpreter.values import Builtin, Namespace, OpFunction, UserFunction
 
 #: The language's keywords (builder.py refuses the rest of Python's).

@@ -530,6 +530,27 @@ def test_grad_results_are_not_another_tensor_s_array() -> None:
     np.testing.assert_array_equal(w.data, w0)
 
 
+def test_grad_and_data_assignment_rules_live_in_the_tensor() -> None:
+    """x.grad = g and x.data = t, as PyTorch checks them (the interpreter only calls these)."""
+    x = Tensor(np.zeros(3), requires_grad=True)
+    x.set_grad(Tensor(np.ones(3)))
+    assert x.grad is not None and x.grad.data.tolist() == [1.0, 1.0, 1.0]
+    x.set_grad(None)
+    assert x.grad is None
+    for bad, kind, words in [(np.ones(3), "type", "expected to be a Tensor or None"),
+                             (Tensor(np.ones(2)), "shape", "gradient of size '[2]'"),
+                             (Tensor(np.ones(3, np.float32)), "type", "dtype 'float32'")]:
+        with pytest.raises(EngineError) as caught:
+            x.set_grad(bad)
+        assert caught.value.kind == kind and words in caught.value.message
+    alias = x.detach()
+    version = x._version[0]
+    x.set_data(Tensor(np.arange(3.0)))
+    assert x.data.tolist() == [0.0, 1.0, 2.0] and alias._version[0] == version + 1
+    with pytest.raises(EngineError, match="must be assigned a tensor"):
+        x.set_data(3)
+
+
 @pytest.mark.parametrize("name", ["tanh", "sigmoid", "relu", "softmax", "log_softmax"])
 @pytest.mark.parametrize("shape", [(), (3,)])
 def test_one_node_first_derivatives_are_pytorchs_and_differentiable(name: str,

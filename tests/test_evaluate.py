@@ -5,8 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pytest
 
+from gradcli.errors import GradcliError
+from gradcli.interpreter.core import Interpreter
 from gradcli.interpreter.evaluate import EvalOptions, Evaluator
+from gradcli.syntax.parser import parse_program
 
 
 def _evaluator(**lets: str) -> Evaluator:
@@ -95,6 +99,16 @@ def test_a_parse_error_is_raised_every_time() -> None:
     for _ in range(2):
         with pytest.raises(GradcliError, match="unclosed"):
             ev.evaluate("sum(x")
+
+
+def test_a_bad_grad_assignment_is_located_at_its_statement() -> None:
+    interp = Interpreter(write=lambda s: None)
+    with pytest.raises(GradcliError) as caught:
+        interp.run(parse_program("x = tensor([1.0, 2.0], requires_grad=True)\n"
+                                 "x.grad = tensor([1.0])\n"))
+    error = caught.value
+    assert (error.kind, error.line, error.column) == ("shape", 2, 1)
+    assert "attempting to assign a gradient of size '[1]'" in error.message
 
 
 # -- no silent missing gradient ---------------------------------------------------------------

@@ -21,12 +21,10 @@ from .app import app
 from .boundary import EXIT_INTERRUPTED
 
 
-def _click_exceptions() -> Any:
-    try:  # typer vendors click from 0.22 on
-        from typer._click import exceptions
-    except ImportError:  # pragma: no cover - older typer
-        from click import exceptions  # type: ignore[no-redef]
-    return exceptions
+def _click_exception() -> Any:
+    """click's ClickException, wherever this typer keeps click (newer ones vendor a private
+    copy): a base of typer's public BadParameter."""
+    return next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
 
 def main(argv: list[str] | None = None, *, stdin: IO[str] | None = None,
@@ -85,10 +83,9 @@ def _one_run(args: list[str], stdin: IO[str] | None, stdout: IO[str] | None,
 
 def _dispatch(args: list[str], prog_name: str | None) -> NoReturn:
     """Parse ``args``, run the command, and end in SystemExit with SPEC's exit code."""
-    errors = _click_exceptions()
     try:
         code = app(args=args, prog_name=prog_name, standalone_mode=False)
-    except errors.ClickException as err:
+    except _click_exception() as err:
         if type(err).__name__ == "NoArgsIsHelpError":  # plain `gradcli`: the help, as a usage error
             sys.stderr.write(err.format_message() + "\n")
             raise SystemExit(2) from None

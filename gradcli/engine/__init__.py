@@ -6,7 +6,7 @@ import numpy as np
 np.seterr(all="ignore")
 
 # state: the run-wide settings as one value (the CLI finds it loaded with the engine).
-from . import dtypes, ops, state  # noqa: E402,F401
+from . import dtypes, ops, reuse, state  # noqa: E402,F401
 from .autograd import bump_version, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402,F401
 from .errors import EngineError  # noqa: E402,F401
 from .tensor import DType, Size, Tensor  # noqa: E402,F401

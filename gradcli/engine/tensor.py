@@ -8,19 +8,8 @@ from typing import Any
 import numpy as np
 
 from . import dtypes
-from .autograd import Node, run_backward
+from .autograd import Node, bump_version, register_tensor_class, run_backward
 from .errors import grad_error, shape_error, type_error
-
-_TYPE_NAMES = {
-    "float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
-    "int32": "IntTensor", "bool": "BoolTensor",
-}
-
-
-def torch_type_name(t: Tensor) -> str:
-    """PyTorch's legacy type name (``torch.FloatTensor``), used in its error messages."""
-    return "torch." + _TYPE_NAMES[t.data.dtype.name]
-
 
 #: PyTorch's words when a tensor that is not floating is made to require grad, by the way in.
 _NOT_FLOATING = {
@@ -137,6 +126,29 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         return self
 
+    def set_grad(self, value: Any) -> None:
+        """``x.grad = value``, with PyTorch's checks: a tensor of x's shape and dtype, or None."""
+        if value is not None and not isinstance(value, Tensor):
+            raise type_error("assigned grad expected to be a Tensor or None")
+        if value is not None and value.data.shape != self.data.shape:
+            raise shape_error(
+                f"attempting to assign a gradient of size '{list(value.data.shape)}' to a tensor "
+                f"of size '{list(self.data.shape)}'. Please ensure that the gradient and the "
+                "tensor are the same size", hint="a gradient has its tensor's shape")
+        if value is not None and value.data.dtype != self.data.dtype:
+            raise type_error(
+                f"attempting to assign a gradient with dtype '{value.data.dtype}' to a tensor of "
+                f"dtype '{self.data.dtype}'", hint=f"convert it first, e.g. g.to({self.data.dtype})")
+        self.grad = value
+
+    def set_data(self, value: Any) -> None:
+        """``x.data = value``: x holds value's array from now on, a change every tensor that
+        shares x's storage sees (its version moves on)."""
+        if not isinstance(value, Tensor):
+            raise type_error("x.data must be assigned a tensor")
+        self.data = value.data
+        bump_version(self)
+
     def retain_grad(self) -> None:
         if not self.requires_grad:
             raise grad_error("can't retain_grad on Tensor that has requires_grad=False")
@@ -157,7 +169,7 @@ class Tensor:
                 "element 0 of tensors does not require grad and does not have a grad_fn",
                 hint="call requires_grad_() on the input, or bind it with --let as a float",
             )
-        grad = _initial_gradient(self, gradient)
+        grad = initial_gradient(self, gradient)
         run_backward([self], [grad], retain_graph=bool(retain_graph or create_graph),
                      create_graph=create_graph)
 
@@ -266,7 +278,7 @@ class Tensor:
         return ops.numpy_T(self)
 
 
-def _initial_gradient(t: Tensor, gradient: Any) -> Tensor:
+def initial_gradient(t: Tensor, gradient: Any) -> Tensor:
     if gradient is None:
         if t.data.size != 1:
             raise grad_error(
@@ -290,5 +302,7 @@ def _initial_gradient(t: Tensor, gradient: Any) -> Tensor:
         g = Tensor(g.data.astype(t.data.dtype))
     return g
 
+
+register_tensor_class(Tensor)
 
 from . import ops  # noqa: E402  (ops needs Tensor; Tensor's operators need ops)

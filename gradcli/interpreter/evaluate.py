@@ -16,12 +16,14 @@ import numpy as np
 from ..engine import EngineError, Size, Tensor, dtypes, functional, no_grad
 from ..engine import ops as E
 from ..engine.autograd import run_backward
-from ..engine.tensor import _initial_gradient
+from ..engine.tensor import initial_gradient
 from ..errors import GradcliError
 from ..results import CheckResult, EvalResult, GraphResult, HessianResult, JacobianResult
 from ..syntax import nodes as N
 from ..syntax.parser import parse_expression
-from .core import CONSTANTS, Interpreter, Limits
+from .core import Interpreter, Limits
+from .expressions import CONSTANTS
+from .toolkit import build_graph, gradient_check
 from .trace import Tracer
 
 
@@ -292,7 +294,7 @@ class Evaluator:
                         f"result has shape {tuple(value.data.shape)}",
                         hint="the gradient must have the result's shape (or use ones)")
         try:
-            root = _initial_gradient(value, gradient)
+            root = initial_gradient(value, gradient)
             hook = None if tracer is None else tracer.step
             run_backward([value], [root], on_step=hook)
         except EngineError as e:
@@ -312,7 +314,7 @@ class Evaluator:
 
     def jacobian(self, expr: str) -> JacobianResult:
         value, variables, _ = self.run(expr)
-        value = self._tensor_result(value, "jacobian")
+        value = self.tensor_result(value, "jacobian")
         names = self._variables_for(variables)
         with self.differentiating():
             blocks = functional.jacobian(value, [variables[n] for n in names])
@@ -321,7 +323,7 @@ class Evaluator:
 
     def hessian(self, expr: str) -> HessianResult:
         value, variables, _ = self.run(expr)
-        value = self._tensor_result(value, "hessian")
+        value = self.tensor_result(value, "hessian")
         if value.data.size != 1:
             raise self._whole("grad", "hessian needs a scalar result, but it has shape "
                               f"{tuple(value.data.shape)}",
@@ -333,7 +335,7 @@ class Evaluator:
                                            for a, row in zip(names, blocks)}, variables,
                              self._unused_notes(expr))
 
-    def _tensor_result(self, value: Any, command: str) -> Tensor:
+    def tensor_result(self, value: Any, command: str) -> Tensor:
         if not isinstance(value, Tensor):
             raise self._whole("type", f"{command} needs a tensor result, not "
                               f"{type(value).__name__}")
@@ -344,13 +346,9 @@ class Evaluator:
 
     def check(self, expr: str, eps: float, atol: float, rtol: float) -> CheckResult:
         """Autograd against central finite differences, in float64."""
-        from .toolkit import gradient_check
-
         result = gradient_check(self, expr, eps, atol, rtol)
         result.notes = self._unused_notes(expr)
         return result
 
     def graph(self, expr: str) -> GraphResult:
-        from .toolkit import build_graph
-
         return build_graph(self, expr)

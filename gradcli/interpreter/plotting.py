@@ -113,7 +113,7 @@ class _Points:
             del self.ev.bound[self.name]
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = Tensor(np.array(value, dtype=x.dtype))  # a constant: f' = 0
-        value = self.ev._tensor_result(value, "plot")
+        value = self.ev.tensor_result(value, "plot")
         n = x.shape[0]
         if value.data.shape != (n,) and value.data.size != 1:
             raise self.error(

@@ -8,9 +8,8 @@ import numpy as np
 
 from ..engine import Tensor
 from ..results import CheckResult, HessianResult, JacobianResult, TraceStep
-from .eval_output import body_text
 from .jsonfmt import dumps, to_jsonable
-from .text import PrintOptions, tensor_text
+from .text import PrintOptions, body_text, tensor_text
 
 
 def _head(expr: str, value: Tensor) -> dict[str, Any]:

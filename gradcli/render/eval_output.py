@@ -8,7 +8,7 @@ from ..engine import Size, Tensor, dtypes
 from ..engine.autograd import Node
 from ..results import EvalResult
 from .jsonfmt import dumps, dumps_jsonable, to_jsonable
-from .text import PrintOptions, tensor_text, to_text
+from .text import PrintOptions, body_text, tensor_text, to_text
 
 
 def _describe(value: Any) -> tuple[Any, Any, str | None, str | None]:
@@ -69,17 +69,6 @@ def render_plain(result: EvalResult, options: PrintOptions) -> str:
         else:
             lines.append(f"{name}.grad = {'None' if g is None else tensor_text(g, options)}")
     return "\n".join(lines)
-
-
-def body_text(t: Tensor, options: PrintOptions) -> str:
-    """A tensor's values as PyTorch lays them out, without ``tensor(`` and the suffixes."""
-    bare = Tensor(t.data)
-    text = tensor_text(bare, options)
-    if not text.startswith("tensor("):
-        return text
-    inner = text[len("tensor("):-1]
-    return "\n".join(line[len("tensor("):] if i else line
-                     for i, line in enumerate(inner.split("\n")))
 
 
 def render_table(result: EvalResult, options: PrintOptions, console: Any) -> None:

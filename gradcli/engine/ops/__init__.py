@@ -1,6 +1,7 @@
 """The op table and the engine-level functions it declares (see ``table.py``)."""
 
-from ._base import LIMITS, set_max_elements  # noqa: F401
+from ..autograd import broadcast_to, sum_to, to_dtype  # noqa: F401  (the core's own ops)
+from ._base import LIMITS, check_numel, set_max_elements  # noqa: F401
 from .arithmetic import (  # noqa: F401
     add,
     bitwise_and,
@@ -67,7 +68,6 @@ from .elementwise import (  # noqa: F401
     sqrt,
     tan,
     tanh,
-    to_dtype,
     where,
 )
 from .inplace import apply_, setitem  # noqa: F401
@@ -100,7 +100,6 @@ from .reductions import (  # noqa: F401
     sum,
 )
 from .shape import (  # noqa: F401
-    broadcast_to,
     cat,
     expand,
     flatten,
@@ -112,7 +111,6 @@ from .shape import (  # noqa: F401
     rows,
     squeeze,
     stack,
-    sum_to,
     t,
     transpose,
     unsqueeze,

@@ -11,7 +11,15 @@ from .. import dtypes
 from ..autograd import Node, record
 from ..errors import grad_error, type_error, value_error
 from ..tensor import Tensor
-from ._base import binary_operands, broadcast_shape, cast_operand, is_scalar, operands, unary_input
+from ._base import (
+    binary_operands,
+    broadcast_shape,
+    cast_operand,
+    fits_in,
+    is_scalar,
+    operands,
+    unary_input,
+)
 from .table import GradCheck, op
 
 Pair = tuple["Tensor | None", "Tensor | None"]
@@ -34,17 +42,6 @@ def _binary(name: str, grad_fn: str, fwd: Callable[..., Any], vjp: Any, a: Any, 
     # crossed(ta, tb): each operand saved only if the other one needs a gradient
     saved = ((ta if need_b else None), (tb if need_a else None)) if save else ()
     return record(grad_fn, out, (ta, tb), vjp, saved, fast=fast)
-
-
-def fits_in(g: np.ndarray, x: np.ndarray) -> bool:
-    """Whether g op x has g's shape (cheap, conservative: equal shapes or x of one element)."""
-    return g.shape == x.shape or (x.size == 1 and x.ndim <= g.ndim)
-
-
-def broadcast_one(g: np.ndarray) -> bool:
-    """Whether ``g`` is the value 1 broadcast over its whole shape (a zero-strides view): the
-    gradient that sum() sends back. A product with it is its other factor, unchanged."""
-    return g.ndim > 0 and not any(g.strides) and g.size > 0 and g.flat[0] == 1
 
 
 def _array(x: Any) -> np.ndarray:

@@ -10,7 +10,7 @@ import numpy as np
 from ..autograd import Node, record, run_backward
 from ..autograd import no_grad as _no_grad
 from ..errors import grad_error, type_error
-from ..tensor import Tensor, _initial_gradient
+from ..tensor import Tensor, initial_gradient
 from ._base import unary_input
 from .table import GradCheck, op
 
@@ -78,7 +78,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: Any 
     for o in outs:
         if not o.requires_grad:
             raise grad_error("element 0 of tensors does not require grad and does not have a grad_fn")
-    roots = [_initial_gradient(o, g) for o, g in zip(outs, gos)]
+    roots = [initial_gradient(o, g) for o, g in zip(outs, gos)]
     keep = create_graph if retain_graph is None else bool(retain_graph)
     result = run_backward(list(outs), roots, retain_graph=keep, create_graph=create_graph,
                           inputs=ins)

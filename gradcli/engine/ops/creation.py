@@ -11,7 +11,7 @@ from .. import dtypes, rng
 from ..autograd import Node, record
 from ..errors import type_error, value_error
 from ..tensor import Tensor
-from ._base import check_numel, is_scalar, unary_input
+from ._base import check_numel, from_nested, is_scalar, unary_input
 from .shape import sizes_of
 from .table import op
 
@@ -20,7 +20,7 @@ from .table import op
 _rng: list[Any] = [None]
 
 
-def _generator() -> rng.Generator:
+def default_generator() -> rng.Generator:
     if _rng[0] is None:
         _rng[0] = rng.Generator()
     return _rng[0]
@@ -38,13 +38,13 @@ def manual_seed(seed: int) -> None:
     _rng[0] = rng.Generator(int(seed))
 
 
-def _finish(data: np.ndarray, dtype: Any, requires_grad: bool) -> Tensor:
+def finish_creation(data: np.ndarray, dtype: Any, requires_grad: bool) -> Tensor:
     if dtype is not None:
         data = data.astype(dtypes.parse_dtype(dtype), copy=False)
     return Tensor(data, requires_grad=bool(requires_grad))
 
 
-def _size(size: tuple[Any, ...], size_kw: Any, what: str) -> tuple[int, ...]:
+def size_arg(size: tuple[Any, ...], size_kw: Any, what: str) -> tuple[int, ...]:
     if size_kw is not None:
         if size:
             raise type_error(f"{what}() got sizes both positionally and as size=")
@@ -58,63 +58,14 @@ def _size(size: tuple[Any, ...], size_kw: Any, what: str) -> tuple[int, ...]:
     return shape
 
 
-def _from_nested(data: Any) -> np.ndarray:
-    """A numpy array from nested lists/tuples of numbers or single-element tensors.
-
-    Python floats are kept in float64 here, so that ``tensor(0.1, dtype=float64)`` is exact;
-    the caller casts to the requested or default dtype.
-    """
-    if isinstance(data, Tensor):
-        return data.data.copy()
-    if is_scalar(data):
-        kind = dtypes.scalar_dtype(data)
-        return np.asarray(data, dtype=dtypes.FLOAT64 if dtypes.is_float(kind) else kind)
-    if isinstance(data, range) and len(data):  # an empty one is an empty list: float
-        check_numel((len(data),), "tensor")
-        if not -2**63 <= data.start < 2**63 or not -2**63 <= data.stop < 2**63:
-            raise value_error("tensor(): the range's values do not fit in int64")
-        return np.arange(data.start, data.stop, data.step, dtype=np.int64)
-    if isinstance(data, range):
-        data = []
-    if not isinstance(data, (list, tuple)):
-        raise type_error(f"tensor(): could not infer dtype of {type(data).__name__}",
-                         hint="give numbers or nested lists of numbers")
-    items = [_from_nested(d) for d in data]
-    if not items:
-        return np.zeros((0,), dtype=dtypes.default_float())
-    shape = items[0].shape
-    for it in items:
-        if it.shape != shape:
-            raise value_error(f"expected sequence of length {shape[0] if shape else 0} at dim 1 "
-                              f"(got {it.shape[0] if it.shape else 0})",
-                              hint="rows of a nested list must all have the same length")
-    dt: np.dtype[Any] | None = None
-    for it in items:
-        dt = dtypes.promote(dt, it.dtype)
-    return np.stack(items).astype(dt)
-
-
-def _holds_tensors(data: Any) -> bool:
-    """Tensors inside keep their float dtype (tensor([a, b]) of float64 stays float64)."""
-    if isinstance(data, Tensor):
-        return True
-    if isinstance(data, (list, tuple)) and data:
-        return _holds_tensors(data[0])
-    return False
-
-
 @op("tensor(data, dtype=None, requires_grad=False)", category="creation",
     summary="a tensor from a number or nested list (int64 for ints, default float otherwise)",
     example="tensor([[1, 2], [3, 4]])", method=False)
 def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    arr = _from_nested(data)
-    if arr.dtype.kind == "f" and dtype is None and not _holds_tensors(data):
-        arr = arr.astype(dtypes.default_float())
-    check_numel(arr.shape, "tensor")
-    return _finish(arr, dtype, requires_grad)
+    return from_nested(data, dtype, requires_grad)
 
 
-def _number(x: Any, what: str) -> Any:
+def number_arg(x: Any, what: str) -> Any:
     if isinstance(x, Tensor):
         x = x.item()
     if not is_scalar(x) or isinstance(x, bool):
@@ -142,7 +93,7 @@ def arange(*args: Any, start: Any = None, end: Any = None, step: Any = 1, dtype:
         if end is None:
             raise type_error("arange() missing required argument 'end'")
         s, e = (0 if start is None else start), end
-    s, e, st = (_number(v, "arange() bound") for v in (s, e, step))
+    s, e, st = (number_arg(v, "arange() bound") for v in (s, e, step))
     for v in (s, e, st):
         if isinstance(v, float) and not math.isfinite(v):
             raise value_error(f"unsupported range: {s} -> {e}", hint="bounds must be finite")
@@ -159,7 +110,7 @@ def arange(*args: Any, start: Any = None, end: Any = None, step: Any = 1, dtype:
         data = np.arange(s, e, st, dtype=np.int64)
     else:
         data = (s + st * np.arange(n, dtype=np.float64)).astype(dt)
-    return _finish(data, dtype, requires_grad)
+    return finish_creation(data, dtype, requires_grad)
 
 
 @op("linspace(start, end, steps, dtype=None, requires_grad=False)", category="creation",
@@ -167,19 +118,19 @@ def arange(*args: Any, start: Any = None, end: Any = None, step: Any = 1, dtype:
     example="linspace(0, 1, 5)", method=False)
 def linspace(start: Any, end: Any, steps: int, dtype: Any = None,
              requires_grad: bool = False) -> Tensor:
-    s, e = _number(start, "linspace() start"), _number(end, "linspace() end")
+    s, e = number_arg(start, "linspace() start"), number_arg(end, "linspace() end")
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
         raise value_error(f"number of steps must be a non-negative integer, got {steps!r}")
     check_numel((steps,), "linspace")
     data = np.linspace(s, e, int(steps)).astype(dtypes.default_float())
-    return _finish(data, dtype, requires_grad)
+    return finish_creation(data, dtype, requires_grad)
 
 
 def _filled(name: str, fill: float) -> Any:
     def make(*size: Any, size_kw: Any = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-        shape = _size(size, size_kw, name)
+        shape = size_arg(size, size_kw, name)
         dt = dtypes.parse_dtype(dtype) if dtype is not None else dtypes.default_float()
-        return _finish(np.full(shape, fill, dtype=dt), None, requires_grad)
+        return finish_creation(np.full(shape, fill, dtype=dt), None, requires_grad)
 
     make.__name__ = name
     return make
@@ -212,25 +163,25 @@ ones = _sized("ones", 1.0, "a tensor of ones")
     summary="a tensor filled with one value (its dtype follows the value)",
     example="full((2, 2), 7.0)", method=False)
 def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    shape = _size((size,), None, "full")
-    v = _number(fill_value, "full() fill_value") if not isinstance(fill_value, bool) else fill_value
+    shape = size_arg((size,), None, "full")
+    v = number_arg(fill_value, "full() fill_value") if not isinstance(fill_value, bool) else fill_value
     dt = dtypes.parse_dtype(dtype) if dtype is not None else dtypes.scalar_dtype(v)
-    return _finish(np.full(shape, v, dtype=dt), None, requires_grad)
+    return finish_creation(np.full(shape, v, dtype=dt), None, requires_grad)
 
 
 @op("eye(n, m=None, dtype=None, requires_grad=False)", category="creation",
     summary="identity matrix (n x m)", example="eye(3)", method=False)
 def eye(n: int, m: Any = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    shape = _size((n, n if m is None else m), None, "eye")
+    shape = size_arg((n, n if m is None else m), None, "eye")
     dt = dtypes.parse_dtype(dtype) if dtype is not None else dtypes.default_float()
-    return _finish(np.eye(shape[0], shape[1], dtype=dt), None, requires_grad)
+    return finish_creation(np.eye(shape[0], shape[1], dtype=dt), None, requires_grad)
 
 
 def _like(name: str, fill: float) -> Any:
     def fn(input: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         t = unary_input(input, name)
         dt = dtypes.parse_dtype(dtype) if dtype is not None else t.data.dtype
-        return _finish(np.full(t.data.shape, fill, dtype=dt), None, requires_grad)
+        return finish_creation(np.full(t.data.shape, fill, dtype=dt), None, requires_grad)
 
     fn.__name__ = name
     op(f"{name}(input, dtype=None, requires_grad=False)", category="creation",
@@ -245,12 +196,12 @@ ones_like = _like("ones_like", 1.0)
 
 def _random(name: str, summary: str, sample: Any) -> Any:
     def fn(*size: Any, dtype: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
-        shape = _size(size, _size_kw(kw, name), name)
+        shape = size_arg(size, _size_kw(kw, name), name)
         dt = dtypes.parse_dtype(dtype) if dtype is not None else dtypes.default_float()
         if not dtypes.is_float(dt):
             raise type_error(f"{name}() is only implemented for floating dtypes, got {dt.name}")
         n = int(np.prod(shape, dtype=np.int64))
-        return _finish(sample(_generator(), n, dt).reshape(shape), None, requires_grad)
+        return finish_creation(sample(default_generator(), n, dt).reshape(shape), None, requires_grad)
 
     fn.__name__ = name
     op(f"{name}(*size, dtype=None, requires_grad=False)", category="creation", summary=summary,
@@ -270,24 +221,24 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, dtype: Any = None,
            requires_grad: bool = False) -> Tensor:
     dt = dtypes.parse_dtype(dtype) if dtype is not None else dtypes.default_float()
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
-        m_arr = mean.data if isinstance(mean, Tensor) else np.asarray(float(_number(mean, "mean")))
-        s_arr = std.data if isinstance(std, Tensor) else np.asarray(float(_number(std, "std")))
+        m_arr = mean.data if isinstance(mean, Tensor) else np.asarray(float(number_arg(mean, "mean")))
+        s_arr = std.data if isinstance(std, Tensor) else np.asarray(float(number_arg(std, "std")))
         if (s_arr < 0).any():
             raise value_error("normal expects all elements of std >= 0.0")
         from ._base import broadcast_shape
 
         shape = broadcast_shape("normal", m_arr.shape, s_arr.shape)
-        out = _finish(_normal_tensors(mean, std, shape), None, requires_grad)
+        out = finish_creation(_normal_tensors(mean, std, shape), None, requires_grad)
         inputs = tuple(t for t in (mean, std) if isinstance(t, Tensor))
         name = "NormalBackward" + ("3" if len(inputs) == 2 else "1" if inputs[0] is mean else "2")
         return record(name, out, inputs, _normal_vjp, fast=_normal_fast,
                       ctx=tuple((t.data.shape, t.data.dtype) for t in inputs))
-    m, s = _number(mean, "normal() mean"), _number(std, "normal() std")
+    m, s = number_arg(mean, "normal() mean"), number_arg(std, "normal() std")
     if s < 0:
         raise value_error(f"normal expects std >= 0.0, but found std {s}")
-    shape = _size(() if size is None else (size,), None, "normal")
+    shape = size_arg(() if size is None else (size,), None, "normal")
     n = int(np.prod(shape, dtype=np.int64))
-    return _finish(rng.normal(_generator(), n, dt, m, s).reshape(shape), None, requires_grad)
+    return finish_creation(rng.normal(default_generator(), n, dt, m, s).reshape(shape), None, requires_grad)
 
 
 def _normal_vjp(g: Tensor, node: Node) -> tuple[Tensor, ...]:
@@ -309,10 +260,10 @@ def _normal_tensors(mean: Any, std: Any, shape: tuple[int, ...]) -> np.ndarray:
                          hint="write the mean and std as floats, e.g. 0.0")
     n = int(np.prod(shape, dtype=np.int64))
     if isinstance(std, Tensor):
-        out = rng.normal(_generator(), n, dt, 0.0, 1.0).reshape(shape)
+        out = rng.normal(default_generator(), n, dt, 0.0, 1.0).reshape(shape)
         out = np.multiply(out, std.data, dtype=dtypes.promote(dt, std.data.dtype)).astype(dt)
     else:
-        out = rng.normal(_generator(), n, dt, 0.0, float(std)).reshape(shape)
+        out = rng.normal(default_generator(), n, dt, 0.0, float(std)).reshape(shape)
     if isinstance(mean, Tensor):
         return np.add(out, mean.data, dtype=dtypes.promote(dt, mean.data.dtype)).astype(dt)
     return out + dt.type(mean)

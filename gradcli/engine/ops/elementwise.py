@@ -8,35 +8,24 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
-from ..autograd import Node, record
+from ..autograd import Node, record, to_dtype
 from ..errors import type_error
 from ..tensor import Tensor
-from ._base import broadcast_shape, float_input, is_scalar, operands, to_tensor, unary_input
-from .arithmetic import broadcast_one, fits_in
+from ._base import (
+    broadcast_one,
+    broadcast_shape,
+    fits_in,
+    float_input,
+    is_scalar,
+    operands,
+    to_tensor,
+    unary_input,
+)
 from .table import GradCheck, op
 
 One = tuple["Tensor | None"]
 Two = tuple["Tensor | None", "Tensor | None"]
 RawOne = tuple[np.ndarray]
-
-
-def _to_vjp(g: Tensor, node: Node) -> One:
-    return (to_dtype(g, node.ctx),)
-
-
-def _to_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray]:
-    return (g.astype(node.ctx),)
-
-
-def to_dtype(input: Tensor, dtype: Any) -> Tensor:
-    """A copy in another dtype (PyTorch's ToCopyBackward0); the gradient is cast back."""
-    dt = dtypes.parse_dtype(dtype)
-    if input.data.dtype == dt:
-        return input
-    if input.requires_grad and not dtypes.is_float(dt):
-        return Tensor(input.data.astype(dt))
-    out = Tensor(input.data.astype(dt))
-    return record("ToCopyBackward0", out, (input,), _to_vjp, ctx=input.data.dtype, fast=_to_fast)
 
 
 @op("to(input, dtype)", category="element-wise", summary="a copy in another dtype",

@@ -199,9 +199,9 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
     outside ``key`` and to the value inside it."""
     _check_writable(target)
     v = to_tensor(value)
-    from .shape import _index_part
+    from .shape import index_part
 
-    parts = tuple(_index_part(p) for p in (key if isinstance(key, tuple) else (key,)))
+    parts = tuple(index_part(p) for p in (key if isinstance(key, tuple) else (key,)))
     _cast_check(v, target)
     tracked = is_grad_enabled() and (v.requires_grad or target.requires_grad)
     before = _history(target) if tracked else None

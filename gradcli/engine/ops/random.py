@@ -13,7 +13,7 @@ from ..autograd import Node, record
 from ..errors import type_error, value_error
 from ..tensor import Tensor
 from ._base import check_numel, is_scalar, unary_input
-from .creation import _finish, _generator, _number, _size
+from .creation import default_generator, finish_creation, number_arg, size_arg
 from .inplace import apply_, overwrite_
 from .table import GradCheck, op
 
@@ -69,7 +69,7 @@ def _like(name: str, kernel: str, fill: Any) -> Any:
         _floating(dt, kernel)
         out = _empty_like(t.data, dt)
         _write(out, fill(out))
-        return _finish(out, None, requires_grad)
+        return finish_creation(out, None, requires_grad)
 
     fn.__name__ = name
     what = "uniform values in [0, 1)" if name == "rand_like" else "standard normal values"
@@ -80,9 +80,9 @@ def _like(name: str, kernel: str, fill: Any) -> Any:
 
 
 rand_like = _like("rand_like", "check_uniform_bounds",
-                  lambda a: rng.uniforms(_generator(), a.size, a.dtype))
+                  lambda a: rng.uniforms(default_generator(), a.size, a.dtype))
 randn_like = _like("randn_like", "normal_kernel_cpu",
-                   lambda a: rng.normal(_generator(), a.size, a.dtype, 0.0, 1.0,
+                   lambda a: rng.normal(default_generator(), a.size, a.dtype, 0.0, 1.0,
                                         _contiguous(a)))
 
 
@@ -121,10 +121,10 @@ def randint(*args: Any, low: Any = None, high: Any = None, size: Any = None, dty
     if lo >= hi:
         raise value_error(f"random_ expects 'from' to be less than 'to', but got from={lo} >= "
                           f"to={hi}")
-    shape = _size((size,), None, "randint")
+    shape = size_arg((size,), None, "randint")
     dt = dtypes.INT64 if dtype is None else dtypes.parse_dtype(dtype)
-    values = rng.randint(_generator(), int(np.prod(shape, dtype=np.int64)), lo, hi)
-    return _finish(values.reshape(shape).astype(dt), None, requires_grad)
+    values = rng.randint(default_generator(), int(np.prod(shape, dtype=np.int64)), lo, hi)
+    return finish_creation(values.reshape(shape).astype(dt), None, requires_grad)
 
 
 @op("randperm(n, dtype=None, requires_grad=False)", category="creation",
@@ -136,7 +136,7 @@ def randperm(n: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
                           hint="n must be zero or positive")
     check_numel((count,), "randperm")
     dt = dtypes.INT64 if dtype is None else dtypes.parse_dtype(dtype)
-    return _finish(rng.randperm(_generator(), count).astype(dt), None, requires_grad)
+    return finish_creation(rng.randperm(default_generator(), count).astype(dt), None, requires_grad)
 
 
 def _target(input: Any, name: str, kernel: str) -> Tensor:
@@ -151,13 +151,13 @@ def _target(input: Any, name: str, kernel: str) -> Tensor:
     example="torch.empty(2, 3).uniform_(-1, 1)", function=False)
 def uniform_(input: Any, from_: Any = 0.0, to: Any = 1.0) -> Tensor:
     t = _target(input, "uniform_", "check_uniform_bounds")
-    a, b = _number(from_, "uniform_() from"), _number(to, "uniform_() to")
+    a, b = number_arg(from_, "uniform_() from"), number_arg(to, "uniform_() to")
     if a > b:
         raise value_error(f"uniform_ expects to return a [from, to) range, but found from={a} > "
                           f"to={b}")
 
     def fill(arr: np.ndarray) -> None:
-        _write(arr, rng.uniform(_generator(), arr.size, arr.dtype, a, b))
+        _write(arr, rng.uniform(default_generator(), arr.size, arr.dtype, a, b))
 
     return overwrite_(t, fill, "UniformBackward0")
 
@@ -167,12 +167,12 @@ def uniform_(input: Any, from_: Any = 0.0, to: Any = 1.0) -> Tensor:
     example="torch.empty(2, 3).normal_(0, 0.01)", function=False)
 def normal_(input: Any, mean: Any = 0.0, std: Any = 1.0) -> Tensor:
     t = _target(input, "normal_", "normal_kernel_cpu")
-    m, s = _number(mean, "normal_() mean"), _number(std, "normal_() std")
+    m, s = number_arg(mean, "normal_() mean"), number_arg(std, "normal_() std")
     if s < 0:
         raise value_error(f"normal expects std >= 0.0, but found std {s}")
 
     def fill(arr: np.ndarray) -> None:
-        _write(arr, rng.normal(_generator(), arr.size, arr.dtype, m, s, _contiguous(arr)))
+        _write(arr, rng.normal(default_generator(), arr.size, arr.dtype, m, s, _contiguous(arr)))
 
     return overwrite_(t, fill, "NormalBackward0")
 
@@ -186,7 +186,7 @@ def _probability(p: float) -> float:
 def _bernoulli_values(shape_of: np.ndarray, p: Any) -> np.ndarray:
     """0/1 draws in ``shape_of``'s memory order: a float probability takes a 53-bit uniform
     per element; a tensor of them one uniform of its own dtype (24 bits for float32)."""
-    gen = _generator()
+    gen = default_generator()
     if isinstance(p, Tensor):
         probs = p.data
         if probs.dtype.kind != "f":
@@ -220,7 +220,7 @@ def bernoulli(input: Any, p: Any = None) -> Tensor:
     t = unary_input(input, "bernoulli")
     out = _empty_like(t.data, t.data.dtype)
     if p is not None:
-        _write(out, _bernoulli_values(out, _number(p, "bernoulli() p")).astype(out.dtype))
+        _write(out, _bernoulli_values(out, number_arg(p, "bernoulli() p")).astype(out.dtype))
         return Tensor(out)
     _floating(t.data.dtype, "bernoulli_tensor_cpu_p_")
     _write(out, _bernoulli_values(out, t).astype(out.dtype))
@@ -234,7 +234,7 @@ def bernoulli_(input: Any, p: Any = 0.5) -> Tensor:
     if not isinstance(input, Tensor):
         raise type_error(f"bernoulli_() expects a tensor, not {type(input).__name__}")
     t = input
-    probs = p if isinstance(p, Tensor) else _number(p, "bernoulli_() p")
+    probs = p if isinstance(p, Tensor) else number_arg(p, "bernoulli_() p")
 
     def fill(arr: np.ndarray) -> None:
         _write(arr, _bernoulli_values(arr, probs).astype(arr.dtype))
@@ -250,7 +250,7 @@ def bernoulli_(input: Any, p: Any = 0.5) -> Tensor:
     checks=(GradCheck("(manual_seed(0), dropout(a, 0.5))[1]", {"a": (2, 5)}),))
 def dropout(input: Any, p: Any = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     t = unary_input(input, "dropout")
-    q = _number(p, "dropout() p")
+    q = number_arg(p, "dropout() p")
     if not 0 <= q <= 1:
         raise value_error(f"dropout probability has to be between 0 and 1, but got {q}")
     from .arithmetic import mul
@@ -264,7 +264,7 @@ def dropout(input: Any, p: Any = 0.5, training: bool = True, inplace: bool = Fal
             raise type_error(f"result type Float can't be cast to the desired output type "
                              f"{_TORCH_NAMES[t.data.dtype.name]}", hint="dropout needs a floating tensor")
         arr = _empty_like(t.data, t.data.dtype)
-        _write(arr, (rng.uniforms(_generator(), arr.size, dtypes.FLOAT64) < 1 - q)
+        _write(arr, (rng.uniforms(default_generator(), arr.size, dtypes.FLOAT64) < 1 - q)
                .astype(arr.dtype))
         arr /= arr.dtype.type(1 - q)
         noise = Tensor(arr)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import builtins
 import math
-import weakref
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
 from .. import dtypes
-from ..autograd import Node, record
+from ..autograd import Node, broadcast_to, record, view_of
 from ..errors import shape_error, type_error, value_error
 from ..tensor import Tensor
 from ._base import check_numel, is_scalar, to_tensor, unary_input
@@ -59,29 +58,6 @@ def sizes_of(args: Sequence[Any], what: str) -> tuple[int, ...]:
     return tuple(out)
 
 
-def _view(t: Tensor, data: np.ndarray) -> Tensor:
-    """A result that shares storage (and so the version counter) with ``t``."""
-    # Derived from t.data, data is either a view into its buffer or a fresh copy, so the cheap
-    # bounds test is exact here (and views share the counter, as PyTorch's do).
-    shares = np.may_share_memory(data, t.data) if data.size else False
-    if not shares:
-        return Tensor(data)
-    out = Tensor(data, version=t._version)
-    base = t._base  # only views have one
-    if base is None:
-        base = t
-    out._base = base
-    views = base._views
-    if views is None:
-        base._views = [weakref.ref(out)]
-    else:
-        views.append(weakref.ref(out))
-        count = len(views)
-        if count >= 64 and not count & (count - 1):  # at powers of two: drop the dead ones
-            views[:] = [r for r in views if r() is not None]
-    return out
-
-
 def _reshape_vjp(g: Tensor, node: Node) -> One:
     return (reshape(g, node.ctx),)
 
@@ -122,12 +98,12 @@ def _reshape(input: Any, shape: tuple[Any, ...], copy_ok: bool) -> Tensor:
     t = unary_input(input, name)
     new = _infer_shape(sizes_of(shape, name), t.data.size, t.data.shape)
     data = t.data.reshape(new)
-    is_view = t.data.size == 0 or np.may_share_memory(data, t.data)  # exact here: see _view
+    is_view = t.data.size == 0 or np.may_share_memory(data, t.data)  # exact here: see autograd.view_of
     if not is_view and not copy_ok:
         raise shape_error("view size is not compatible with input tensor's size and stride (at "
                           "least one dimension spans across two contiguous subspaces). Use "
                           ".reshape(...) instead.", hint="use reshape, which copies when it must")
-    out = _view(t, data)
+    out = view_of(t, data)
     return record("ViewBackward0" if is_view else "UnsafeViewBackward0", out, (t,),
                   _reshape_vjp, ctx=t.data.shape, fast=_reshape_fast)
 
@@ -163,7 +139,7 @@ def _permute_vjp(g: Tensor, node: Node) -> One:
 
 
 def _permute(t: Tensor, axes: tuple[int, ...], name: str) -> Tensor:
-    out = _view(t, np.transpose(t.data, axes))
+    out = view_of(t, np.transpose(t.data, axes))
     return record(name, out, (t,), _permute_vjp, ctx=(axes, name))
 
 
@@ -231,7 +207,7 @@ def squeeze(input: Any, dim: Any = None) -> Tensor:
         d = normalize_dim(dim, x.data.ndim)
         new = shape[:d] + shape[d + 1:] if shape and shape[d] == 1 else shape
         name = "SqueezeBackward1"
-    out = _view(x, x.data.reshape(new))
+    out = view_of(x, x.data.reshape(new))
     return record(name, out, (x,), _reshape_vjp, ctx=shape)
 
 
@@ -242,12 +218,8 @@ def unsqueeze(input: Any, dim: int) -> Tensor:
     x = unary_input(input, "unsqueeze")
     d = normalize_dim(dim, x.data.ndim + 1)
     shape = x.data.shape
-    out = _view(x, x.data.reshape(shape[:d] + (1,) + shape[d:]))
+    out = view_of(x, x.data.reshape(shape[:d] + (1,) + shape[d:]))
     return record("UnsqueezeBackward0", out, (x,), _reshape_vjp, ctx=shape)
-
-
-def _expand_vjp(g: Tensor, node: Node) -> One:
-    return (g,)  # the engine sums it back to the input's shape
 
 
 @op("expand(input, *sizes)", category="shape",
@@ -280,35 +252,15 @@ def expand(input: Any, *sizes: Any) -> Tensor:
     if builtins.any(s < 0 for s in full):
         raise value_error(f"expand: sizes must be non-negative (or -1 to keep a size), got "
                           f"{list(want)}")
+    if tuple(full) != shape:
+        check_numel(full, "expand")
     return broadcast_to(x, tuple(full))
 
 
 def _torch_type(x: Tensor) -> str:
-    from ..tensor import torch_type_name
+    from ..dtypes import torch_type_name
 
     return torch_type_name(x).removeprefix("torch.")
-
-
-def broadcast_to(x: Tensor, shape: tuple[int, ...]) -> Tensor:
-    if x.data.shape == shape:
-        return x
-    check_numel(shape, "expand")
-    out = _view(x, np.broadcast_to(x.data, shape))
-    return record("ExpandBackward0", out, (x,), _expand_vjp)
-
-
-def _sum_to_vjp(g: Tensor, node: Node) -> One:
-    return (broadcast_to(g, node.ctx),)
-
-
-def sum_to(g: Tensor, shape: tuple[int, ...]) -> Tensor:
-    """Sum a broadcast gradient back to ``shape``: the one place broadcasting is undone."""
-    lead = g.data.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, s in enumerate(shape) if s == 1 and g.data.shape[lead + i] != 1)
-    data = np.sum(g.data, axis=axes, keepdims=True) if axes else g.data
-    out = Tensor(np.asarray(data.reshape(shape)))
-    return record("SumBackward1", out, (g,), _sum_to_vjp, ctx=g.data.shape)
 
 
 def _tensors(seq: Any, name: str) -> list[Tensor]:
@@ -384,7 +336,7 @@ def stack(tensors: Any, dim: int = 0) -> Tensor:
 
 # -- indexing ---------------------------------------------------------------------------------
 
-def _index_part(part: Any) -> Any:
+def index_part(part: Any) -> Any:
     """One component of an index as numpy understands it, refusing floats and the like."""
     if part is None or part is Ellipsis or isinstance(part, slice):
         if isinstance(part, slice):
@@ -413,7 +365,7 @@ def _index_part(part: Any) -> Any:
             "tensors used as indices must be long, int, byte or bool tensors",
             hint=f"this index is {part.data.dtype.name}: convert it with .long()")
     if isinstance(part, (list, tuple)):
-        return _index_part(to_tensor(list(part)))
+        return index_part(to_tensor(list(part)))
     raise type_error(f"invalid index of type {type(part).__name__}",
                      hint="index with integers, slices, None, ..., or integer/bool tensors")
 
@@ -464,7 +416,7 @@ def rows(input: Tensor) -> Iterator[Tensor]:
 def index(input: Tensor, key: Any, grad_fn: str | None = None) -> Tensor:
     """``x[key]``: basic indexing gives a view; integer/bool tensor indices gather.
     ``grad_fn`` names the node instead of PyTorch's name for the index."""
-    parts = tuple(_index_part(p) for p in (key if isinstance(key, tuple) else (key,)))
+    parts = tuple(index_part(p) for p in (key if isinstance(key, tuple) else (key,)))
     x = input
     _check_index(x, parts)
     try:
@@ -476,7 +428,7 @@ def index(input: Tensor, key: Any, grad_fn: str | None = None) -> Tensor:
     except IndexError as e:
         raise shape_error(_index_message(str(e), x),
                           hint=f"the tensor has shape {tuple(x.data.shape)}") from None
-    out = _view(x, data) if isinstance(data, np.ndarray) else Tensor(np.asarray(data))
+    out = view_of(x, data) if isinstance(data, np.ndarray) else Tensor(np.asarray(data))
     name = grad_fn or _grad_fn_of_index(parts, x.data.shape, not isinstance(key, tuple))
     return record(name, out, (x,), _index_vjp, ctx=(parts, x.data.shape))
 
