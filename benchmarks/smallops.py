@@ -209,7 +209,7 @@ def eval_stream_benchmark(count: int, repeats: int, log: Callable[[str], None]) 
     process, to split the per-expression cost from the process's.
     """
     exprs = stream_expressions(count)
-    _run_stream(exprs[:1])  # warm-up: bytecode and OS caches, the LALR cache
+    _run_stream(exprs[:1])  # warm-up: bytecode and OS caches
     one = statistics.median(_run_stream(exprs[:1])[0] for _ in range(max(3, repeats)))
     totals = []
     for _ in range(repeats):

@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/startup.py [--runs N] [--json out.json]
 
-Runs each command N times, taking turns (after a warm-up run, so that the LALR cache exists
+Runs each command N times, taking turns (after a warm-up run, so that bytecode is compiled
 and the OS file cache is warm, as for a user's second command), and prints the median wall
 times and the ratio.
 Measure an installed copy (pip install .): the workplace sets PYTHONDONTWRITEBYTECODE=1, and

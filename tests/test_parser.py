@@ -32,7 +32,6 @@ from gradcli.syntax import (
     unparse,
 )
 from gradcli.syntax import nodes as n
-from gradcli.syntax import parser as parser_module
 
 HERE = Path(__file__).parent
 REPO = HERE.parent
@@ -446,6 +445,7 @@ def _extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 EXPRESSIONS = st.recursive(LEAVES, _extend, max_leaves=12)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(EXPRESSIONS)
 def test_generated_expressions_agree_with_python(text: str) -> None:
@@ -585,6 +585,7 @@ PROGRAMS = st.one_of(
     VALID_PROGRAMS.flatmap(_misplaced))
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(PROGRAMS)
@@ -600,7 +601,7 @@ def test_generated_programs_agree_with_python_and_round_trip(text: str) -> None:
 
 
 
-# ---------------------------------------------------------------- the LALR table cache
+# ---------------------------------------------------------------- the shipped tables
 
 
 def _python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -608,126 +609,62 @@ def _python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
                           env={**os.environ, "PYTHONPATH": str(REPO), **env}, check=False)
 
 
-def test_a_fresh_process_loads_the_cached_tables_instead_of_building_them(
-        tmp_path: Path) -> None:
-    env = {"XDG_CACHE_HOME": str(tmp_path)}
-    first = _python("from gradcli.syntax import parse_expression, cache_file\n"
-                    "parse_expression('x + 1')\nprint(cache_file())", env)
-    assert first.returncode == 0, first.stderr
-    cache = Path(first.stdout.strip())
-    assert cache.parent == tmp_path / "gradcli" and cache.is_file()
-    # Building LALR tables goes through compute_lalr: make it fail in the second process.
-    second = _python(textwrap.dedent("""\
+@pytest.mark.slow
+def test_a_fresh_process_builds_no_tables_and_writes_nothing(tmp_path: Path) -> None:
+    """The tables ship in the package (gradcli/syntax/make_tables.py): the first run on a
+    fresh machine builds none and writes no cache, neither for the quick parser nor for
+    Lark (a syntax error goes to Lark)."""
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "HOME": str(tmp_path / "home"),
+           "TMPDIR": str(tmp_path / "tmp")}
+    for name in env.values():
+        Path(name).mkdir()
+    # Building LALR tables goes through compute_lalr: make it fail.
+    result = _python(textwrap.dedent("""\
         from lark.parsers import lalr_analysis
         def refuse(self):
-            raise SystemExit("LALR tables were rebuilt")
+            raise SystemExit("LALR tables were built")
         lalr_analysis.LALR_Analyzer.compute_lalr = refuse
-        from gradcli.syntax import parse_expression
+        from gradcli.syntax import parse_expression, parse_program
         print(parse_expression('2 * dot(x, x)'))
+        print(parse_program('if x:\\n\\ty\\n').body[0].__class__.__name__)
+        try:
+            parse_expression('f(x')
+        except Exception as e:
+            print(e.kind, e.message)
     """), env)
-    assert second.returncode == 0, second.stderr
-    assert "BinOp" in second.stdout
+    assert result.returncode == 0, result.stderr
+    first, second, third = result.stdout.split("\n")[:3]
+    assert first.startswith("BinOp(op='*', left=Number(value=2), right=Call(")
+    assert (second, third) == ("If", "syntax unclosed '(' opened at line 1, column 2")
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
 
 
 _LARK_LOADED = "\nprint(sorted({m.split('.')[0] for m in sys.modules} & {'lark'}))"
 
 
-def test_with_the_tables_cached_a_text_is_parsed_without_lark(tmp_path: Path) -> None:
-    """The quick parser reads its own cached tables: importing and loading Lark is most of
-    the parse's share of a one-shot eval's or run's start-up (issue 6). Tabs in a text of
-    more lines (or with strings or comments) and errors still go to Lark."""
-    env = {"XDG_CACHE_HOME": str(tmp_path)}
-    warm = _python("from gradcli.syntax import parse_expression\nparse_expression('x')", env)
-    assert warm.returncode == 0, warm.stderr
-    assert len(list((tmp_path / "gradcli").glob("*.quick.json"))) == 1
+@pytest.mark.slow
+def test_a_text_is_parsed_without_lark() -> None:
+    """The quick parser reads its own tables: importing and loading Lark is most of the
+    parse's share of a one-shot eval's or run's start-up (issue 6). Tabs in a text of more
+    lines (or with strings or comments) and errors still go to Lark."""
     run = "import sys\nfrom gradcli.syntax import parse_expression, parse_program\n"
     for code in ["parse_expression('2*dot(x, x) + w[1:, None].sum(dim=0)')",
                  "parse_expression('f\"{x}\" + load(\"w.npy\")  # c')",
                  "parse_program('x = 1  # one\\nif x:\\n    print(f\"{x}\", (x,\\n 2))\\n')"]:
-        quick = _python(run + f"print({code})" + _LARK_LOADED, env)
+        quick = _python(run + f"print({code})" + _LARK_LOADED, {})
         assert quick.returncode == 0, quick.stderr
         assert quick.stdout.split("\n")[1] == "[]", code
     for code in ["parse_program('if x:\\n\\ty\\n')", "parse_expression('(x\\n\\t+ y)')"]:
-        lark = _python(run + f"print({code})" + _LARK_LOADED, env)
+        lark = _python(run + f"print({code})" + _LARK_LOADED, {})
         assert lark.returncode == 0, lark.stderr
         assert lark.stdout.split("\n")[1] == "['lark']", code
     error = _python(run + "try:\n    parse_expression('f(x')\nexcept Exception as e:\n"
-                    "    print(e.kind, e.message)" + _LARK_LOADED, env)
+                    "    print(e.kind, e.message)" + _LARK_LOADED, {})
     assert error.stdout.split("\n")[:2] == ["syntax unclosed '(' opened at line 1, column 2",
                                             "['lark']"], error.stderr
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "format", "rules", "rows", "list",
-                                    "start", "action", "symbols", "keywords", "scanner",
-                                    "code"])
-def test_a_damaged_quick_parser_table_is_made_again(tmp_path: Path, damage: str) -> None:
-    env = {"XDG_CACHE_HOME": str(tmp_path)}
-    warm = _python("from gradcli.syntax import parse_expression\nparse_expression('x')", env)
-    assert warm.returncode == 0, warm.stderr
-    [path] = (tmp_path / "gradcli").glob("*.quick.json")
-    good = path.read_bytes()
-    tables = json.loads(good)
-    damaged = {
-        "garbage": b"\x00not json at all",
-        "truncated": good[: len(good) // 2],
-        "format": json.dumps({**tables, "format": -1}).encode(),
-        "rules": json.dumps({**tables, "rules": [["name"]]}).encode(),
-        "rows": json.dumps({**tables, "rows": [[1, 2, 3]]}).encode(),
-        "list": b"[1, 2]",
-        # These pass the parser's construction and fail in the parse:
-        "start": json.dumps({**tables, "start": 10**6}).encode(),
-        "action": json.dumps({**tables, "rows": [[0, "x"] for _ in tables["rows"]]}).encode(),
-        "symbols": json.dumps({**tables, "symbols": []}).encode(),
-        "keywords": json.dumps({**tables, "keywords": []}).encode(),
-        "scanner": json.dumps({**tables, "scanner": "("}).encode(),
-        # Well-formed, but made by other code of the quick parser:
-        "code": json.dumps({**tables, "code": "other"}).encode(),
-    }[damage]
-    path.write_bytes(damaged)
-    again = _python("import sys\nfrom gradcli.syntax import parse_expression\n"
-                    "print(parse_expression('2 * x'))" + _LARK_LOADED, env)
-    assert again.returncode == 0, again.stderr
-    assert again.stdout.split("\n")[:2] == [
-        "BinOp(op='*', left=Number(value=2), right=Name(id='x'))", "['lark']"]
-    assert json.loads(path.read_bytes()) == tables
-
-
-def test_the_cache_key_reads_lark_s_version() -> None:
-    """Read from Lark's source (that this needs no import of Lark, the subprocess tests above
-    show)."""
-    import lark
-
-    assert parser_module._lark_version() == lark.__version__
-
-
-def test_an_unwritable_cache_location_falls_back_to_the_temporary_directory(
-        tmp_path: Path) -> None:
-    blocker = tmp_path / "not-a-directory"
-    blocker.write_text("")
-    temporary = tmp_path / "tmp"
-    temporary.mkdir()
-    result = _python("from gradcli.syntax import parse_expression, cache_file\n"
-                     "print(parse_expression('x'), cache_file())",
-                     {"XDG_CACHE_HOME": str(blocker), "TMPDIR": str(temporary)})
-    assert result.returncode == 0, result.stderr
-    name, cache = result.stdout.split()
-    assert name == "Name(id='x')" and Path(cache).parent.parent == temporary
-    assert Path(cache).is_file()
-
-
-def test_without_any_cache_location_the_parser_still_works(tmp_path: Path) -> None:
-    blocker = tmp_path / "not-a-directory"
-    blocker.write_text("")
-    result = _python(textwrap.dedent(f"""\
-        from pathlib import Path
-        import gradcli.syntax.parser as parser
-        parser._cache_candidates = lambda: [Path({str(blocker)!r}) / "gradcli"]
-        print(parser.parse_expression('x'), parser.cache_file())
-    """), {})
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["Name(id='x')", "None"]
-
-
+@pytest.mark.slow
 def test_the_syntax_package_stays_out_of_numpy_and_the_engine() -> None:
     result = _python("import sys, gradcli.syntax\n"
                      "print(sorted(m for m in sys.modules if m.split('.')[0] == 'numpy'"

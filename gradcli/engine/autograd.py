@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
+from . import reuse
+from .dtypes import is_float, parse_dtype, torch_type_name
 from .errors import grad_error
 
 if TYPE_CHECKING:
@@ -181,9 +183,7 @@ class Node:
         assert alias is not None
         if not _grad_enabled[0]:
             return alias
-        from .tensor import Tensor
-
-        out = Tensor(alias.data, version=alias._version)
+        out = type(alias)(alias.data, version=alias._version)
         out.grad_fn = self
         out.requires_grad = True
         return out
@@ -258,13 +258,83 @@ def _thaw() -> None:
 
 def _fit(g: Tensor, shape: tuple[int, ...], dtype: np.dtype[Any]) -> Tensor:
     """Undo broadcasting (sum to the input's shape) and cast to the input's dtype."""
-    from . import ops
-
     if g.data.shape != shape:
-        g = ops.sum_to(g, shape)
+        g = sum_to(g, shape)
     if g.data.dtype != dtype:
-        g = ops.to_dtype(g, dtype)
+        g = to_dtype(g, dtype)
     return g
+
+
+# -- the core's own ops: un-broadcasting, its inverse and casts, recorded like any other op
+# (under create_graph a gradient's un-broadcasting is differentiated too). ops re-exports them.
+
+
+def view_of(t: Tensor, data: np.ndarray) -> Tensor:
+    """A result that shares storage (and so the version counter) with ``t``."""
+    # Derived from t.data, data is either a view into its buffer or a fresh copy, so the cheap
+    # bounds test is exact here (and views share the counter, as PyTorch's do).
+    shares = np.may_share_memory(data, t.data) if data.size else False
+    if not shares:
+        return type(t)(data)
+    out = type(t)(data, version=t._version)
+    base = t._base  # only views have one
+    if base is None:
+        base = t
+    out._base = base
+    views = base._views
+    if views is None:
+        base._views = [weakref.ref(out)]
+    else:
+        views.append(weakref.ref(out))
+        count = len(views)
+        if count >= 64 and not count & (count - 1):  # at powers of two: drop the dead ones
+            views[:] = [r for r in views if r() is not None]
+    return out
+
+
+def _expand_vjp(g: Tensor, node: Node) -> tuple[Tensor]:
+    return (g,)  # the engine sums it back to the input's shape
+
+
+def broadcast_to(x: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """``x`` broadcast to ``shape``, a view (ExpandBackward0); the caller checks the size."""
+    if x.data.shape == shape:
+        return x
+    out = view_of(x, np.broadcast_to(x.data, shape))
+    return record("ExpandBackward0", out, (x,), _expand_vjp)
+
+
+def _sum_to_vjp(g: Tensor, node: Node) -> tuple[Tensor]:
+    return (broadcast_to(g, node.ctx),)
+
+
+def sum_to(g: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """Sum a broadcast gradient back to ``shape``: the one place broadcasting is undone."""
+    lead = g.data.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, s in enumerate(shape) if s == 1 and g.data.shape[lead + i] != 1)
+    data = np.sum(g.data, axis=axes, keepdims=True) if axes else g.data
+    out = type(g)(np.asarray(data.reshape(shape)))
+    return record("SumBackward1", out, (g,), _sum_to_vjp, ctx=g.data.shape)
+
+
+def _to_vjp(g: Tensor, node: Node) -> tuple[Tensor]:
+    return (to_dtype(g, node.ctx),)
+
+
+def _to_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray]:
+    return (g.astype(node.ctx),)
+
+
+def to_dtype(input: Tensor, dtype: Any) -> Tensor:
+    """A copy in another dtype (PyTorch's ToCopyBackward0); the gradient is cast back."""
+    dt = parse_dtype(dtype)
+    if input.data.dtype == dt:
+        return input
+    if input.requires_grad and not is_float(dt):
+        return type(input)(input.data.astype(dt))
+    out = type(input)(input.data.astype(dt))
+    return record("ToCopyBackward0", out, (input,), _to_vjp, ctx=input.data.dtype, fast=_to_fast)
 
 
 #: The sequence number taken by the last in-place change of a tensor (``bump_version``). A
@@ -287,8 +357,6 @@ def _check_saved(node: Node) -> None:
         return
     for t, v in zip(node.saved, node.saved_versions):
         if t is not None and t._version[0] != v:
-            from .tensor import torch_type_name
-
             where = f", which is output 0 of {t.grad_fn.name}," if t.grad_fn is not None else ""
             raise grad_error(
                 "one of the variables needed for gradient computation has been modified by an "
@@ -456,15 +524,13 @@ def _retain(node: Node, g: Tensor, create_graph: bool) -> None:
 
 def _accumulate_leaf(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
     """``.grad`` accumulates: in place when it can (aliases of ``.grad`` see it, as in PyTorch)."""
-    from .tensor import Tensor
-
     if create_graph:
         leaf.grad = g if leaf.grad is None else leaf.grad + g
         return
     if leaf.grad is None:
-        leaf.grad = Tensor(np.array(g.data, dtype=leaf.data.dtype, copy=True))
+        leaf.grad = _wrap(np.array(g.data, dtype=leaf.data.dtype, copy=True))
     elif leaf.grad.requires_grad or leaf.grad.data.shape != g.data.shape:
-        leaf.grad = Tensor(leaf.grad.data + g.data)
+        leaf.grad = _wrap(np.asarray(leaf.grad.data + g.data))
     else:
         leaf.grad.data += g.data
         bump_version(leaf.grad)
@@ -474,7 +540,8 @@ def _accumulate_leaf(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
 # Without create_graph nothing records, so gradients travel as numpy arrays: no Tensor per
 # step, and a gradient buffer that nothing else references is reused in place (accumulation,
 # the VJPs' products) or handed to ``.grad`` without a copy, as PyTorch steals its buffers.
-# "Nothing else references" is the reference count: a buffer held by one local variable only.
+# "Nothing else references" is the reference count: a buffer held by one local variable only,
+# read only where reuse.ON says the counts are trusted (engine/reuse.py).
 
 
 def _alone_refs() -> int:
@@ -486,7 +553,7 @@ def _refs(a: np.ndarray) -> int:
     return sys.getrefcount(a)
 
 
-_ALONE = _alone_refs()
+_ALONE = _alone_refs() if reuse.TRUSTED else reuse.NEVER
 
 
 def _inline_alone() -> int:
@@ -496,27 +563,32 @@ def _inline_alone() -> int:
 
 #: What sys.getrefcount(g) gives, written in a function's body, for an array that only the
 #: function's local variable g holds.
-_INLINE_ALONE = _inline_alone()
+_INLINE_ALONE = _inline_alone() if reuse.TRUSTED else reuse.NEVER
 
 
 def _owned(a: np.ndarray, holders: int = 0) -> bool:
-    """True when ``a`` owns its memory and is referenced only by the caller's local variable
-    (plus ``holders`` known containers). Call it as a statement of its own: a reference that
-    sits on the caller's evaluation stack would be counted."""
-    return (sys.getrefcount(a) == _ALONE + holders and a.base is None
+    """True when the reuse is on, ``a`` owns its memory and is referenced only by the caller's
+    local variable (plus ``holders`` known containers). Call it as a statement of its own: a
+    reference that sits on the caller's evaluation stack would be counted."""
+    return (_REUSE[0] and sys.getrefcount(a) == _ALONE + holders and a.base is None
             and a.flags.writeable)
 
 
-def _wrap(a: np.ndarray, version: list[int] | None = None) -> Tensor:
-    """A Tensor around an array (tensor.py, imported late: it imports this module)."""
-    if not _TENSOR:
-        from .tensor import Tensor
+_REUSE = reuse.ON
 
-        _TENSOR.append(Tensor)
+
+def _wrap(a: np.ndarray, version: list[int] | None = None) -> Tensor:
+    """A Tensor around an array."""
     return _TENSOR[0]._of(a, version)
 
 
 _TENSOR: list[type[Tensor]] = []
+
+
+def register_tensor_class(cls: type[Tensor]) -> None:
+    """engine/tensor.py hands its Tensor class over when it defines it: it imports this
+    module, so this module cannot import it, and backward makes Tensors of raw arrays."""
+    _TENSOR[:] = [cls]
 
 
 def _fit_raw(g: np.ndarray, shape: tuple[int, ...], dtype: np.dtype[Any]) -> np.ndarray:
@@ -563,6 +635,7 @@ def _run_raw(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph
 
     heappush, heappop = heapq.heappush, heapq.heappop
     getrefcount = sys.getrefcount
+    reusing = _REUSE[0]
     previous = _grad_enabled[0]
     _grad_enabled[0] = False
     try:
@@ -587,7 +660,8 @@ def _run_raw(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph
             fast = node.fast
             if fast is not None:
                 # _owned(g), inlined: a statement of its own (see _INLINE_ALONE)
-                owned = getrefcount(g) == _INLINE_ALONE and g.base is None and g.flags.writeable
+                owned = (reusing and getrefcount(g) == _INLINE_ALONE and g.base is None
+                         and g.flags.writeable)
                 outs = fast(g, node, owned)
             else:
                 outs = [None if o is None else o.data for o in node.vjp(_wrap(g), node)]

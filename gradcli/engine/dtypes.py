@@ -135,3 +135,15 @@ def result_type(*operands: Any) -> np.dtype[Any]:
     out = _combine(dim, _combine(zero, wrapped))
     assert out is not None, "result_type needs at least one operand"
     return out
+
+
+_TYPE_NAMES = {
+    "float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
+    "int32": "IntTensor", "bool": "BoolTensor",
+}
+
+
+def torch_type_name(t: Any) -> str:
+    """PyTorch's legacy type name of a tensor (``torch.FloatTensor``), used in its error
+    messages."""
+    return "torch." + _TYPE_NAMES[t.data.dtype.name]

@@ -8,7 +8,7 @@ import numpy as np
 
 from .autograd import run_backward
 from .errors import grad_error
-from .ops._base import check_numel
+from .ops import check_numel
 from .tensor import Tensor
 
 

@@ -8,19 +8,16 @@ from typing import Any
 import numpy as np
 
 from . import dtypes
-from .autograd import Node, run_backward
+from .autograd import Node, bump_version, register_tensor_class, run_backward
 from .errors import grad_error, shape_error, type_error
 from .memory import LARGE, check_in_use
 
-_TYPE_NAMES = {
-    "float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
-    "int32": "IntTensor", "bool": "BoolTensor",
+#: PyTorch's words when a tensor that is not floating is made to require grad, by the way in.
+_NOT_FLOATING = {
+    "method": "only Tensors of floating point dtype can require gradients",
+    "attribute": "only Tensors of floating point and complex dtype can require gradients",
+    "factory": "Only Tensors of floating point and complex dtype can require gradients",
 }
-
-
-def torch_type_name(t: Tensor) -> str:
-    """PyTorch's legacy type name (``torch.FloatTensor``), used in its error messages."""
-    return "torch." + _TYPE_NAMES[t.data.dtype.name]
 
 
 class Size(tuple[int, ...]):
@@ -32,6 +29,11 @@ class Size(tuple[int, ...]):
         return f"torch.Size([{', '.join(str(d) for d in self)}])"
 
     __str__ = __repr__
+
+    def __getitem__(self, key: Any) -> Any:
+        """A slice of a Size is a Size (``x.shape[1:]`` is ``torch.Size([3])``)."""
+        item = tuple.__getitem__(self, key)
+        return Size(item) if isinstance(key, slice) else item
 
 
 class DType:
@@ -87,7 +89,7 @@ class Tensor:
         self._views: list[weakref.ref[Tensor]] | None = None
         self.requires_grad = False
         if requires_grad:
-            self.requires_grad_(True)
+            self.requires_grad_(True, refusal="factory")
 
     @classmethod
     def _of(cls, data: np.ndarray, version: list[int] | None = None) -> Tensor:
@@ -108,7 +110,10 @@ class Tensor:
     def is_leaf(self) -> bool:
         return self.grad_fn is None
 
-    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+    def requires_grad_(self, requires_grad: bool = True, refusal: str = "method") -> Tensor:
+        """PyTorch's requires_grad_(); ``refusal`` picks its words for a tensor that is not
+        floating, which differ by the way in: "method", "attribute" (``x.requires_grad =``) or
+        "factory" (``tensor(..., requires_grad=True)``)."""
         if not self.is_leaf:
             if not requires_grad:
                 raise grad_error(
@@ -119,12 +124,35 @@ class Tensor:
             return self
         if requires_grad and not dtypes.is_float(self.data.dtype):
             raise type_error(
-                "only Tensors of floating point dtype can require gradients",
+                _NOT_FLOATING[refusal],
                 hint=f"this tensor is {self.data.dtype.name}: make it floating, e.g. "
                 "arange(4.0) instead of arange(4), or x.float()",
             )
         self.requires_grad = bool(requires_grad)
         return self
+
+    def set_grad(self, value: Any) -> None:
+        """``x.grad = value``, with PyTorch's checks: a tensor of x's shape and dtype, or None."""
+        if value is not None and not isinstance(value, Tensor):
+            raise type_error("assigned grad expected to be a Tensor or None")
+        if value is not None and value.data.shape != self.data.shape:
+            raise shape_error(
+                f"attempting to assign a gradient of size '{list(value.data.shape)}' to a tensor "
+                f"of size '{list(self.data.shape)}'. Please ensure that the gradient and the "
+                "tensor are the same size", hint="a gradient has its tensor's shape")
+        if value is not None and value.data.dtype != self.data.dtype:
+            raise type_error(
+                f"attempting to assign a gradient with dtype '{value.data.dtype}' to a tensor of "
+                f"dtype '{self.data.dtype}'", hint=f"convert it first, e.g. g.to({self.data.dtype})")
+        self.grad = value
+
+    def set_data(self, value: Any) -> None:
+        """``x.data = value``: x holds value's array from now on, a change every tensor that
+        shares x's storage sees (its version moves on)."""
+        if not isinstance(value, Tensor):
+            raise type_error("x.data must be assigned a tensor")
+        self.data = value.data
+        bump_version(self)
 
     def retain_grad(self) -> None:
         if not self.requires_grad:
@@ -146,7 +174,7 @@ class Tensor:
                 "element 0 of tensors does not require grad and does not have a grad_fn",
                 hint="call requires_grad_() on the input, or bind it with --let as a float",
             )
-        grad = _initial_gradient(self, gradient)
+        grad = initial_gradient(self, gradient)
         run_backward([self], [grad], retain_graph=bool(retain_graph or create_graph),
                      create_graph=create_graph)
 
@@ -255,7 +283,7 @@ class Tensor:
         return ops.numpy_T(self)
 
 
-def _initial_gradient(t: Tensor, gradient: Any) -> Tensor:
+def initial_gradient(t: Tensor, gradient: Any) -> Tensor:
     if gradient is None:
         if t.data.size != 1:
             raise grad_error(
@@ -279,5 +307,7 @@ def _initial_gradient(t: Tensor, gradient: Any) -> Tensor:
         g = Tensor(g.data.astype(t.data.dtype))
     return g
 
+
+register_tensor_class(Tensor)
 
 from . import ops  # noqa: E402  (ops needs Tensor; Tensor's operators need ops)

@@ -13,17 +13,19 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import EngineError, Tensor, dtypes, functional, no_grad
+from ..engine import EngineError, Size, Tensor, dtypes, functional, no_grad
 from ..engine import ops as E
 from ..engine.autograd import run_backward
-from ..engine.tensor import _initial_gradient
+from ..engine.tensor import initial_gradient
 from ..errors import STDIN_TWICE, GradcliError
+from ..limits import MAX_EVALS
 from ..output_size import check_output
 from ..results import CheckResult, EvalResult, GraphResult, HessianResult, JacobianResult
 from ..syntax import nodes as N
-from ..syntax.nodes import walk
 from ..syntax.parser import parse_expression
 from .core import Interpreter, Limits
+from .expressions import CONSTANTS
+from .toolkit import build_graph, gradient_check
 from .trace import Tracer
 
 
@@ -72,6 +74,24 @@ def _may_write(expr: str, grad_output: str | None) -> bool:
                 or grad_output is not None and _IN_PLACE_NAME.search(grad_output))
 
 
+#: Why a floating variable has no gradient: PyTorch leaves its .grad None.
+NOT_USED = "not used (its grad is None, as in PyTorch)"
+#: The same for jacobian, hessian and check, whose blocks for it are zeros.
+NOT_USED_ZEROS = "not used (its blocks are zeros; its grad would be None, as in PyTorch)"
+NOT_DEPENDING = "no gradient: the result does not depend on it (its grad is None)"
+_WHOLE_NUMBER = re.compile(r"\s*[+-]?\d+\s*")
+
+
+def constant_note(value: Any, text: str) -> str:
+    """Why an integer or boolean --let variable has no gradient, and how to give it one."""
+    dtype = value.dtype.name if isinstance(value, np.ndarray) else type(value).__name__
+    fix = (f"{text.strip()}.0" if _WHOLE_NUMBER.fullmatch(text) else "3.0 or arange(4.0)")
+    return f"no gradient: {dtype} is not differentiable; write {fix}"
+
+TUPLE_NOTE = ("the result is a tuple, and tuples are not backpropagated (backward needs one "
+              "tensor): pick a part, e.g. (a, b)[0], or combine them, e.g. a.sum() + b.sum()")
+_UNDEFINED = re.compile(r"name '(\w+)' is not defined")
+
 #: How many expressions' ASTs an Evaluator keeps: ``check`` evaluates one text 2n + 1 times.
 KEPT_ASTS = 64
 
@@ -112,10 +132,12 @@ class Evaluator:
                     "usage", f"--wrt {name}: no such --let variable",
                     hint=("the variables are " + ", ".join(self.bound)) if self.bound
                     else f'bind it first, e.g. --let {name}="arange(4.0)"')
-            if name not in floating:
-                raise GradcliError("usage", f"--wrt {name}: {name} is not a floating tensor, so "
-                                   "it has no gradient", hint="make it floating, e.g. arange(4.0)")
-        self.wrt = list(options.wrt) or floating
+        reported = list(dict.fromkeys(options.wrt)) or list(self.bound)
+        self.wrt = [n for n in reported if n in floating]
+        #: The reported variables that are constants by their dtype, and why they have no
+        #: gradient (said where the gradient would be: it is never silently missing).
+        self.constants = {n: constant_note(self.bound[n], dict(options.lets)[n])
+                          for n in reported if n not in floating}
 
     def _let(self, name: str, text: str) -> Any:
         stripped = text.strip()
@@ -133,7 +155,7 @@ class Evaluator:
             node = parse_expression(stripped)
             # Leaves of the earlier --lets it names, and only those: binding n --lets makes
             # n leaves, not n**2 / 2 (a --let can reach them only by name).
-            used = {item.id for item in walk(node) if type(item) is N.Name}
+            used = {item.id for item in N.walk(node) if type(item) is N.Name}
             interp = self._interpreter(self._fresh(names=used))
             value = interp.evaluate(node, stripped)
         except GradcliError as e:
@@ -192,12 +214,27 @@ class Evaluator:
             node = self.parse(expr)
         variables = self._fresh(share=not _may_write(expr, self.options.grad_output))
         interp = self._interpreter(variables)
-        if self.options.no_grad:
-            with no_grad():
+        try:
+            if self.options.no_grad:
+                with no_grad():
+                    value = interp.evaluate(node, expr)
+            else:
                 value = interp.evaluate(node, expr)
-        else:
-            value = interp.evaluate(node, expr)
+        except GradcliError as e:
+            self._hint_let(e)
+            raise
         return value, variables, interp
+
+    def _hint_let(self, err: GradcliError) -> None:
+        """An undefined name in EXPR: say how to give it a value (a newcomer's first error)."""
+        undefined = _UNDEFINED.fullmatch(err.message) if err.kind == "name" else None
+        if undefined is None:
+            return
+        name = undefined.group(1)
+        if name in CONSTANTS:
+            return  # the hint says torch.pi
+        let = f"give it a value with --let {name}=VALUE, e.g. --let {name}=2.0"
+        err.hint = let if err.hint is None else f"{err.hint} Or {let}"
 
     def evaluate(self, expr: str, node: Any = None) -> EvalResult:
         value, variables, interp = self.run(expr, node)
@@ -211,6 +248,16 @@ class Evaluator:
                 result.trace = tracer.steps
         if not self.options.no_grad:
             result.grads = {n: variables[n].grad for n in self.wrt}
+            missing = [n for n, g in result.grads.items() if g is None]
+            if isinstance(value, tuple) and not isinstance(value, Size) and result.grads:
+                result.not_backpropagated = "the result is a tuple"
+                why = {**{n: "no gradient: not backpropagated, the result is a tuple"
+                          for n in missing}, **self.constants}
+                result.notes = {n: why[n] for n in self.bound if n in why}
+                if self.write is not None:
+                    self.write(f"note: {TUPLE_NOTE}\n")
+            else:
+                result.notes = self.notes(node if node is not None else self.parse(expr), missing)
         if self.options.output:
             shapes = [v.data.shape for v in (value, *result.grads.values())
                       if isinstance(v, Tensor)]
@@ -219,6 +266,24 @@ class Evaluator:
             except EngineError as e:
                 raise self._whole(e.kind, e.message, e.hint) from None
         return result
+
+    def notes(self, node: Any, without: list[str]) -> dict[str, str]:
+        """Why each reported variable has no gradient, in --let order: the constants, and the
+        floating variables of ``without`` (the expression ``node`` does not use them, or its
+        result does not depend on them)."""
+        why = dict(self.constants)
+        if without:
+            used = {n.id for n in N.walk(node) if type(n) is N.Name}
+            for name in without:
+                why[name] = NOT_USED if name not in used else NOT_DEPENDING
+        return {n: why[n] for n in self.bound if n in why}
+
+    def _unused_notes(self, expr: str) -> dict[str, str]:
+        """The notes of jacobian, hessian and check, whose blocks of a floating variable are
+        zeros when the result does not depend on it: the constants, and what is not used."""
+        used = {n.id for n in N.walk(self.parse(expr)) if type(n) is N.Name}
+        why = {**self.constants, **{n: NOT_USED_ZEROS for n in self.wrt if n not in used}}
+        return {n: why[n] for n in self.bound if n in why}
 
     def _whole(self, kind: str, message: str, hint: str | None = None) -> GradcliError:
         """An error about the whole expression: the caret spans all of it."""
@@ -257,7 +322,7 @@ class Evaluator:
                         f"result has shape {tuple(value.data.shape)}",
                         hint="the gradient must have the result's shape (or use ones)")
         try:
-            root = _initial_gradient(value, gradient)
+            root = initial_gradient(value, gradient)
             hook = None if tracer is None else tracer.step
             run_backward([value], [root], on_step=hook)
         except EngineError as e:
@@ -277,15 +342,16 @@ class Evaluator:
 
     def jacobian(self, expr: str) -> JacobianResult:
         value, variables, _ = self.run(expr)
-        value = self._tensor_result(value, "jacobian")
+        value = self.tensor_result(value, "jacobian")
         names = self._variables_for(variables)
         with self.differentiating():
             blocks = functional.jacobian(value, [variables[n] for n in names])
-        return JacobianResult(expr, value, dict(zip(names, blocks)), variables)
+        return JacobianResult(expr, value, dict(zip(names, blocks)), variables,
+                              self._unused_notes(expr))
 
     def hessian(self, expr: str) -> HessianResult:
         value, variables, _ = self.run(expr)
-        value = self._tensor_result(value, "hessian")
+        value = self.tensor_result(value, "hessian")
         if value.data.size != 1:
             raise self._whole("grad", "hessian needs a scalar result, but it has shape "
                               f"{tuple(value.data.shape)}",
@@ -294,9 +360,10 @@ class Evaluator:
         with self.differentiating():
             blocks = functional.hessian(value, [variables[n] for n in names])
         return HessianResult(expr, value, {a: dict(zip(names, row))
-                                           for a, row in zip(names, blocks)}, variables)
+                                           for a, row in zip(names, blocks)}, variables,
+                             self._unused_notes(expr))
 
-    def _tensor_result(self, value: Any, command: str) -> Tensor:
+    def tensor_result(self, value: Any, command: str) -> Tensor:
         if not isinstance(value, Tensor):
             raise self._whole("type", f"{command} needs a tensor result, not "
                               f"{type(value).__name__}")
@@ -306,15 +373,12 @@ class Evaluator:
         return value
 
     def check(self, expr: str, eps: float, atol: float, rtol: float,
-              max_evals: int | None = None) -> CheckResult:
-        """Autograd against central finite differences, in float64 (sampled past
-        ``max_evals`` evaluations)."""
-        from ..limits import MAX_EVALS
-        from .toolkit import gradient_check
-
-        return gradient_check(self, expr, eps, atol, rtol, max_evals or MAX_EVALS)
+              max_evals: int = MAX_EVALS) -> CheckResult:
+        """Autograd against central finite differences, in float64 (on a sample of the
+        elements past ``max_evals`` evaluations)."""
+        result = gradient_check(self, expr, eps, atol, rtol, max_evals)
+        result.notes = self._unused_notes(expr)
+        return result
 
     def graph(self, expr: str) -> GraphResult:
-        from .toolkit import build_graph
-
         return build_graph(self, expr)

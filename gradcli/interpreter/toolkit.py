@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -14,8 +15,18 @@ from ..errors import GradcliError
 from ..limits import MAX_EVALS
 from ..results import CheckedVariable, CheckResult, GraphNode, GraphResult
 
-if TYPE_CHECKING:
-    from .evaluate import Evaluator
+
+class Evaluator(Protocol):
+    """What the checks need of interpreter/evaluate.py's Evaluator (which calls them)."""
+
+    bound: dict[str, Any]
+    wrt: list[str]
+
+    def run(self, expr: str) -> tuple[Any, dict[str, Tensor], Any]: ...
+
+    def tensor_result(self, value: Any, command: str) -> Tensor: ...
+
+    def differentiating(self) -> AbstractContextManager[None]: ...
 
 WORST = 5
 
@@ -43,7 +54,7 @@ def gradient_check(ev: Evaluator, expr: str, eps: float, atol: float, rtol: floa
     try:
         ev.bound = {n: v.astype(np.float64) if v.dtype.kind == "f" else v for n, v in saved.items()}
         value, variables, _ = ev.run(expr)
-        value = ev._tensor_result(value, "check")
+        value = ev.tensor_result(value, "check")
         names = [n for n in ev.wrt if n in variables]
         with ev.differentiating():
             analytic = functional.jacobian(value, [variables[n] for n in names])

@@ -8,7 +8,7 @@ from ..engine import Size, Tensor, dtypes
 from ..engine.autograd import Node
 from ..results import EvalResult
 from .jsonfmt import dumps, dumps_jsonable, to_jsonable
-from .text import PrintOptions, tensor_text, to_text
+from .text import PrintOptions, body_text, tensor_text, to_text
 
 
 def _describe(value: Any) -> tuple[Any, Any, str | None, str | None]:
@@ -31,10 +31,24 @@ def _describe(value: Any) -> tuple[Any, Any, str | None, str | None]:
 
 def json_object(result: EvalResult) -> dict[str, Any]:
     value, shape, dtype, grad_fn = _describe(result.value)
-    return {
+    obj = {
         "expr": result.expr, "value": value, "shape": shape, "dtype": dtype, "grad_fn": grad_fn,
         "grads": {n: None if g is None else to_jsonable(g.data) for n, g in result.grads.items()},
     }
+    if result.notes:
+        obj["notes"] = dict(result.notes)
+    return obj
+
+
+def reported(result: EvalResult) -> list[tuple[str, Tensor | None, str | None]]:
+    """Each reported variable with its gradient and the note that says why it has none: in
+    --wrt order, or in --let order when there are notes."""
+    rows = [(n, g, result.notes.get(n)) for n, g in result.grads.items()]
+    if not result.notes:
+        return rows
+    rows += [(n, None, note) for n, note in result.notes.items() if n not in result.grads]
+    order = {n: i for i, n in enumerate(result.variables)}
+    return sorted(rows, key=lambda row: order.get(row[0], len(order)))
 
 
 def render_json(result: EvalResult) -> str:
@@ -49,20 +63,12 @@ def render_json(result: EvalResult) -> str:
 
 def render_plain(result: EvalResult, options: PrintOptions) -> str:
     lines = [to_text(result.value, options)]
-    for name, g in result.grads.items():
-        lines.append(f"{name}.grad = {'None' if g is None else tensor_text(g, options)}")
+    for name, g, note in reported(result):
+        if g is None and note is not None:
+            lines.append(f"{name}  {note}")
+        else:
+            lines.append(f"{name}.grad = {'None' if g is None else tensor_text(g, options)}")
     return "\n".join(lines)
-
-
-def body_text(t: Tensor, options: PrintOptions) -> str:
-    """A tensor's values as PyTorch lays them out, without ``tensor(`` and the suffixes."""
-    bare = Tensor(t.data)
-    text = tensor_text(bare, options)
-    if not text.startswith("tensor("):
-        return text
-    inner = text[len("tensor("):-1]
-    return "\n".join(line[len("tensor("):] if i else line
-                     for i, line in enumerate(inner.split("\n")))
 
 
 #: With --full, tensors bigger than this are printed below their table, as plain text: a
@@ -94,16 +100,22 @@ def render_table(result: EvalResult, options: PrintOptions, console: Any) -> Non
     else:
         head.add_row(to_text(value, options), "", type(value).__name__, "")
     console.print(head)
-    if result.grads:
+    rows = reported(result)
+    if rows:
         grads = Table(title="gradients", title_justify="left")
         grads.add_column("variable", style="bold")
         grads.add_column("shape", no_wrap=True)
         grads.add_column("grad")
-        for name, g in result.grads.items():
+        for name, g, note in rows:
             var = result.variables.get(name)
             shape = str(tuple(var.data.shape)) if var is not None else ""
-            grads.add_row(name, shape, "None (does not depend on it)" if g is None
-                          else _cell(g, options, f"{name}.grad", below))
+            if g is not None:
+                cell = _cell(g, options, f"{name}.grad", below)
+            elif result.not_backpropagated is not None:
+                cell = f"None (not backpropagated: {result.not_backpropagated})"
+            else:
+                cell = note or "None (does not depend on it)"
+            grads.add_row(name, shape, cell)
         console.print(grads)
     for label, text in below:
         console.file.write(f"{label}:\n{text}\n")

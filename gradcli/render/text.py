@@ -49,3 +49,14 @@ def to_text(value: Any, options: PrintOptions = PrintOptions()) -> str:
 def print_text(value: Any, options: PrintOptions = PrintOptions()) -> str:
     """``str(value)``, what print() shows: strings without quotes, the rest as repr."""
     return value if isinstance(value, str) else to_text(value, options)
+
+
+def body_text(t: Tensor, options: PrintOptions) -> str:
+    """A tensor's values as PyTorch lays them out, without ``tensor(`` and the suffixes."""
+    bare = Tensor(t.data)
+    text = tensor_text(bare, options)
+    if not text.startswith("tensor("):
+        return text
+    inner = text[len("tensor("):-1]
+    return "\n".join(line[len("tensor("):] if i else line
+                     for i, line in enumerate(inner.split("\n")))

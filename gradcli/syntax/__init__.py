@@ -6,12 +6,11 @@ Only this package imports lark. ``parse_expression``, ``parse_program`` and
 
 from gradcli.syntax import nodes
 from gradcli.syntax.nodes import DEFAULT_MAX_DEPTH
-from gradcli.syntax.parser import cache_file, needs_more_input, parse_expression, parse_program
+from gradcli.syntax.parser import needs_more_input, parse_expression, parse_program
 from gradcli.syntax.unparse import unparse
 
 __all__ = [
     "DEFAULT_MAX_DEPTH",
-    "cache_file",
     "needs_more_input",
     "nodes",
     "parse_expression",

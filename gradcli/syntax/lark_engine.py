@@ -72,8 +72,11 @@ class LarkEngine:
         return node
 
 
-def open_engine(grammar: str, cache: Path | None, options: Mapping[str, Any]) -> LarkEngine:
-    """The parser of ``grammar``: its LALR tables read from ``cache``, or built and saved there."""
-    postlex = GradcliIndenter()
-    parser = Lark(grammar, postlex=postlex, cache=str(cache) if cache else False, **options)
+def open_engine(tables: Path) -> LarkEngine:
+    """The parser saved in ``tables`` by ``Lark.save`` (gradcli/syntax/make_tables.py), with
+    its postlexer."""
+    with tables.open("rb") as file:
+        parser = Lark.load(file)
+    postlex = parser.options.postlex
+    assert isinstance(postlex, GradcliIndenter)
     return LarkEngine(parser, postlex)

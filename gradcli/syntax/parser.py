@@ -1,35 +1,26 @@
-"""Parse gradcli source into the AST: the only reader of grammars/gradcli.lark.
+"""Parse gradcli source into the AST, through the parsers of grammars/gradcli.lark.
 
 Public API: ``parse_expression`` (one expression, for ``gradcli eval``), ``parse_program``
-(scripts and REPL input), ``needs_more_input`` (REPL continuation lines), and
-``cache_file`` (where the LALR tables are cached). Every failure is a GradcliError whose
-``source`` is the text given, so that it can be shown with a caret.
+(scripts and REPL input) and ``needs_more_input`` (REPL continuation lines). Every failure is
+a GradcliError whose ``source`` is the text given, so that it can be shown with a caret.
 
 Expressions and scripts go through the quick parser of gradcli/syntax/quick.py, a lean
 driver over Lark's LALR tables (about 3x faster than Lark); anything it cannot take exactly
 as Lark would, every error included, is parsed by Lark (gradcli/syntax/lark_engine.py),
 which is imported only then.
 
-Both read tables that are built once per grammar version and kept in a private user cache
-directory: Lark's through its ``cache=`` option, the quick parser's as plain data beside it
-(gradcli/syntax/quick_tables.py). ``_engine`` and ``_quick_parser`` memoise them for the
-life of the process.
+Both read tables that ship in the package (gradcli/syntax/tables/, made from the grammar by
+gradcli/syntax/make_tables.py); ``_engine`` and ``_quick_parser`` load them once per process.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import hashlib
-import importlib.util
 import json
-import os
 import re
-import sys
-import tempfile
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from gradcli.errors import GradcliError
 from gradcli.syntax import nodes as n
@@ -42,14 +33,8 @@ from gradcli.syntax.quick import QuickParser
 if TYPE_CHECKING:
     from gradcli.syntax.lark_engine import LarkEngine
 
-_GRAMMAR = "gradcli.lark"
-_OPTIONS = {
-    "parser": "lalr",
-    "lexer": "contextual",
-    "start": ["file_input", "eval_input"],
-    "propagate_positions": True,
-    "maybe_placeholders": True,
-}
+#: The tables made by gradcli/syntax/make_tables.py.
+_TABLES = Path(__file__).with_name("tables")
 _COMPOUND = (n.If, n.While, n.For, n.FunctionDef, n.With)
 _TOP = Origin()
 
@@ -136,42 +121,6 @@ def needs_more_input(text: str, *, max_depth: int | None = None) -> bool:
         and not ends_with_empty_line
 
 
-def cache_file() -> Path | None:
-    """The file that holds Lark's LALR tables for this grammar, or None when uncacheable.
-
-    The quick parser's tables are beside it, with the suffix ``.quick.json``.
-    """
-    directory = _cache_directory()
-    if directory is None:
-        return None
-    key = hashlib.sha256("\0".join((
-        _grammar_text(), _lark_version(), sys.version, repr(sorted(_OPTIONS.items())),
-    )).encode("utf-8")).hexdigest()[:20]
-    return directory / f"grammar-{key}.lark-cache"
-
-
-@functools.lru_cache(maxsize=1)
-def _lark_version() -> str:
-    """Lark's ``__version__``, read from its source without importing it (~20 ms), else from
-    its installed metadata."""
-    spec = importlib.util.find_spec("lark")
-    if spec is None or spec.origin is None:
-        return "?"
-    try:
-        source = Path(spec.origin).read_text(encoding="utf-8")
-    except OSError:
-        return "?"
-    found = re.search(r"""^__version__\s*(?::[^=]*)?=\s*["']([^"']+)["']""", source, re.MULTILINE)
-    if found:
-        return found.group(1)
-    from importlib import metadata  # slower (~5 ms): where Lark's source says it otherwise
-
-    try:
-        return metadata.version("lark")
-    except metadata.PackageNotFoundError:
-        return "?"
-
-
 # ---------------------------------------------------------------- parsing
 
 
@@ -221,12 +170,6 @@ class _Session:
 
 #: One parse at a time through the quick parser, whose reductions share its state.
 _QUICK_LOCK = threading.RLock()
-#: The quick parser of the process ("parser"; None when Lark parses everything), and whether
-#: its tables were read from the cache ("read") rather than made from Lark's by this process.
-_quick_state: dict[str, Any] = {}
-#: What a parse over damaged tables can raise (a bad state, symbol or rule number, a value of
-#: the wrong type): the tables are then made again from Lark's.
-_DAMAGED = (LookupError, TypeError, AttributeError, ValueError, re.error)
 
 
 def _quick(text: str, builder: AstBuilder, max_depth: int,
@@ -234,100 +177,19 @@ def _quick(text: str, builder: AstBuilder, max_depth: int,
     """The expression (or ``script``) ``text`` through the quick parser, or None when Lark
     must parse it."""
     with _QUICK_LOCK:
-        quick = _quick_parser()
-        if quick is None:
-            return None
-        try:
-            node: n.Node | None = quick.parse(text, builder, max_depth, script)
-        except _DAMAGED:
-            if not _quick_state["read"]:
-                raise  # tables this process made: a bug of the quick parser, not damage
-            _quick_state["parser"], _quick_state["read"] = _compile_quick_parser(), False
-            return _quick(text, builder, max_depth, script)
-    return node
-
-
-def _quick_parser() -> QuickParser | None:
-    """The quick parser, from its cached tables, else from Lark's (cached for the next
-    process); None when Lark's internals moved and Lark parses everything (a test notices)."""
-    if "parser" not in _quick_state:
-        tables = _read_tables(_tables_file())
-        quick = None
-        if tables is not None and tables.get("code") == _code_key():
-            with contextlib.suppress(*_DAMAGED):
-                quick = QuickParser(tables, RULES)
-        if quick is not None:
-            _quick_state["parser"], _quick_state["read"] = quick, True
-        else:  # none yet, damaged, or made by other code: made again
-            _quick_state["parser"], _quick_state["read"] = _compile_quick_parser(), False
-    parser: QuickParser | None = _quick_state["parser"]
-    return parser
-
-
-def _compile_quick_parser() -> QuickParser | None:
-    """The quick parser from Lark's tables, which are saved for the next process."""
-    from gradcli.syntax.quick_tables import compile_tables
-
-    engine = _engine()
-    postlex = engine.postlex
-    try:
-        tables = compile_tables(engine.parser, postlex.NL_type,
-                                (postlex.OPEN_PAREN_types, postlex.CLOSE_PAREN_types),
-                                (postlex.INDENT_type, postlex.DEDENT_type))
-        quick = QuickParser(tables, RULES)
-    except _DAMAGED:  # Lark's internals moved
-        return None
-    _write_tables(_tables_file(), {**tables, "code": _code_key()})
-    return quick
-
-
-def _tables_file() -> Path | None:
-    path = cache_file()
-    return path.with_suffix(".quick.json") if path else None
+        return _quick_parser().parse(text, builder, max_depth, script)
 
 
 @functools.lru_cache(maxsize=1)
-def _code_key() -> str:
-    """The quick parser's code, for its cached tables: the cache key covers the grammar,
-    Lark and Python, and tables made by other code are made again."""
-    digest = hashlib.sha256()
-    for name in ("quick.py", "quick_tables.py"):
-        with contextlib.suppress(OSError):
-            digest.update(Path(__file__).with_name(name).read_bytes())
-    return digest.hexdigest()[:20]
-
-
-def _read_tables(path: Path | None) -> dict[str, Any] | None:
-    if path is None:
-        return None
-    try:
-        tables = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return None
-    return tables if isinstance(tables, dict) else None
-
-
-def _write_tables(path: Path | None, tables: dict[str, Any]) -> None:
-    """Save the tables for the next process: written aside, then renamed into place, so
-    that a process reading at the same time never sees half of them."""
-    if path is None:
-        return
-    with contextlib.suppress(OSError):
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as file:
-                json.dump(tables, file, separators=(",", ":"))
-            os.replace(temporary, path)
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+def _quick_parser() -> QuickParser:
+    return QuickParser(json.loads((_TABLES / "quick.json").read_bytes()), RULES)
 
 
 @functools.lru_cache(maxsize=1)
 def _engine() -> LarkEngine:
     from gradcli.syntax.lark_engine import open_engine
 
-    return open_engine(_grammar_text(), cache_file(), _OPTIONS)
+    return open_engine(_TABLES / "lark.pickle")
 
 
 def _without_bom(text: str) -> str:
@@ -390,50 +252,3 @@ def _statement_words(statement: n.Stmt) -> str:
         n.Continue: "'continue'",
     }
     return words.get(type(statement), "a statement")
-
-
-# ---------------------------------------------------------------- grammar and cache
-
-
-@functools.lru_cache(maxsize=1)
-def _grammar_text() -> str:
-    """The grammar: packaged in the wheel as gradcli/grammars/, else in the source tree."""
-    package = Path(__file__).resolve().parents[1]
-    packaged = package / "grammars" / _GRAMMAR
-    path = packaged if packaged.is_file() else package.parent / "grammars" / _GRAMMAR
-    return path.read_text(encoding="utf-8")
-
-
-def _cache_directory() -> Path | None:
-    """A directory only this user can write to, or None.
-
-    The cache is a pickle; one planted by someone else must never be loaded.
-    """
-    for candidate in _cache_candidates():
-        if _private_directory(candidate):
-            return candidate
-    return None
-
-
-def _cache_candidates() -> list[Path]:
-    candidates = []
-    xdg = os.environ.get("XDG_CACHE_HOME", "")
-    if os.path.isabs(xdg):
-        candidates.append(Path(xdg) / "gradcli")
-    else:
-        with contextlib.suppress(RuntimeError):  # no home directory
-            candidates.append(Path.home() / ".cache" / "gradcli")
-    user = str(os.getuid()) if hasattr(os, "getuid") else os.environ.get("USERNAME", "user")
-    candidates.append(Path(tempfile.gettempdir()) / f"gradcli-{user}")
-    return candidates
-
-
-def _private_directory(directory: Path) -> bool:
-    try:
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        status = directory.stat()
-    except OSError:
-        return False
-    if hasattr(os, "getuid") and (status.st_uid != os.getuid() or status.st_mode & 0o022):
-        return False
-    return os.access(directory, os.W_OK | os.X_OK)

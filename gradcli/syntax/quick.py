@@ -20,9 +20,10 @@ text with Lark, which owns the diagnostics. Tests compare the two parsers' trees
 node, positions included: every expression and script of the test suite and the examples,
 and fuzzed ones.
 
-The tables are plain data (syntax/quick_tables.py reads them from Lark), cached beside
-Lark's own: this module does not import Lark, and a process whose texts all take the quick
-parser (a one-shot ``gradcli eval`` or ``gradcli run``) never does.
+The tables are plain data (syntax/quick_tables.py reads them from Lark), shipped in the
+package beside Lark's own (syntax/make_tables.py): this module does not import Lark, and a
+process whose texts all take the quick parser (a one-shot ``gradcli eval`` or ``gradcli
+run``) never does.
 
 Why the results are Lark's:
 - Tokens. Terminals are tried in Lark's order ((-priority, -max width, -length, name)), and

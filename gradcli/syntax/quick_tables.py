@@ -1,12 +1,14 @@
-"""The quick parser's tables (syntax/quick.py), read from a Lark parser: plain data to cache.
+"""The quick parser's tables (syntax/quick.py), read from a Lark parser: plain data to ship.
 
 Everything the quick parser needs from Lark is written down here once, as JSON-ready lists,
-dicts, strings and numbers, so that a later process can load it and parse without importing
-Lark:
+dicts, strings and numbers, so that the program can load it and parse without importing
+Lark (syntax/make_tables.py writes it into the package):
 
 - ``rows``: Lark's LALR parse table, one flat list per state: (symbol number, action) pairs,
   where an action is ``2 * next state`` for a shift and ``2 * rule + 1`` for a reduction.
-  ``symbols`` names the symbols. (Most of the file is these numbers, which JSON reads
+  ``symbols`` names the symbols, in sorted order; the states are numbered in the order a walk
+  from the start states reaches them (Lark's own numbering changes between processes), so
+  that the same grammar always gives the same tables. (Most of the file is these numbers, which JSON reads
   quickly; the quick parser makes a state's dict the first time it is in that state.)
 - ``rules``: for each rule, ``[callback name, size, rule name, passes, expand1, filter]``:
   what Lark's ParseTreeBuilder makes of its children. The callback is the AstBuilder
@@ -51,34 +53,34 @@ def compile_tables(lark: Lark, newline: str, brackets: tuple[list[str], list[str
     """The quick parser's tables, from ``lark`` and its postlexer's types: the newline,
     the (opening, closing) brackets and (indent, dedent)."""
     table = lark.parser.parser.parser.parse_table  # ParsingFrontend -> LALR_Parser -> _Parser
-    if sorted(table.states) != list(range(len(table.states))):
-        raise ValueError("the parse table's states are not numbered 0, 1, ...")
     rules = list(lark.rules)
     index = {rule: i for i, rule in enumerate(rules)}
-    symbols: dict[str, int] = {}
-    rows: list[list[int]] = []
-    for state in range(len(table.states)):
-        row: list[int] = []
-        for symbol, (action, arg) in table.states[state].items():
-            row.append(symbols.setdefault(str(symbol), len(symbols)))
-            row.append(2 * arg if action is Shift else 2 * index[arg] + 1)
-        rows.append(row)
+    starts = [table.start_states["eval_input"], table.start_states["file_input"]]
+    number = _canonical_numbers(table.states, starts)
+    names = sorted({str(symbol) for actions in table.states.values() for symbol in actions})
+    symbols = {name: i for i, name in enumerate(names)}
+    rows: list[list[int]] = [[] for _ in number]
+    for state, actions in table.states.items():
+        row = rows[number[state]]
+        for symbol, (action, arg) in sorted(actions.items(), key=lambda item: str(item[0])):
+            row.append(symbols[str(symbol)])
+            row.append(2 * number[arg] if action is Shift else 2 * index[arg] + 1)
     placeholders = lark.options.maybe_placeholders
     scanner, keywords = _scanner(lark.terminals, lark.lexer_conf.ignore)
     kept = sorted({str(symbol.name) for rule in rules for symbol in rule.expansion
                    if symbol.is_term and (rule.options.keep_all_tokens or not symbol.filter_out)})
     return {
         "format": FORMAT,
-        "start": table.start_states["eval_input"],
-        "end": table.end_states["eval_input"],
+        "start": number[table.start_states["eval_input"]],
+        "end": number[table.end_states["eval_input"]],
         "program": {
-            "start": table.start_states["file_input"],
-            "end": table.end_states["file_input"],
+            "start": number[table.start_states["file_input"]],
+            "end": number[table.end_states["file_input"]],
             "scanner": _scanner(lark.terminals, lark.lexer_conf.ignore, program=True)[0],
             "indent": str(indents[0]),
             "dedent": str(indents[1]),
         },
-        "symbols": list(symbols),
+        "symbols": names,
         "rows": rows,
         "rules": [_rule(rule, placeholders) for rule in rules],
         "scanner": scanner,
@@ -87,6 +89,25 @@ def compile_tables(lark: Lark, newline: str, brackets: tuple[list[str], list[str
         "newline": str(newline),
         "brackets": [[str(b) for b in brackets[0]], [str(b) for b in brackets[1]]],
     }
+
+
+def _canonical_numbers(states: dict[Any, dict[Any, Any]], starts: list[Any]) -> dict[Any, int]:
+    """A number for each state that does not depend on how Lark happened to number them (its
+    numbering changes from process to process): the order in which a walk from the start
+    states, following each state's shifts in the order of their symbols' names, first
+    reaches it."""
+    number: dict[Any, int] = {}
+    queue = list(starts)
+    for state in queue:
+        if state in number:
+            continue
+        number[state] = len(number)
+        for _, (action, arg) in sorted(states[state].items(), key=lambda item: str(item[0])):
+            if action is Shift and arg not in number:
+                queue.append(arg)
+    if len(number) != len(states):
+        raise ValueError("some states of the parse table are unreachable from its start states")
+    return number
 
 
 def _passes(rule: Any) -> bool:

@@ -1,6 +1,7 @@
 """The op table and the engine-level functions it declares (see ``table.py``)."""
 
-from ._base import LIMITS, set_max_elements  # noqa: F401
+from ..autograd import broadcast_to, sum_to, to_dtype  # noqa: F401  (the core's own ops)
+from ._base import LIMITS, check_numel, set_max_elements  # noqa: F401
 from .arithmetic import (  # noqa: F401
     add,
     bitwise_and,
@@ -67,11 +68,21 @@ from .elementwise import (  # noqa: F401
     sqrt,
     tan,
     tanh,
-    to_dtype,
     where,
 )
 from .inplace import apply_, setitem  # noqa: F401
 from .linalg import dot, matmul, mm, mv, outer  # noqa: F401
+from .random import (  # noqa: F401
+    bernoulli,
+    bernoulli_,
+    dropout,
+    normal_,
+    rand_like,
+    randint,
+    randn_like,
+    randperm,
+    uniform_,
+)
 from .reductions import (  # noqa: F401
     ReturnTypes,
     amax,
@@ -89,7 +100,6 @@ from .reductions import (  # noqa: F401
     sum,
 )
 from .shape import (  # noqa: F401
-    broadcast_to,
     cat,
     expand,
     flatten,
@@ -98,11 +108,20 @@ from .shape import (  # noqa: F401
     numpy_T,
     permute,
     reshape,
+    rows,
     squeeze,
     stack,
-    sum_to,
     t,
     transpose,
     unsqueeze,
 )
-from .table import ALIASES, CATEGORIES, OPS, GradCheck, OpSpec, derivative_of, lookup  # noqa: F401
+from .table import (  # noqa: F401
+    ALIASES,
+    CATEGORIES,
+    NAMESPACES,
+    OPS,
+    GradCheck,
+    OpSpec,
+    derivative_of,
+    lookup,
+)

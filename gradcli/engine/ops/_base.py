@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
+from ..autograd import to_dtype
 from ..errors import limit_error, shape_error, type_error, value_error
 from ..memory import check_allocation
 from ..tensor import Tensor
@@ -52,9 +53,7 @@ def to_tensor(x: Any, what: str = "argument") -> Tensor:
     if is_scalar(x):
         return Tensor(np.asarray(x, dtype=dtypes.scalar_dtype(x)))
     if isinstance(x, (list, tuple, range)):
-        from .creation import tensor
-
-        return tensor(x)
+        return from_nested(x)
     raise type_error(f"{what} must be a tensor or a number, not {type_name(x)}")
 
 
@@ -108,8 +107,6 @@ def cast_operand(x: Any, dt: np.dtype[Any]) -> Tensor:
     if isinstance(x, Tensor):
         if x.data.dtype == dt:
             return x
-        from .elementwise import to_dtype
-
         return to_dtype(x, dt)
     return Tensor(np.asarray(x, dtype=dt))
 
@@ -153,7 +150,73 @@ def float_input(x: Any, name: str) -> Tensor:
         return x
     t = unary_input(x, name)
     if not dtypes.is_float(t.data.dtype):
-        from .elementwise import to_dtype
-
         t = to_dtype(t, dtypes.default_float())
     return t
+
+
+def fits_in(g: np.ndarray, x: np.ndarray) -> bool:
+    """Whether g op x has g's shape (cheap, conservative: equal shapes or x of one element)."""
+    return g.shape == x.shape or (x.size == 1 and x.ndim <= g.ndim)
+
+
+def broadcast_one(g: np.ndarray) -> bool:
+    """Whether ``g`` is the value 1 broadcast over its whole shape (a zero-strides view): the
+    gradient that sum() sends back. A product with it is its other factor, unchanged."""
+    return g.ndim > 0 and not any(g.strides) and g.size > 0 and g.flat[0] == 1
+
+
+def from_nested(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """``tensor(data)``: a number, a (nested) list or tuple of numbers or one-element tensors,
+    or a range; floats in the default dtype unless ``dtype`` says otherwise."""
+    arr = _array_of_nested(data)
+    if arr.dtype.kind == "f" and dtype is None and not _holds_tensors(data):
+        arr = arr.astype(dtypes.default_float())
+    check_numel(arr.shape, "tensor")
+    if dtype is not None:
+        arr = arr.astype(dtypes.parse_dtype(dtype), copy=False)
+    return Tensor(arr, requires_grad=bool(requires_grad))
+
+
+def _array_of_nested(data: Any) -> np.ndarray:
+    """A numpy array from nested lists/tuples of numbers or single-element tensors.
+
+    Python floats are kept in float64 here, so that ``tensor(0.1, dtype=float64)`` is exact;
+    the caller casts to the requested or default dtype.
+    """
+    if isinstance(data, Tensor):
+        return data.data.copy()
+    if is_scalar(data):
+        kind = dtypes.scalar_dtype(data)
+        return np.asarray(data, dtype=dtypes.FLOAT64 if dtypes.is_float(kind) else kind)
+    if isinstance(data, range) and len(data):  # an empty one is an empty list: float
+        check_numel((len(data),), "tensor")
+        if not -2**63 <= data.start < 2**63 or not -2**63 <= data.stop < 2**63:
+            raise value_error("tensor(): the range's values do not fit in int64")
+        return np.arange(data.start, data.stop, data.step, dtype=np.int64)
+    if isinstance(data, range):
+        data = []
+    if not isinstance(data, (list, tuple)):
+        raise type_error(f"tensor(): could not infer dtype of {type(data).__name__}",
+                         hint="give numbers or nested lists of numbers")
+    items = [_array_of_nested(d) for d in data]
+    if not items:
+        return np.zeros((0,), dtype=dtypes.default_float())
+    shape = items[0].shape
+    for it in items:
+        if it.shape != shape:
+            raise value_error(f"expected sequence of length {shape[0] if shape else 0} at dim 1 "
+                              f"(got {it.shape[0] if it.shape else 0})",
+                              hint="rows of a nested list must all have the same length")
+    dt: np.dtype[Any] | None = None
+    for it in items:
+        dt = dtypes.promote(dt, it.dtype)
+    return np.stack(items).astype(dt)
+
+
+def _holds_tensors(data: Any) -> bool:
+    """Tensors inside keep their float dtype (tensor([a, b]) of float64 stays float64)."""
+    if isinstance(data, Tensor):
+        return True
+    if isinstance(data, (list, tuple)) and data:
+        return _holds_tensors(data[0])
+    return False

@@ -11,7 +11,15 @@ from .. import dtypes
 from ..autograd import Node, record
 from ..errors import grad_error, type_error, value_error
 from ..tensor import Tensor
-from ._base import binary_operands, broadcast_shape, cast_operand, is_scalar, operands, unary_input
+from ._base import (
+    binary_operands,
+    broadcast_shape,
+    cast_operand,
+    fits_in,
+    is_scalar,
+    operands,
+    unary_input,
+)
 from .table import GradCheck, op
 
 Pair = tuple["Tensor | None", "Tensor | None"]
@@ -34,17 +42,6 @@ def _binary(name: str, grad_fn: str, fwd: Callable[..., Any], vjp: Any, a: Any, 
     # crossed(ta, tb): each operand saved only if the other one needs a gradient
     saved = ((ta if need_b else None), (tb if need_a else None)) if save else ()
     return record(grad_fn, out, (ta, tb), vjp, saved, fast=fast)
-
-
-def fits_in(g: np.ndarray, x: np.ndarray) -> bool:
-    """Whether g op x has g's shape (cheap, conservative: equal shapes or x of one element)."""
-    return g.shape == x.shape or (x.size == 1 and x.ndim <= g.ndim)
-
-
-def broadcast_one(g: np.ndarray) -> bool:
-    """Whether ``g`` is the value 1 broadcast over its whole shape (a zero-strides view): the
-    gradient that sum() sends back. A product with it is its other factor, unchanged."""
-    return g.ndim > 0 and not any(g.strides) and g.size > 0 and g.flat[0] == 1
 
 
 def _array(x: Any) -> np.ndarray:
@@ -135,7 +132,7 @@ def add(input: Any, other: Any, alpha: Any = 1) -> Tensor:
 
 @op("sub(input, other, alpha=1)", category="arithmetic", summary="element-wise difference (operator -)",
     example="sub(x, 1)", derivative="d/dinput = grad; d/dother = -grad",
-    grad_fn="SubBackward0, RsubBackward1 (number - tensor)",
+    grad_fn=(("SubBackward0", ""), ("RsubBackward1", "number - tensor")),
     checks=(GradCheck("sub(a, b)", _PAIR), GradCheck("2 - a", {"a": (3,)})))
 def sub(input: Any, other: Any, alpha: Any = 1) -> Tensor:
     if alpha != 1:
@@ -160,7 +157,7 @@ def mul(input: Any, other: Any) -> Tensor:
 
 @op("div(input, other)", category="arithmetic", summary="true division (operator /)",
     example="div(x, 2)", derivative="d/dinput = grad / other; d/dother = -grad * input / other**2",
-    grad_fn="DivBackward0, MulBackward0 (number / tensor)",
+    grad_fn=(("DivBackward0", ""), ("MulBackward0", "number / tensor")),
     checks=(GradCheck("div(a, b)", {"a": (3, 1), "b": (4,)}, "positive"),
             GradCheck("2 / a", {"a": (3,)}, "positive")))
 def div(input: Any, other: Any) -> Tensor:
@@ -266,8 +263,8 @@ def _pow_vjp(g: Tensor, node: Node) -> Pair:
     example="pow(x, 2)",
     derivative="d/dinput = grad * exponent * input**(exponent-1); "
     "d/dexponent = grad * input**exponent * log(input)",
-    grad_fn="PowBackward0 (number exponent), PowBackward1 (tensor ** tensor), "
-    "PowBackward2 (number ** tensor)",
+    grad_fn=(("PowBackward0", "number exponent"), ("PowBackward1", "tensor ** tensor"),
+             ("PowBackward2", "number ** tensor")),
     checks=(GradCheck("pow(a, 3)", {"a": (3,)}), GradCheck("a ** b", {"a": (3,), "b": (3,)}, "positive"),
             GradCheck("2 ** a", {"a": (3,)})))
 def pow(input: Any, exponent: Any) -> Tensor:
@@ -366,7 +363,7 @@ def _remainder_vjp(g: Tensor, node: Node) -> Pair:
 @op("remainder(input, other)", category="arithmetic",
     summary="remainder with the sign of the divisor (operator %)", example="remainder(x, 2)",
     derivative="d/dinput = grad; d/dother = -grad * floor(input / other)",
-    grad_fn="RemainderBackward0 (number divisor), RemainderBackward1",
+    grad_fn=(("RemainderBackward0", "number divisor"), ("RemainderBackward1", "")),
     checks=(GradCheck("remainder(a, 0.7)", {"a": (4,)}, "positive"),))
 def remainder(input: Any, other: Any) -> Tensor:
     ta, tb = operands(input, other, "remainder")
@@ -376,8 +373,19 @@ def remainder(input: Any, other: Any) -> Tensor:
     name = "RemainderBackward0" if is_scalar(other) else "RemainderBackward1"
     if ta.data.shape != tb.data.shape:
         broadcast_shape("remainder", ta.data.shape, tb.data.shape)
-    out = Tensor(np.remainder(ta.data, tb.data))
+    out = Tensor(_remainder_of(ta.data, tb.data))
     return record(name, out, (ta, tb), _remainder_vjp, (ta, tb) if tb.requires_grad else ())
+
+
+def _remainder_of(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """PyTorch's remainder: fmod, moved by one divisor where its sign is not the divisor's. A
+    zero keeps the dividend's sign (-2. % 1. is -0.; numpy's remainder gives 0.)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mod = np.asarray(np.fmod(a, b))
+        if not mod.flags.writeable:
+            mod = mod.copy()
+        np.add(mod, b, out=mod, where=(mod != 0) & ((b < 0) != (mod < 0)), casting="unsafe")
+    return mod
 
 
 def _compare(name: str, fwd: Callable[..., Any], a: Any, b: Any) -> Tensor:

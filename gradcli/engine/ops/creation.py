@@ -7,25 +7,26 @@ from typing import Any
 
 import numpy as np
 
-from .. import dtypes
+from .. import dtypes, rng
+from ..autograd import Node, record
 from ..errors import type_error, value_error
 from ..tensor import Tensor
-from ._base import check_numel, is_scalar, unary_input
+from ._base import check_numel, from_nested, is_scalar, unary_input
 from .shape import sizes_of
 from .table import op
 
-#: The generator behind rand, randn and normal; made on first use, since importing
-#: numpy.random costs a tenth of gradcli's start-up.
+#: The default generator (engine/rng.py), made on first use, unseeded; manual_seed makes a
+#: new one.
 _rng: list[Any] = [None]
 
 
-def _generator() -> Any:
+def default_generator() -> rng.Generator:
     if _rng[0] is None:
-        _rng[0] = np.random.default_rng()
+        _rng[0] = rng.Generator()
     return _rng[0]
 
 
-@op("manual_seed(seed)", category="creation", summary="seed rand, randn and normal",
+@op("manual_seed(seed)", category="creation", summary="seed the random functions as torch.manual_seed",
     example="manual_seed(0)", method=False)
 def manual_seed(seed: int) -> None:
     """As torch.manual_seed: any 64-bit integer, a negative one taken modulo 2**64."""
@@ -34,16 +35,16 @@ def manual_seed(seed: int) -> None:
     if not -2**63 <= seed < 2**64:
         raise value_error(f"manual_seed: the seed {seed} does not fit in 64 bits",
                           hint="use a seed from -2**63 to 2**64 - 1")
-    _rng[0] = np.random.default_rng(int(seed) % 2**64)
+    _rng[0] = rng.Generator(int(seed))
 
 
-def _finish(data: np.ndarray, dtype: Any, requires_grad: bool) -> Tensor:
+def finish_creation(data: np.ndarray, dtype: Any, requires_grad: bool) -> Tensor:
     if dtype is not None:
         data = data.astype(dtypes.parse_dtype(dtype), copy=False)
     return Tensor(data, requires_grad=bool(requires_grad))
 
 
-def _size(size: tuple[Any, ...], size_kw: Any, what: str) -> tuple[int, ...]:
+def size_arg(size: tuple[Any, ...], size_kw: Any, what: str) -> tuple[int, ...]:
     if size_kw is not None:
         if size:
             raise type_error(f"{what}() got sizes both positionally and as size=")
@@ -57,63 +58,14 @@ def _size(size: tuple[Any, ...], size_kw: Any, what: str) -> tuple[int, ...]:
     return shape
 
 
-def _from_nested(data: Any) -> np.ndarray:
-    """A numpy array from nested lists/tuples of numbers or single-element tensors.
-
-    Python floats are kept in float64 here, so that ``tensor(0.1, dtype=float64)`` is exact;
-    the caller casts to the requested or default dtype.
-    """
-    if isinstance(data, Tensor):
-        return data.data.copy()
-    if is_scalar(data):
-        kind = dtypes.scalar_dtype(data)
-        return np.asarray(data, dtype=dtypes.FLOAT64 if dtypes.is_float(kind) else kind)
-    if isinstance(data, range) and len(data):  # an empty one is an empty list: float
-        check_numel((len(data),), "tensor")
-        if not -2**63 <= data.start < 2**63 or not -2**63 <= data.stop < 2**63:
-            raise value_error("tensor(): the range's values do not fit in int64")
-        return np.arange(data.start, data.stop, data.step, dtype=np.int64)
-    if isinstance(data, range):
-        data = []
-    if not isinstance(data, (list, tuple)):
-        raise type_error(f"tensor(): could not infer dtype of {type(data).__name__}",
-                         hint="give numbers or nested lists of numbers")
-    items = [_from_nested(d) for d in data]
-    if not items:
-        return np.zeros((0,), dtype=dtypes.default_float())
-    shape = items[0].shape
-    for it in items:
-        if it.shape != shape:
-            raise value_error(f"expected sequence of length {shape[0] if shape else 0} at dim 1 "
-                              f"(got {it.shape[0] if it.shape else 0})",
-                              hint="rows of a nested list must all have the same length")
-    dt: np.dtype[Any] | None = None
-    for it in items:
-        dt = dtypes.promote(dt, it.dtype)
-    return np.stack(items).astype(dt)
-
-
-def _holds_tensors(data: Any) -> bool:
-    """Tensors inside keep their float dtype (tensor([a, b]) of float64 stays float64)."""
-    if isinstance(data, Tensor):
-        return True
-    if isinstance(data, (list, tuple)) and data:
-        return _holds_tensors(data[0])
-    return False
-
-
 @op("tensor(data, dtype=None, requires_grad=False)", category="creation",
     summary="a tensor from a number or nested list (int64 for ints, default float otherwise)",
     example="tensor([[1, 2], [3, 4]])", method=False)
 def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    arr = _from_nested(data)
-    if arr.dtype.kind == "f" and dtype is None and not _holds_tensors(data):
-        arr = arr.astype(dtypes.default_float())
-    check_numel(arr.shape, "tensor")
-    return _finish(arr, dtype, requires_grad)
+    return from_nested(data, dtype, requires_grad)
 
 
-def _number(x: Any, what: str) -> Any:
+def number_arg(x: Any, what: str) -> Any:
     if isinstance(x, Tensor):
         x = x.item()
     if not is_scalar(x) or isinstance(x, bool):
@@ -141,7 +93,7 @@ def arange(*args: Any, start: Any = None, end: Any = None, step: Any = 1, dtype:
         if end is None:
             raise type_error("arange() missing required argument 'end'")
         s, e = (0 if start is None else start), end
-    s, e, st = (_number(v, "arange() bound") for v in (s, e, step))
+    s, e, st = (number_arg(v, "arange() bound") for v in (s, e, step))
     for v in (s, e, st):
         if isinstance(v, float) and not math.isfinite(v):
             raise value_error(f"unsupported range: {s} -> {e}", hint="bounds must be finite")
@@ -158,7 +110,7 @@ def arange(*args: Any, start: Any = None, end: Any = None, step: Any = 1, dtype:
         data = np.arange(s, e, st, dtype=np.int64)
     else:
         data = (s + st * np.arange(n, dtype=np.float64)).astype(dt)
-    return _finish(data, dtype, requires_grad)
+    return finish_creation(data, dtype, requires_grad)
 
 
 @op("linspace(start, end, steps, dtype=None, requires_grad=False)", category="creation",
@@ -166,19 +118,19 @@ def arange(*args: Any, start: Any = None, end: Any = None, step: Any = 1, dtype:
     example="linspace(0, 1, 5)", method=False)
 def linspace(start: Any, end: Any, steps: int, dtype: Any = None,
              requires_grad: bool = False) -> Tensor:
-    s, e = _number(start, "linspace() start"), _number(end, "linspace() end")
+    s, e = number_arg(start, "linspace() start"), number_arg(end, "linspace() end")
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
         raise value_error(f"number of steps must be a non-negative integer, got {steps!r}")
     check_numel((steps,), "linspace")
     data = np.linspace(s, e, int(steps)).astype(dtypes.default_float())
-    return _finish(data, dtype, requires_grad)
+    return finish_creation(data, dtype, requires_grad)
 
 
 def _filled(name: str, fill: float) -> Any:
     def make(*size: Any, size_kw: Any = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-        shape = _size(size, size_kw, name)
+        shape = size_arg(size, size_kw, name)
         dt = dtypes.parse_dtype(dtype) if dtype is not None else dtypes.default_float()
-        return _finish(np.full(shape, fill, dtype=dt), None, requires_grad)
+        return finish_creation(np.full(shape, fill, dtype=dt), None, requires_grad)
 
     make.__name__ = name
     return make
@@ -211,25 +163,25 @@ ones = _sized("ones", 1.0, "a tensor of ones")
     summary="a tensor filled with one value (its dtype follows the value)",
     example="full((2, 2), 7.0)", method=False)
 def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    shape = _size((size,), None, "full")
-    v = _number(fill_value, "full() fill_value") if not isinstance(fill_value, bool) else fill_value
+    shape = size_arg((size,), None, "full")
+    v = number_arg(fill_value, "full() fill_value") if not isinstance(fill_value, bool) else fill_value
     dt = dtypes.parse_dtype(dtype) if dtype is not None else dtypes.scalar_dtype(v)
-    return _finish(np.full(shape, v, dtype=dt), None, requires_grad)
+    return finish_creation(np.full(shape, v, dtype=dt), None, requires_grad)
 
 
 @op("eye(n, m=None, dtype=None, requires_grad=False)", category="creation",
     summary="identity matrix (n x m)", example="eye(3)", method=False)
 def eye(n: int, m: Any = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    shape = _size((n, n if m is None else m), None, "eye")
+    shape = size_arg((n, n if m is None else m), None, "eye")
     dt = dtypes.parse_dtype(dtype) if dtype is not None else dtypes.default_float()
-    return _finish(np.eye(shape[0], shape[1], dtype=dt), None, requires_grad)
+    return finish_creation(np.eye(shape[0], shape[1], dtype=dt), None, requires_grad)
 
 
 def _like(name: str, fill: float) -> Any:
     def fn(input: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         t = unary_input(input, name)
         dt = dtypes.parse_dtype(dtype) if dtype is not None else t.data.dtype
-        return _finish(np.full(t.data.shape, fill, dtype=dt), None, requires_grad)
+        return finish_creation(np.full(t.data.shape, fill, dtype=dt), None, requires_grad)
 
     fn.__name__ = name
     op(f"{name}(input, dtype=None, requires_grad=False)", category="creation",
@@ -244,11 +196,12 @@ ones_like = _like("ones_like", 1.0)
 
 def _random(name: str, summary: str, sample: Any) -> Any:
     def fn(*size: Any, dtype: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
-        shape = _size(size, _size_kw(kw, name), name)
+        shape = size_arg(size, _size_kw(kw, name), name)
         dt = dtypes.parse_dtype(dtype) if dtype is not None else dtypes.default_float()
         if not dtypes.is_float(dt):
             raise type_error(f"{name}() is only implemented for floating dtypes, got {dt.name}")
-        return _finish(sample(_generator(), shape).astype(dt), None, requires_grad)
+        n = int(np.prod(shape, dtype=np.int64))
+        return finish_creation(sample(default_generator(), n, dt).reshape(shape), None, requires_grad)
 
     fn.__name__ = name
     op(f"{name}(*size, dtype=None, requires_grad=False)", category="creation", summary=summary,
@@ -256,8 +209,9 @@ def _random(name: str, summary: str, sample: Any) -> Any:
     return fn
 
 
-rand = _random("rand", "uniform random values in [0, 1)", lambda r, s: r.random(s))
-randn = _random("randn", "standard normal random values", lambda r, s: r.standard_normal(s))
+rand = _random("rand", "uniform random values in [0, 1)", rng.uniforms)
+randn = _random("randn", "standard normal random values",
+                lambda g, n, dt: rng.normal(g, n, dt, 0.0, 1.0))
 
 
 @op("normal(mean, std, size, dtype=None, requires_grad=False)", category="creation",
@@ -267,18 +221,49 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, dtype: Any = None,
            requires_grad: bool = False) -> Tensor:
     dt = dtypes.parse_dtype(dtype) if dtype is not None else dtypes.default_float()
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
-        m_arr = mean.data if isinstance(mean, Tensor) else np.asarray(float(_number(mean, "mean")))
-        s_arr = std.data if isinstance(std, Tensor) else np.asarray(float(_number(std, "std")))
+        m_arr = mean.data if isinstance(mean, Tensor) else np.asarray(float(number_arg(mean, "mean")))
+        s_arr = std.data if isinstance(std, Tensor) else np.asarray(float(number_arg(std, "std")))
         if (s_arr < 0).any():
             raise value_error("normal expects all elements of std >= 0.0")
-        s_arr = s_arr + 0.0  # -0.0 is a std of 0, as in PyTorch (numpy refuses its sign bit)
         from ._base import broadcast_shape
 
         shape = broadcast_shape("normal", m_arr.shape, s_arr.shape)
-        return _finish(_generator().normal(m_arr, s_arr, shape).astype(dt), None, requires_grad)
-    m, s = _number(mean, "normal() mean"), _number(std, "normal() std")
+        out = finish_creation(_normal_tensors(mean, std, shape), None, requires_grad)
+        inputs = tuple(t for t in (mean, std) if isinstance(t, Tensor))
+        name = "NormalBackward" + ("3" if len(inputs) == 2 else "1" if inputs[0] is mean else "2")
+        return record(name, out, inputs, _normal_vjp, fast=_normal_fast,
+                      ctx=tuple((t.data.shape, t.data.dtype) for t in inputs))
+    m, s = number_arg(mean, "normal() mean"), number_arg(std, "normal() std")
     if s < 0:
         raise value_error(f"normal expects std >= 0.0, but found std {s}")
-    s = s + 0.0  # -0.0 is a std of 0, as in PyTorch (numpy refuses its sign bit)
-    shape = _size(() if size is None else (size,), None, "normal")
-    return _finish(_generator().normal(m, s, shape).astype(dt), None, requires_grad)
+    shape = size_arg(() if size is None else (size,), None, "normal")
+    n = int(np.prod(shape, dtype=np.int64))
+    return finish_creation(rng.normal(default_generator(), n, dt, m, s).reshape(shape), None, requires_grad)
+
+
+def _normal_vjp(g: Tensor, node: Node) -> tuple[Tensor, ...]:
+    """normal's values do not depend on its mean and std in PyTorch's graph: zeros."""
+    return tuple(Tensor(np.zeros(shape, dtype=dt)) for shape, dt in node.ctx)
+
+
+def _normal_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray, ...]:
+    return tuple(np.zeros(shape, dtype=dt) for shape, dt in node.ctx)
+
+
+def _normal_tensors(mean: Any, std: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """As torch: standard normals (``normal_(0, std)`` for a number std) of mean's dtype (std's
+    when mean is a number), then ``mul_(std)`` for a tensor std, then ``add_(mean)``, each an
+    in-place op rounded to that dtype."""
+    dt = (mean if isinstance(mean, Tensor) else std).data.dtype
+    if not dtypes.is_float(dt):
+        raise type_error(f"normal expects floating mean and std, got {dt.name}",
+                         hint="write the mean and std as floats, e.g. 0.0")
+    n = int(np.prod(shape, dtype=np.int64))
+    if isinstance(std, Tensor):
+        out = rng.normal(default_generator(), n, dt, 0.0, 1.0).reshape(shape)
+        out = np.multiply(out, std.data, dtype=dtypes.promote(dt, std.data.dtype)).astype(dt)
+    else:
+        out = rng.normal(default_generator(), n, dt, 0.0, float(std)).reshape(shape)
+    if isinstance(mean, Tensor):
+        return np.add(out, mean.data, dtype=dtypes.promote(dt, mean.data.dtype)).astype(dt)
+    return out + dt.type(mean)

@@ -8,34 +8,24 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
-from ..autograd import Node, record
+from ..autograd import Node, record, to_dtype
 from ..errors import type_error
 from ..tensor import Tensor
-from ._base import broadcast_shape, float_input, is_scalar, operands, to_tensor, unary_input
-from .arithmetic import broadcast_one, fits_in
+from ._base import (
+    broadcast_one,
+    broadcast_shape,
+    fits_in,
+    float_input,
+    is_scalar,
+    operands,
+    to_tensor,
+    unary_input,
+)
 from .table import GradCheck, op
 
 One = tuple["Tensor | None"]
+Two = tuple["Tensor | None", "Tensor | None"]
 RawOne = tuple[np.ndarray]
-
-
-def _to_vjp(g: Tensor, node: Node) -> One:
-    return (to_dtype(g, node.ctx),)
-
-
-def _to_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray]:
-    return (g.astype(node.ctx),)
-
-
-def to_dtype(input: Tensor, dtype: Any) -> Tensor:
-    """A copy in another dtype (PyTorch's ToCopyBackward0); the gradient is cast back."""
-    dt = dtypes.parse_dtype(dtype)
-    if input.data.dtype == dt:
-        return input
-    if input.requires_grad and not dtypes.is_float(dt):
-        return Tensor(input.data.astype(dt))
-    out = Tensor(input.data.astype(dt))
-    return record("ToCopyBackward0", out, (input,), _to_vjp, ctx=input.data.dtype, fast=_to_fast)
 
 
 @op("to(input, dtype)", category="element-wise", summary="a copy in another dtype",
@@ -73,7 +63,8 @@ def _unary(t: Tensor, grad_fn: str, fwd: Callable[[np.ndarray], np.ndarray], vjp
 
 def _declare(name: str, fwd: Callable[[np.ndarray], np.ndarray], vjp: Any, *, derivative: str,
              summary: str, save: str = "input", domain: str = "real",
-             floating: bool = True, fast: Any = None) -> Callable[[Any], Tensor]:
+             floating: bool = True, fast: Any = None,
+             namespaces: tuple[str, ...] = ("torch",)) -> Callable[[Any], Tensor]:
     """Declare a one-input element-wise op whose VJP needs its input and/or output."""
     grad_fn = name.capitalize() + "Backward0"
     grad_fn = {"Log1pBackward0": "Log1PBackward0"}.get(grad_fn, grad_fn)
@@ -85,7 +76,7 @@ def _declare(name: str, fwd: Callable[[np.ndarray], np.ndarray], vjp: Any, *, de
 
     fn.__name__ = name
     op(f"{name}(input)", category="element-wise", summary=summary, example=f"{name}(x)",
-       derivative=derivative, grad_fn=grad_fn,
+       derivative=derivative, grad_fn=grad_fn, namespaces=namespaces,
        checks=(GradCheck(f"{name}(a)", {"a": (2, 3)}, domain),))(fn)
     return fn
 
@@ -181,8 +172,51 @@ cos: Callable[[Any], Tensor] = _declare("cos", np.cos, lambda g, n: (-g * sin(_s
                derivative="-grad * sin(input)", summary="cosine")
 tan = _declare("tan", np.tan, lambda g, n: (g * (1 + n.output() ** 2),), save="output",
                derivative="grad * (1 + tan(input)**2)", summary="tangent", domain="unit")
-tanh = _declare("tanh", np.tanh, lambda g, n: (g * (1 - n.output() ** 2),), save="output",
+# -- derivatives that are one node each, as PyTorch's *_backward ops -----------------------------
+# Under create_graph the first derivative of tanh, sigmoid and relu records PyTorch's node
+# (TanhBackwardBackward0...), whose own VJP makes the second derivative.
+
+def tanh_backward(g: Tensor, y: Tensor) -> Tensor:
+    """``g * (1 - y**2)``, the derivative of ``y = tanh(x)``: TanhBackwardBackward0."""
+    d = np.asarray(np.multiply(y.data, y.data))  # (a 0-d product is a numpy scalar)
+    out = Tensor(np.multiply(g.data, np.subtract(1, d, d)))
+    return record("TanhBackwardBackward0", out, (g, y), _tanh_backward_vjp, (g, y))
+
+
+def _tanh_backward_vjp(gg: Tensor, n: Node) -> Two:
+    g, y = n.unpack()
+    return (tanh_backward(gg, y) if n.needs(0) else None,
+            -2 * y * g * gg if n.needs(1) else None)
+
+
+def sigmoid_backward(g: Tensor, s: Tensor) -> Tensor:
+    """``g * s * (1 - s)``, the derivative of ``s = sigmoid(x)``: SigmoidBackwardBackward0."""
+    out = Tensor(np.multiply(g.data, s.data * (1 - s.data)))
+    return record("SigmoidBackwardBackward0", out, (g, s), _sigmoid_backward_vjp, (g, s))
+
+
+def _sigmoid_backward_vjp(gg: Tensor, n: Node) -> Two:
+    g, s = n.unpack()
+    return (sigmoid_backward(gg, s) if n.needs(0) else None,
+            gg * g * (1 - 2 * s) if n.needs(1) else None)
+
+
+def threshold_backward(g: Tensor, y: Tensor) -> Tensor:
+    """``g`` where ``y = relu(x)`` is not <= 0 (a NaN passes it, as in PyTorch), else 0:
+    ThresholdBackwardBackward0, whose derivative in ``y`` is 0 (not None: it requires grad)."""
+    out = Tensor(np.multiply(g.data, (~(y.data <= 0)).astype(g.data.dtype)))
+    return record("ThresholdBackwardBackward0", out, (g, y), _threshold_backward_vjp, (y,))
+
+
+def _threshold_backward_vjp(gg: Tensor, n: Node) -> Two:
+    (y,) = n.unpack()
+    return (threshold_backward(gg, y) if n.needs(0) else None,
+            Tensor(np.zeros_like(y.data)) if n.needs(1) else None)
+
+
+tanh = _declare("tanh", np.tanh, lambda g, n: (tanh_backward(g, n.output()),), save="output",
                 fast=_tanh_fast,
+                namespaces=("torch", "torch.nn.functional"),
                 derivative="grad * (1 - tanh(input)**2)", summary="hyperbolic tangent")
 
 
@@ -192,11 +226,11 @@ def _sigmoid_fwd(x: np.ndarray) -> np.ndarray:
 
 
 def _sigmoid_vjp(g: Tensor, n: Node) -> One:
-    s = n.output()
-    return (g * (s * (1 - s)),)
+    return (sigmoid_backward(g, n.output()),)
 
 
 sigmoid = _declare("sigmoid", _sigmoid_fwd, _sigmoid_vjp, save="output",
+                   namespaces=("torch", "torch.nn.functional"),
                    derivative="grad * sigmoid(input) * (1 - sigmoid(input))",
                    summary="logistic function 1 / (1 + exp(-input))")
 abs = _declare("abs", np.abs, lambda g, n: (g * sign(_saved_input(n)),), floating=False,
@@ -216,12 +250,12 @@ sign: Callable[[Any], Tensor] = _declare("sign", _sign_fwd, _sign_vjp, save="non
 
 
 def _relu_vjp(g: Tensor, n: Node) -> One:
-    # Gradient passes unless the output is <= 0 (so a NaN passes it, as in PyTorch).
-    return (g * Tensor((~(n.output().data <= 0)).astype(g.data.dtype)),)
+    return (threshold_backward(g, n.output()),)
 
 
-relu = _declare("relu", lambda x: np.maximum(x, 0).astype(x.dtype, copy=False), _relu_vjp,
+relu = _declare("relu", lambda x: np.where(x < 0, x.dtype.type(0), x), _relu_vjp,
                 save="output", floating=False, derivative="grad where input > 0, else 0",
+                namespaces=("torch", "torch.nn.functional"),
                 summary="max(input, 0)")
 
 

@@ -157,8 +157,10 @@ def _batched_vjp(g: Tensor, node: Node) -> Pair:
 @op("matmul(input, other)", category="linear algebra",
     summary="matrix product with broadcasting (operator @): dot, mv, mm or batched",
     example="matmul(A, x)", derivative="d/dinput = grad @ other.T; d/dother = input.T @ grad",
-    grad_fn="DotBackward0, MvBackward0, MmBackward0, SqueezeBackward4 (1-D @ 2-D), "
-    "UnsafeViewBackward0 (batched)",
+    grad_fn=(("DotBackward0", "1-D @ 1-D"), ("MvBackward0", "2-D @ 1-D"),
+             ("MmBackward0", "2-D @ 2-D"), ("SqueezeBackward4", "1-D @ 2-D"),
+             ("UnsafeViewBackward0", "batched")),
+    namespaces=("torch", "torch.linalg"),
     checks=(GradCheck("a @ b", {"a": (2, 3), "b": (3,)}), GradCheck("a @ b", {"a": (3,), "b": (3, 2)}),
             GradCheck("a @ b", {"a": (2, 2, 3), "b": (3, 2)})))
 def matmul(input: Any, other: Any) -> Tensor:

@@ -39,10 +39,13 @@ def _return_types(fn: str, values: Tensor, indices: Tensor) -> ReturnTypes:
 
 
 def axes_of(dim: Any, ndim: int, name: str) -> tuple[int, ...] | None:
-    """``dim`` as a sorted tuple of non-negative axes; None means all of them."""
+    """``dim`` as a sorted tuple of non-negative axes; None (or no dims, as PyTorch's
+    ``sum(x, [])``) means all of them."""
     if dim is None:
         return None
     dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
+    if not dims:
+        return None
     out = []
     for d in dims:
         if isinstance(d, Tensor):
@@ -55,8 +58,11 @@ def axes_of(dim: Any, ndim: int, name: str) -> tuple[int, ...] | None:
                 f"{name}(): Dimension out of range (expected to be in range of [{-lim}, {lim - 1}], "
                 f"but got {d})")
         out.append(int(d) % lim)
-    if len(set(out)) != len(out):
-        raise value_error(f"{name}(): dim {dims} appears multiple times in the list of dims")
+    seen = set()
+    for d in out:
+        if d in seen:
+            raise value_error(f"{name}(): dim {d} appears multiple times in the list of dims")
+        seen.add(d)
     return tuple(sorted(out))
 
 
@@ -138,9 +144,9 @@ def _mean_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray]:
 @op("sum(input, dim=None, keepdim=False, dtype=None)", category="reduction",
     summary="sum of elements, over all or along dim", example="sum(x)",
     derivative="grad broadcast back to input's shape",
-    grad_fn="SumBackward0 (all), SumBackward1 (dim)",
+    grad_fn=(("SumBackward0", "all"), ("SumBackward1", "dim")),
     checks=(GradCheck("sum(a)", _M), GradCheck("sum(a, dim=1, keepdim=True)", _M),
-            GradCheck("a.sum(axis=0)", _M)))
+            GradCheck("a.sum(axis=0)", _M), GradCheck("a.sum(axis=[0, 1])", _M)))
 def sum(input: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
     t, axes = _reduce_args(input, dim, "sum")
     data = t.data
@@ -157,8 +163,9 @@ def sum(input: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -
 @op("mean(input, dim=None, keepdim=False)", category="reduction",
     summary="arithmetic mean, over all or along dim", example="mean(x)",
     derivative="grad / n broadcast back to input's shape",
-    grad_fn="MeanBackward0 (all), MeanBackward1 (dim)",
-    checks=(GradCheck("mean(a)", _M), GradCheck("mean(a, 0)", _M)))
+    grad_fn=(("MeanBackward0", "all"), ("MeanBackward1", "dim")),
+    checks=(GradCheck("mean(a)", _M), GradCheck("mean(a, 0)", _M),
+            GradCheck("mean(a, [0, 1], keepdim=True)", _M)))
 def mean(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
     t, axes = _reduce_args(input, dim, "mean")
     if not dtypes.is_float(t.data.dtype):
@@ -226,7 +233,7 @@ def _prod_of_others(x: np.ndarray, axes: tuple[int, ...] | None) -> np.ndarray:
 @op("prod(input, dim=None, keepdim=False)", category="reduction",
     summary="product of elements, over all or along dim", example="prod(x)",
     derivative="grad * product of the other elements",
-    grad_fn="ProdBackward0 (all), ProdBackward1 (dim)",
+    grad_fn=(("ProdBackward0", "all"), ("ProdBackward1", "dim")),
     checks=(GradCheck("prod(a)", {"a": (5,)}), GradCheck("prod(a, 1)", _M)))
 def prod(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
     t, axes = _reduce_args(input, dim, "prod")
@@ -289,7 +296,7 @@ def _extreme(input: Any, dim: Any, keepdim: bool, other: Any, name: str) -> Any:
 @op("max(input, dim=None, keepdim=False)", category="reduction",
     summary="largest element; with dim, (values, indices); max(x, y) is maximum",
     example="max(x)", derivative="grad to the largest element (shared by ties)",
-    grad_fn="MaxBackward1 (all), MaxBackward0 (dim)",
+    grad_fn=(("MaxBackward1", "all"), ("MaxBackward0", "dim")),
     checks=(GradCheck("max(a)", _M, "distinct"), GradCheck("max(a, 1)[0]", _M, "distinct")))
 def max(input: Any, dim: Any = None, keepdim: bool = False, other: Any = None) -> Any:
     return _extreme(input, dim, keepdim, other, "max")
@@ -298,7 +305,7 @@ def max(input: Any, dim: Any = None, keepdim: bool = False, other: Any = None) -
 @op("min(input, dim=None, keepdim=False)", category="reduction",
     summary="smallest element; with dim, (values, indices); min(x, y) is minimum",
     example="min(x)", derivative="grad to the smallest element (shared by ties)",
-    grad_fn="MinBackward1 (all), MinBackward0 (dim)",
+    grad_fn=(("MinBackward1", "all"), ("MinBackward0", "dim")),
     checks=(GradCheck("min(a)", _M, "distinct"), GradCheck("min(a, 0)[0]", _M, "distinct")))
 def min(input: Any, dim: Any = None, keepdim: bool = False, other: Any = None) -> Any:
     return _extreme(input, dim, keepdim, other, "min")
@@ -319,7 +326,8 @@ def _amax_like(name: str, npfn: Any) -> Any:
        summary=f"{word} value over all or along dim (no indices)", example=f"{name}(x, 0)",
        derivative=f"grad shared evenly by the {word} elements",
        grad_fn=name.capitalize() + "Backward0",
-       checks=(GradCheck(f"{name}(a, 1)", _M, "distinct"),))(fn)
+       checks=(GradCheck(f"{name}(a, 1)", _M, "distinct"),
+               GradCheck(f"a.{name}(dim=[0, 1])", _M, "distinct")))(fn)
     return fn
 
 
@@ -351,7 +359,8 @@ def _norm_vjp(g: Tensor, node: Node) -> One:
     summary="vector p-norm (2 by default) over all or along dim", example="norm(x)",
     derivative="grad * input / norm (p = 2)", grad_fn="LinalgVectorNormBackward0",
     checks=(GradCheck("norm(a)", _M), GradCheck("norm(a, dim=1)", _M),
-            GradCheck("norm(a, p=1)", _M, "distinct"), GradCheck("norm(a, p=3)", _M)))
+            GradCheck("norm(a, p=1)", _M, "distinct"), GradCheck("norm(a, p=3)", _M),
+            GradCheck("norm(a, dim=[0, 1])", _M)))
 def norm(input: Any, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
     t, axes = _reduce_args(input, dim, "norm")
     if not dtypes.is_float(t.data.dtype):
@@ -394,7 +403,7 @@ def _logsumexp_vjp(g: Tensor, node: Node) -> One:
 @op("logsumexp(input, dim, keepdim=False)", category="reduction",
     summary="log(sum(exp(input))) along dim, computed stably", example="logsumexp(x, 0)",
     derivative="grad * exp(input - logsumexp(input))", grad_fn="LogsumexpBackward0",
-    checks=(GradCheck("logsumexp(a, 1)", _M),))
+    checks=(GradCheck("logsumexp(a, 1)", _M), GradCheck("logsumexp(a, (0, 1))", _M)))
 def logsumexp(input: Any, dim: Any, keepdim: bool = False) -> Tensor:
     from ._base import float_input
 
@@ -438,15 +447,50 @@ argmin = _arg("argmin", np.argmin)
 
 
 def _softmax_vjp(g: Tensor, node: Node) -> One:
-    y = node.output()
-    return (y * (g - sum(g * y, dim=node.ctx, keepdim=True)),)
+    return (softmax_backward_data(g, node.output(), node.ctx),)
+
+
+def softmax_backward_data(g: Tensor, y: Tensor, axis: int) -> Tensor:
+    """``y * (g - sum(g * y, axis))``, the derivative of ``y = softmax(x, axis)``, as one node:
+    PyTorch's SoftmaxBackwardDataBackward0 under create_graph."""
+    ax = axis if y.data.ndim else None
+    out = Tensor(y.data * (g.data - _add_reduce(g.data * y.data, axis=ax, keepdims=True)))
+    return record("SoftmaxBackwardDataBackward0", out, (g, y), _softmax_backward_data_vjp,
+                  (g, y), ctx=axis)
+
+
+def _softmax_backward_data_vjp(gg: Tensor, node: Node) -> tuple[Tensor | None, Tensor | None]:
+    g, y = node.unpack()
+    axis = node.ctx
+    dy = None
+    if node.needs(1):
+        dy = (gg * (g - sum(g * y, dim=axis, keepdim=True))
+              - g * sum(gg * y, dim=axis, keepdim=True))
+    return (softmax_backward_data(gg, y, axis) if node.needs(0) else None), dy
 
 
 def _log_softmax_vjp(g: Tensor, node: Node) -> One:
+    return (log_softmax_backward_data(g, node.output(), node.ctx),)
+
+
+def log_softmax_backward_data(g: Tensor, y: Tensor, axis: int) -> Tensor:
+    """``g - exp(y) * sum(g, axis)``, the derivative of ``y = log_softmax(x, axis)``, as one
+    node: PyTorch's LogSoftmaxBackwardDataBackward0 under create_graph."""
+    ax = axis if y.data.ndim else None
+    out = Tensor(g.data - np.exp(y.data) * _add_reduce(g.data, axis=ax, keepdims=True))
+    return record("LogSoftmaxBackwardDataBackward0", out, (g, y),
+                  _log_softmax_backward_data_vjp, (g, y), ctx=axis)
+
+
+def _log_softmax_backward_data_vjp(gg: Tensor, node: Node) -> tuple[Tensor | None, Tensor | None]:
     from .elementwise import exp
 
-    y = node.output()
-    return (g - exp(y) * sum(g, dim=node.ctx, keepdim=True),)
+    g, y = node.unpack()
+    axis = node.ctx
+    e = exp(y)
+    dg = gg - sum(gg * e, dim=axis, keepdim=True) if node.needs(0) else None
+    dy = -gg * e * sum(g, dim=axis, keepdim=True) if node.needs(1) else None
+    return dg, dy
 
 
 def _softmax_args(input: Any, dim: Any, name: str) -> tuple[Tensor, int]:
@@ -467,7 +511,8 @@ def _softmax_args(input: Any, dim: Any, name: str) -> tuple[Tensor, int]:
 
 @op("softmax(input, dim)", category="reduction", summary="exp(input) normalised along dim",
     example="softmax(x, 0)", derivative="softmax * (grad - sum(grad * softmax, dim))",
-    grad_fn="SoftmaxBackward0", checks=(GradCheck("softmax(a, 1)", _M),))
+    grad_fn="SoftmaxBackward0", checks=(GradCheck("softmax(a, 1)", _M),),
+    namespaces=("torch", "torch.nn.functional"))
 def softmax(input: Any, dim: Any = None) -> Tensor:
     t, axis = _softmax_args(input, dim, "softmax")
     ax = axis if t.data.ndim else None
@@ -478,7 +523,8 @@ def softmax(input: Any, dim: Any = None) -> Tensor:
 
 @op("log_softmax(input, dim)", category="reduction", summary="log of softmax, computed stably",
     example="log_softmax(x, 0)", derivative="grad - softmax * sum(grad, dim)",
-    grad_fn="LogSoftmaxBackward0", checks=(GradCheck("log_softmax(a, 1)", _M),))
+    grad_fn="LogSoftmaxBackward0", checks=(GradCheck("log_softmax(a, 1)", _M),),
+    namespaces=("torch", "torch.nn.functional"))
 def log_softmax(input: Any, dim: Any = None) -> Tensor:
     t, axis = _softmax_args(input, dim, "log_softmax")
     ax = axis if t.data.ndim else None

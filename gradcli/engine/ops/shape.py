@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import builtins
 import math
-import weakref
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
 from .. import dtypes
-from ..autograd import Node, record
+from ..autograd import Node, broadcast_to, record, view_of
 from ..errors import shape_error, type_error, value_error
 from ..tensor import Tensor
 from ._base import check_numel, is_scalar, to_tensor, unary_input
@@ -59,29 +58,6 @@ def sizes_of(args: Sequence[Any], what: str) -> tuple[int, ...]:
     return tuple(out)
 
 
-def _view(t: Tensor, data: np.ndarray) -> Tensor:
-    """A result that shares storage (and so the version counter) with ``t``."""
-    # Derived from t.data, data is either a view into its buffer or a fresh copy, so the cheap
-    # bounds test is exact here (and views share the counter, as PyTorch's do).
-    shares = np.may_share_memory(data, t.data) if data.size else False
-    if not shares:
-        return Tensor(data)
-    out = Tensor(data, version=t._version)
-    base = t._base  # only views have one
-    if base is None:
-        base = t
-    out._base = base
-    views = base._views
-    if views is None:
-        base._views = [weakref.ref(out)]
-    else:
-        views.append(weakref.ref(out))
-        count = len(views)
-        if count >= 64 and not count & (count - 1):  # at powers of two: drop the dead ones
-            views[:] = [r for r in views if r() is not None]
-    return out
-
-
 def _reshape_vjp(g: Tensor, node: Node) -> One:
     return (reshape(g, node.ctx),)
 
@@ -111,7 +87,7 @@ def _infer_shape(shape: tuple[int, ...], numel: int, current: tuple[int, ...]) -
 
 @op("reshape(input, *shape)", category="shape", summary="same elements in a new shape (-1 infers)",
     example="reshape(x, 2, 3)", derivative="grad reshaped back",
-    grad_fn="ViewBackward0, UnsafeViewBackward0 (when it must copy)",
+    grad_fn=(("ViewBackward0", ""), ("UnsafeViewBackward0", "when it must copy")),
     checks=(GradCheck("reshape(a, 3, 2)", _M), GradCheck("a.reshape(-1)", _M)))
 def reshape(input: Any, *shape: Any) -> Tensor:
     return _reshape(input, shape, copy_ok=True)
@@ -122,19 +98,20 @@ def _reshape(input: Any, shape: tuple[Any, ...], copy_ok: bool) -> Tensor:
     t = unary_input(input, name)
     new = _infer_shape(sizes_of(shape, name), t.data.size, t.data.shape)
     data = t.data.reshape(new)
-    is_view = t.data.size == 0 or np.may_share_memory(data, t.data)  # exact here: see _view
+    is_view = t.data.size == 0 or np.may_share_memory(data, t.data)  # exact here: see autograd.view_of
     if not is_view and not copy_ok:
         raise shape_error("view size is not compatible with input tensor's size and stride (at "
                           "least one dimension spans across two contiguous subspaces). Use "
                           ".reshape(...) instead.", hint="use reshape, which copies when it must")
-    out = _view(t, data)
+    out = view_of(t, data)
     return record("ViewBackward0" if is_view else "UnsafeViewBackward0", out, (t,),
                   _reshape_vjp, ctx=t.data.shape, fast=_reshape_fast)
 
 
 @op("view(input, *shape)", category="shape", summary="reshape sharing storage",
     example="x.view(2, 3)", derivative="grad reshaped back", grad_fn="ViewBackward0",
-    checks=(GradCheck("a.view(6)", _M),))
+    checks=(GradCheck("a.view(6)", _M),),
+    namespaces=())
 def view(input: Any, *shape: Any) -> Tensor:
     return _reshape(input, shape, copy_ok=False)
 
@@ -162,13 +139,13 @@ def _permute_vjp(g: Tensor, node: Node) -> One:
 
 
 def _permute(t: Tensor, axes: tuple[int, ...], name: str) -> Tensor:
-    out = _view(t, np.transpose(t.data, axes))
+    out = view_of(t, np.transpose(t.data, axes))
     return record(name, out, (t,), _permute_vjp, ctx=(axes, name))
 
 
 @op("permute(input, *dims)", category="shape", summary="reorder the dimensions",
     example="permute(x, 1, 0)", derivative="grad permuted back", grad_fn="PermuteBackward0",
-    checks=(GradCheck("permute(a, 1, 0)", _M),))
+    checks=(GradCheck("permute(a, 1, 0)", _M), GradCheck("a.permute([2, 0, 1])", {"a": (2, 3, 4)})))
 def permute(input: Any, *dims: Any) -> Tensor:
     t = unary_input(input, "permute")
     axes = sizes_of(dims, "permute")
@@ -214,8 +191,8 @@ def numpy_T(input: Tensor) -> Tensor:
 
 @op("squeeze(input, dim=None)", category="shape", summary="drop dimensions of size 1",
     example="squeeze(x)", derivative="grad reshaped back",
-    grad_fn="SqueezeBackward0, SqueezeBackward1 (dim)",
-    checks=(GradCheck("squeeze(a, 0)", {"a": (1, 3)}),))
+    grad_fn=(("SqueezeBackward0", ""), ("SqueezeBackward1", "dim"), ("SqueezeBackward2", "dims")),
+    checks=(GradCheck("squeeze(a, 0)", {"a": (1, 3)}), GradCheck("squeeze(a, [0, 2])", {"a": (1, 3, 1)})))
 def squeeze(input: Any, dim: Any = None) -> Tensor:
     x = unary_input(input, "squeeze")
     shape = x.data.shape
@@ -230,7 +207,7 @@ def squeeze(input: Any, dim: Any = None) -> Tensor:
         d = normalize_dim(dim, x.data.ndim)
         new = shape[:d] + shape[d + 1:] if shape and shape[d] == 1 else shape
         name = "SqueezeBackward1"
-    out = _view(x, x.data.reshape(new))
+    out = view_of(x, x.data.reshape(new))
     return record(name, out, (x,), _reshape_vjp, ctx=shape)
 
 
@@ -241,18 +218,15 @@ def unsqueeze(input: Any, dim: int) -> Tensor:
     x = unary_input(input, "unsqueeze")
     d = normalize_dim(dim, x.data.ndim + 1)
     shape = x.data.shape
-    out = _view(x, x.data.reshape(shape[:d] + (1,) + shape[d:]))
+    out = view_of(x, x.data.reshape(shape[:d] + (1,) + shape[d:]))
     return record("UnsqueezeBackward0", out, (x,), _reshape_vjp, ctx=shape)
-
-
-def _expand_vjp(g: Tensor, node: Node) -> One:
-    return (g,)  # the engine sums it back to the input's shape
 
 
 @op("expand(input, *sizes)", category="shape",
     summary="broadcast to a larger shape without copying (-1 keeps a size)",
     example="expand(x, 2, 4)", derivative="grad summed over the expanded dimensions",
-    grad_fn="ExpandBackward0", checks=(GradCheck("expand(a, 2, 3, 3)", {"a": (3, 1)}),))
+    grad_fn="ExpandBackward0", checks=(GradCheck("expand(a, 2, 3, 3)", {"a": (3, 1)}),),
+    namespaces=())
 def expand(input: Any, *sizes: Any) -> Tensor:
     x = unary_input(input, "expand")
     want = sizes_of(sizes, "expand")
@@ -278,35 +252,15 @@ def expand(input: Any, *sizes: Any) -> Tensor:
     if builtins.any(s < 0 for s in full):
         raise value_error(f"expand: sizes must be non-negative (or -1 to keep a size), got "
                           f"{list(want)}")
+    if tuple(full) != shape:
+        check_numel(full, "expand")
     return broadcast_to(x, tuple(full))
 
 
 def _torch_type(x: Tensor) -> str:
-    from ..tensor import torch_type_name
+    from ..dtypes import torch_type_name
 
     return torch_type_name(x).removeprefix("torch.")
-
-
-def broadcast_to(x: Tensor, shape: tuple[int, ...]) -> Tensor:
-    if x.data.shape == shape:
-        return x
-    check_numel(shape, "expand")
-    out = _view(x, np.broadcast_to(x.data, shape))
-    return record("ExpandBackward0", out, (x,), _expand_vjp)
-
-
-def _sum_to_vjp(g: Tensor, node: Node) -> One:
-    return (broadcast_to(g, node.ctx),)
-
-
-def sum_to(g: Tensor, shape: tuple[int, ...]) -> Tensor:
-    """Sum a broadcast gradient back to ``shape``: the one place broadcasting is undone."""
-    lead = g.data.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, s in enumerate(shape) if s == 1 and g.data.shape[lead + i] != 1)
-    data = np.sum(g.data, axis=axes, keepdims=True) if axes else g.data
-    out = Tensor(np.asarray(data.reshape(shape)))
-    return record("SumBackward1", out, (g,), _sum_to_vjp, ctx=g.data.shape)
 
 
 def _tensors(seq: Any, name: str) -> list[Tensor]:
@@ -382,7 +336,7 @@ def stack(tensors: Any, dim: int = 0) -> Tensor:
 
 # -- indexing ---------------------------------------------------------------------------------
 
-def _index_part(part: Any) -> Any:
+def index_part(part: Any) -> Any:
     """One component of an index as numpy understands it, refusing floats and the like."""
     if part is None or part is Ellipsis or isinstance(part, slice):
         if isinstance(part, slice):
@@ -403,13 +357,15 @@ def _index_part(part: Any) -> Any:
     if isinstance(part, np.ndarray) and part.dtype.kind in "iub":
         return part  # an index made by this module, read again by a VJP
     if isinstance(part, Tensor):
+        if part.data.dtype.kind in "iu" and part.data.ndim == 0:
+            return int(part.data)  # as PyTorch: x[tensor(1)] selects, as x[1] does
         if part.data.dtype.kind in "iub":
             return part.data
         raise type_error(
             "tensors used as indices must be long, int, byte or bool tensors",
             hint=f"this index is {part.data.dtype.name}: convert it with .long()")
     if isinstance(part, (list, tuple)):
-        return _index_part(to_tensor(list(part)))
+        return index_part(to_tensor(list(part)))
     raise type_error(f"invalid index of type {type(part).__name__}",
                      hint="index with integers, slices, None, ..., or integer/bool tensors")
 
@@ -451,9 +407,16 @@ def _index_vjp(g: Tensor, node: Node) -> One:
     return (index_backward(g, parts, shape),)
 
 
-def index(input: Tensor, key: Any) -> Tensor:
-    """``x[key]``: basic indexing gives a view; integer/bool tensor indices gather."""
-    parts = tuple(_index_part(p) for p in (key if isinstance(key, tuple) else (key,)))
+def rows(input: Tensor) -> Iterator[Tensor]:
+    """The rows of ``input`` as iterating over it or unpacking it gives them, one at a time:
+    views that record PyTorch's ``UnbindBackward0`` (a node per row here, one in PyTorch)."""
+    return (index(input, i, "UnbindBackward0") for i in range(input.data.shape[0]))
+
+
+def index(input: Tensor, key: Any, grad_fn: str | None = None) -> Tensor:
+    """``x[key]``: basic indexing gives a view; integer/bool tensor indices gather.
+    ``grad_fn`` names the node instead of PyTorch's name for the index."""
+    parts = tuple(index_part(p) for p in (key if isinstance(key, tuple) else (key,)))
     x = input
     _check_index(x, parts)
     try:
@@ -465,8 +428,8 @@ def index(input: Tensor, key: Any) -> Tensor:
     except IndexError as e:
         raise shape_error(_index_message(str(e), x),
                           hint=f"the tensor has shape {tuple(x.data.shape)}") from None
-    out = _view(x, data) if isinstance(data, np.ndarray) else Tensor(np.asarray(data))
-    name = _grad_fn_of_index(parts, x.data.shape, not isinstance(key, tuple))
+    out = view_of(x, data) if isinstance(data, np.ndarray) else Tensor(np.asarray(data))
+    name = grad_fn or _grad_fn_of_index(parts, x.data.shape, not isinstance(key, tuple))
     return record(name, out, (x,), _index_vjp, ctx=(parts, x.data.shape))
 
 
