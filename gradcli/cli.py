@@ -687,6 +687,11 @@ def ops_command(
             ops_listing.render_table(_console())
 
 
+from .cli_diff import EPILOG as DIFF_EPILOG, diff_command  # noqa: E402 - uses the helpers above
+
+app.command("diff", epilog=DIFF_EPILOG)(diff_command)
+
+
 def _click_exceptions() -> Any:
     try:  # typer vendors click from 0.22 on
         from typer._click import exceptions

@@ -1,8 +1,9 @@
 """The op table: every function of the language, declared once.
 
 Each entry carries its implementation (forward and, beside it in the same module, its VJP),
-the PyTorch grad_fn name(s) it records, its signature, a one-line derivative rule, an
-example, and how to check its gradient. The language's builtins and tensor methods, the
+the PyTorch grad_fn name(s) it records, its signature, its symbolic derivative rules (text in
+the language, which ``gradcli diff`` reads and ``gradcli ops`` shows), an example, and how to
+check its gradient. The language's builtins and tensor methods, the
 ``gradcli ops`` listing, the README's function list and the gradient tests all read it.
 """
 
@@ -44,6 +45,11 @@ class OpSpec:
     checks: tuple[GradCheck, ...] = field(default_factory=tuple)
     #: The parameter ``x`` fills in ``x.name(...)`` (the first one unless said otherwise).
     self_arg: str | None = None
+    #: Symbolic derivative rules, one per differentiable parameter: an expression of the
+    #: language over ``grad`` (the gradient of the result), ``result`` and the parameters,
+    #: whose value is that parameter's gradient (it may have the broadcast shape: whoever
+    #: applies it sums it back). ``gradcli diff`` reads them; ``derivative`` is made of them.
+    rules: tuple[tuple[str, str], ...] = ()
 
 
 OPS: dict[str, OpSpec] = {}
@@ -57,7 +63,7 @@ CATEGORIES = (
 
 
 def op(signature: str, *, category: str, summary: str, example: str,
-       derivative: str = "not differentiable", grad_fn: str = "", method: bool = True,
+       rules: Mapping[str, str] | None = None, grad_fn: str = "", method: bool = True,
        function: bool = True, aliases: tuple[str, ...] = (),
        checks: tuple[GradCheck, ...] = (),
        self_arg: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -67,13 +73,23 @@ def op(signature: str, *, category: str, summary: str, example: str,
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         name = signature.split("(", 1)[0]
         assert name not in OPS, f"{name} declared twice"
-        OPS[name] = OpSpec(name, fn, signature, category, summary, example, derivative,
-                           grad_fn, method, function, aliases, checks, self_arg)
+        pairs = tuple((rules or {}).items())
+        OPS[name] = OpSpec(name, fn, signature, category, summary, example, describe(pairs),
+                           grad_fn, method, function, aliases, checks, self_arg, pairs)
         for alias in aliases:
             ALIASES[alias] = name
         return fn
 
     return register
+
+
+def describe(rules: tuple[tuple[str, str], ...]) -> str:
+    """The derivative column of ``gradcli ops``, made of the symbolic rules."""
+    if not rules:
+        return "not differentiable"
+    if len(rules) == 1:
+        return rules[0][1]
+    return "; ".join(f"d/d{param} = {text}" for param, text in rules)
 
 
 def lookup(name: str) -> OpSpec | None:

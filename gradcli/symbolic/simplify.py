@@ -1,0 +1,413 @@
+"""Simplification: rewrite rules as data, and the collection of products and sums, applied
+bottom-up to a fixed point.
+
+A rule is one line, ``pattern -> replacement`` or ``pattern -> replacement if condition``,
+in the language: single letters match any subexpression (``c`` and ``k`` only a number), a
+number matches itself, and a call's other arguments match their values. A rewrite is kept
+only when it keeps the shape; products are gathered into a coefficient times powers
+(``x*x`` is ``x**2``) and sums into coefficients times terms (``x + x`` is ``2*x``).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from ..syntax import nodes as n
+from ..syntax import parse_expression
+from . import expr as X
+from .expr import Node
+from .reader import STATIC_PARAMS, call, convert, transpose
+
+RULES = """
+x ** 1 -> x
+--x -> x
+x.T.T -> x
+(A @ B).T -> B.T @ A.T if A.ndim == 2 and B.ndim == 2
+(c * A).T -> c * A.T
+(-A).T -> -A.T
+A @ (c * B) -> c * (A @ B)
+(c * A) @ B -> c * (A @ B)
+A @ -B -> -(A @ B)
+A @ (B / k) -> (A @ B) / k
+-A @ B -> -(A @ B)
+(c * A) / k -> (c / k) * A
+x @ A.T -> A @ x if x.ndim == 1 and A.ndim == 2
+x @ A -> A.T @ x if x.ndim == 1 and A.ndim == 2
+A @ x + B @ x -> (A + B) @ x
+A @ x - B @ x -> (A - B) @ x
+transpose(x, 0, 1) -> x.T if x.ndim == 2
+transpose(x, 1, 0) -> x.T if x.ndim == 2
+transpose(x, -1, -2) -> x.T if x.ndim == 2
+transpose(x, -2, -1) -> x.T if x.ndim == 2
+t(x) -> x.T if x.ndim == 2
+t(x) -> x if x.ndim < 2
+exp(log(x)) -> x
+log(exp(x)) -> x
+exp(x - logsumexp(x, d, True)) -> softmax(x, d)
+exp(log_softmax(x, d)) -> softmax(x, d)
+unsqueeze(u, -1) * v -> outer(u, v) if u.ndim == 1 and v.ndim == 1
+unsqueeze(u, 1) * v -> outer(u, v) if u.ndim == 1 and v.ndim == 1
+squeeze(A @ unsqueeze(u, -1), -1) -> A @ u if u.ndim == 1
+(x > 0) * (x > 0) -> x > 0
+"""
+
+_SYMBOLS = {symbol: name for name, symbol in X.INFIX.items()}
+_COMMUTATIVE = frozenset({"add", "mul"})
+_NUMBER_NAMES = frozenset({"c", "k"})
+
+
+class Rule:
+    def __init__(self, line: str) -> None:
+        self.text = line
+        left, right = line.split("->")
+        right, _, condition = right.partition(" if ")
+        self.pattern = _compile(parse_expression(left.strip()))
+        self.replacement = parse_expression(right.strip())
+        self.condition = parse_expression(condition.strip()) if condition else None
+
+    def apply(self, node: Node) -> Node | None:
+        bindings: dict[str, Any] = {}
+        if not _match(self.pattern, node, bindings):
+            return None
+        if self.condition is not None and not convert(self.condition, bindings):
+            return None
+        return convert(self.replacement, bindings)
+
+
+def _compile(tree: n.Expr) -> Any:
+    """A pattern: ("?", name), ("#", number) or (op, [patterns], {static: pattern})."""
+    if isinstance(tree, n.Name):
+        return ("?", tree.id)
+    if isinstance(tree, n.Number):
+        return ("#", tree.value)
+    if isinstance(tree, n.Constant):
+        return ("=", tree.value)
+    if isinstance(tree, n.UnaryOp) and tree.op == "-":
+        return ("neg", [_compile(tree.operand)], {})
+    if isinstance(tree, n.BinOp):
+        return (_SYMBOLS[tree.op], [_compile(tree.left), _compile(tree.right)], {})
+    if isinstance(tree, n.Compare):
+        return (_SYMBOLS[tree.ops[0]], [_compile(tree.left), _compile(tree.comparators[0])], {})
+    if isinstance(tree, n.Attribute) and tree.attr == "T":
+        return (X.TRANSPOSE, [_compile(tree.value)], {})
+    if isinstance(tree, n.Call) and isinstance(tree.func, n.Name):
+        name = tree.func.id
+        params = [p for p, _ in X.signature_params(name)]
+        tensors, statics = [], {}
+        for pname, arg in zip(params, tree.args):
+            if pname in STATIC_PARAMS:
+                statics[pname] = _compile(arg)
+            else:
+                tensors.append(_compile(arg))
+        return (name, tensors, statics)
+    raise ValueError(f"cannot compile pattern {tree}")
+
+
+def _match(pattern: Any, node: Node, bindings: dict[str, Any]) -> bool:
+    kind = pattern[0]
+    if kind == "?":
+        name = pattern[1]
+        if name in _NUMBER_NAMES and not node.is_const():
+            return False
+        bound = bindings.get(name)
+        if bound is not None:
+            return bound is node
+        bindings[name] = node
+        return True
+    if kind == "#":
+        return node.is_const() and node.value == pattern[1]
+    op, subpatterns, statics = pattern
+    if node.op != op or len(node.args) != len(subpatterns):
+        return False
+    if op in ("add", "sub") and node.static("alpha", 1) != 1:
+        return False
+    for key, sub in statics.items():
+        value = node.static(key)
+        if sub[0] == "?":
+            if key in bindings and bindings[sub[1]] != value:
+                return False
+            bindings[sub[1]] = value
+        elif value != sub[1]:
+            return False
+    saved = dict(bindings)
+    if all(_match(p, a, bindings) for p, a in zip(subpatterns, node.args)):
+        return True
+    if op in _COMMUTATIVE:
+        bindings.clear()
+        bindings.update(saved)
+        return all(_match(p, a, bindings) for p, a in zip(subpatterns, reversed(node.args)))
+    return False
+
+
+_RULES: list[Rule] = []
+
+
+def rules() -> list[Rule]:
+    if not _RULES:
+        _RULES.extend(Rule(line) for line in RULES.strip().splitlines())
+    return _RULES
+
+
+def simplify(root: Node) -> Node:
+    """The simplest form of ``root`` that these rules reach."""
+    memo: dict[int, Node] = {}
+
+    def go(node: Node) -> Node:
+        done = memo.get(id(node))
+        if done is not None:
+            return done
+        current = _rebuild(node, [go(a) for a in node.args])
+        for _ in range(40):
+            out = _rewrite(current)
+            if out is None or out is current:
+                break
+            current = _rebuild(out, [go(a) for a in out.args])
+        memo[id(node)] = memo[id(current)] = current
+        return current
+
+    return go(root)
+
+
+def _rebuild(node: Node, args: list[Node]) -> Node:
+    if all(a is b for a, b in zip(args, node.args)):
+        return node
+    return X.make(node.op, tuple(args), node.params, node.statics)
+
+
+def _rewrite(node: Node) -> Node | None:
+    """One rewrite of ``node`` itself (its arguments are simplified), or None."""
+    if node.op in (X.VAR, X.CONST, X.LITERAL):
+        return None
+    for step in (_fold, _same_shape, _transparent, _product, _sum):
+        out = step(node)
+        if out is not None and out is not node and out.shape == node.shape:
+            return out
+    for rule in rules():
+        out = rule.apply(node)
+        if out is not None and out is not node and out.shape == node.shape:
+            return out
+    return None
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, Fraction):
+        return int(value) if value.denominator == 1 else float(value)
+    return value
+
+
+def _exact(value: Any) -> Any:
+    """Numbers as fractions where that is exact, so that 1/5 prints as /5, not 0.2."""
+    if isinstance(value, int) or isinstance(value, float) and value.is_integer():
+        return Fraction(int(value))
+    if isinstance(value, float):
+        near = Fraction(value).limit_denominator(10**4)
+        if float(near) == value:
+            return near
+    return value
+
+
+def _fold(node: Node) -> Node | None:
+    """Numbers computed: 2 - 1 is 1."""
+    if not node.args or not all(a.is_const() for a in node.args) or node.shape:
+        return None
+    values = [_exact(a.value) for a in node.args]
+    try:
+        if node.op == "neg":
+            return X.const(_number(-values[0]))
+        if node.op in ("add", "sub", "mul", "div") and node.static("alpha", 1) == 1:
+            a, b = values
+            out = {"add": a + b, "sub": a - b, "mul": a * b,
+                   "div": a / b if b != 0 else None}[node.op]
+            return None if out is None else X.const(_number(out))
+        if node.op == "pow":
+            a, b = values
+            if isinstance(b, Fraction) and b.denominator == 1 and (b >= 0 or a != 0):
+                return X.const(_number(a ** int(b)))
+    except (ZeroDivisionError, OverflowError):
+        return None
+    return None
+
+
+def _same_shape(node: Node) -> Node | None:
+    """reshape and expand to the shape the argument has already."""
+    if node.op in ("reshape", "expand", "view", "squeeze") and node.args[0].shape == node.shape:
+        return node.args[0]
+    if node.op in ("sum", "mean") and node.args[0].ndim == 0:
+        return node.args[0]
+    return None
+
+
+def _transparent(node: Node) -> Node | None:
+    """An element-wise operation broadcasts by itself: expand(g, 3) * x is g * x."""
+    if node.op not in X.ELEMENTWISE_BINARY or node.static("alpha", 1) != 1:
+        return None
+    args = list(node.args)
+    for i, arg in enumerate(args):
+        if arg.op in ("expand", "reshape") and arg.args and _ones_padded(arg):
+            trial = args[:i] + [arg.args[0]] + args[i + 1:]
+            try:
+                import numpy as np
+
+                if np.broadcast_shapes(*(t.shape for t in trial)) == node.shape:
+                    return X.make(node.op, tuple(trial), node.params, node.statics)
+            except ValueError:
+                continue
+    return None
+
+
+def _ones_padded(arg: Node) -> bool:
+    """Whether ``arg`` (an expand or reshape) only broadcasts its argument."""
+    inner = arg.args[0].shape
+    if arg.op == "expand":
+        return True
+    squeezed = tuple(d for d in arg.shape if d != 1)
+    return squeezed == tuple(d for d in inner if d != 1) and len(inner) <= arg.ndim and \
+        arg.shape[len(arg.shape) - len(inner):] == inner if inner else True
+
+
+# Products: coefficient times powers --------------------------------------------------------
+
+def _factors(node: Node, out: list[tuple[Node, Any]], sign: list[Any]) -> None:
+    """Split a product into a number (``sign[0]``) and (base, exponent) factors."""
+    if node.op == "mul":
+        for a in node.args:
+            _factors(a, out, sign)
+    elif node.op == "neg" and node.kind == "f":
+        sign[0] = -sign[0]
+        _factors(node.args[0], out, sign)
+    elif node.op == "div" and node.args[1].is_const() and node.args[1].value != 0:
+        sign[0] = sign[0] / _exact(node.args[1].value)
+        _factors(node.args[0], out, sign)
+    elif node.is_const():
+        sign[0] = sign[0] * _exact(node.value)
+    elif node.op == "expand":  # the shape comes back when the product is assembled
+        _factors(node.args[0], out, sign)
+    elif node.op == "pow" and node.args[1].is_const() and node.kind == "f":
+        out.append((node.args[0], _exact(node.args[1].value)))
+    else:
+        out.append((node, Fraction(1)))
+
+
+def _product(node: Node) -> Node | None:
+    if node.op not in ("mul", "neg", "div") or node.kind != "f":
+        return None
+    factors: list[tuple[Node, Any]] = []
+    sign: list[Any] = [Fraction(1)]
+    _factors(node, factors, sign)
+    coefficient = sign[0]
+    merged: dict[int, list[Any]] = {}
+    order: list[Node] = []
+    for base, power in factors:
+        if id(base) in merged and base.kind == "f":
+            merged[id(base)][1] = merged[id(base)][1] + power
+        elif id(base) in merged:
+            continue  # a mask times itself
+        else:
+            merged[id(base)] = [base, power]
+            order.append(base)
+    if coefficient == 0:
+        return _zeros(node.shape)
+    terms: list[Node] = []
+    for base in order:
+        power = merged[id(base)][1]
+        if power == 0:
+            continue
+        terms.append(base if power == 1 else call("pow", [base, X.const(_number(power))], {}))
+    return _assemble(coefficient, terms, node.shape)
+
+
+def _assemble(coefficient: Any, terms: list[Node], shape: tuple[int, ...] | None) -> Node:
+    if not terms:
+        value = X.const(_number(coefficient))
+        return value if not shape else call("expand", [value], {"sizes": shape})
+    numerator = denominator = None
+    if isinstance(coefficient, Fraction):
+        numerator, denominator = abs(coefficient.numerator), coefficient.denominator
+        negative = coefficient < 0
+    else:
+        negative = coefficient < 0
+    magnitude = abs(coefficient)
+    product = terms[0]
+    lead = numerator if numerator is not None else magnitude
+    if lead != 1:
+        product = call("mul", [X.const(_number(lead)), product], {})
+    for term in terms[1:]:
+        product = call("mul", [product, term], {})
+    if denominator not in (None, 1):
+        product = call("div", [product, X.const(denominator)], {})
+    if negative:
+        product = call("neg", [product], {})
+    if shape is not None and product.shape != shape:
+        product = call("expand", [product], {"sizes": shape})
+    return product
+
+
+def _zeros(shape: tuple[int, ...]) -> Node:
+    zero = X.const(0)
+    return zero if not shape else call("expand", [zero], {"sizes": shape})
+
+
+# Sums: coefficients times terms -----------------------------------------------------------
+
+def _terms(node: Node, sign: Any, out: list[tuple[Any, Node | None]]) -> None:
+    if node.op == "add" and node.static("alpha", 1) == 1:
+        _terms(node.args[0], sign, out)
+        _terms(node.args[1], sign, out)
+    elif node.op == "sub" and node.static("alpha", 1) == 1:
+        _terms(node.args[0], sign, out)
+        _terms(node.args[1], -sign, out)
+    elif node.op == "neg" and node.kind == "f":
+        _terms(node.args[0], -sign, out)
+    elif node.is_const():
+        out.append((sign * _exact(node.value), None))
+    elif node.op == "expand":
+        _terms(node.args[0], sign, out)
+    elif node.op in ("mul", "div") and node.kind == "f":
+        factors: list[tuple[Node, Any]] = []
+        coefficient: list[Any] = [Fraction(1)]
+        _factors(node, factors, coefficient)
+        if coefficient[0] == 1:
+            out.append((sign, node))
+        else:
+            rest = _assemble(Fraction(1), [b if p == 1 else call(
+                "pow", [b, X.const(_number(p))], {}) for b, p in factors], None)
+            out.append((sign * coefficient[0], rest))
+    else:
+        out.append((sign, node))
+
+
+def _sum(node: Node) -> Node | None:
+    if node.op not in ("add", "sub") or node.kind != "f" or node.static("alpha", 1) != 1:
+        return None
+    parts: list[tuple[Any, Node | None]] = []
+    _terms(node, Fraction(1), parts)
+    merged: dict[int, list[Any]] = {}
+    order: list[Node | None] = []
+    for coefficient, term in parts:
+        key = id(term)
+        if key in merged:
+            merged[key][0] = merged[key][0] + coefficient
+        else:
+            merged[key] = [coefficient, term]
+            order.append(term)
+    pieces = [(merged[id(t)][0], t) for t in order if merged[id(t)][0] != 0]
+    if not pieces:
+        return _zeros(node.shape)
+    result: Node | None = None
+    for coefficient, term in pieces:
+        negative = coefficient < 0
+        magnitude = -coefficient if negative else coefficient
+        piece = X.const(_number(magnitude)) if term is None else (
+            term if magnitude == 1 else _assemble(magnitude, [term], term.shape))
+        if result is None:
+            result = call("neg", [piece], {}) if negative else piece
+        else:
+            result = call("sub" if negative else "add", [result, piece], {})
+    assert result is not None
+    if result.shape != node.shape:
+        result = call("expand", [result], {"sizes": node.shape})
+    return result
+
+
+__all__ = ["RULES", "Rule", "simplify", "transpose"]
