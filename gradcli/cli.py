@@ -700,8 +700,39 @@ def _click_exceptions() -> Any:
     return exceptions
 
 
+#: The one-letter options (-x for another letter is the expression -x).
+_SHORT = frozenset("lwgfovhs")
+#: Options that take no value; every other option takes the next argument as its value.
+_FLAGS = frozenset({"--full", "--no-grad", "--trace", "--detect-anomaly", "--debug", "--steps",
+                    "--no-check", "--verbose", "-v", "--help", "-h", "--version"})
+
+
+def expression_first(argv: list[str]) -> list[str]:
+    """SPEC 2: an EXPR that begins with ``-`` (``-x**2``, a derivative pasted back) is an
+    expression, not an option: it moves behind a ``--`` at the end, where click reads it so."""
+    import re
+
+    if "--" in argv:
+        return argv
+    expecting, command = False, False
+    for i, token in enumerate(argv[1:], 1):
+        if expecting:
+            expecting = False
+        elif re.fullmatch(r"--[A-Za-z][\w-]*(=.*)?|-[A-Za-z](\w*=.*)?", token) and (
+                token.startswith("--") or token[1] in _SHORT):
+            expecting = command and "=" not in token and token not in _FLAGS
+        elif not command:
+            command = True
+        else:
+            if token.startswith("-") and token != "-":
+                return [*argv[:i], *argv[i + 1:], "--", token]
+            return argv
+    return argv
+
+
 def main() -> None:
     """Console-script entry point."""
+    sys.argv = expression_first(sys.argv)
     if sys.stdout is None:
         sys.stdout = _ClosedStdout()  # type: ignore[assignment]
     if sys.stderr is None:  # errors cannot be shown; the exit code still tells

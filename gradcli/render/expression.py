@@ -115,7 +115,7 @@ class TextPrinter:
 
     def _neg(self, node: Node) -> str:
         # -(a*b) printed -a*b: (-a)*b is the same number, and @ and / alike.
-        return "-" + self.wrap(node.args[0], PRODUCT, right=True)
+        return "-" + self.wrap(node.args[0], PRODUCT)
 
     def _infix(self, node: Node) -> str:
         level = _PRECEDENCE[node.op]
