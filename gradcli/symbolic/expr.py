@@ -74,7 +74,8 @@ def make(op: str, args: tuple[Node, ...] = (), params: tuple[str, ...] = (),
          statics: tuple[tuple[str, Any], ...] = (), *, shape: tuple[int, ...] | None = None,
          kind: str | None = None) -> Node:
     """The node for this op and arguments: an existing equal one, or a new one."""
-    key = (op, tuple(id(a) for a in args), params, _hashable(statics))
+    key = (op, tuple(id(a) for a in args), params, _hashable(statics),
+           shape if op in (VAR, LITERAL) else None, kind if op == VAR else None)
     found = _TABLE.get(key)
     if found is not None:
         return found

@@ -31,6 +31,8 @@ _PY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.tr
        ">": operator.gt, ">=": operator.ge, "is": operator.is_, "is not": operator.is_not,
        "in": lambda a, b: a in b, "not in": lambda a, b: a not in b}
 _OPS = {symbol: name for name, symbol in X.INFIX.items()}
+#: NumPy's spellings PyTorch accepts too (as the interpreter's builtins).
+KEYWORD_ALIASES = {"axis": "dim", "keepdims": "keepdim"}
 _DTYPES = {"float32", "float64", "float", "double", "int64", "long", "int32", "bool"}
 
 
@@ -155,7 +157,7 @@ def transpose(value: Node) -> Node:
 
 def _call(node: n.Call, env: dict[str, Any]) -> Any:
     args = [convert(a, env) for a in node.args]
-    kwargs = {k.name: convert(k.value, env) for k in node.keywords}
+    kwargs = {KEYWORD_ALIASES.get(k.name, k.name): convert(k.value, env) for k in node.keywords}
     if isinstance(node.func, n.Attribute):  # x.sum(0): a method
         name = node.func.attr
         args.insert(0, convert(node.func.value, env))
@@ -178,6 +180,10 @@ def _call(node: n.Call, env: dict[str, Any]) -> Any:
     if spec.name in CREATION and not any(isinstance(a, Node) for a in (*args,
                                                                        *kwargs.values())):
         return _literal(node)
+    if spec.name in ("max", "min") and (len(args) > 1 or "dim" in kwargs or "other" in kwargs):
+        raise Unsupported(f"diff differentiates {spec.name}(x) of all elements only (along a dim "
+                          "it gives values and indices)", node,
+                          hint=f"a{spec.name}(x, dim) gives the values alone")
     try:
         return call(spec.name, args, kwargs)
     except GradcliError as err:

@@ -39,7 +39,7 @@ def to_dtype(input: Tensor, dtype: Any) -> Tensor:
 
 
 @op("to(input, dtype)", category="element-wise", summary="a copy in another dtype",
-    example="to(x, float64)", rules={'input': 'grad'}, grad_fn="ToCopyBackward0",
+    example="to(x, float64)", rules={"input": "grad"}, grad_fn="ToCopyBackward0",
     function=False)
 def to(input: Any, dtype: Any) -> Tensor:
     return to_dtype(unary_input(input, "to"), dtype)
@@ -51,7 +51,8 @@ def _cast_method(name: str, dtype: str) -> None:
 
     cast.__name__ = name
     op(f"{name}(input)", category="element-wise", summary=f"a copy as {dtype}",
-       example=f"x.{name}()", rules={'input': 'grad'}, grad_fn="ToCopyBackward0",
+       example=f"x.{name}()", rules={"input": "grad"} if dtype.startswith("float") else None,
+       grad_fn="ToCopyBackward0",
        function=False)(cast)
 
 

@@ -317,7 +317,7 @@ def _amax_like(name: str, npfn: Any) -> Any:
     word = "largest" if name == "amax" else "smallest"
     op(f"{name}(input, dim=(), keepdim=False)", category="reduction",
        summary=f"{word} value over all or along dim (no indices)", example=f"{name}(x, 0)",
-       rules={"input": f"reshape(grad, {name}(input, dim, True).shape) * (input == {name}(input, dim, True)) / sum(input == {name}(input, dim, True), dim, True)"},
+       rules={"input": f"reshape(grad, {name}(input, dim, True).shape) * (input == {name}(input, dim, True)) / sum(input == {name}(input, dim, True), dim if dim else None, True)"},
        grad_fn=name.capitalize() + "Backward0",
        checks=(GradCheck(f"{name}(a, 1)", _M, "distinct"),))(fn)
     return fn
