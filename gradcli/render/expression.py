@@ -40,6 +40,11 @@ def _infix(node: Node) -> bool:
     return node.op in X.INFIX and node.static("alpha", 1) == 1 or node.op == "neg"
 
 
+def _coefficient_of_matmul(node: Node) -> bool:
+    return node.op == "mul" and node.args[0].is_const() and node.args[1].op == "matmul" \
+        and _infix(node.args[1])
+
+
 def shared(*roots: Node) -> list[Node]:
     """The compound subexpressions used more than once, inner ones first: to be named."""
     uses: dict[int, int] = {}
@@ -126,15 +131,28 @@ class TextPrinter:
             text_left = self.wrap(left, POWER + 1)
             text_right = self.wrap(right, UNARY)
             return f"{text_left}**{text_right}"
-        if node.op == "mul" and left.is_const() and right.op == "matmul" and _infix(right) \
-                and id(right) not in self.names:
+        if _coefficient_of_matmul(node) and id(right) not in self.names:
             # 2*(A @ B) printed as 2*A @ B: scalar factors associate.
             return f"{self.wrap(left, level)}*{self.print(right)}"
-        text_left = self.wrap(left, level)
-        text_right = self.wrap(right, level, right=True)
+        text_left = self.operand(left, node, level)
+        text_right = self.operand(right, node, level, right=True)
         if node.op in _SPACED:
             return f"{text_left} {symbol} {text_right}"
         return f"{text_left}{symbol}{text_right}"
+
+    def operand(self, child: Node, parent: Node, level: int, right: bool = False) -> str:
+        """An operand of * / or @, in parentheses when it mixes the two (a reader should
+        not need to know that they share a precedence)."""
+        if _coefficient_of_matmul(child) and parent.op in ("mul", "div") and not right \
+                and id(child) not in self.names:
+            return f"{self.print(child.args[0])}*({self.print(child.args[1])})"
+        if parent.op in ("mul", "div", "matmul") and id(child) not in self.names and (
+                _coefficient_of_matmul(child) or _infix(child) and child.op in (
+                    "mul", "div", "matmul") and (child.op == "matmul") != (parent.op == "matmul")):
+            if not (child.op == "mul" and child.args[0].is_const() and parent.op != "matmul"
+                    and not _coefficient_of_matmul(child)):
+                return f"({self.print(child)})"
+        return self.wrap(child, level, right)
 
     def _expand(self, node: Node) -> str:
         inner = node.args[0]
@@ -144,7 +162,7 @@ class TextPrinter:
             if inner.value in (0, 1):
                 return f"{word}({sizes})"
             return f"{number(inner.value)}*ones({sizes})"
-        return f"{self.print(inner)}.expand({sizes})"
+        return f"{self.wrap(inner, POSTFIX)}.expand({sizes})"
 
     def _call(self, node: Node) -> str:
         from ..symbolic.reader import defaults_of

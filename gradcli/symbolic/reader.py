@@ -33,7 +33,7 @@ _PY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.tr
 _OPS = {symbol: name for name, symbol in X.INFIX.items()}
 #: NumPy's spellings PyTorch accepts too (as the interpreter's builtins).
 KEYWORD_ALIASES = {"axis": "dim", "keepdims": "keepdim"}
-_DTYPES = {"float32", "float64", "float", "double", "int64", "long", "int32", "bool"}
+_DTYPES = {"int", "float32", "float64", "float", "double", "int64", "long", "int32", "bool"}
 
 
 class Unsupported(GradcliError):
@@ -168,6 +168,8 @@ def _call(node: n.Call, env: dict[str, Any]) -> Any:
     if name == "numel":
         value = args[0]
         return int(np.prod(value.shape if isinstance(value, Node) else value))
+    if name == "isinstance":  # rules only: isinstance(dim, int)
+        return isinstance(args[0], int)
     if name == "argsort":
         return tuple(int(i) for i in np.argsort(args[0]))
     if name == "zeros_like":

@@ -13,11 +13,13 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+
 from ..syntax import nodes as n
 from ..syntax import parse_expression
 from . import expr as X
 from .expr import Node
-from .reader import STATIC_PARAMS, call, convert, transpose
+from .reader import STATIC_PARAMS, call, convert, defaults_of, transpose
 
 RULES = """
 x ** 1 -> x
@@ -31,7 +33,6 @@ A @ (c * B) -> c * (A @ B)
 A @ -B -> -(A @ B)
 A @ (B / k) -> (A @ B) / k
 -A @ B -> -(A @ B)
-(c * A) / k -> (c / k) * A
 x @ A.T -> A @ x if x.ndim == 1 and A.ndim == 2
 x @ A -> A.T @ x if x.ndim == 1 and A.ndim == 2
 A @ x + B @ x -> (A + B) @ x
@@ -50,6 +51,16 @@ unsqueeze(u, -1) * v -> outer(u, v) if u.ndim == 1 and v.ndim == 1
 unsqueeze(u, 1) * v -> outer(u, v) if u.ndim == 1 and v.ndim == 1
 squeeze(A @ unsqueeze(u, -1), -1) -> A @ u if u.ndim == 1
 (x > 0) * (x > 0) -> x > 0
+exp(x) / sum(exp(x)) -> softmax(x, 0) if x.ndim == 1
+exp(x) / sum(exp(x), d, True) -> softmax(x, d) if isinstance(d, int)
+exp(u) / (1 + exp(u)) -> sigmoid(u)
+1 / (1 + exp(-u)) -> sigmoid(u)
+sigmoid(u) * exp(-u) -> sigmoid(-u)
+exp(-u) / (1 + exp(-u))**2 -> sigmoid(u) * (1 - sigmoid(u))
+norm(r) * where(norm(r) == 0, 0, r / norm(r)) -> r
+(A / k) @ B -> (A @ B) / k
+reshape(sum(x, d), s) -> sum(x, d, keepdim=True) if s == sum(x, d, keepdim=True).shape
+reshape(mean(x, d), s) -> mean(x, d, keepdim=True) if s == mean(x, d, keepdim=True).shape
 """
 
 _SYMBOLS = {symbol: name for name, symbol in X.INFIX.items()}
@@ -100,6 +111,9 @@ def _compile(tree: n.Expr) -> Any:
                 statics[pname] = _compile(arg)
             else:
                 tensors.append(_compile(arg))
+        for pname, default in defaults_of(name).items():
+            if pname in STATIC_PARAMS and pname not in statics:
+                statics[pname] = ("=", default)
         return (name, tensors, statics)
     raise ValueError(f"cannot compile pattern {tree}")
 
@@ -179,7 +193,7 @@ def _rewrite(node: Node) -> Node | None:
     """One rewrite of ``node`` itself (its arguments are simplified), or None."""
     if node.op in (X.VAR, X.CONST, X.LITERAL):
         return None
-    for step in (_fold, _same_shape, _transparent, _product, _sum):
+    for step in (_fold, _uniform, _same_shape, _linear, _transparent, _product, _sum):
         out = step(node)
         if out is not None and out is not node and out.shape == node.shape:
             return out
@@ -229,6 +243,44 @@ def _fold(node: Node) -> Node | None:
     return None
 
 
+def _uniform(node: Node) -> Node | None:
+    """An operation on numbers alone, whose value is one number everywhere: folded."""
+    if node.op in ("expand", X.CONST) or not node.args or node.ndim == 0 or not all(
+            a.is_const() or a.op == "expand" and a.args[0].is_const() for a in node.args):
+        return None
+    value = np.asarray(X.evaluate(node, {}).data)
+    if value.size == 0 or not (value == value.flat[0]).all():
+        return None
+    return call("expand", [X.const(_number(_exact(value.flat[0].item())))],
+                {"sizes": node.shape})
+
+
+#: Linear functions of one tensor: a number or a minus sign moves out of them.
+_LINEAR = frozenset({"sum", "mean", "reshape", "view", "flatten", "expand", "squeeze",
+                     "unsqueeze", "permute", "transpose", "t", X.TRANSPOSE})
+
+
+def _linear(node: Node) -> Node | None:
+    if node.op not in _LINEAR or not node.args or node.args[0].kind != "f":
+        return None
+    inner = node.args[0]
+    if inner.op == "neg":
+        return call("neg", [_rebuild(node, [inner.args[0]])], {})
+    if inner.op in ("mul", "div"):
+        factors: list[tuple[Node, Any]] = []
+        sign: list[Any] = [Fraction(1)]
+        _factors(inner, factors, sign)
+        if sign[0] != 1 and factors:
+            rest = _assemble(Fraction(1), factors, None)
+            if rest.shape == inner.shape:
+                return _assemble(sign[0], [(_rebuild(node, [rest]), Fraction(1))], None)
+    if node.op == "expand" and inner.op == "reshape" and inner.shape[-inner.args[0].ndim or
+                                                                    len(inner.shape):] == \
+            inner.args[0].shape and set(inner.shape[:inner.ndim - inner.args[0].ndim]) <= {1}:
+        return _rebuild(node, [inner.args[0]])
+    return None
+
+
 def _same_shape(node: Node) -> Node | None:
     """reshape and expand to the shape the argument has already."""
     if node.op in ("reshape", "expand", "view", "squeeze") and node.args[0].shape == node.shape:
@@ -244,11 +296,14 @@ def _transparent(node: Node) -> Node | None:
         return None
     args = list(node.args)
     for i, arg in enumerate(args):
+        inner = None
         if arg.op in ("expand", "reshape") and arg.args and _ones_padded(arg):
-            trial = args[:i] + [arg.args[0]] + args[i + 1:]
+            inner = arg.args[0]
+        elif arg.op == "sum" and arg.static("keepdim") and arg.args[0].ndim == 1:
+            inner = call("sum", [arg.args[0]], {})
+        if inner is not None:
+            trial = args[:i] + [inner] + args[i + 1:]
             try:
-                import numpy as np
-
                 if np.broadcast_shapes(*(t.shape for t in trial)) == node.shape:
                     return X.make(node.op, tuple(trial), node.params, node.statics)
             except ValueError:
@@ -268,25 +323,27 @@ def _ones_padded(arg: Node) -> bool:
 
 # Products: coefficient times powers --------------------------------------------------------
 
-def _factors(node: Node, out: list[tuple[Node, Any]], sign: list[Any]) -> None:
-    """Split a product into a number (``sign[0]``) and (base, exponent) factors."""
+def _factors(node: Node, out: list[tuple[Node, Any]], sign: list[Any], power: Any = 1) -> None:
+    """Split a product into a number (``sign[0]``) and (base, exponent) factors; a divisor
+    is a factor with a negative exponent."""
     if node.op == "mul":
         for a in node.args:
-            _factors(a, out, sign)
+            _factors(a, out, sign, power)
     elif node.op == "neg" and node.kind == "f":
         sign[0] = -sign[0]
-        _factors(node.args[0], out, sign)
-    elif node.op == "div" and node.args[1].is_const() and node.args[1].value != 0:
-        sign[0] = sign[0] / _exact(node.args[1].value)
-        _factors(node.args[0], out, sign)
-    elif node.is_const():
-        sign[0] = sign[0] * _exact(node.value)
+        _factors(node.args[0], out, sign, power)
+    elif node.op == "div" and node.kind == "f" and node.args[1].kind == "f" or (
+            node.op == "div" and node.args[1].is_const() and node.args[1].value != 0):
+        _factors(node.args[0], out, sign, power)
+        _factors(node.args[1], out, sign, -power)
+    elif node.is_const() and (node.value != 0 or power > 0):
+        sign[0] = sign[0] * _exact(node.value) ** power
     elif node.op == "expand":  # the shape comes back when the product is assembled
-        _factors(node.args[0], out, sign)
+        _factors(node.args[0], out, sign, power)
     elif node.op == "pow" and node.args[1].is_const() and node.kind == "f":
-        out.append((node.args[0], _exact(node.args[1].value)))
+        out.append((node.args[0], _exact(node.args[1].value) * power))
     else:
-        out.append((node, Fraction(1)))
+        out.append((node, Fraction(power)))
 
 
 def _product(node: Node) -> Node | None:
@@ -308,34 +365,60 @@ def _product(node: Node) -> Node | None:
             order.append(base)
     if coefficient == 0:
         return _zeros(node.shape)
-    terms: list[Node] = []
-    for base in order:
-        power = merged[id(base)][1]
-        if power == 0:
-            continue
-        terms.append(base if power == 1 else call("pow", [base, X.const(_number(power))], {}))
-    return _assemble(coefficient, terms, node.shape)
+    pairs = [(base, merged[id(base)][1]) for base in order if merged[id(base)][1] != 0]
+    pairs = _pairwise(pairs)
+    return _assemble(coefficient, pairs, node.shape)
 
 
-def _assemble(coefficient: Any, terms: list[Node], shape: tuple[int, ...] | None) -> Node:
-    if not terms:
-        value = X.const(_number(coefficient))
-        return value if not shape else call("expand", [value], {"sizes": shape})
-    numerator = denominator = None
-    if isinstance(coefficient, Fraction):
-        numerator, denominator = abs(coefficient.numerator), coefficient.denominator
-        negative = coefficient < 0
+def _pairwise(pairs: list[tuple[Node, Any]]) -> list[tuple[Node, Any]]:
+    """The rules applied to two factors of a longer product (a*b or a/b), where a pattern
+    for two cannot see them: y*exp(u)/(1 + exp(u)) is y*sigmoid(u)."""
+    if len(pairs) < 2:
+        return pairs
+    for i, (a, p) in enumerate(pairs):
+        for j, (b, q) in enumerate(pairs):
+            if i == j or p != 1 or q not in (1, -1) or (q == 1 and j < i):
+                continue
+            trial = call("mul" if q == 1 else "div", [a, b], {})
+            for rule in rules():
+                out = rule.apply(trial)
+                if out is not None and out is not trial and out.shape == trial.shape:
+                    rest = [pair for k, pair in enumerate(pairs) if k not in (i, j)]
+                    return _pairwise([(out, Fraction(1))] + rest)
+    return pairs
+
+
+def _power(base: Node, power: Any) -> Node:
+    return base if power == 1 else call("pow", [base, X.const(_number(power))], {})
+
+
+def _chain(nodes: list[Node]) -> Node | None:
+    out = None
+    for item in nodes:
+        out = item if out is None else call("mul", [out, item], {})
+    return out
+
+
+def _assemble(coefficient: Any, pairs: list[tuple[Node, Any]],
+              shape: tuple[int, ...] | None) -> Node:
+    """coefficient * product of base**power, divisors written after a /."""
+    negative = coefficient < 0
+    magnitude = -coefficient if negative else coefficient
+    if isinstance(magnitude, Fraction):
+        top, bottom = magnitude.numerator, magnitude.denominator
     else:
-        negative = coefficient < 0
-    magnitude = abs(coefficient)
-    product = terms[0]
-    lead = numerator if numerator is not None else magnitude
-    if lead != 1:
-        product = call("mul", [X.const(_number(lead)), product], {})
-    for term in terms[1:]:
-        product = call("mul", [product, term], {})
-    if denominator not in (None, 1):
-        product = call("div", [product, X.const(denominator)], {})
+        top, bottom = magnitude, 1
+    above = [_power(b, p) for b, p in pairs if p > 0]
+    below = [_power(b, -p) for b, p in pairs if p < 0]
+    if top != 1 or not above:
+        above.insert(0, X.const(_number(top)))
+    if bottom != 1:
+        below.insert(0, X.const(bottom))
+    product = _chain(above)
+    assert product is not None
+    divisor = _chain(below)
+    if divisor is not None:
+        product = call("div", [product, divisor], {})
     if negative:
         product = call("neg", [product], {})
     if shape is not None and product.shape != shape:
@@ -367,12 +450,10 @@ def _terms(node: Node, sign: Any, out: list[tuple[Any, Node | None]]) -> None:
         factors: list[tuple[Node, Any]] = []
         coefficient: list[Any] = [Fraction(1)]
         _factors(node, factors, coefficient)
-        if coefficient[0] == 1:
+        if coefficient[0] == 1 or not factors:
             out.append((sign, node))
         else:
-            rest = _assemble(Fraction(1), [b if p == 1 else call(
-                "pow", [b, X.const(_number(p))], {}) for b, p in factors], None)
-            out.append((sign * coefficient[0], rest))
+            out.append((sign * coefficient[0], _assemble(Fraction(1), factors, None)))
     else:
         out.append((sign, node))
 
@@ -394,12 +475,14 @@ def _sum(node: Node) -> Node | None:
     pieces = [(merged[id(t)][0], t) for t in order if merged[id(t)][0] != 0]
     if not pieces:
         return _zeros(node.shape)
+    first = next((i for i, (c, _) in enumerate(pieces) if c > 0), 0)
+    pieces.insert(0, pieces.pop(first))  # a - b rather than -b + a
     result: Node | None = None
     for coefficient, term in pieces:
         negative = coefficient < 0
         magnitude = -coefficient if negative else coefficient
         piece = X.const(_number(magnitude)) if term is None else (
-            term if magnitude == 1 else _assemble(magnitude, [term], term.shape))
+            term if magnitude == 1 else _assemble(magnitude, [(term, Fraction(1))], term.shape))
         if result is None:
             result = call("neg", [piece], {}) if negative else piece
         else:
