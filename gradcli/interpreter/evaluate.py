@@ -180,7 +180,8 @@ class Evaluator:
     def evaluate(self, expr: str, node: Any = None) -> EvalResult:
         value, variables, interp = self.run(expr, node)
         result = EvalResult(expr, value, variables=variables)
-        if isinstance(value, Tensor) and value.requires_grad:
+        # Under --no-grad a bare variable (a leaf) is still requires_grad: nothing to run then.
+        if isinstance(value, Tensor) and value.requires_grad and not self.options.no_grad:
             options = self.options
             tracer = (Tracer(variables, self.expr, options.detect_anomaly)
                       if options.trace or options.detect_anomaly else None)

@@ -132,9 +132,9 @@ def _infer(node: Node) -> tuple[tuple[int, ...], str]:
         return shape, "f" if "f" in kinds or node.op == "div" else "i"
     if node.op == TRANSPOSE:
         return args[0].shape[::-1], args[0].kind
-    value = apply(node, [Tensor(np.ones(a.shape, dtype=np.float64 if a.kind == "f" else
-                                        np.bool_ if a.kind == "b" else np.int64))
-                         for a in args])
+    # Integers as floats: the shape is the same, and numbers mixed in never fail a dtype check.
+    value = apply(node, [Tensor(np.ones(a.shape, dtype=np.bool_ if a.kind == "b" else
+                                        np.float64)) for a in args])
     data = value.data if isinstance(value, Tensor) else np.asarray(value)
     return data.shape, "f" if data.dtype.kind == "f" else data.dtype.kind
 

@@ -154,13 +154,18 @@ def _match(pattern: Any, node: Node, bindings: dict[str, Any]) -> bool:
     return False
 
 
-_RULES: list[Rule] = []
+_RULES: dict[str, list[Rule]] = {}
 
 
-def rules() -> list[Rule]:
+def rules(op: str) -> list[Rule]:
+    """The rules whose pattern has ``op`` at the top."""
     if not _RULES:
-        _RULES.extend(Rule(line) for line in RULES.strip().splitlines())
-    return _RULES
+        for line in RULES.strip().splitlines():
+            rule = Rule(line)
+            _RULES.setdefault(rule.pattern[0], []).append(rule)
+    return _RULES.get(op, [])
+
+
 
 
 def simplify(root: Node) -> Node:
@@ -197,7 +202,7 @@ def _rewrite(node: Node) -> Node | None:
         out = step(node)
         if out is not None and out is not node and out.shape == node.shape:
             return out
-    for rule in rules():
+    for rule in rules(node.op):
         out = rule.apply(node)
         if out is not None and out is not node and out.shape == node.shape:
             return out
@@ -372,19 +377,30 @@ def _product(node: Node) -> Node | None:
 
 def _pairwise(pairs: list[tuple[Node, Any]]) -> list[tuple[Node, Any]]:
     """The rules applied to two factors of a longer product (a*b or a/b), where a pattern
-    for two cannot see them: y*exp(u)/(1 + exp(u)) is y*sigmoid(u)."""
+    for two cannot see them: y*exp(u)/(1 + exp(u)) is y*sigmoid(u). Factors are looked up by
+    their op, so that a product of n factors costs about n per rule, not n**2."""
     if len(pairs) < 2:
         return pairs
-    for i, (a, p) in enumerate(pairs):
-        for j, (b, q) in enumerate(pairs):
-            if i == j or p != 1 or q not in (1, -1) or (q == 1 and j < i):
-                continue
-            trial = call("mul" if q == 1 else "div", [a, b], {})
-            for rule in rules():
-                out = rule.apply(trial)
-                if out is not None and out is not trial and out.shape == trial.shape:
-                    rest = [pair for k, pair in enumerate(pairs) if k not in (i, j)]
-                    return _pairwise([(out, Fraction(1))] + rest)
+    by_op: dict[str, list[int]] = {}
+    for i, (base, _power) in enumerate(pairs):
+        by_op.setdefault(base.op, []).append(i)
+    everything = list(range(len(pairs)))
+    for op, power in (("mul", 1), ("div", -1)):
+        for rule in rules(op):
+            first, second = (p[0] for p in rule.pattern[1])
+            orders = [(first, second)] + ([(second, first)] if op == "mul" else [])
+            for left, right in orders:
+                for i in everything if left == "?" else by_op.get(left, []):
+                    if pairs[i][1] != 1:
+                        continue
+                    for j in everything if right == "?" else by_op.get(right, []):
+                        if i == j or pairs[j][1] != power:
+                            continue
+                        trial = call(op, [pairs[i][0], pairs[j][0]], {})
+                        out = rule.apply(trial)
+                        if out is not None and out is not trial and out.shape == trial.shape:
+                            rest = [pair for k, pair in enumerate(pairs) if k not in (i, j)]
+                            return _pairwise([(out, Fraction(1))] + rest)
     return pairs
 
 
