@@ -123,3 +123,26 @@ def test_shared_subexpressions_are_named_once() -> None:
     (d,) = derive("sum(sigmoid(W @ x))", {"W": np.ones((2, 3)) / 3, "x": np.ones(3)},
                   ["x"]).derivatives
     assert compact(d.node, {"W", "x"}) == ("W.T @ (s*(1 - s))", [("s", "sigmoid(W @ x)")])
+
+
+def test_steps_write_the_chain_rule_as_the_seeds_do() -> None:
+    from gradcli.render.diff_output import step_lines
+    from gradcli.symbolic.derive import differentiate
+
+    values = {"x": np.arange(3.0), "w": np.ones(3), "y": np.array(2.0)}
+    (d,) = differentiate("(dot(x, w) - y)**2", values, ["w"], 1, None, steps=True).derivatives
+    assert step_lines(d) == [
+        "a = dot(x, w)", "b = a - y", "z = b**2",
+        "dz/db = 2*b", "db/da = 1", "da/dw = x",
+        "dz/dw = dz/db * db/da * da/dw = 2*b * 1 * x",
+        "d/dw = 2*(dot(x, w) - y)*x   (simplified)"]
+
+
+def test_a_matrix_step_is_the_map_it_applies() -> None:
+    from gradcli.render.diff_output import step_lines
+    from gradcli.symbolic.derive import differentiate
+
+    values = {"X": np.ones((5, 3)), "w": np.ones(3), "y": np.ones(5)}
+    (d,) = differentiate("sum((X @ w - y)**2)", values, ["w"], 1, None, steps=True).derivatives
+    assert "da/dw: g ↦ X.T @ g" in step_lines(d)
+    assert "dz/dc = ones(5)" in step_lines(d)

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..symbolic.derive import ELEMENTWISE, HESSIAN, SECOND_ELEMENTWISE, Derivative, DiffResult
 from ..symbolic.expr import Node
-from .expression import TextPrinter, with_names
+from .expression import PRODUCT, TextPrinter, with_names
 from .latex import LatexPrinter, latex_label
 
 #: Where the shape column starts at the least (the SPEC's example lines it up there).
@@ -59,8 +59,8 @@ def render_text(result: DiffResult, console: Any, steps: bool = False) -> None:
     shape_width = max([13] + [len(r[1]) + 2 for r in rows])
     for d, (left, shape, _note, checked) in zip(result.derivatives, rows):
         if steps and d.steps:
-            for step_label, content in d.steps:
-                console.print(Text(f"  {step_label}{content}", style="dim"))
+            for step in step_lines(d):
+                console.print(Text("  " + step, style="dim"), soft_wrap=True)
         line = Text(left.ljust(width), style="bold")
         line.append("  " + shape.ljust(shape_width - 1))
         if checked is None:
@@ -70,6 +70,50 @@ def render_text(result: DiffResult, console: Any, steps: bool = False) -> None:
         console.print(line, soft_wrap=True)
 
 
+def step_lines(d: Derivative) -> list[str]:
+    """--steps: the chain rule line by line, the intermediates by their names, then the
+    simplified result."""
+    assert d.steps is not None
+    names = d.steps.names
+    printer = TextPrinter(names)
+    lines = []
+    for step in d.steps.lines:
+        if step.node is not None:
+            lines.append(step.label + printer.print(step.node, top=True))
+        elif step.parts:
+            lines.append(step.label + " * ".join(printer.wrap(p, PRODUCT) for p in step.parts))
+        else:
+            lines.append(step.label.rstrip(" ="))
+    lines.append(f"d/d{d.name} = {inline(d.node)}   (simplified)")
+    return lines
+
+
+def latex_steps(d: Derivative) -> list[str]:
+    assert d.steps is not None
+    printer = LatexPrinter(d.steps.names)
+    lines = []
+    for step in d.steps.lines:
+        label = _latex_label(step.label)
+        if step.node is not None:
+            lines.append(label + printer.print(step.node, top=True))
+        elif step.parts:
+            lines.append(label + r" \, ".join(printer.wrap(p, PRODUCT + 1) for p in step.parts))
+        else:
+            lines.append(label.rstrip(" ="))
+    return lines
+
+
+def _latex_label(label: str) -> str:
+    """``dz/db = `` as ``\\frac{\\partial z}{\\partial b} = ``."""
+    import re
+
+    def frac(m: re.Match[str]) -> str:
+        return rf"\frac{{\partial {m.group(1)}}}{{\partial {m.group(2)}}}"
+
+    label = re.sub(r"\bd(\w+)/d(\w+)", frac, label)
+    return label.replace("*", r"\cdot").replace("↦", r"\mapsto").replace(":", r"\colon")
+
+
 def render_plain(result: DiffResult) -> str:
     return "\n".join(inline(d.node) for d in result.derivatives)
 
@@ -77,6 +121,8 @@ def render_plain(result: DiffResult) -> str:
 def render_latex(result: DiffResult) -> str:
     lines = []
     for d in result.derivatives:
+        if d.steps:
+            lines.extend(latex_steps(d))
         lines.append(latex_label(result.output, d) + " = " + LatexPrinter().print(d.node))
     return "\n".join(lines)
 
@@ -97,7 +143,7 @@ def render_json(result: DiffResult) -> str:
         if d.check is not None:
             entry["check"] = {"ok": d.check.ok, "max_abs_err": d.check.max_abs_err}
         if d.steps:
-            entry["steps"] = [f"{step_label}{content}" for step_label, content in d.steps]
+            entry["steps"] = step_lines(d)
         wrt[d.name] = entry
     return json.dumps({"expr": result.expr, "wrt": wrt}, ensure_ascii=False)
 

@@ -39,10 +39,13 @@ def _name(name: str) -> str:
 
 
 class LatexPrinter:
-    def __init__(self) -> None:
+    def __init__(self, names: dict[int, str] | None = None) -> None:
+        self.names = names or {}
         self.memo: dict[int, str] = {}
 
-    def print(self, node: Node) -> str:
+    def print(self, node: Node, top: bool = False) -> str:
+        if not top and id(node) in self.names:
+            return _name(self.names[id(node)])
         found = self.memo.get(id(node))
         if found is None:
             method = getattr(self, "_" + node.op, None)
@@ -54,7 +57,7 @@ class LatexPrinter:
 
     def wrap(self, node: Node, level: int) -> str:
         text = self.print(node)
-        if precedence(node) < level:
+        if id(node) not in self.names and precedence(node) < level:
             return rf"\left({text}\right)"
         return text
 

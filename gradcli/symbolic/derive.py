@@ -14,6 +14,7 @@ from .differentiate import gradients
 from .expr import Node
 from .reader import Unsupported, call, read
 from .simplify import simplify
+from .steps import Steps, chain_rule
 
 #: The random point of the check for --shape variables: away from 0, where log, sqrt and
 #: the subgradients of relu and abs live.
@@ -34,8 +35,8 @@ class Derivative:
     form: str
     shape: tuple[int, ...]
     check: Check | None = None
-    #: The chain rule, with --steps: (label, node or text) lines.
-    steps: list[tuple[str, Any]] | None = None
+    #: The chain rule, with --steps.
+    steps: Steps | None = None
 
 
 @dataclass
@@ -73,8 +74,10 @@ def differentiate(text: str, values: dict[str, np.ndarray], wrt: list[str], orde
     reference = _autograd(evaluator, text, wrt, order, scalar)
     for v in targets:
         first = simplify(firsts[v.name])
+        chain = chain_rule(output, v, set(variables)) if steps and order == 1 else None
         if order == 1 and scalar:
-            result.derivatives.append(_checked(Derivative(v.name, first, GRADIENT, v.shape),
+            result.derivatives.append(_checked(Derivative(v.name, first, GRADIENT, v.shape,
+                                                          steps=chain),
                                                values, None if reference is None
                                                else reference[v.name]))
             continue
@@ -82,7 +85,7 @@ def differentiate(text: str, values: dict[str, np.ndarray], wrt: list[str], orde
             want = None if reference is None else _diagonal(reference[v.name], output.shape,
                                                           v.shape, text, v.name)
             result.derivatives.append(_checked(
-                Derivative(v.name, first, ELEMENTWISE, v.shape), values, want))
+                Derivative(v.name, first, ELEMENTWISE, v.shape, steps=chain), values, want))
             continue
         second = _second(first, v, reference, text)
         result.derivatives.append(_checked(second, values, None if reference is None else
