@@ -99,8 +99,8 @@ def _run(expr: str, evaluator: Any, shapes: dict[str, tuple[int, ...]], wrt: lis
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 20_000))  # deep expressions: printing recurses
     try:
-        result = differentiate(expr, values, wrt or floating, order,
-                               None if no_check else evaluator, steps)
+        result = differentiate(expr, values, wrt or floating, order, evaluator, steps,
+                               check=not no_check)
     except GradcliError as err:
         if fmt is DiffFormat.json and err.kind != "usage":
             _json_error(expr, err)

@@ -87,7 +87,7 @@ def test_an_expression_that_begins_with_minus() -> None:
     (["sum(x // 2.0)", "--shape", "x=3"], 1, "floor_divide"),
     (["sum(x)", "--shape", "x=a"], 2, "--shape x"),
     (["sum(x)", "--shape", "x=3", "--wrt", "q"], 2, "--wrt q"),
-    (["x @ A", "--shape", "x=3", "--shape", "A=3,2"], 1, "not element-wise"),
+    (["X @ A", "--shape", "X=2,3", "--shape", "A=3,2"], 1, "Jacobians of vectors"),
     (["sum(x", "--shape", "x=3"], 2, "error[syntax]"),
 ])
 def test_errors(args: list[str], code: int, words: str) -> None:
@@ -130,7 +130,8 @@ def test_steps_write_the_chain_rule_as_the_seeds_do() -> None:
     from gradcli.symbolic.derive import differentiate
 
     values = {"x": np.arange(3.0), "w": np.ones(3), "y": np.array(2.0)}
-    (d,) = differentiate("(dot(x, w) - y)**2", values, ["w"], 1, None, steps=True).derivatives
+    (d,) = differentiate("(dot(x, w) - y)**2", values, ["w"], 1, _autograd(values),
+                                steps=True).derivatives
     assert step_lines(d) == [
         "a = dot(x, w)", "b = a - y", "z = b**2",
         "dz/db = 2*b", "db/da = 1", "da/dw = x",
@@ -138,11 +139,20 @@ def test_steps_write_the_chain_rule_as_the_seeds_do() -> None:
         "d/dw = 2*(dot(x, w) - y)*x   (simplified)"]
 
 
+def _autograd(values: dict[str, np.ndarray]):
+    from gradcli.interpreter.evaluate import EvalOptions, Evaluator
+
+    evaluator = Evaluator(EvalOptions(dtype="float64"), lambda _: np.zeros(0))
+    evaluator.bound.update(values)
+    return evaluator
+
+
 def test_a_matrix_step_is_the_map_it_applies() -> None:
     from gradcli.render.diff_output import step_lines
     from gradcli.symbolic.derive import differentiate
 
     values = {"X": np.ones((5, 3)), "w": np.ones(3), "y": np.ones(5)}
-    (d,) = differentiate("sum((X @ w - y)**2)", values, ["w"], 1, None, steps=True).derivatives
+    (d,) = differentiate("sum((X @ w - y)**2)", values, ["w"], 1, _autograd(values),
+                                steps=True).derivatives
     assert "da/dw: g ↦ X.T @ g" in step_lines(d)
     assert "dz/dc = ones(5)" in step_lines(d)

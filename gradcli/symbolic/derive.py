@@ -12,6 +12,7 @@ from . import expr as X
 from .check import Check, Disagreement, compare
 from .differentiate import gradients
 from .expr import Node
+from .jacobian import jacobian
 from .reader import Unsupported, call, read
 from .simplify import simplify
 from .steps import Steps, chain_rule
@@ -20,8 +21,8 @@ from .steps import Steps, chain_rule
 #: the subgradients of relu and abs live.
 POINT_SEED, POINT_LOW, POINT_HIGH = 0, 0.2, 1.2
 
-GRADIENT, ELEMENTWISE, HESSIAN, SECOND_ELEMENTWISE = ("gradient", "element-wise", "hessian",
-                                                     "second element-wise")
+GRADIENT, ELEMENTWISE, JACOBIAN, HESSIAN, SECOND_ELEMENTWISE = (
+    "gradient", "element-wise", "jacobian", "hessian", "second element-wise")
 
 
 @dataclass
@@ -30,8 +31,8 @@ class Derivative:
 
     name: str
     node: Node
-    #: GRADIENT (variable's shape), ELEMENTWISE (dy_i/dx_i, a diagonal Jacobian), and their
-    #: second-order kinds.
+    #: GRADIENT (the variable's shape), ELEMENTWISE (dy_i/dx_i, a diagonal Jacobian),
+    #: JACOBIAN (output.shape + variable.shape), HESSIAN, SECOND_ELEMENTWISE (its diagonal).
     form: str
     shape: tuple[int, ...]
     check: Check | None = None
@@ -53,8 +54,9 @@ def random_point(shapes: dict[str, tuple[int, ...]]) -> dict[str, np.ndarray]:
 
 
 def differentiate(text: str, values: dict[str, np.ndarray], wrt: list[str], order: int,
-                  evaluator: Any | None, steps: bool = False) -> DiffResult:
-    """Every derivative asked for; checked against ``evaluator`` (autograd) unless None."""
+                  evaluator: Any, steps: bool = False, check: bool = True) -> DiffResult:
+    """Every derivative asked for; checked against autograd (``evaluator``'s) unless not
+    ``check``."""
     variables = {name: X.var(name, tuple(v.shape), _kind(v)) for name, v in values.items()}
     output = read(text, dict(variables))
     if not isinstance(output, Node):
@@ -71,58 +73,61 @@ def differentiate(text: str, values: dict[str, np.ndarray], wrt: list[str], orde
                            f"{output.shape}", hint="reduce it, e.g. sum(...)")
     seed = None if scalar else call("expand", [X.const(1)], {"sizes": output.shape})
     firsts = gradients(output, targets, seed)
-    reference = _autograd(evaluator, text, wrt, order, scalar)
+    reference = _autograd(evaluator, text, wrt, order)
     for v in targets:
         first = simplify(firsts[v.name])
         chain = chain_rule(output, v, set(variables)) if steps and order == 1 else None
         if order == 1 and scalar:
-            result.derivatives.append(_checked(Derivative(v.name, first, GRADIENT, v.shape,
-                                                          steps=chain),
-                                               values, None if reference is None
-                                               else reference[v.name]))
-            continue
-        if order == 1:
-            want = None if reference is None else _diagonal(reference[v.name], output.shape,
-                                                          v.shape, text, v.name)
-            result.derivatives.append(_checked(
-                Derivative(v.name, first, ELEMENTWISE, v.shape, steps=chain), values, want))
-            continue
-        second = _second(first, v, reference, text)
-        result.derivatives.append(_checked(second, values, None if reference is None else
-                                           second_reference(reference, v, text)))
+            d = Derivative(v.name, first, GRADIENT, v.shape, steps=chain)
+            want = reference[v.name]
+        elif order == 1:
+            d, want = _first(output, first, v, reference[v.name])
+            d.steps = chain
+        else:
+            d, want = _second(first, v, reference[v.name][v.name])
+        result.derivatives.append(_checked(d, values, want if check else None))
     return result
 
 
-def _second(first: Node, v: Node, reference: Any, text: str) -> Derivative:
+def _first(output: Node, elementwise: Node, v: Node, reference: Any
+           ) -> tuple[Derivative, np.ndarray]:
+    """The Jacobian of a non-scalar: element-wise when it is diagonal, else a matrix."""
+    want = _data(reference)
+    diagonal = _diagonal(want, output.shape, v.shape)
+    if diagonal is not None:
+        return Derivative(v.name, elementwise, ELEMENTWISE, v.shape), diagonal
+    node = jacobian(output, v)
+    return Derivative(v.name, node, JACOBIAN, output.shape + v.shape), want
+
+
+def _second(first: Node, v: Node, reference: Any) -> tuple[Derivative, np.ndarray]:
+    """Second derivatives: of a scalar variable, the derivative of the derivative; else the
+    Hessian, element-wise when it is diagonal."""
+    want = _data(reference)
     if v.ndim == 0:
-        return Derivative(v.name, simplify(gradients(first, [v])[v.name]), HESSIAN, v.shape)
-    seed = call("expand", [X.const(1)], {"sizes": first.shape})
-    node = simplify(gradients(first, [v], seed)[v.name])
-    return Derivative(v.name, node, SECOND_ELEMENTWISE, v.shape)
+        return Derivative(v.name, simplify(gradients(first, [v])[v.name]), HESSIAN, ()), want
+    diagonal = _diagonal(want, v.shape, v.shape)
+    if diagonal is not None:
+        seed = call("expand", [X.const(1)], {"sizes": first.shape})
+        node = simplify(gradients(first, [v], seed)[v.name])
+        return Derivative(v.name, node, SECOND_ELEMENTWISE, v.shape), diagonal
+    return Derivative(v.name, jacobian(first, v), HESSIAN, v.shape + v.shape), want
 
 
-def second_reference(reference: Any, v: Node, text: str) -> np.ndarray:
-    block = np.asarray(reference[v.name][v.name].data if hasattr(
-        reference[v.name][v.name], "data") else reference[v.name][v.name])
-    if v.ndim == 0:
-        return block
-    return _diagonal(block, v.shape, v.shape, text, v.name, second=True)
+def _data(value: Any) -> np.ndarray:
+    return np.asarray(getattr(value, "data", value), dtype=np.float64)
 
 
-def _diagonal(jacobian: Any, out_shape: tuple[int, ...], var_shape: tuple[int, ...], text: str,
-              name: str, second: bool = False) -> np.ndarray:
-    """The diagonal of an element-wise Jacobian, or an error when it is not diagonal."""
-    data = np.asarray(getattr(jacobian, "data", jacobian), dtype=np.float64)
-    m, k = int(np.prod(out_shape)), int(np.prod(var_shape))
-    square = data.reshape(m, k)
-    if out_shape == var_shape and np.count_nonzero(square - np.diag(np.diag(square))) == 0:
-        return np.diag(square).reshape(var_shape)
-    what = "second derivatives" if second else "Jacobian"
-    raise Unsupported(
-        f"the {what} of {text} with respect to {name} is not element-wise (diagonal); diff "
-        "prints element-wise ones and gradients of scalars only for now",
-        hint=f"gradcli {'hessian' if second else 'jacobian'} gives its numbers; or "
-        f"differentiate a scalar, e.g. sum({text})")
+def _diagonal(square: np.ndarray, out_shape: tuple[int, ...], var_shape: tuple[int, ...]
+              ) -> np.ndarray | None:
+    """The diagonal of an element-wise Jacobian (autograd's numbers), or None."""
+    if out_shape != var_shape:
+        return None
+    k = int(np.prod(var_shape))
+    flat = square.reshape(k, k)
+    if np.count_nonzero(flat - np.diag(np.diag(flat))) or not np.any(flat):
+        return None
+    return np.diag(flat).reshape(var_shape).copy()
 
 
 def _checked(d: Derivative, values: dict[str, np.ndarray], want: Any) -> Derivative:
@@ -135,9 +140,9 @@ def _checked(d: Derivative, values: dict[str, np.ndarray], want: Any) -> Derivat
     return d
 
 
-def _autograd(evaluator: Any, text: str, wrt: list[str], order: int, scalar: bool) -> Any:
-    if evaluator is None:
-        return None
+def _autograd(evaluator: Any, text: str, wrt: list[str], order: int) -> Any:
+    """Autograd's derivatives (what the result is checked against, and what tells an
+    element-wise Jacobian from a full one)."""
     evaluator.wrt = list(wrt)
     if order == 2:
         return evaluator.hessian(text).hessian
