@@ -30,7 +30,7 @@ EXAMPLES = _examples()
 def run_shell(cmd: str) -> str:
     """Run a documented command with this interpreter's gradcli; stdout and stderr merged."""
     gradcli = f"{sys.executable} -m gradcli"
-    shell = re.sub(r"(^|\| )gradcli ", lambda m: f"{m.group(1)}{gradcli} ", cmd)
+    shell = re.sub(r"(^|\| |\$\()gradcli ", lambda m: f"{m.group(1)}{gradcli} ", cmd)
     env = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1"}
     env.pop("FORCE_COLOR", None)
     proc = subprocess.run(shell, shell=True, cwd=ROOT, env=env, capture_output=True, text=True,

@@ -338,7 +338,7 @@ def _factors(node: Node, out: list[tuple[Node, Any]], sign: list[Any], power: An
         for a in node.args:
             _factors(a, out, sign, power)
     elif node.op == "neg" and node.kind == "f":
-        sign[0] = -sign[0]
+        sign[0] = sign[0] * (-1) ** int(power)
         _factors(node.args[0], out, sign, power)
     elif node.op == "div" and node.kind == "f" and node.args[1].kind == "f" or (
             node.op == "div" and node.args[1].is_const() and node.args[1].value != 0):
@@ -349,13 +349,22 @@ def _factors(node: Node, out: list[tuple[Node, Any]], sign: list[Any], power: An
     elif node.op == "expand":  # the shape comes back when the product is assembled
         _factors(node.args[0], out, sign, power)
     elif node.op == "pow" and node.args[1].is_const() and node.kind == "f":
-        out.append((node.args[0], _exact(node.args[1].value) * power))
+        exponent = _exact(node.args[1].value)
+        inner = node.args[0]
+        if isinstance(exponent, Fraction) and exponent.denominator == 1 and (
+                inner.op in ("mul", "div", "neg") or inner.op == "pow" and inner.args[1].is_const()):
+            # (a*b)**n and (a**k)**n, for a whole n: the powers of the factors.
+            _factors(inner, out, sign, power * exponent)
+        else:
+            out.append((inner, exponent * power))
     else:
         out.append((node, Fraction(power)))
 
 
 def _product(node: Node) -> Node | None:
-    if node.op not in ("mul", "neg", "div") or node.kind != "f":
+    if node.kind != "f" or node.op not in ("mul", "neg", "div") and not (
+            node.op == "pow" and node.args[1].is_const() and node.args[0].op in (
+                "mul", "div", "neg", "pow")):
         return None
     factors: list[tuple[Node, Any]] = []
     sign: list[Any] = [Fraction(1)]
@@ -494,6 +503,9 @@ def _sum(node: Node) -> Node | None:
     pieces = [(merged[id(t)][0], t) for t in order if merged[id(t)][0] != 0]
     if not pieces:
         return _zeros(node.shape)
+    factored = _common_factors(pieces, node.shape)
+    if factored is not None:
+        return factored
     first = next((i for i, (c, _) in enumerate(pieces) if c > 0), 0)
     pieces.insert(0, pieces.pop(first))  # a - b rather than -b + a
     result: Node | None = None
@@ -510,6 +522,44 @@ def _sum(node: Node) -> Node | None:
     if result.shape != node.shape:
         result = call("expand", [result], {"sizes": node.shape})
     return result
+
+
+def _common_factors(pieces: list[tuple[Any, Node | None]], shape: tuple[int, ...]
+                    ) -> Node | None:
+    """a*b*c + a*b*d as a*b*(c + d): the factors every term has (element-wise products
+    distribute, broadcasting too)."""
+    if len(pieces) < 2 or any(t is None or t.kind != "f" for _, t in pieces):
+        return None
+    split = []
+    for coefficient, term in pieces:
+        factors: list[tuple[Node, Any]] = []
+        sign: list[Any] = [Fraction(1)]
+        assert term is not None
+        _factors(term, factors, sign)
+        powers: dict[int, tuple[Node, Any]] = {}
+        for base, power in factors:
+            old = powers.get(id(base), (base, Fraction(0)))[1]
+            powers[id(base)] = (base, old + power)
+        split.append((coefficient * sign[0], powers))
+    common: dict[int, tuple[Node, Any]] = {}
+    for key, (base, power) in split[0][1].items():
+        others = [p.get(key, (base, Fraction(0)))[1] for _, p in split[1:]]
+        if all(o * power > 0 for o in others):
+            least = min([power, *others], key=abs)
+            common[key] = (base, least)
+    if not common:
+        return None
+    total: Node | None = None
+    for coefficient, powers in split:
+        rest = [(b, p - common[k][1]) if k in common else (b, p) for k, (b, p) in powers.items()]
+        rest = [(b, p) for b, p in rest if p != 0]
+        piece = _assemble(coefficient, rest, None)
+        total = piece if total is None else call("add", [total, piece], {})
+    assert total is not None
+    product = call("mul", [_assemble(Fraction(1), list(common.values()), None), total], {})
+    if product.shape != shape:
+        product = call("expand", [product], {"sizes": shape})
+    return product
 
 
 __all__ = ["RULES", "Rule", "simplify", "transpose"]
