@@ -27,6 +27,13 @@ def sum_to(value: Node, shape: tuple[int, ...]) -> Node:
     return value
 
 
+def chain_sum(terms: list[Node]) -> Node:
+    out = terms[0]
+    for term in terms[1:]:
+        out = call("add", [out, term], {})
+    return out
+
+
 def gradients(output: Node, wrt: list[Node], seed: Node | None = None) -> dict[str, Node]:
     """The gradient of ``output`` (seeded with ``seed``, 1 by default) for each variable."""
     order = X.topological(output)
@@ -35,17 +42,20 @@ def gradients(output: Node, wrt: list[Node], seed: Node | None = None) -> dict[s
     for node in order:
         if id(node) in targets or any(id(a) in depends for a in node.args):
             depends.add(id(node))
-    adjoint: dict[int, Node] = {id(output): seed if seed is not None else X.const(1.0)}
+    # Contributions gathered per node and added once, after all of them arrived.
+    parts: dict[int, list[Node]] = {id(output): [seed if seed is not None else X.const(1)]}
+    adjoint: dict[int, Node] = {}
     for node in reversed(order):
-        grad = adjoint.get(id(node))
-        if grad is None or node.op == X.VAR:
+        incoming = parts.pop(id(node), None)
+        if incoming is None:
+            continue
+        grad = adjoint[id(node)] = chain_sum(incoming)
+        if node.op == X.VAR:
             continue
         for i, arg in enumerate(node.args):
-            if id(arg) not in depends:
-                continue
-            part = sum_to(local_gradient(node, i, grad), arg.shape)
-            previous = adjoint.get(id(arg))
-            adjoint[id(arg)] = part if previous is None else call("add", [previous, part], {})
+            if id(arg) in depends:
+                part = sum_to(local_gradient(node, i, grad), arg.shape)
+                parts.setdefault(id(arg), []).append(part)
     result = {}
     for v in wrt:
         grad = adjoint.get(id(v))

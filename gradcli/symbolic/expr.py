@@ -74,7 +74,8 @@ def make(op: str, args: tuple[Node, ...] = (), params: tuple[str, ...] = (),
          statics: tuple[tuple[str, Any], ...] = (), *, shape: tuple[int, ...] | None = None,
          kind: str | None = None) -> Node:
     """The node for this op and arguments: an existing equal one, or a new one."""
-    key = (op, tuple(id(a) for a in args), params, _hashable(statics),
+    key = (op, tuple(map(id, args)), params,
+           _hashable(statics) if op == CONST or statics and op not in _PLAIN else statics,
            shape if op in (VAR, LITERAL) else None, kind if op == VAR else None)
     found = _TABLE.get(key)
     if found is not None:
@@ -91,6 +92,11 @@ def make(op: str, args: tuple[Node, ...] = (), params: tuple[str, ...] = (),
 
 #: Nodes live as long as the process (a diff runs once); keys hold ids, so nodes must not die.
 node_keepalive: list[Node] = []
+
+
+#: Ops whose other arguments are plain ints and flags (no 2.0 against 2 to tell apart).
+_PLAIN = frozenset({"add", "sub", "sum", "mean", "expand", "reshape", "unsqueeze", "squeeze",
+                    "transpose", "softmax", "log_softmax", "logsumexp"})
 
 
 def _hashable(value: Any) -> Any:

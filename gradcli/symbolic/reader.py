@@ -201,8 +201,26 @@ def _literal(node: n.Call) -> Node:
     return X.literal(text, data)
 
 
+_BINARY_PARAMS = ("input", "other")
+_ALPHA = (("alpha", 1),)
+
+
 def call(name: str, args: list[Any], kwargs: dict[str, Any]) -> Node:
     """The node of op-table function ``name`` called with these arguments."""
+    if not kwargs and all(isinstance(a, Node) for a in args):  # the common case, quickly
+        if name in ("mul", "div", "pow", "matmul") or name in X.COMPARISONS:
+            params = ("input", "exponent") if name == "pow" else _BINARY_PARAMS
+            try:
+                return X.make(name, tuple(args), params)
+            except ValueError as err:
+                raise GradcliError("shape", f"{name}: {err}") from None
+        if name in ("add", "sub"):
+            try:
+                return X.make(name, tuple(args), _BINARY_PARAMS, _ALPHA)
+            except ValueError as err:
+                raise GradcliError("shape", f"{name}: {err}") from None
+        if name == "neg":
+            return X.make(name, tuple(args), ("input",))
     params = X.signature_params(name)
     bound: dict[str, Any] = {}
     position = 0

@@ -461,7 +461,33 @@ def _zeros(shape: tuple[int, ...]) -> Node:
 
 # Sums: coefficients times terms -----------------------------------------------------------
 
+_TERMS: dict[int, list[tuple[Any, Node | None]]] = {}
+_FACTORED: dict[int, tuple[Any, list[tuple[Node, Any]]]] = {}
+
+
+def _factored(node: Node) -> tuple[Any, list[tuple[Node, Any]]]:
+    """A product's number and (base, exponent) factors, worked out once per node."""
+    found = _FACTORED.get(id(node))
+    if found is None:
+        factors: list[tuple[Node, Any]] = []
+        sign: list[Any] = [Fraction(1)]
+        _factors(node, factors, sign)
+        found = _FACTORED[id(node)] = (sign[0], factors)
+    return found
+
+
 def _terms(node: Node, sign: Any, out: list[tuple[Any, Node | None]]) -> None:
+    """The (coefficient, term) pairs of a sum; a node's pairs are worked out once (long
+    chains of additions would cost the square of their length)."""
+    found = _TERMS.get(id(node))
+    if found is None:
+        found = []
+        _split_terms(node, Fraction(1), found)
+        _TERMS[id(node)] = found
+    out.extend(found if sign == 1 else [(sign * c, t) for c, t in found])
+
+
+def _split_terms(node: Node, sign: Any, out: list[tuple[Any, Node | None]]) -> None:
     if node.op == "add" and node.static("alpha", 1) == 1:
         _terms(node.args[0], sign, out)
         _terms(node.args[1], sign, out)
@@ -475,19 +501,48 @@ def _terms(node: Node, sign: Any, out: list[tuple[Any, Node | None]]) -> None:
     elif node.op == "expand":
         _terms(node.args[0], sign, out)
     elif node.op in ("mul", "div") and node.kind == "f":
-        factors: list[tuple[Node, Any]] = []
-        coefficient: list[Any] = [Fraction(1)]
-        _factors(node, factors, coefficient)
-        if coefficient[0] == 1 or not factors:
+        coefficient, factors = _factored(node)
+        if coefficient == 1 or not factors:
             out.append((sign, node))
         else:
-            out.append((sign * coefficient[0], _assemble(Fraction(1), factors, None)))
+            out.append((sign * coefficient, _assemble(Fraction(1), factors, None)))
     else:
         out.append((sign, node))
 
 
+#: Sums (and their prefixes) that _sum wrote: already collected, not to be collected again
+#: (each prefix of a long sum would cost the sum's length).
+_COLLECTED: set[int] = set()
+
+
+#: The terms (ids of their non-number parts) of each collected sum.
+_TERM_SETS: dict[int, frozenset[int]] = {}
+
+
+def _appended(node: Node) -> bool:
+    """A collected sum plus one new term is collected already: O(1) per term, so that long
+    sums are not collected again term by term."""
+    left, right = node.args
+    if id(left) not in _COLLECTED or right.op in ("add", "sub", "neg") or right.is_const() \
+            or right.op == "expand":
+        return False
+    coefficient, term = _single_term(right)
+    if term is None or coefficient < 0 or id(term) in _TERM_SETS.get(id(left), ()):
+        return False
+    _COLLECTED.add(id(node))
+    _TERM_SETS[id(node)] = _TERM_SETS.get(id(left), frozenset()) | {id(term)}
+    return True
+
+
+def _single_term(node: Node) -> tuple[Any, Node | None]:
+    parts: list[tuple[Any, Node | None]] = []
+    _terms(node, Fraction(1), parts)
+    return parts[0] if len(parts) == 1 else (Fraction(-1), None)
+
+
 def _sum(node: Node) -> Node | None:
-    if node.op not in ("add", "sub") or node.kind != "f" or node.static("alpha", 1) != 1:
+    if node.op not in ("add", "sub") or node.kind != "f" or node.static("alpha", 1) != 1 \
+            or id(node) in _COLLECTED or _appended(node):
         return None
     parts: list[tuple[Any, Node | None]] = []
     _terms(node, Fraction(1), parts)
@@ -513,15 +568,46 @@ def _sum(node: Node) -> Node | None:
         negative = coefficient < 0
         magnitude = -coefficient if negative else coefficient
         piece = X.const(_number(magnitude)) if term is None else (
-            term if magnitude == 1 else _assemble(magnitude, [(term, Fraction(1))], term.shape))
+            term if magnitude == 1 else _scaled(magnitude, term))
         if result is None:
             result = call("neg", [piece], {}) if negative else piece
+            seen = frozenset({id(term)})
         else:
             result = call("sub" if negative else "add", [result, piece], {})
+            seen = seen | {id(term)}
+            _COLLECTED.add(id(result))
+            _TERM_SETS[id(result)] = seen
     assert result is not None
     if result.shape != node.shape:
         result = call("expand", [result], {"sizes": node.shape})
     return result
+
+
+_SCALED: dict[tuple[Any, int], Node] = {}
+
+
+def _scaled(magnitude: Any, term: Node) -> Node:
+    key = (magnitude, id(term))
+    found = _SCALED.get(key)
+    if found is None:
+        found = _SCALED[key] = _assemble(magnitude, [(term, Fraction(1))], term.shape)
+    return found
+
+
+_POWERS: dict[int, tuple[Any, dict[int, tuple[Node, Any]]]] = {}
+
+
+def _powers(term: Node) -> tuple[Any, dict[int, tuple[Node, Any]]]:
+    """A term's number and its bases with their summed exponents (once per node)."""
+    found = _POWERS.get(id(term))
+    if found is None:
+        number, factors = _factored(term)
+        powers: dict[int, tuple[Node, Any]] = {}
+        for base, power in factors:
+            old = powers.get(id(base), (base, Fraction(0)))[1]
+            powers[id(base)] = (base, old + power)
+        found = _POWERS[id(term)] = (number, powers)
+    return found
 
 
 def _common_factors(pieces: list[tuple[Any, Node | None]], shape: tuple[int, ...]
@@ -531,29 +617,26 @@ def _common_factors(pieces: list[tuple[Any, Node | None]], shape: tuple[int, ...
     if len(pieces) < 2 or any(t is None or t.kind != "f" for _, t in pieces):
         return None
     split = []
+    keys: set[int] | None = None
     for coefficient, term in pieces:
-        factors: list[tuple[Node, Any]] = []
-        sign: list[Any] = [Fraction(1)]
         assert term is not None
-        _factors(term, factors, sign)
-        powers: dict[int, tuple[Node, Any]] = {}
-        for base, power in factors:
-            old = powers.get(id(base), (base, Fraction(0)))[1]
-            powers[id(base)] = (base, old + power)
-        split.append((coefficient * sign[0], powers))
+        number, powers = _powers(term)
+        keys = set(powers) if keys is None else keys & powers.keys()
+        if not keys:
+            return None  # most sums: nothing in common, known after a term or two
+        split.append((coefficient * number, powers))
     common: dict[int, tuple[Node, Any]] = {}
-    for key, (base, power) in split[0][1].items():
-        others = [p.get(key, (base, Fraction(0)))[1] for _, p in split[1:]]
+    for key in keys or ():
+        base, power = split[0][1][key]
+        others = [p[key][1] for _, p in split[1:]]
         if all(o * power > 0 for o in others):
-            least = min([power, *others], key=abs)
-            common[key] = (base, least)
+            common[key] = (base, min([power, *others], key=abs))
     if not common:
         return None
     total: Node | None = None
     for coefficient, powers in split:
         rest = [(b, p - common[k][1]) if k in common else (b, p) for k, (b, p) in powers.items()]
-        rest = [(b, p) for b, p in rest if p != 0]
-        piece = _assemble(coefficient, rest, None)
+        piece = _assemble(coefficient, [(b, p) for b, p in rest if p != 0], None)
         total = piece if total is None else call("add", [total, piece], {})
     assert total is not None
     product = call("mul", [_assemble(Fraction(1), list(common.values()), None), total], {})
