@@ -687,9 +687,45 @@ def ops_command(
             ops_listing.render_table(_console())
 
 
-from .cli_diff import EPILOG as DIFF_EPILOG, diff_command  # noqa: E402 - uses the helpers above
+class DiffFormat(str, Enum):
+    text = "text"
+    plain = "plain"
+    latex = "latex"
+    json = "json"
 
-app.command("diff", epilog=DIFF_EPILOG)(diff_command)
+
+@app.command("diff", epilog="""Examples:
+
+  gradcli diff "(dot(x, w) - y)**2" --wrt w --let x="arange(3.0)" --let w="ones(3)" --let y=2.0
+
+  gradcli diff "sum((X @ w - y)**2)" --wrt w --shape X=5,3 --shape w=3 --shape y=5 --format plain
+
+  gradcli diff "sum(sigmoid(W @ x))" --shape W=2,3 --shape x=3 --steps --format latex""")
+def diff_command(
+    expr: str = typer.Argument(..., metavar="EXPR", help="The expression to differentiate."),
+    let: list[str] = typer.Option([], "--let", "-l", help=LET_HELP),
+    shape: list[str] = typer.Option([], "--shape", "-s", help="A variable with a shape and no "
+                                    "value: NAME=3,4 (NAME= for a scalar). Repeatable."),
+    wrt: list[str] = typer.Option([], "--wrt", "-w", help=WRT_HELP),
+    order: int = typer.Option(1, "--order", min=1, max=2,
+                              help="1: first derivatives; 2: second derivatives."),
+    steps: bool = typer.Option(False, "--steps", help="Show the chain rule step by step."),
+    fmt: DiffFormat = typer.Option(DiffFormat.text, "--format", "-f", help="Output format."),
+    no_check: bool = typer.Option(False, "--no-check",
+                                  help="Do not compare the result with autograd."),
+    seed: int | None = typer.Option(None, "--seed", min=SEED_MIN, max=SEED_MAX, help=SEED_HELP),
+    max_elements: int = typer.Option(250_000_000, "--max-elements", min=1, help=MAX_ELEMENTS_HELP),
+) -> None:
+    """The derivative as an expression: in matrix form, simplified, checked against autograd."""
+    with _guard("expr"):
+        from .cli_diff import run_diff
+
+        evaluator = _toolkit_evaluator(let, [], Dtype.float64, seed, max_elements)
+        code = _json_or_raise(lambda: run_diff(expr, evaluator, shape, list(wrt), order, steps,
+                                               fmt.value, no_check, _console), expr,
+                              fmt is DiffFormat.json)
+        if code:
+            raise typer.Exit(code)
 
 
 def _click_exceptions() -> Any:

@@ -10,8 +10,8 @@ import sys
 
 import numpy as np
 import pytest
-
 from diff_support import derive
+
 from gradcli.render.diff_output import compact, inline
 
 ENV = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}

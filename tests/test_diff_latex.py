@@ -7,12 +7,12 @@ import io
 
 import numpy as np
 import pytest
-
 from diff_support import derive, point
+from test_diff_textbook import TEXTBOOK
+
 from gradcli.render.diff_output import latex_steps
 from gradcli.render.latex import LatexPrinter, latex_label
 from gradcli.symbolic.derive import differentiate
-from test_diff_textbook import TEXTBOOK
 
 mathtext = pytest.importorskip("matplotlib.mathtext")
 

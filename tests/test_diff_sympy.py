@@ -9,8 +9,8 @@ import statistics
 
 import numpy as np
 import pytest
-
 from diff_support import derive, tokens
+
 from gradcli.render.diff_output import inline
 
 sympy = pytest.importorskip("sympy")

@@ -5,7 +5,6 @@ formula allows (90% of the cases within 1.5x its tokens)."""
 from __future__ import annotations
 
 import pytest
-
 from diff_support import derivative_text, tokens
 
 #: (expression, shapes, variable, the textbook's formula in the language)

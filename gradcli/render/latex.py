@@ -7,7 +7,7 @@ from typing import Any
 
 from ..symbolic import expr as X
 from ..symbolic.expr import Node
-from .expression import POSTFIX, POWER, PRODUCT, SUM, UNARY, number, precedence
+from .expression import POSTFIX, POWER, PRODUCT, SUM, number, precedence
 
 _FUNCTIONS = {"sin": r"\sin", "cos": r"\cos", "tan": r"\tan", "tanh": r"\tanh", "exp": r"\exp",
               "log": r"\log", "sigmoid": r"\sigma"}

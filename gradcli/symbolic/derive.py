@@ -13,7 +13,7 @@ from .check import Check, Disagreement, compare
 from .differentiate import gradients
 from .expr import Node
 from .jacobian import jacobian
-from .reader import Unsupported, call, read
+from .reader import call, read
 from .simplify import simplify
 from .steps import Steps, chain_rule
 

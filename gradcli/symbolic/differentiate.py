@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from . import expr as X
 from .expr import Node
 from .reader import call

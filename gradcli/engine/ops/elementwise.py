@@ -253,7 +253,12 @@ def _clamp_vjp(g: Tensor, node: Node) -> One:
 
 @op("clamp(input, min=None, max=None)", category="element-wise",
     summary="limit values to [min, max]", example="clamp(x, min=0)",
-    rules={'input': 'grad * (input >= min) * (input <= max) if min is not None and max is not None else grad * (input >= min) if min is not None else grad * (input <= max) if max is not None else grad'}, grad_fn="ClampBackward1",
+    rules={
+        "input": (
+            "grad * (input >= min) * (input <= max) if min is not None and max is not None else "
+            "grad * (input >= min) if min is not None else "
+            "grad * (input <= max) if max is not None else grad"),
+    }, grad_fn="ClampBackward1",
     aliases=("clip",), checks=(GradCheck("clamp(a, -0.5, 0.5)", {"a": (5,)}, "distinct"),))
 def clamp(input: Any, min: Any = None, max: Any = None) -> Tensor:
     t = unary_input(input, "clamp")
@@ -328,7 +333,10 @@ _MINIMUM_VJPS = _extremum_vjp(np.less), _extremum_fast(np.less)
 
 
 @op("maximum(input, other)", category="element-wise", summary="element-wise larger value",
-    example="maximum(x, y)", rules={'input': 'grad * ((input > other) + (input == other) / 2)', 'other': 'grad * ((other > input) + (input == other) / 2)'},
+    example="maximum(x, y)", rules={
+        "input": "grad * ((input > other) + (input == other) / 2)",
+        "other": "grad * ((other > input) + (input == other) / 2)",
+    },
     grad_fn="MaximumBackward0",
     checks=(GradCheck("maximum(a, b)", {"a": (3, 1), "b": (4,)}, "distinct"),))
 def maximum(input: Any, other: Any) -> Tensor:
@@ -339,7 +347,10 @@ def maximum(input: Any, other: Any) -> Tensor:
 
 
 @op("minimum(input, other)", category="element-wise", summary="element-wise smaller value",
-    example="minimum(x, y)", rules={'input': 'grad * ((input < other) + (input == other) / 2)', 'other': 'grad * ((other < input) + (input == other) / 2)'},
+    example="minimum(x, y)", rules={
+        "input": "grad * ((input < other) + (input == other) / 2)",
+        "other": "grad * ((other < input) + (input == other) / 2)",
+    },
     grad_fn="MinimumBackward0",
     checks=(GradCheck("minimum(a, b)", {"a": (3, 1), "b": (4,)}, "distinct"),))
 def minimum(input: Any, other: Any) -> Tensor:

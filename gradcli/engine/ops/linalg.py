@@ -156,7 +156,24 @@ def _batched_vjp(g: Tensor, node: Node) -> Pair:
 
 @op("matmul(input, other)", category="linear algebra",
     summary="matrix product with broadcasting (operator @): dot, mv, mm or batched",
-    example="matmul(A, x)", rules={'input': 'grad * other if input.ndim == 1 and other.ndim == 1 else outer(grad, other) if input.ndim == 2 and other.ndim == 1 else other @ grad if input.ndim == 1 and other.ndim == 2 else grad @ other.T if input.ndim == 2 and other.ndim == 2 else unsqueeze(grad, -1) * other if other.ndim == 1 else squeeze(other @ unsqueeze(grad, -1), -1) if input.ndim == 1 else grad @ transpose(other, -1, -2)', 'other': 'grad * input if input.ndim == 1 and other.ndim == 1 else input.T @ grad if other.ndim == 1 and input.ndim == 2 else outer(input, grad) if input.ndim == 1 and other.ndim == 2 else input.T @ grad if input.ndim == 2 and other.ndim == 2 else unsqueeze(input, -1) * unsqueeze(grad, -2) if input.ndim == 1 else squeeze(transpose(input, -1, -2) @ unsqueeze(grad, -1), -1) if other.ndim == 1 else transpose(input, -1, -2) @ grad'},
+    example="matmul(A, x)", rules={
+        "input": (
+            "grad * other if input.ndim == 1 and other.ndim == 1 else "
+            "outer(grad, other) if input.ndim == 2 and other.ndim == 1 else "
+            "other @ grad if input.ndim == 1 and other.ndim == 2 else "
+            "grad @ other.T if input.ndim == 2 and other.ndim == 2 else "
+            "unsqueeze(grad, -1) * other if other.ndim == 1 else "
+            "squeeze(other @ unsqueeze(grad, -1), -1) if input.ndim == 1 else "
+            "grad @ transpose(other, -1, -2)"),
+        "other": (
+            "grad * input if input.ndim == 1 and other.ndim == 1 else "
+            "input.T @ grad if other.ndim == 1 and input.ndim == 2 else "
+            "outer(input, grad) if input.ndim == 1 and other.ndim == 2 else "
+            "input.T @ grad if input.ndim == 2 and other.ndim == 2 else "
+            "unsqueeze(input, -1) * unsqueeze(grad, -2) if input.ndim == 1 else "
+            "squeeze(transpose(input, -1, -2) @ unsqueeze(grad, -1), -1) if other.ndim == 1 else "
+            "transpose(input, -1, -2) @ grad"),
+    },
     grad_fn="DotBackward0, MvBackward0, MmBackward0, SqueezeBackward4 (1-D @ 2-D), "
     "UnsafeViewBackward0 (batched)",
     checks=(GradCheck("a @ b", {"a": (2, 3), "b": (3,)}), GradCheck("a @ b", {"a": (3,), "b": (3, 2)}),

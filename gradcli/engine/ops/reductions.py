@@ -137,7 +137,11 @@ def _mean_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray]:
 
 @op("sum(input, dim=None, keepdim=False, dtype=None)", category="reduction",
     summary="sum of elements, over all or along dim", example="sum(x)",
-    rules={'input': 'expand(grad, input.shape) if dim is None or keepdim else expand(reshape(grad, sum(input, dim, True).shape), input.shape)'},
+    rules={
+        "input": (
+            "expand(grad, input.shape) if dim is None or keepdim else "
+            "expand(reshape(grad, sum(input, dim, True).shape), input.shape)"),
+    },
     grad_fn="SumBackward0 (all), SumBackward1 (dim)",
     checks=(GradCheck("sum(a)", _M), GradCheck("sum(a, dim=1, keepdim=True)", _M),
             GradCheck("a.sum(axis=0)", _M)))
@@ -156,7 +160,12 @@ def sum(input: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -
 
 @op("mean(input, dim=None, keepdim=False)", category="reduction",
     summary="arithmetic mean, over all or along dim", example="mean(x)",
-    rules={'input': '(expand(grad, input.shape) if dim is None or keepdim else expand(reshape(grad, mean(input, dim, True).shape), input.shape)) * numel(result) / numel(input)'},
+    rules={
+        "input": (
+            "(expand(grad, input.shape) if dim is None or keepdim else "
+            "expand(reshape(grad, mean(input, dim, True).shape), input.shape)) * numel(result) / "
+            "numel(input)"),
+    },
     grad_fn="MeanBackward0 (all), MeanBackward1 (dim)",
     checks=(GradCheck("mean(a)", _M), GradCheck("mean(a, 0)", _M)))
 def mean(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
@@ -225,7 +234,11 @@ def _prod_of_others(x: np.ndarray, axes: tuple[int, ...] | None) -> np.ndarray:
 
 @op("prod(input, dim=None, keepdim=False)", category="reduction",
     summary="product of elements, over all or along dim", example="prod(x)",
-    rules={'input': 'grad * result / input if dim is None or keepdim else reshape(grad * result, prod(input, dim, True).shape) / input'},
+    rules={
+        "input": (
+            "grad * result / input if dim is None or keepdim else "
+            "reshape(grad * result, prod(input, dim, True).shape) / input"),
+    },
     grad_fn="ProdBackward0 (all), ProdBackward1 (dim)",
     checks=(GradCheck("prod(a)", {"a": (5,)}), GradCheck("prod(a, 1)", _M)))
 def prod(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
@@ -317,7 +330,9 @@ def _amax_like(name: str, npfn: Any) -> Any:
     word = "largest" if name == "amax" else "smallest"
     op(f"{name}(input, dim=(), keepdim=False)", category="reduction",
        summary=f"{word} value over all or along dim (no indices)", example=f"{name}(x, 0)",
-       rules={"input": f"reshape(grad, {name}(input, dim, True).shape) * (input == {name}(input, dim, True)) / sum(input == {name}(input, dim, True), dim if dim else None, True)"},
+       rules={"input": f"reshape(grad, {name}(input, dim, True).shape) "
+              f"* (input == {name}(input, dim, True)) "
+              f"/ sum(input == {name}(input, dim, True), dim if dim else None, True)"},
        grad_fn=name.capitalize() + "Backward0",
        checks=(GradCheck(f"{name}(a, 1)", _M, "distinct"),))(fn)
     return fn
@@ -349,7 +364,16 @@ def _norm_vjp(g: Tensor, node: Node) -> One:
 
 @op("norm(input, p=2, dim=None, keepdim=False)", category="reduction",
     summary="vector p-norm (2 by default) over all or along dim", example="norm(x)",
-    rules={'input': 'grad * where(result == 0, 0.0, input / result) if dim is None and p == 2 else grad * sign(input) if dim is None and p == 1 else grad * sign(input) * abs(input)**(p - 1) / result**(p - 1) if dim is None else reshape(grad, norm(input, p, dim, True).shape) * where(norm(input, p, dim, True) == 0, 0.0, input / norm(input, p, dim, True)) if p == 2 else reshape(grad, norm(input, p, dim, True).shape) * sign(input) * abs(input)**(p - 1) / norm(input, p, dim, True)**(p - 1)'}, grad_fn="LinalgVectorNormBackward0",
+    rules={
+        "input": (
+            "grad * where(result == 0, 0.0, input / result) if dim is None and p == 2 else "
+            "grad * sign(input) if dim is None and p == 1 else "
+            "grad * sign(input) * abs(input)**(p - 1) / result**(p - 1) if dim is None else "
+            "reshape(grad, norm(input, p, dim, True).shape) * where(norm(input, p, dim, True) == "
+            "0, 0.0, input / norm(input, p, dim, True)) if p == 2 else "
+            "reshape(grad, norm(input, p, dim, True).shape) * sign(input) * abs(input)**(p - 1) / "
+            "norm(input, p, dim, True)**(p - 1)"),
+    }, grad_fn="LinalgVectorNormBackward0",
     checks=(GradCheck("norm(a)", _M), GradCheck("norm(a, dim=1)", _M),
             GradCheck("norm(a, p=1)", _M, "distinct"), GradCheck("norm(a, p=3)", _M)))
 def norm(input: Any, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
@@ -393,7 +417,12 @@ def _logsumexp_vjp(g: Tensor, node: Node) -> One:
 
 @op("logsumexp(input, dim, keepdim=False)", category="reduction",
     summary="log(sum(exp(input))) along dim, computed stably", example="logsumexp(x, 0)",
-    rules={'input': 'grad * softmax(input, 0) if input.ndim == 1 and not keepdim else reshape(grad, logsumexp(input, dim, True).shape) * exp(input - logsumexp(input, dim, True))'}, grad_fn="LogsumexpBackward0",
+    rules={
+        "input": (
+            "grad * softmax(input, 0) if input.ndim == 1 and not keepdim else "
+            "reshape(grad, logsumexp(input, dim, True).shape) * exp(input - logsumexp(input, dim, "
+            "True))"),
+    }, grad_fn="LogsumexpBackward0",
     checks=(GradCheck("logsumexp(a, 1)", _M),))
 def logsumexp(input: Any, dim: Any, keepdim: bool = False) -> Tensor:
     from ._base import float_input
@@ -466,7 +495,9 @@ def _softmax_args(input: Any, dim: Any, name: str) -> tuple[Tensor, int]:
 
 
 @op("softmax(input, dim)", category="reduction", summary="exp(input) normalised along dim",
-    example="softmax(x, 0)", rules={'input': 'softmax(input, dim) * (grad - sum(grad * softmax(input, dim), dim, True))'},
+    example="softmax(x, 0)", rules={
+        "input": "softmax(input, dim) * (grad - sum(grad * softmax(input, dim), dim, True))",
+    },
     grad_fn="SoftmaxBackward0", checks=(GradCheck("softmax(a, 1)", _M),))
 def softmax(input: Any, dim: Any = None) -> Tensor:
     t, axis = _softmax_args(input, dim, "softmax")

@@ -184,7 +184,9 @@ def permute(input: Any, *dims: Any) -> Tensor:
 
 
 @op("transpose(input, dim0, dim1)", category="shape", summary="swap two dimensions",
-    example="transpose(x, 0, 1)", rules={"input": "transpose(grad, dim0, dim1)"}, grad_fn="TransposeBackward0",
+    example="transpose(x, 0, 1)", rules={
+        "input": "transpose(grad, dim0, dim1)",
+    }, grad_fn="TransposeBackward0",
     aliases=("swapaxes",), checks=(GradCheck("transpose(a, 0, 1)", _M),))
 def transpose(input: Any, dim0: int, dim1: int) -> Tensor:
     t = unary_input(input, "transpose")
