@@ -4,7 +4,7 @@ Usage:
     python benchmarks/hotspots.py big WORKLOAD N DTYPE [--engine gradcli-interp] [--calls 10]
     python benchmarks/hotspots.py loop [--steps 10000]          # the small-op script
     python benchmarks/hotspots.py loop-backward [--steps 10000] # its backward only
-    python benchmarks/hotspots.py stream [--count 2000]         # cli._eval_stream, JSON out
+    python benchmarks/hotspots.py stream [--count 2000]         # cli.evaluate.eval_stream, JSON out
     python benchmarks/hotspots.py phases WORKLOAD N DTYPE       # time per phase, per VJP
     add --pyinstrument for a call tree instead (pip install pyinstrument)
 
@@ -69,7 +69,8 @@ def profile_loop_backward(steps: int, top: int) -> None:
 def stream_case(count: int) -> Callable[[], Any]:
     import smallops
 
-    from gradcli.cli import EvalFormat, _eval_stream
+    from gradcli.cli.evaluate import eval_stream
+    from gradcli.cli.options import EvalFormat
     from gradcli.interpreter.evaluate import EvalOptions, Evaluator, split_let
     from gradcli.render.text import PrintOptions
 
@@ -81,7 +82,7 @@ def stream_case(count: int) -> Callable[[], Any]:
         stdin, stdout = sys.stdin, sys.stdout
         sys.stdin, sys.stdout = io.StringIO(text), io.StringIO()
         try:
-            return _eval_stream(evaluator, EvalFormat.json, PrintOptions())
+            return eval_stream(evaluator, EvalFormat.json, PrintOptions())
         finally:
             sys.stdin, sys.stdout = stdin, stdout
     return run

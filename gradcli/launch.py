@@ -60,8 +60,9 @@ def main() -> None:
         sys.stderr.write("gradcli: interrupted\n")
         raise SystemExit(EXIT_INTERRUPTED) from None
     try:
-        run_cli()
+        code = run_cli()
     finally:
         # Nor does the interpreter's final collection at exit (about 30 ms of a one-shot
         # command otherwise); the operating system takes the memory back at once.
         gc.freeze()
+    raise SystemExit(code)

@@ -18,6 +18,9 @@ class EvalResult:
     variables: dict[str, Tensor] = field(default_factory=dict)
     #: The backward pass step by step, with --trace.
     trace: list[TraceStep] | None = None
+    #: Why a reported variable has no gradient (an integer one, one the expression does not
+    #: use...): shown where its gradient would be.
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -28,6 +31,7 @@ class JacobianResult:
     value: Tensor
     jacobian: dict[str, Any]
     variables: dict[str, Tensor] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -38,6 +42,7 @@ class HessianResult:
     value: Tensor
     hessian: dict[str, dict[str, Any]]
     variables: dict[str, Tensor] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -59,6 +64,7 @@ class CheckResult:
     eps: float
     atol: float
     rtol: float
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -96,3 +102,45 @@ class GraphResult:
     expr: str
     nodes: list[GraphNode]
     root: str
+
+
+@dataclass
+class Tangent:
+    """The tangent line of a curve at ``x0``: y = slope * x + intercept."""
+
+    x0: float
+    y0: float
+    slope: float
+
+    @property
+    def intercept(self) -> float:
+        return self.y0 - self.slope * self.x0
+
+
+@dataclass
+class PlotCurve:
+    """One expression of `gradcli plot` at every point of the range: f, f' and maybe f''."""
+
+    expr: str
+    f: Any
+    df: Any
+    d2f: Any = None
+    tangent: Tangent | None = None
+
+    @property
+    def undefined(self) -> Any:
+        """Where f, f' or f'' is NaN or infinite: a gap in every drawing of this curve."""
+        import numpy as np
+
+        bad = ~np.isfinite(self.f) | ~np.isfinite(self.df)
+        return bad if self.d2f is None else bad | ~np.isfinite(self.d2f)
+
+
+@dataclass
+class PlotResult:
+    """The points of `gradcli plot`: the free variable's name and values, one curve each."""
+
+    name: str
+    x: Any
+    curves: list[PlotCurve]
+    order: int = 1

@@ -7,11 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 ENGINES = {"numpy", "gradcli", "gradcli-interp"}
 WORKLOADS = {"elementwise", "dot", "matmul_tanh", "mse", "chain20"}
 
 
+@pytest.mark.slow
 def test_run_quick_writes_the_figures(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick",

@@ -1,4 +1,8 @@
-"""The command line through the installed console script: exit codes, streams, formats."""
+"""The command line: exit codes, streams, formats.
+
+Most tests run gradcli in this process (``gradcli.cli.main``); those about the process
+itself (the console script, ``python -m gradcli``, start-up, pipes, closed and full streams,
+flushing) start one."""
 
 from __future__ import annotations
 
@@ -15,16 +19,22 @@ from typing import Any
 
 import numpy as np
 import pytest
+from cli_runner import Completed, run_cli
 
 BIN = Path(sys.executable).parent / "gradcli"
 GRADCLI = [str(BIN)] if BIN.exists() else [sys.executable, "-m", "gradcli"]
 
 
-def gradcli(*args: str, stdin: str | None = None,
-            cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def gradcli(*args: str, stdin: str | None = None, cwd: Path | None = None) -> Completed:
+    """``gradcli ARGS`` in this process (tests/cli_runner.py)."""
+    return run_cli(args, stdin, cwd=cwd, env={"COLUMNS": "100"})
+
+
+def console(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """``gradcli ARGS`` through the installed console script, in a process of its own."""
     env = {**os.environ, "COLUMNS": "100"}
     return subprocess.run([*GRADCLI, *args], input=stdin, capture_output=True, text=True,
-                          env=env, cwd=cwd, timeout=120)
+                          env=env, timeout=120)
 
 
 def strict_json(text: str) -> Any:
@@ -34,7 +44,7 @@ def strict_json(text: str) -> Any:
     return json.loads(text, parse_constant=refuse)
 
 
-def no_traceback(proc: subprocess.CompletedProcess[str]) -> None:
+def no_traceback(proc: Completed | subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
 
 
@@ -56,6 +66,7 @@ def test_headline_table() -> None:
 def test_version_and_module_entry_point() -> None:
     from gradcli import __version__
 
+    assert console("--version").stdout == f"gradcli {__version__}\n"
     assert gradcli("--version").stdout == f"gradcli {__version__}\n"
     proc = subprocess.run([sys.executable, "-m", "gradcli", "--version"], capture_output=True,
                           text=True)
@@ -94,6 +105,7 @@ def test_stdin_mode_goes_on_after_a_bad_line() -> None:
     no_traceback(proc)
 
 
+@pytest.mark.slow
 def test_stdin_lines_are_answered_in_order_across_reads() -> None:
     """Lines are parsed a read's worth at a time (64 KiB) before they are evaluated: errors of
     parsing still come in their line's turn, with the line's number."""
@@ -331,6 +343,7 @@ def test_run_missing_script_and_other_imports() -> None:
     assert proc.returncode == 1 and "No module named 'numpy'" in proc.stderr
 
 
+@pytest.mark.slow
 def test_one_shot_json_imports_only_what_it_needs(tmp_path: Path) -> None:
     """Start-up (issue 6): a one-shot JSON eval loads neither Rich, numpy.random, pydantic
     nor, once the parser's tables are cached, Lark."""
@@ -378,6 +391,7 @@ def test_print_in_the_derivative_commands_goes_to_stderr(command: list[str]) -> 
         strict_json(proc.stdout)
 
 
+@pytest.mark.slow
 def test_closed_and_full_standard_streams_are_io_errors() -> None:
     """`>&-`, `> /dev/full`, `<&-`: an io error and exit 1, never a traceback or an
     'internal error'; with stderr closed the exit code still tells."""
@@ -426,3 +440,73 @@ def test_the_limits_defaults_are_one_set_of_numbers() -> None:
     assert f"`--max-depth` (function call depth, default {MAX_CALL_DEPTH})" in readme
     for command in ("eval", "run", "repl"):
         assert f"[default: {MAX_STEPS}; x>=1]" in gradcli(command, "--help").stdout
+
+
+SMOKE = [
+    (["eval", "2*dot(x,x)", "--let", "x=arange(4.0)", "--format", "json"], None, '"value": 28.0'),
+    (["eval", "2*dot(x,x)", "--let", "x=arange(4.0)"], None, "MulBackward0"),
+    (["run", "-"], "import torch\ntorch.ones(2) * 2\n", "tensor([2., 2.])"),
+    (["repl"], "1 + 1\n", "2"),
+    (["jacobian", "x * x", "--let", "x=[1.0, 2.0]", "--format", "json"], None, "[2.0, 0.0]"),
+    (["hessian", "sum(x ** 3)", "--let", "x=[1.0, 2.0]", "--format", "json"], None, "[6.0, 0.0]"),
+    (["check", "sum(sin(x))", "--let", "x=[0.1, 0.5]", "--format", "json"], None, '"ok": true'),
+    (["graph", "sum(x * x)", "--let", "x=[1.0, 2.0]", "--format", "dot"], None, "digraph gradcli {"),
+    (["ops", "--format", "json"], None, '"DotBackward0"'),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("args", "stdin", "fragment"), SMOKE,
+                         ids=["eval-json", "eval-table", "run", "repl", "jacobian", "hessian", "check",
+                              "graph", "ops"])
+def test_every_command_runs_through_the_console_script(args: list[str], stdin: str | None,
+                                                        fragment: str) -> None:
+    """One process per command: what the in-process tests cannot see (the script, its
+    imports, the streams of a real process) works for each of them, and gives what the same
+    command gives in-process, byte for byte."""
+    proc = console(*args, stdin=stdin)
+    assert proc.returncode == 0, proc.stderr
+    assert fragment in proc.stdout, proc.stdout
+    no_traceback(proc)
+    inside = gradcli(*args, stdin=stdin)
+    assert (inside.returncode, inside.stdout, inside.stderr) == (0, proc.stdout, proc.stderr)
+
+
+def test_two_runs_in_one_process_share_no_settings() -> None:
+    """What one run sets (dtype, seed, limits, grad mode, anomaly hook, loader, recursion
+    limit, streams) is gone when the next begins, as if each had a process of its own."""
+    from gradcli.engine import state
+
+    def value(*args: str, stdin: str | None = None) -> Any:
+        proc = gradcli(*args, "--format", "json", stdin=stdin)
+        return strict_json(proc.stdout.splitlines()[-1]) if proc.stdout else proc
+
+    streams, recursion, before = (sys.stdin, sys.stdout, sys.stderr), sys.getrecursionlimit(), \
+        state.snapshot()
+    assert value("eval", "x / 3", "--let", "x=1.0", "--dtype", "float64")["dtype"] == "float64"
+    assert value("eval", "x / 3", "--let", "x=1.0")["dtype"] == "float32"
+    seeded = value("eval", "randn(6)", "--seed", "7")["value"]
+    assert value("eval", "randn(3)", "--seed", "7")["value"] == seeded[:3]
+    assert value("eval", "randn(3)")["value"] not in (seeded[:3], seeded[3:])
+    assert value("eval", "sum(ones(100))", "--max-elements", "10")["error"]["kind"] == "limit"
+    assert value("eval", "sum(ones(100))")["value"] == 100.0
+    assert value("eval", "x * x", "--let", "x=arange(3.0)", "--no-grad")["grads"] == {}
+    assert value("eval", "sum(x * x)", "--let", "x=arange(3.0)")["grads"]["x"] == [0.0, 2.0, 4.0]
+    anomaly = value("eval", "sum(sqrt(x))", "--let", "x=[0.0, 1.0]", "--detect-anomaly")
+    assert anomaly["error"]["kind"] == "value"
+    assert value("eval", "sum(sqrt(x))", "--let", "x=[0.0, 1.0]")["grads"]["x"][0] == "Infinity"
+    sqrt = ("import torch\nx = torch.tensor([0.0, 1.0], requires_grad=True)\n"
+            "torch.sqrt(x).sum().backward()\nprint(x.grad)\n")
+    assert gradcli("run", "-", "--detect-anomaly", stdin=sqrt).returncode == 1
+    assert gradcli("run", "-", stdin=sqrt).stdout == "tensor([   inf, 0.5000])\n"
+    loop = "i = 0\nwhile i < 100:\n    i = i + 1\nprint(i)\n"
+    assert gradcli("run", "-", "--max-steps", "10", stdin=loop).returncode == 1
+    assert gradcli("run", "-", stdin=loop).stdout == "100\n"
+    deep = "def f(n):\n    if n == 0:\n        return 0\n    return f(n - 1) + 1\nprint(f(150))\n"
+    assert gradcli("run", "-", "--max-depth", "2000", stdin=deep).stdout == "150\n"
+    assert gradcli("run", "-", "--max-depth", "100", stdin=deep).returncode == 1
+    assert gradcli("run", "-", stdin=deep).stdout == "150\n"
+    assert value("eval", "sum(x)", "--let", "x=@-", stdin="[1, 2]")["value"] == 3.0
+    assert (sys.stdin, sys.stdout, sys.stderr) == streams
+    assert sys.getrecursionlimit() == recursion
+    assert state.snapshot() == before

@@ -136,6 +136,7 @@ def test_broadcast_gradients_are_reduced_to_input_shape():
     np.testing.assert_array_equal(b.grad.data, np.full(4, 3.0))
 
 
+@pytest.mark.slow
 def test_million_node_chain_backpropagates_without_recursion():
     x = leaf([1.0], dtype=np.float64)
     y = x
@@ -527,3 +528,35 @@ def test_grad_results_are_not_another_tensor_s_array() -> None:
     (gh,) = E.grad(E.sum(h * w), h)  # an intermediate's gradient
     E.zero_(gh)
     np.testing.assert_array_equal(w.data, w0)
+
+
+@pytest.mark.parametrize("name", ["tanh", "sigmoid", "relu", "softmax", "log_softmax"])
+@pytest.mark.parametrize("shape", [(), (3,)])
+def test_one_node_first_derivatives_are_pytorchs_and_differentiable(name: str,
+                                                                     shape: tuple[int, ...]) -> None:
+    """Under create_graph the first derivative is PyTorch's node (TanhBackwardBackward0...),
+    also of a 0-d input, and its own derivative matches central differences."""
+    fn = getattr(E, name)
+    f = (lambda t: fn(t, 0)) if "softmax" in name else fn
+    base = np.linspace(-0.7, 0.9, int(np.prod(shape))).reshape(shape)
+    expected = {"tanh": "TanhBackwardBackward0", "sigmoid": "SigmoidBackwardBackward0",
+                "relu": "ThresholdBackwardBackward0",
+                "softmax": "SoftmaxBackwardDataBackward0",
+                "log_softmax": "LogSoftmaxBackwardDataBackward0"}[name]
+    weights = np.linspace(0.5, 1.5, base.size).reshape(shape)
+
+    def first(values: np.ndarray, graph: bool) -> tuple[Tensor, Tensor]:
+        x = Tensor(values.copy(), requires_grad=True)
+        (g,) = E.grad(E.sum(f(x) * Tensor(weights)), x, create_graph=graph)
+        return g, x
+
+    g, x = first(base, True)
+    assert g.grad_fn is not None and g.grad_fn.name == expected and g.requires_grad
+    (second,) = E.grad(E.sum(g * g), x)
+    numeric = np.zeros_like(base)
+    for i in np.ndindex(base.shape):
+        step = np.zeros_like(base)
+        step[i] = 1e-6
+        up, down = first(base + step, False)[0].data, first(base - step, False)[0].data
+        numeric[i] = (np.sum(up * up) - np.sum(down * down)) / 2e-6
+    np.testing.assert_allclose(second.data, numeric, rtol=1e-5, atol=1e-7)

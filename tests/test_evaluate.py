@@ -95,3 +95,78 @@ def test_a_parse_error_is_raised_every_time() -> None:
     for _ in range(2):
         with pytest.raises(GradcliError, match="unclosed"):
             ev.evaluate("sum(x")
+
+
+# -- no silent missing gradient ---------------------------------------------------------------
+
+def _notes_evaluator(*lets: tuple[str, str], wrt: tuple[str, ...] = ()) -> Evaluator:
+    return Evaluator(EvalOptions(lets=list(lets), wrt=list(wrt)), np.load)
+
+
+INT_NOTE = "no gradient: int64 is not differentiable; write 3.0"
+
+
+def test_an_integer_variable_is_a_constant_and_every_eval_format_says_so() -> None:
+    from rich.console import Console
+
+    from gradcli.render.eval_output import json_object, render_plain, render_table
+    from gradcli.render.text import PrintOptions
+
+    ev = _notes_evaluator(("x", "3"), ("y", "2.0"), ("z", "arange(4.0)"), ("b", "x > 1"))
+    result = ev.evaluate("x * y")
+    assert float(result.value.data) == 6.0 and set(result.grads) == {"y", "z"}
+    assert result.notes == {
+        "x": INT_NOTE, "z": "not used (its grad is None, as in PyTorch)",
+        "b": "no gradient: bool is not differentiable; write 3.0 or arange(4.0)"}
+    assert json_object(result)["notes"] == result.notes
+    assert render_plain(result, PrintOptions()).splitlines() == [
+        "tensor(6., grad_fn=<MulBackward0>)", f"x  {INT_NOTE}", "y.grad = tensor(3.)",
+        "z  not used (its grad is None, as in PyTorch)",
+        "b  no gradient: bool is not differentiable; write 3.0 or arange(4.0)"]
+    console = Console(record=True, width=200, color_system=None)
+    render_table(result, PrintOptions(), console)
+    text = console.export_text()
+    assert INT_NOTE in text and "not used (its grad is None" in text
+
+
+def test_wrt_an_integer_variable_says_why_there_is_no_gradient() -> None:
+    ev = _notes_evaluator(("i", "arange(3)"), ("y", "2.0"), wrt=("i",))
+    result = ev.evaluate("sum(i * y)")
+    assert result.grads == {}
+    assert result.notes == {
+        "i": "no gradient: int64 is not differentiable; write 3.0 or arange(4.0)"}
+
+
+def test_a_used_variable_the_result_does_not_depend_on_is_said_so() -> None:
+    result = _notes_evaluator(("x", "arange(3.0)")).evaluate("x.detach().sum()")
+    assert result.grads == {"x": None}
+    assert result.notes == {"x": "no gradient: the result does not depend on it (its grad is "
+                                 "None)"}
+    assert _notes_evaluator(("x", "arange(3.0)")).evaluate("sum(x * x)").notes == {}
+
+
+def test_jacobian_hessian_and_check_give_the_notes_in_every_format() -> None:
+    from gradcli.render.derivatives import (
+        check_json,
+        hessian_json,
+        hessian_plain,
+        jacobian_json,
+        jacobian_plain,
+    )
+    from gradcli.render.text import PrintOptions
+
+    ev = _notes_evaluator(("n", "3"), ("y", "[1.0, 2.0]"), ("z", "1.0"))
+    expected = {"n": INT_NOTE,
+                "z": "not used (its blocks are zeros; its grad would be None, as in PyTorch)"}
+    jac = ev.jacobian("sum(y ** 2) * n")
+    assert jac.notes == expected and set(jac.jacobian) == {"y", "z"}
+    assert '"notes": {"n": "no gradient: int64' in jacobian_json(jac)
+    assert f"n  {INT_NOTE}" in jacobian_plain(jac, PrintOptions()).splitlines()
+    hes = ev.hessian("sum(y ** 2) * n")
+    assert hes.notes == expected and '"notes"' in hessian_json(hes)
+    assert f"n  {INT_NOTE}" in hessian_plain(hes, PrintOptions()).splitlines()
+    chk = ev.check("sum(y ** 2) * n", 1e-6, 1e-5, 1e-3)
+    assert chk.ok and chk.notes == expected and '"notes"' in check_json(chk, False)
+    only = _notes_evaluator(("i", "arange(3)"), wrt=("i",)).jacobian("i * 2.0")
+    assert only.jacobian == {} and only.notes == {
+        "i": "no gradient: int64 is not differentiable; write 3.0 or arange(4.0)"}

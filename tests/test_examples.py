@@ -1,40 +1,28 @@
 """Every file in examples/ runs and its output is checked.
 
-Examples without random numbers are checked against torch's output by
-test_golden_scripts.py; the ones seeded with manual_seed have gradcli's own expected output
-(numbers drawn by numpy's generator differ from torch's), checked here, with the results they
-exist to show.
+Every example's output is checked against torch's by test_golden_scripts.py (seeded random
+numbers are PyTorch's); here, the results they exist to show.
 """
 
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
+from cli_runner import Completed, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
-SEEDED = [p for p in sorted(EXAMPLES.glob("*.py")) if "manual_seed" in p.read_text()]
 
 
-def run(path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "gradcli", "run", str(path)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+def run(path: Path) -> Completed:
+    """``gradcli run PATH`` in this process (tests/cli_runner.py)."""
+    return run_cli(["run", str(path)], cwd=ROOT, timeout=300)
 
 
 def test_every_example_has_expected_output() -> None:
     for path in EXAMPLES.glob("*.py"):
         assert path.with_suffix(".out").is_file(), f"{path.name} has no expected output"
-
-
-@pytest.mark.parametrize("path", SEEDED, ids=lambda p: p.stem)
-def test_seeded_example_output(path: Path) -> None:
-    proc = run(path)
-    assert proc.returncode == 0 and proc.stderr == ""
-    assert proc.stdout == path.with_suffix(".out").read_text()
 
 
 def test_linear_regression_recovers_the_true_parameters() -> None:
@@ -47,9 +35,8 @@ def test_linear_regression_recovers_the_true_parameters() -> None:
 
 def test_batch_file_runs_through_eval_stdin() -> None:
     text = (EXAMPLES / "batch.txt").read_text()
-    proc = subprocess.run([sys.executable, "-m", "gradcli", "eval", "-", "--let",
-                           "x=tensor([1.0, 2.0])", "--format", "json"], input=text, cwd=ROOT,
-                          capture_output=True, text=True)
+    proc = run_cli(["eval", "-", "--let", "x=tensor([1.0, 2.0])", "--format", "json"], text,
+                   cwd=ROOT)
     expressions = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
     assert len(proc.stdout.splitlines()) == len(expressions)
     assert proc.returncode == 1  # the file shows a failing line on purpose

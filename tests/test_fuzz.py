@@ -172,6 +172,7 @@ def check_outcome(source: str, outcome: Outcome) -> None:
 # --------------------------------------------------------------------------- 1. soup
 
 
+@pytest.mark.slow
 @fuzz(100)
 @given(TEXT)
 @example("\x00")
@@ -180,12 +181,14 @@ def test_random_text_into_eval(text: str) -> None:
     check_outcome(text, isolated(evaluate, text))
 
 
+@pytest.mark.slow
 @fuzz(200)
 @given(TOKEN_SOUP, st.sampled_from([None, "ones"]), st.sampled_from(["float32", "float64"]))
 def test_token_soup_into_eval(expr: str, grad_output: str | None, dtype: str) -> None:
     check_outcome(expr, isolated(evaluate, expr, grad_output=grad_output, dtype=dtype))
 
 
+@pytest.mark.slow
 @fuzz(300)
 @given(ODD_CALLS, st.sampled_from([None, "ones"]), st.booleans())
 def test_odd_calls_of_every_op_into_eval(expr: str, grad_output: str | None,
@@ -193,6 +196,7 @@ def test_odd_calls_of_every_op_into_eval(expr: str, grad_output: str | None,
     check_outcome(expr, isolated(evaluate, expr, grad_output=grad_output, no_grad=no_grad))
 
 
+@pytest.mark.slow
 @fuzz(100)
 @given(ODD_CALLS, st.sampled_from(["jacobian", "hessian", "check", "graph"]))
 # An op without a derivative used to end these in an internal EngineError.
@@ -204,12 +208,14 @@ def test_odd_calls_into_the_derivative_toolkit(expr: str, command: str) -> None:
     check_outcome(expr, isolated(derive, expr, command))
 
 
+@pytest.mark.slow
 @fuzz(100)
 @given(TEXT)
 def test_random_text_into_run(source: str) -> None:
     check_outcome(source, isolated(run_script, source))
 
 
+@pytest.mark.slow
 @fuzz(200)
 @given(SCRIPT_SOUP, st.booleans())
 def test_token_soup_into_run(source: str, json_lines: bool) -> None:
@@ -236,6 +242,7 @@ def script_lines(draw: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
+@pytest.mark.slow
 @fuzz(200)
 @given(script_lines())
 @example("while s < 1000:\n    s = s * 2\n")
@@ -280,6 +287,7 @@ def _console(args: list[str], operand: str, stdin: str, source: str) -> None:
         assert ERROR_LINE.match(proc.stderr), proc.stderr
 
 
+@pytest.mark.slow
 @fuzz(4)
 @given(st.one_of(TOKEN_SOUP, ODD_CALLS))
 def test_console_script_eval(expr: str) -> None:
@@ -287,6 +295,7 @@ def test_console_script_eval(expr: str) -> None:
     _console(["eval", "--format", "json", *lets], expr, "", expr)
 
 
+@pytest.mark.slow
 @fuzz(4)
 @given(st.one_of(SCRIPT_SOUP, script_lines()))
 def test_console_script_run(source: str) -> None:
@@ -477,6 +486,7 @@ def _forward(expr: str, values: dict[str, np.ndarray]) -> tuple[Any, Tensor, dic
     return node, out, leaves, weights
 
 
+@pytest.mark.slow
 @fuzz(200)
 @given(compositions())
 @example(("sum(v0 * v0) + prod(v1)", {"v0": np.array([0.3, -1.2]), "v1": np.array([1.5, 2.0])}))
@@ -503,6 +513,7 @@ def _check_gradients(expr: str, values: dict[str, np.ndarray]) -> None:
                                    err_msg=f"{expr}: d/d{name}")
 
 
+@pytest.mark.slow
 @fuzz(100)
 @given(compositions())
 def test_second_derivatives_of_compositions_match_finite_differences(

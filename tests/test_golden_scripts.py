@@ -3,47 +3,37 @@
 Every tests/golden/scripts/NAME.py is both a gradcli script and a Python + torch program.
 tests/golden/make_script_golden.py ran each under torch as Python's interactive prompt would
 and recorded stdout in NAME.out and, for a script whose last statement raises, the exception
-in NAME.err.json. This test runs `python -m gradcli run NAME.py` and compares; it never
+in NAME.err.json. This test runs `gradcli run NAME.py` (in this process) and compares; it never
 imports torch.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import Completed, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = ROOT / "tests" / "golden" / "scripts"
 EXAMPLES = ROOT / "examples"
-# Examples without random numbers are golden too (their .out was made with torch).
-GOLDEN_EXAMPLES = [p for p in sorted(EXAMPLES.glob("*.py")) if "manual_seed" not in p.read_text()]
+# The examples are golden too (their .out was made with torch; seeded random numbers included).
+GOLDEN_EXAMPLES = sorted(EXAMPLES.glob("*.py"))
 CASES = sorted(SCRIPTS.glob("*.py")) + GOLDEN_EXAMPLES
 
 # stderr must contain the first PREFIX characters of PyTorch's message (ignoring case: a
 # message may start mid-sentence after gradcli's own context, "add: shapes ...: the size
 # of tensor a ..."). Where gradcli's message differs from PyTorch's for a good reason, the
 # fragment it must contain instead: {script stem: text}. Keep each fragment specific.
-MESSAGE_FRAGMENTS: dict[str, str] = {
-    # PyTorch's tensor(..., requires_grad=True) says "Only Tensors of floating point and
-    # complex dtype can require gradients"; gradcli has no complex dtype to mention.
-    "err_requires_grad_int_tensor": "only Tensors of floating point",
-}
+MESSAGE_FRAGMENTS: dict[str, str] = {}
 PREFIX = 40
 
 
-def _run(script: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("GRADCLI_DEBUG", "FORCE_COLOR")}
-    env.update(NO_COLOR="1", PYTHONIOENCODING="utf-8", COLUMNS="80")
-    return subprocess.run(
-        [sys.executable, "-m", "gradcli", "run", str(script.relative_to(ROOT))],
-        cwd=ROOT, env=env, capture_output=True, text=True, encoding="utf-8",
-        stdin=subprocess.DEVNULL, timeout=300,
-    )
+def _run(script: Path) -> Completed:
+    """``gradcli run NAME.py`` in this process (tests/cli_runner.py: UTF-8 streams)."""
+    return run_cli(["run", str(script.relative_to(ROOT))], cwd=ROOT,
+                   env={"NO_COLOR": "1", "COLUMNS": "80"}, timeout=300)
 
 
 def test_corpus_is_complete() -> None:

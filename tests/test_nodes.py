@@ -11,6 +11,7 @@ import copy
 import dataclasses
 import inspect
 import pickle
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +67,7 @@ def test_node_class_matches_frozen_slotted_dataclass(cls: type[n.Node]) -> None:
     ref = reference(cls)
     assert _parameters(cls) == _parameters(ref)
     assert cls.__match_args__ == ref.__match_args__
-    assert _slots(cls) == _slots(ref)
+    assert _slots(cls) == _reference_slots(ref)
     ours, theirs = samples(cls), samples(ref)
     for a, ra in zip(ours, theirs, strict=True):
         assert repr(a) == repr(ra)
@@ -133,6 +134,18 @@ def _parameters(cls: type) -> list[tuple[str, Any, Any]]:
 
 def _slots(cls: type) -> list[str]:
     return sorted(name for klass in cls.__mro__ for name in vars(klass).get("__slots__", ()))
+
+
+def _reference_slots(ref: type) -> list[str]:
+    """The oracle's slots; Python 3.10's dataclass repeats a slotted base's (bpo-46382)."""
+    slots = _slots(ref)
+    if sys.version_info < (3, 11):
+        own = set(vars(ref).get("__slots__", ()))
+        inherited = [name for klass in ref.__mro__[1:] for name in vars(klass).get("__slots__", ())]
+        for name in inherited:
+            if name in own:
+                slots.remove(name)
+    return slots
 
 
 def _error(call: Any, *args: Any, **kwargs: Any) -> tuple[str, str] | None:

@@ -446,6 +446,7 @@ def _extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 EXPRESSIONS = st.recursive(LEAVES, _extend, max_leaves=12)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(EXPRESSIONS)
 def test_generated_expressions_agree_with_python(text: str) -> None:
@@ -585,6 +586,7 @@ PROGRAMS = st.one_of(
     VALID_PROGRAMS.flatmap(_misplaced))
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(PROGRAMS)
@@ -608,6 +610,7 @@ def _python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
                           env={**os.environ, "PYTHONPATH": str(REPO), **env}, check=False)
 
 
+@pytest.mark.slow
 def test_a_fresh_process_loads_the_cached_tables_instead_of_building_them(
         tmp_path: Path) -> None:
     env = {"XDG_CACHE_HOME": str(tmp_path)}
@@ -632,6 +635,7 @@ def test_a_fresh_process_loads_the_cached_tables_instead_of_building_them(
 _LARK_LOADED = "\nprint(sorted({m.split('.')[0] for m in sys.modules} & {'lark'}))"
 
 
+@pytest.mark.slow
 def test_with_the_tables_cached_a_text_is_parsed_without_lark(tmp_path: Path) -> None:
     """The quick parser reads its own cached tables: importing and loading Lark is most of
     the parse's share of a one-shot eval's or run's start-up (issue 6). Tabs in a text of
@@ -657,6 +661,7 @@ def test_with_the_tables_cached_a_text_is_parsed_without_lark(tmp_path: Path) ->
                                             "['lark']"], error.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "format", "rules", "rows", "list",
                                     "start", "action", "symbols", "keywords", "scanner",
                                     "code"])
@@ -700,6 +705,7 @@ def test_the_cache_key_reads_lark_s_version() -> None:
     assert parser_module._lark_version() == lark.__version__
 
 
+@pytest.mark.slow
 def test_an_unwritable_cache_location_falls_back_to_the_temporary_directory(
         tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-directory"
@@ -715,6 +721,7 @@ def test_an_unwritable_cache_location_falls_back_to_the_temporary_directory(
     assert Path(cache).is_file()
 
 
+@pytest.mark.slow
 def test_without_any_cache_location_the_parser_still_works(tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("")
@@ -728,6 +735,7 @@ def test_without_any_cache_location_the_parser_still_works(tmp_path: Path) -> No
     assert result.stdout.split() == ["Name(id='x')", "None"]
 
 
+@pytest.mark.slow
 def test_the_syntax_package_stays_out_of_numpy_and_the_engine() -> None:
     result = _python("import sys, gradcli.syntax\n"
                      "print(sorted(m for m in sys.modules if m.split('.')[0] == 'numpy'"

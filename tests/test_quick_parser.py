@@ -154,6 +154,7 @@ def test_texts_of_the_same_kinds_replay_the_first_parse(first: str, second: str)
     agree(second)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.recursive(LEAVES_FOR_REPLAY, lambda inner: extend(
     inner, st.sampled_from(["x", "y"]), st.sampled_from(["+", "*", "**", ",", "."]),
@@ -215,6 +216,7 @@ def _extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     return extend(inner, NAMES, BINARY, unary=("-", "+", "not ", ""))
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.recursive(LEAVES, _extend, max_leaves=14))
 def test_generated_expressions_agree_with_lark(text: str) -> None:
@@ -273,6 +275,7 @@ def _script_files() -> list[Path]:
                    *(HERE / "golden").rglob("*.py")])
 
 
+@pytest.mark.slow
 def test_the_scripts_of_the_test_folders_and_examples_agree_with_lark() -> None:
     files = _script_files()
     assert len(files) > 150
@@ -323,6 +326,7 @@ def test_the_quick_parser_takes_common_scripts() -> None:
         assert quick_script(text) is None, text
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck),
           database=None)
 @given(PROGRAMS)

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 pexpect = pytest.importorskip("pexpect")
+#: Every test drives a session of its own on a terminal (a process each).
+pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 
 

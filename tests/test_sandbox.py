@@ -10,39 +10,26 @@ statically: no eval/exec/compile/__import__ of Python's, no pickle, and every np
 from __future__ import annotations
 
 import ast
-import os
 import pickle
 import re
-import resource
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from cli_runner import Completed, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "gradcli"
-BIN = Path(sys.executable).parent / "gradcli"
-GRADCLI = [str(BIN)] if BIN.exists() else [sys.executable, "-m", "gradcli"]
 EXIT = {"syntax": 2, "name": 1, "type": 1, "io": 1}
 
 
-def _cap_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (4 * 2**30, 4 * 2**30))
+def gradcli(args: list[str], stdin: str | None = None, cwd: Path | None = None) -> Completed:
+    """In this process, each run with its memory capped (tests/cli_runner.py)."""
+    return run_cli(args, stdin, cwd=cwd, env={"COLUMNS": "100", "NO_COLOR": "1"}, timeout=60)
 
 
-def gradcli(args: list[str], stdin: str | None = None,
-            cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1"}
-    env.pop("GRADCLI_DEBUG", None)
-    return subprocess.run([*GRADCLI, *args], input=stdin if stdin is not None else "",
-                          capture_output=True, text=True, cwd=cwd, env=env, timeout=60,
-                          preexec_fn=_cap_memory)
-
-
-def assert_refused(proc: subprocess.CompletedProcess[str], kind: str, fragment: str) -> None:
+def assert_refused(proc: Completed, kind: str, fragment: str) -> None:
     assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
     assert "internal error" not in proc.stderr, proc.stderr
     assert proc.returncode == EXIT[kind], (proc.returncode, proc.stderr)

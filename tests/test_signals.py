@@ -21,6 +21,9 @@ from pathlib import Path
 
 import pytest
 
+#: Every test here starts processes, to signal them, close their pipes or time them.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent / "gradcli"
 GRADCLI = [str(BIN)] if BIN.exists() else [sys.executable, "-m", "gradcli"]

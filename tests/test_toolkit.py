@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_runner import Completed, run_cli
 from helpers import check_inputs
 
 from gradcli.engine.ops import OPS
@@ -23,9 +24,9 @@ def evaluator(lets: list[tuple[str, str]], **kw) -> Evaluator:
     return Evaluator(EvalOptions(lets=lets, **kw), np.load)
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "gradcli", *args], capture_output=True,
-                          text=True, cwd=ROOT, timeout=120)
+def cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> Completed:
+    """``gradcli ARGS`` in this process (tests/cli_runner.py)."""
+    return run_cli(args, stdin, cwd=ROOT, env=env)
 
 
 def _lets(check) -> list[tuple[str, str]]:
@@ -120,10 +121,9 @@ def test_without_anomaly_detection_nan_gradients_are_reported_not_raised() -> No
 
 
 def test_run_detect_anomaly_in_a_script() -> None:
-    proc = subprocess.run([sys.executable, "-m", "gradcli", "run", "-", "--detect-anomaly"],
-                          input="import torch\nx = torch.tensor([1.0, 0.0], requires_grad=True)\n"
-                                "y = torch.where(x > 0, torch.sqrt(x), 0).sum()\ny.backward()\n",
-                          capture_output=True, text=True, cwd=ROOT)
+    proc = cli("run", "-", "--detect-anomaly",
+               stdin="import torch\nx = torch.tensor([1.0, 0.0], requires_grad=True)\n"
+                     "y = torch.where(x > 0, torch.sqrt(x), 0).sum()\ny.backward()\n")
     assert proc.returncode == 1 and "anomaly in backward" in proc.stderr and "3:" in proc.stderr
 
 
@@ -153,7 +153,6 @@ def test_eval_trace_json() -> None:
 
 
 def test_graph_formats_from_the_cli(tmp_path: Path) -> None:
-    import os
     import shutil
 
     args = ["graph", "2*dot(x,x)", "--let", "x=arange(4.0)"]
@@ -171,8 +170,6 @@ def test_graph_formats_from_the_cli(tmp_path: Path) -> None:
         assert "<svg" in svg.read_text()
         parsed = subprocess.run(["dot", "-Tsvg"], input=dot, capture_output=True, text=True)
         assert parsed.returncode == 0
-    env = {**os.environ, "PATH": str(Path(sys.executable).parent)}
-    missing = subprocess.run([sys.executable, "-m", "gradcli", *args, "-o", str(tmp_path / "g.png")],
-                             capture_output=True, text=True, cwd=ROOT, env=env)
+    missing = cli(*args, "-o", str(tmp_path / "g.png"), env={"PATH": str(Path(sys.executable).parent)})
     assert missing.returncode == 1 and "graphviz" in missing.stderr.lower()
     assert "--format dot" in missing.stderr

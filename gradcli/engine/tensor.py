@@ -22,6 +22,14 @@ def torch_type_name(t: Tensor) -> str:
     return "torch." + _TYPE_NAMES[t.data.dtype.name]
 
 
+#: PyTorch's words when a tensor that is not floating is made to require grad, by the way in.
+_NOT_FLOATING = {
+    "method": "only Tensors of floating point dtype can require gradients",
+    "attribute": "only Tensors of floating point and complex dtype can require gradients",
+    "factory": "Only Tensors of floating point and complex dtype can require gradients",
+}
+
+
 class Size(tuple[int, ...]):
     """A tensor's shape: a tuple that prints as ``torch.Size([2, 3])``."""
 
@@ -31,6 +39,11 @@ class Size(tuple[int, ...]):
         return f"torch.Size([{', '.join(str(d) for d in self)}])"
 
     __str__ = __repr__
+
+    def __getitem__(self, key: Any) -> Any:
+        """A slice of a Size is a Size (``x.shape[1:]`` is ``torch.Size([3])``)."""
+        item = tuple.__getitem__(self, key)
+        return Size(item) if isinstance(key, slice) else item
 
 
 class DType:
@@ -84,7 +97,7 @@ class Tensor:
         self._views: list[weakref.ref[Tensor]] | None = None
         self.requires_grad = False
         if requires_grad:
-            self.requires_grad_(True)
+            self.requires_grad_(True, refusal="factory")
 
     @classmethod
     def _of(cls, data: np.ndarray, version: list[int] | None = None) -> Tensor:
@@ -103,7 +116,10 @@ class Tensor:
     def is_leaf(self) -> bool:
         return self.grad_fn is None
 
-    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+    def requires_grad_(self, requires_grad: bool = True, refusal: str = "method") -> Tensor:
+        """PyTorch's requires_grad_(); ``refusal`` picks its words for a tensor that is not
+        floating, which differ by the way in: "method", "attribute" (``x.requires_grad =``) or
+        "factory" (``tensor(..., requires_grad=True)``)."""
         if not self.is_leaf:
             if not requires_grad:
                 raise grad_error(
@@ -114,7 +130,7 @@ class Tensor:
             return self
         if requires_grad and not dtypes.is_float(self.data.dtype):
             raise type_error(
-                "only Tensors of floating point dtype can require gradients",
+                _NOT_FLOATING[refusal],
                 hint=f"this tensor is {self.data.dtype.name}: make it floating, e.g. "
                 "arange(4.0) instead of arange(4), or x.float()",
             )

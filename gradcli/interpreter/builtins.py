@@ -143,16 +143,24 @@ _DTYPE_NAMES = {
 }
 
 
+def _namespace(path: str, modules: dict[str, dict[str, Any]]) -> Namespace:
+    """The module ``path`` with its functions and, as attributes, its submodules."""
+    members = dict(modules.get(path, {}))
+    for sub in modules:
+        if "." in sub and sub.rsplit(".", 1)[0] == path:
+            members[sub.rsplit(".", 1)[1]] = _namespace(sub, modules)
+    return Namespace(path, members)
+
+
 def _torch_members() -> dict[str, Any]:
-    members: dict[str, Any] = {name: OpFunction(spec) for name, spec in OPS.items()
-                               if spec.function}
+    """``torch`` and its modules, each holding the op table's functions that name it."""
+    modules: dict[str, dict[str, Any]] = {"torch": {}, "torch.nn": {}}
+    for name, spec in OPS.items():
+        for where in spec.namespaces:
+            for spelling in (name, *spec.aliases):
+                modules.setdefault(where, {})[spelling] = OpFunction(spec)
+    members = _namespace("torch", modules).members
     members.update({alias: DType(dtypes.parse_dtype(name)) for alias, name in _DTYPE_NAMES.items()})
-    members["autograd"] = Namespace("torch.autograd", {"grad": OpFunction(OPS["grad"]),
-                                                       "backward": OpFunction(OPS["backward"])})
-    functional = {n: OpFunction(OPS[n]) for n in ("relu", "softmax", "log_softmax", "sigmoid",
-                                                    "tanh")}
-    members["nn"] = Namespace("torch.nn", {"functional": Namespace("torch.nn.functional",
-                                                                   functional)})
     members["pi"] = math.pi
     members["e"] = math.e
     members["inf"] = math.inf
@@ -169,7 +177,8 @@ def interpreter_bound(*args: Any, **kwargs: Any) -> Any:
 
 
 def _make_global_names() -> dict[str, Any]:
-    names: dict[str, Any] = {n: OpFunction(s) for n, s in OPS.items() if s.function}
+    names: dict[str, Any] = {n: OpFunction(s) for s in OPS.values() if s.function
+                             for n in (s.name, *s.aliases)}
     for name, fn in PYTHON_BUILTINS.items():
         if name not in names or name in SHADOWED:
             names[name] = Builtin(name, fn)

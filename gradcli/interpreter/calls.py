@@ -10,12 +10,11 @@ from ..errors import GradcliError
 from .builtins import KEYWORD_ALIASES
 
 _VARARGS, _VARKEYWORDS = 0x04, 0x08  # inspect.CO_VARARGS, inspect.CO_VARKEYWORDS
-#: The parameter that takes nested lists of numbers as data (``tensor(data, dtype=...)``).
-DATA_PARAMETER = "data"
-
-
-def _position(names: tuple[str, ...], name: str) -> int | None:
-    return names.index(name) if name in names else None
+#: Parameters that take a list literal as a Python list, as in PyTorch: nested lists of
+#: numbers as data (``tensor(data, dtype=...)``), a list of dims (``sum(x, [0, 1])``,
+#: ``permute([1, 0])``) or of sizes (``reshape(x, [2, 3])``). Anywhere else a list literal is
+#: a tensor.
+LIST_PARAMETERS = frozenset({"data", "dim", "dims", "shape", "size", "sizes"})
 
 
 class _Parameters:
@@ -26,7 +25,7 @@ class _Parameters:
     """
 
     __slots__ = ("names", "positional", "keywords", "required", "varargs", "varkeywords",
-                 "flags", "data", "least")
+                 "flags", "lists", "least")
     names: tuple[str, ...]
     positional: int
     keywords: dict[str, int]
@@ -36,8 +35,10 @@ class _Parameters:
     #: Parameters whose default is True or False (keepdim, requires_grad, ...): as in PyTorch,
     #: they take a bool and nothing else. Position (or -1 for keyword-only) by name.
     flags: dict[str, int]
-    #: Position of the ``data`` parameter (DATA_PARAMETER), or None.
-    data: int | None
+    #: Names of the parameters, in order, that a positional argument can fill, the *args
+    #: parameter last (it takes every argument from there on); those of LIST_PARAMETERS keep
+    #: their name, the others are "".
+    lists: tuple[str, ...]
     #: The fewest positional arguments that a call without keywords may pass, or -1 when such
     #: a call never fits (a required keyword-only parameter, or a signature left to inspect).
     least: int
@@ -50,7 +51,7 @@ class _Parameters:
             self.names = tuple(_signature(impl).parameters)
             self.positional, self.keywords, self.required = -1, {}, ()
             self.varargs = self.varkeywords = False
-            self.data = _position(self.names, DATA_PARAMETER)
+            self.lists = ()
             self.least = -1
             return
         code = impl.__code__
@@ -69,7 +70,8 @@ class _Parameters:
         self.required = tuple(
             (i, name) for i, name in enumerate(declared)
             if (i < count - defaults) or (i >= count and name not in kwdefaults))
-        self.data = _position(self.names, DATA_PARAMETER)
+        self.lists = tuple(n if n in LIST_PARAMETERS else ""
+                           for n in self.names[:count + self.varargs])
         self.least = -1 if any(i >= count for i, _ in self.required) else count - defaults
 
     def fit(self, args: list[Any], kwargs: dict[str, Any]) -> bool:
@@ -141,10 +143,23 @@ def _signature(impl: Any) -> Any:
     return inspect.signature(impl)
 
 
-def data_position(spec: OpSpec) -> int | None:
-    """Where ``spec`` takes its ``data`` parameter positionally, or None when it has none: a
-    list literal passed there is data, not a float32 tensor (see Interpreter._call)."""
-    return _parameters(spec).data
+def list_parameter(spec: OpSpec, position: int | str, method: bool = False) -> bool:
+    """Whether argument ``position`` (an index, or a keyword) of a call of ``spec`` takes a
+    list literal as a list (LIST_PARAMETERS; see Interpreter._call). ``method``: a call
+    ``x.name(...)``, whose arguments start after the one that ``x`` fills."""
+    params = _parameters(spec)
+    if isinstance(position, str):
+        return KEYWORD_ALIASES.get(position, position) in LIST_PARAMETERS and (
+            KEYWORD_ALIASES.get(position, position) in params.names)
+    lists = params.lists
+    if method:
+        lists = (tuple(n for n, p in zip(lists, params.names) if p != spec.self_arg)
+                 if spec.self_arg is not None else lists[1:])
+    if not lists:
+        return False
+    name = lists[min(position, len(lists) - 1)] if params.varargs else (
+        lists[position] if position < len(lists) else "")
+    return bool(name)
 
 
 def call_positional(spec: OpSpec, args: list[Any]) -> Any:

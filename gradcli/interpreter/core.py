@@ -33,7 +33,7 @@ from .builtins import (
     global_names,
     interpreter_bound,
 )
-from .calls import DATA_PARAMETER, bind_method, bind_op, call_positional, data_position
+from .calls import bind_method, bind_op, call_positional, list_parameter
 from .iteration import items_of, length_of
 from .trace import not_finite
 from .values import BoundMethod, Builtin, Namespace, OpFunction, UserFunction
@@ -283,7 +283,7 @@ class Interpreter:
                     hint=f"convert it first, e.g. g.to({obj.data.dtype})")
             obj.grad = value
         elif name == "requires_grad":
-            obj.requires_grad_(bool(value))
+            obj.requires_grad_(bool(value), refusal="attribute")
         else:
             if not isinstance(value, Tensor):
                 raise GradcliError("type", "x.data must be assigned a tensor")
@@ -645,6 +645,12 @@ class Interpreter:
             return same if op == "is" else not same
         if op in ("in", "not in"):
             raise GradcliError("syntax", f"'{op}' is not supported", node.line, node.column)
+        if op in ("==", "!=") and (a is None or b is None or isinstance(a, str)
+                                   or isinstance(b, str)):
+            # A tensor does not compare with None or a string: Python's identity answers
+            # (x == None is False in PyTorch).
+            same = a is b or not isinstance(a, Tensor) and not isinstance(b, Tensor) and a == b
+            return same == (op == "==")
         if isinstance(a, list) and _is_numeric_nest(a):
             a = E.tensor(a)
         if isinstance(b, list) and _is_numeric_nest(b):
@@ -752,16 +758,20 @@ class Interpreter:
                 fn = owner.members.get(func.attr)
         if fn is None:
             fn = self.eval(func)
-        if type(fn) is OpFunction and not node.keywords and data_position(fn.spec) is None:
+        lists = any(type(a) is N.ListLit for a in node.args) or any(
+            type(kw.value) is N.ListLit for kw in node.keywords)
+        if type(fn) is OpFunction and not node.keywords and not lists:
             args = [self._name(a) if type(a) is N.Name else self.eval(a) for a in node.args]
             return call_positional(fn.spec, args)  # call()'s first case, checked at once
-        data = data_position(fn.spec) if isinstance(fn, OpFunction) else None
-        if data is not None:
-            # An op's data parameter (tensor(data, dtype=...)) takes a list literal as a list
-            # of Python numbers, so that tensor([0.1], dtype=float64) holds the double 0.1,
-            # as in PyTorch; anywhere else a list literal is a tensor of the default dtype.
-            args = [self._data(a) if i == data else self.eval(a)
-                    for i, a in enumerate(node.args)]
+        spec = fn.spec if type(fn) in (OpFunction, BoundMethod) else None
+        if lists and spec is not None:
+            # An op's list parameters (tensor(data, dtype=...), sum(x, dim=[0, 1])) take a list
+            # literal as a list of Python values, so that tensor([0.1], dtype=float64) holds
+            # the double 0.1, as in PyTorch; anywhere else a list literal is a tensor of the
+            # default dtype.
+            method = type(fn) is BoundMethod
+            args = [self._data(a) if type(a) is N.ListLit and list_parameter(spec, i, method)
+                    else self.eval(a) for i, a in enumerate(node.args)]
         else:
             args = [self._name(a) if type(a) is N.Name else self.eval(a) for a in node.args]
         kwargs = {}
@@ -769,8 +779,9 @@ class Interpreter:
             if kw.name in kwargs:
                 raise GradcliError("syntax", f"keyword argument repeated: {kw.name}", kw.line,
                                    kw.column)
-            kwargs[kw.name] = (self._data(kw.value) if data is not None
-                               and kw.name == DATA_PARAMETER else self.eval(kw.value))
+            kwargs[kw.name] = (self._data(kw.value) if lists and spec is not None
+                               and type(kw.value) is N.ListLit and list_parameter(spec, kw.name)
+                               else self.eval(kw.value))
         return self.call(fn, args, kwargs, node)
 
     def _data(self, node: Any) -> Any:
@@ -874,7 +885,9 @@ _OPERATIONS = (N.Call, N.BinOp, N.UnaryOp, N.Subscript)
 
 def _tensor_attribute(t: Tensor, name: str) -> Any:
     if name == "data":
-        return t.detach()
+        # The same storage under a version counter of its own, as PyTorch's .data: writes
+        # through it are not seen by autograd, and backward uses the new values.
+        return Tensor(t.data)
     if name == "T":
         return E.numpy_T(t)
     return getattr(t, name)

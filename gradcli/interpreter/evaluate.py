@@ -19,6 +19,7 @@ from ..engine.autograd import run_backward
 from ..engine.tensor import _initial_gradient
 from ..errors import GradcliError
 from ..results import CheckResult, EvalResult, GraphResult, HessianResult, JacobianResult
+from ..syntax import nodes as N
 from ..syntax.parser import parse_expression
 from .core import Interpreter, Limits
 from .trace import Tracer
@@ -65,6 +66,21 @@ def _may_write(expr: str, grad_output: str | None) -> bool:
                 or grad_output is not None and _IN_PLACE_NAME.search(grad_output))
 
 
+#: Why a floating variable has no gradient: PyTorch leaves its .grad None.
+NOT_USED = "not used (its grad is None, as in PyTorch)"
+#: The same for jacobian, hessian and check, whose blocks for it are zeros.
+NOT_USED_ZEROS = "not used (its blocks are zeros; its grad would be None, as in PyTorch)"
+NOT_DEPENDING = "no gradient: the result does not depend on it (its grad is None)"
+_WHOLE_NUMBER = re.compile(r"\s*[+-]?\d+\s*")
+
+
+def constant_note(value: Any, text: str) -> str:
+    """Why an integer or boolean --let variable has no gradient, and how to give it one."""
+    dtype = value.dtype.name if isinstance(value, np.ndarray) else type(value).__name__
+    fix = (f"{text.strip()}.0" if _WHOLE_NUMBER.fullmatch(text) else "3.0 or arange(4.0)")
+    return f"no gradient: {dtype} is not differentiable; write {fix}"
+
+
 #: How many expressions' ASTs an Evaluator keeps: ``check`` evaluates one text 2n + 1 times.
 KEPT_ASTS = 64
 
@@ -102,10 +118,12 @@ class Evaluator:
                     "usage", f"--wrt {name}: no such --let variable",
                     hint=("the variables are " + ", ".join(self.bound)) if self.bound
                     else f'bind it first, e.g. --let {name}="arange(4.0)"')
-            if name not in floating:
-                raise GradcliError("usage", f"--wrt {name}: {name} is not a floating tensor, so "
-                                   "it has no gradient", hint="make it floating, e.g. arange(4.0)")
-        self.wrt = list(options.wrt) or floating
+        reported = list(dict.fromkeys(options.wrt)) or list(self.bound)
+        self.wrt = [n for n in reported if n in floating]
+        #: The reported variables that are constants by their dtype, and why they have no
+        #: gradient (said where the gradient would be: it is never silently missing).
+        self.constants = {n: constant_note(self.bound[n], dict(options.lets)[n])
+                          for n in reported if n not in floating}
 
     def _let(self, name: str, text: str) -> Any:
         stripped = text.strip()
@@ -180,7 +198,6 @@ class Evaluator:
     def evaluate(self, expr: str, node: Any = None) -> EvalResult:
         value, variables, interp = self.run(expr, node)
         result = EvalResult(expr, value, variables=variables)
-        # Under --no-grad a bare variable (a leaf) is still requires_grad: nothing to run then.
         if isinstance(value, Tensor) and value.requires_grad and not self.options.no_grad:
             options = self.options
             tracer = (Tracer(variables, self.expr, options.detect_anomaly)
@@ -190,7 +207,27 @@ class Evaluator:
                 result.trace = tracer.steps
         if not self.options.no_grad:
             result.grads = {n: variables[n].grad for n in self.wrt}
+            result.notes = self.notes(node if node is not None else self.parse(expr),
+                                      [n for n, g in result.grads.items() if g is None])
         return result
+
+    def notes(self, node: Any, without: list[str]) -> dict[str, str]:
+        """Why each reported variable has no gradient, in --let order: the constants, and the
+        floating variables of ``without`` (the expression ``node`` does not use them, or its
+        result does not depend on them)."""
+        why = dict(self.constants)
+        if without:
+            used = {n.id for n in N.walk(node) if type(n) is N.Name}
+            for name in without:
+                why[name] = NOT_USED if name not in used else NOT_DEPENDING
+        return {n: why[n] for n in self.bound if n in why}
+
+    def _unused_notes(self, expr: str) -> dict[str, str]:
+        """The notes of jacobian, hessian and check, whose blocks of a floating variable are
+        zeros when the result does not depend on it: the constants, and what is not used."""
+        used = {n.id for n in N.walk(self.parse(expr)) if type(n) is N.Name}
+        why = {**self.constants, **{n: NOT_USED_ZEROS for n in self.wrt if n not in used}}
+        return {n: why[n] for n in self.bound if n in why}
 
     def _whole(self, kind: str, message: str, hint: str | None = None) -> GradcliError:
         """An error about the whole expression: the caret spans all of it."""
@@ -253,7 +290,8 @@ class Evaluator:
         names = self._variables_for(variables)
         with self.differentiating():
             blocks = functional.jacobian(value, [variables[n] for n in names])
-        return JacobianResult(expr, value, dict(zip(names, blocks)), variables)
+        return JacobianResult(expr, value, dict(zip(names, blocks)), variables,
+                              self._unused_notes(expr))
 
     def hessian(self, expr: str) -> HessianResult:
         value, variables, _ = self.run(expr)
@@ -266,7 +304,8 @@ class Evaluator:
         with self.differentiating():
             blocks = functional.hessian(value, [variables[n] for n in names])
         return HessianResult(expr, value, {a: dict(zip(names, row))
-                                           for a, row in zip(names, blocks)}, variables)
+                                           for a, row in zip(names, blocks)}, variables,
+                             self._unused_notes(expr))
 
     def _tensor_result(self, value: Any, command: str) -> Tensor:
         if not isinstance(value, Tensor):
@@ -281,7 +320,9 @@ class Evaluator:
         """Autograd against central finite differences, in float64."""
         from .toolkit import gradient_check
 
-        return gradient_check(self, expr, eps, atol, rtol)
+        result = gradient_check(self, expr, eps, atol, rtol)
+        result.notes = self._unused_notes(expr)
+        return result
 
     def graph(self, expr: str) -> GraphResult:
         from .toolkit import build_graph

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..engine import Tensor
-from ..engine.ops import index
+from ..engine.ops import rows
 from ..errors import GradcliError
 
 
@@ -25,7 +25,7 @@ def items_of(x: Any) -> Iterable[Any]:
     if isinstance(x, Tensor):
         if x.data.ndim == 0:
             raise GradcliError("type", "iteration over a 0-d tensor")
-        # Rows are indexed so that gradients flow back through them.
-        return (index(x, i) for i in range(x.data.shape[0]))
+        # Rows are views, so that gradients flow back through them (UnbindBackward0).
+        return rows(x)
     raise GradcliError("type", f"'{type(x).__name__}' object is not iterable",
                        hint="loop over range(n), a tuple, a list or a tensor's rows")

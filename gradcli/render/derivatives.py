@@ -24,21 +24,31 @@ def _as_tensor(array: np.ndarray) -> Tensor:
 
 # -- jacobian / hessian -------------------------------------------------------------------------
 
+def _with_notes(obj: dict[str, Any], notes: dict[str, str]) -> dict[str, Any]:
+    """A JSON object with a ``notes`` entry per variable that has no derivative, if any."""
+    return {**obj, "notes": dict(notes)} if notes else obj
+
+
+def _note_lines(notes: dict[str, str]) -> list[str]:
+    return [f"{n}  {note}" for n, note in notes.items()]
+
+
 def jacobian_json(r: JacobianResult) -> str:
-    return dumps({**_head(r.expr, r.value),
-                  "jacobian": {n: to_jsonable(j) for n, j in r.jacobian.items()}})
+    return dumps(_with_notes({**_head(r.expr, r.value),
+                              "jacobian": {n: to_jsonable(j) for n, j in r.jacobian.items()}},
+                             r.notes))
 
 
 def hessian_json(r: HessianResult) -> str:
-    return dumps({**_head(r.expr, r.value),
-                  "hessian": {a: {b: to_jsonable(h) for b, h in row.items()}
-                              for a, row in r.hessian.items()}})
+    return dumps(_with_notes({**_head(r.expr, r.value),
+                              "hessian": {a: {b: to_jsonable(h) for b, h in row.items()}
+                                          for a, row in r.hessian.items()}}, r.notes))
 
 
 def jacobian_plain(r: JacobianResult, options: PrintOptions) -> str:
     lines = [tensor_text(r.value, options)]
     lines += [f"d/d{n} = {tensor_text(_as_tensor(j), options)}" for n, j in r.jacobian.items()]
-    return "\n".join(lines)
+    return "\n".join(lines + _note_lines(r.notes))
 
 
 def hessian_plain(r: HessianResult, options: PrintOptions) -> str:
@@ -46,7 +56,21 @@ def hessian_plain(r: HessianResult, options: PrintOptions) -> str:
     for a, row in r.hessian.items():
         for b, h in row.items():
             lines.append(f"d2/d{a}d{b} = {tensor_text(_as_tensor(h), options)}")
-    return "\n".join(lines)
+    return "\n".join(lines + _note_lines(r.notes))
+
+
+def _notes_table(notes: dict[str, str], console: Any) -> None:
+    """The variables without a derivative, and why (after the table of those with one)."""
+    if not notes:
+        return
+    from rich.table import Table
+
+    table = Table(title="no derivative", title_justify="left")
+    table.add_column("variable", style="bold")
+    table.add_column("why")
+    for n, note in notes.items():
+        table.add_row(n, note)
+    console.print(table)
 
 
 def _value_table(expr: str, value: Tensor, options: PrintOptions, console: Any) -> None:
@@ -72,6 +96,7 @@ def jacobian_table(r: JacobianResult, options: PrintOptions, console: Any) -> No
     for n, j in r.jacobian.items():
         table.add_row(n, str(tuple(j.shape)), body_text(_as_tensor(j), options))
     console.print(table)
+    _notes_table(r.notes, console)
 
 
 def hessian_table(r: HessianResult, options: PrintOptions, console: Any) -> None:
@@ -86,6 +111,7 @@ def hessian_table(r: HessianResult, options: PrintOptions, console: Any) -> None
         for b, h in row.items():
             table.add_row(a, b, str(tuple(h.shape)), body_text(_as_tensor(h), options))
     console.print(table)
+    _notes_table(r.notes, console)
 
 
 # -- check --------------------------------------------------------------------------------------
@@ -98,7 +124,7 @@ def check_json(r: CheckResult, verbose: bool) -> str:
             entry["worst"] = [{"index": list(i), "analytic": a, "numeric": b, "error": e}
                               for i, a, b, e in v.worst]
         out["vars"][n] = entry
-    return dumps(to_jsonable(out))
+    return dumps(to_jsonable(_with_notes(out, r.notes)))
 
 
 def check_table(r: CheckResult, verbose: bool, console: Any) -> None:
@@ -116,6 +142,7 @@ def check_table(r: CheckResult, verbose: bool, console: Any) -> None:
         table.add_row(n, f"{v.max_abs_err:.3e}", f"{v.max_rel_err:.3e}",
                       "PASS" if v.ok else "FAIL")
     console.print(table)
+    _notes_table(r.notes, console)
     if not verbose:
         return
     for n, v in r.vars.items():

@@ -31,10 +31,24 @@ def _describe(value: Any) -> tuple[Any, Any, str | None, str | None]:
 
 def json_object(result: EvalResult) -> dict[str, Any]:
     value, shape, dtype, grad_fn = _describe(result.value)
-    return {
+    obj = {
         "expr": result.expr, "value": value, "shape": shape, "dtype": dtype, "grad_fn": grad_fn,
         "grads": {n: None if g is None else to_jsonable(g.data) for n, g in result.grads.items()},
     }
+    if result.notes:
+        obj["notes"] = dict(result.notes)
+    return obj
+
+
+def reported(result: EvalResult) -> list[tuple[str, Tensor | None, str | None]]:
+    """Each reported variable with its gradient and the note that says why it has none: in
+    --wrt order, or in --let order when there are notes."""
+    rows = [(n, g, result.notes.get(n)) for n, g in result.grads.items()]
+    if not result.notes:
+        return rows
+    rows += [(n, None, note) for n, note in result.notes.items() if n not in result.grads]
+    order = {n: i for i, n in enumerate(result.variables)}
+    return sorted(rows, key=lambda row: order.get(row[0], len(order)))
 
 
 def render_json(result: EvalResult) -> str:
@@ -49,8 +63,11 @@ def render_json(result: EvalResult) -> str:
 
 def render_plain(result: EvalResult, options: PrintOptions) -> str:
     lines = [to_text(result.value, options)]
-    for name, g in result.grads.items():
-        lines.append(f"{name}.grad = {'None' if g is None else tensor_text(g, options)}")
+    for name, g, note in reported(result):
+        if g is None and note is not None:
+            lines.append(f"{name}  {note}")
+        else:
+            lines.append(f"{name}.grad = {'None' if g is None else tensor_text(g, options)}")
     return "\n".join(lines)
 
 
@@ -79,15 +96,16 @@ def render_table(result: EvalResult, options: PrintOptions, console: Any) -> Non
     else:
         head.add_row(to_text(value, options), "", type(value).__name__, "")
     console.print(head)
-    if not result.grads:
+    rows = reported(result)
+    if not rows:
         return
     grads = Table(title="gradients", title_justify="left")
     grads.add_column("variable", style="bold")
     grads.add_column("shape", no_wrap=True)
     grads.add_column("grad")
-    for name, g in result.grads.items():
+    for name, g, note in rows:
         var = result.variables.get(name)
         shape = str(tuple(var.data.shape)) if var is not None else ""
-        grads.add_row(name, shape, "None (does not depend on it)" if g is None
-                      else body_text(g, options))
+        grads.add_row(name, shape, body_text(g, options) if g is not None
+                      else note or "None (does not depend on it)")
     console.print(grads)

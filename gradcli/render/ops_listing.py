@@ -13,8 +13,10 @@ def rows() -> list[dict[str, Any]]:
     specs = sorted(OPS.values(), key=lambda s: (order[s.category], s.name))
     return [{
         "name": s.name, "category": s.category, "signature": s.signature, "summary": s.summary,
-        "derivative": s.derivative, "grad_fn": s.grad_fn or None, "method": s.method,
-        "function": s.function, "example": s.example, "aliases": list(s.aliases),
+        "derivative": s.derivative, "grad_fn": s.grad_fn_text() or None,
+        "grad_fn_cases": [{"grad_fn": name, "case": case} for name, case in s.grad_fn],
+        "method": s.method, "function": s.function, "namespaces": list(s.namespaces),
+        "example": s.example, "aliases": list(s.aliases),
     } for s in specs]
 
 
@@ -35,6 +37,9 @@ def render_markdown() -> str:
         how = "" if row["function"] else " (method only)"
         if row["function"] and not row["method"]:
             how = " (function only)"
+        modules = [m for m in row["namespaces"] if m != "torch"]
+        if modules:
+            how += " also " + ", ".join(f"`{m}.{row['name']}`" for m in modules)
         cells = [f"`{row['signature']}`{how}", row["summary"], row["derivative"],
                  row["grad_fn"] or ""]
         out.append("| " + " | ".join(_cell(c) for c in cells) + " |")

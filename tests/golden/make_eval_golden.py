@@ -5,7 +5,8 @@ Run with a Python that has torch 2.13 (never a dependency of gradcli or its test
     /path/to/torchenv/bin/python tests/golden/make_eval_golden.py
 
 It writes eval_golden.json (value, shape, dtype, grad_fn, repr and gradients per case, or
-torch's exception) and grad_fn_names.json (case id -> grad_fn name) beside this file.
+torch's exception), grad_fn_names.json (case id -> grad_fn name) and torch_namespaces.json
+(each function name of the op table -> the torch modules that have it) beside this file.
 The output is deterministic: two runs give byte-identical files.
 """
 
@@ -13,15 +14,21 @@ import builtins
 import json
 import math
 import sys
+import types
 import warnings
 from pathlib import Path
 
 import torch
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))  # the op table of this checkout
+
+from gradcli.engine.ops import NAMESPACES, OPS  # noqa: E402
+
 CASES = HERE / "eval_cases.json"
 GOLDEN = HERE / "eval_golden.json"
 GRAD_FN_NAMES = HERE / "grad_fn_names.json"
+TORCH_NAMESPACES = HERE / "torch_namespaces.json"
 
 SEED = 0
 # A second seed, only to check that a case not marked random really is deterministic.
@@ -30,19 +37,6 @@ DTYPES = {"float32": torch.float32, "float64": torch.float64}
 CASE_KEYS = {"id", "expr", "lets", "dtype", "grad_output", "random"}
 OPTIONAL_KEYS = {"note"}
 
-# Names of SPEC section 3: each is torch.NAME where torch has it, else the Tensor method
-# (`view(x, 2, 3)` is `x.view(2, 3)`).
-FUNCTIONS = """
-tensor arange linspace zeros ones full eye zeros_like ones_like rand randn normal
-add sub mul div pow neg
-matmul mm mv dot outer
-sum mean prod amax amin norm logsumexp argmax argmin
-sign sqrt exp log log1p sin cos tan tanh sigmoid relu clamp maximum minimum where
-softmax log_softmax
-reshape view transpose t permute squeeze unsqueeze flatten cat stack expand
-detach clone item backward requires_grad_ retain_grad zero_
-numel size dim
-""".split()
 # Python builtins that act as torch functions when given a tensor.
 DUAL = ("max", "min", "abs", "round")
 PY_BUILTINS = ("len", "range", "float", "int", "bool")
@@ -68,16 +62,47 @@ def _dual(name):
     return call
 
 
+def torch_function(spec):
+    """The op's torch callable: from the first of its namespaces (the op table's `torch`,
+    `torch.nn.functional`, ...) that has it, else the Tensor method (`view(x, 2, 3)` is
+    `x.view(2, 3)`)."""
+    for where in spec.namespaces:
+        module = torch
+        for part in where.split(".")[1:]:
+            module = getattr(module, part)
+        if hasattr(module, spec.name):
+            return getattr(module, spec.name)
+    return _method(spec.name)
+
+
+def torch_namespaces():
+    """{name: the modules of the op table's NAMESPACES where torch has a function of that
+    name}, for every function name and alias of the op table."""
+    found = {}
+    for spec in OPS.values():
+        for spelling in (spec.name, *spec.aliases):
+            found[spelling] = []
+            for where in NAMESPACES:
+                module = torch
+                for part in where.split(".")[1:]:
+                    module = getattr(module, part)
+                value = getattr(module, spelling, None)
+                if callable(value) and not isinstance(value, (torch.dtype, types.ModuleType)):
+                    found[spelling].append(where)
+    return dict(sorted(found.items()))
+
+
 def namespace():
+    """Every function of the op table (and its aliases) as gradcli's global names."""
     ns = {"torch": torch}
-    for name in FUNCTIONS:
-        ns[name] = getattr(torch, name) if hasattr(torch, name) else _method(name)
+    for spec in OPS.values():
+        if spec.function:
+            for spelling in (spec.name, *spec.aliases):
+                ns[spelling] = torch_function(spec)
     for name in DUAL:
         ns[name] = _dual(name)
     for name in PY_BUILTINS:
         ns[name] = getattr(builtins, name)
-    ns["grad"] = torch.autograd.grad
-    ns["no_grad"] = torch.no_grad
     return ns
 
 
@@ -242,6 +267,7 @@ def main():
                       for k, v in golden.items())
     GOLDEN.write_text("{\n" + body + "\n}\n")
     GRAD_FN_NAMES.write_text(json.dumps(dict(sorted(names.items())), indent=1) + "\n")
+    TORCH_NAMESPACES.write_text(json.dumps(torch_namespaces(), indent=1) + "\n")
     errors = sum("error" in r for k, r in golden.items() if k != "_meta")
     print(f"{len(cases)} cases ({errors} raising in torch), "
           f"{len(set(names.values()))} distinct grad_fn names -> {GOLDEN.name}, "

@@ -72,6 +72,17 @@ from .elementwise import (  # noqa: F401
 )
 from .inplace import apply_, setitem  # noqa: F401
 from .linalg import dot, matmul, mm, mv, outer  # noqa: F401
+from .random import (  # noqa: F401
+    bernoulli,
+    bernoulli_,
+    dropout,
+    normal_,
+    rand_like,
+    randint,
+    randn_like,
+    randperm,
+    uniform_,
+)
 from .reductions import (  # noqa: F401
     ReturnTypes,
     amax,
@@ -98,6 +109,7 @@ from .shape import (  # noqa: F401
     numpy_T,
     permute,
     reshape,
+    rows,
     squeeze,
     stack,
     sum_to,
@@ -105,4 +117,13 @@ from .shape import (  # noqa: F401
     transpose,
     unsqueeze,
 )
-from .table import ALIASES, CATEGORIES, OPS, GradCheck, OpSpec, derivative_of, lookup  # noqa: F401
+from .table import (  # noqa: F401
+    ALIASES,
+    CATEGORIES,
+    NAMESPACES,
+    OPS,
+    GradCheck,
+    OpSpec,
+    derivative_of,
+    lookup,
+)

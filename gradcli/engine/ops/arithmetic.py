@@ -124,7 +124,10 @@ def _div_vjp(g: Tensor, node: Node) -> Pair:
 
 
 @op("add(input, other, alpha=1)", category="arithmetic", summary="element-wise sum (operator +)",
-    example="add(x, 1)", rules={'input': 'grad', 'other': 'grad * alpha'}, grad_fn="AddBackward0",
+    example="add(x, 1)", rules={
+        "input": "grad",
+        "other": "grad * alpha",
+    }, grad_fn="AddBackward0",
     checks=(GradCheck("add(a, b)", _PAIR), GradCheck("a + 2", {"a": (3,)})))
 def add(input: Any, other: Any, alpha: Any = 1) -> Tensor:
     if alpha != 1:
@@ -134,8 +137,11 @@ def add(input: Any, other: Any, alpha: Any = 1) -> Tensor:
 
 
 @op("sub(input, other, alpha=1)", category="arithmetic", summary="element-wise difference (operator -)",
-    example="sub(x, 1)", rules={'input': 'grad', 'other': '-grad * alpha'},
-    grad_fn="SubBackward0, RsubBackward1 (number - tensor)",
+    example="sub(x, 1)", rules={
+        "input": "grad",
+        "other": "-grad * alpha",
+    },
+    grad_fn=(("SubBackward0", ""), ("RsubBackward1", "number - tensor")),
     checks=(GradCheck("sub(a, b)", _PAIR), GradCheck("2 - a", {"a": (3,)})))
 def sub(input: Any, other: Any, alpha: Any = 1) -> Tensor:
     if alpha != 1:
@@ -152,15 +158,21 @@ def sub(input: Any, other: Any, alpha: Any = 1) -> Tensor:
 
 
 @op("mul(input, other)", category="arithmetic", summary="element-wise product (operator *)",
-    example="mul(x, 2)", rules={'input': 'grad * other', 'other': 'grad * input'},
+    example="mul(x, 2)", rules={
+        "input": "grad * other",
+        "other": "grad * input",
+    },
     grad_fn="MulBackward0", checks=(GradCheck("mul(a, b)", _PAIR),))
 def mul(input: Any, other: Any) -> Tensor:
     return _binary("mul", "MulBackward0", np.multiply, _mul_vjp, input, other, fast=_mul_fast)
 
 
 @op("div(input, other)", category="arithmetic", summary="true division (operator /)",
-    example="div(x, 2)", rules={'input': 'grad / other', 'other': '-grad * input / other**2'},
-    grad_fn="DivBackward0, MulBackward0 (number / tensor)",
+    example="div(x, 2)", rules={
+        "input": "grad / other",
+        "other": "-grad * input / other**2",
+    },
+    grad_fn=(("DivBackward0", ""), ("MulBackward0", "number / tensor")),
     checks=(GradCheck("div(a, b)", {"a": (3, 1), "b": (4,)}, "positive"),
             GradCheck("2 / a", {"a": (3,)}, "positive")))
 def div(input: Any, other: Any) -> Tensor:
@@ -194,7 +206,9 @@ def _reciprocal_vjp(g: Tensor, node: Node) -> tuple[Tensor]:
 
 
 @op("reciprocal(input)", category="arithmetic", summary="1 / input", example="reciprocal(x)",
-    rules={'input': '-grad / input**2'}, grad_fn="ReciprocalBackward0",
+    rules={
+        "input": "-grad / input**2",
+    }, grad_fn="ReciprocalBackward0",
     checks=(GradCheck("reciprocal(a)", {"a": (3,)}, "positive"),))
 def reciprocal(input: Any) -> Tensor:
     from ._base import float_input
@@ -213,7 +227,9 @@ def _neg_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray]:
 
 
 @op("neg(input)", category="arithmetic", summary="negation (unary -)", example="neg(x)",
-    rules={'input': '-grad'}, grad_fn="NegBackward0", checks=(GradCheck("neg(a)", {"a": (2, 3)}),))
+    rules={
+        "input": "-grad",
+    }, grad_fn="NegBackward0", checks=(GradCheck("neg(a)", {"a": (2, 3)}),))
 def neg(input: Any) -> Tensor:
     t = unary_input(input, "neg")
     if t.data.dtype == dtypes.BOOL:
@@ -264,10 +280,12 @@ def _pow_vjp(g: Tensor, node: Node) -> Pair:
 
 @op("pow(input, exponent)", category="arithmetic", summary="power (operator **)",
     example="pow(x, 2)",
-    rules={"input": "grad * exponent * input**(exponent - 1)",
-           "exponent": "grad * input**exponent * log(input)"},
-    grad_fn="PowBackward0 (number exponent), PowBackward1 (tensor ** tensor), "
-    "PowBackward2 (number ** tensor)",
+    rules={
+        "input": "grad * exponent * input**(exponent - 1)",
+        "exponent": "grad * input**exponent * log(input)",
+    },
+    grad_fn=(("PowBackward0", "number exponent"), ("PowBackward1", "tensor ** tensor"),
+             ("PowBackward2", "number ** tensor")),
     checks=(GradCheck("pow(a, 3)", {"a": (3,)}), GradCheck("a ** b", {"a": (3,), "b": (3,)}, "positive"),
             GradCheck("2 ** a", {"a": (3,)})))
 def pow(input: Any, exponent: Any) -> Tensor:
@@ -365,8 +383,11 @@ def _remainder_vjp(g: Tensor, node: Node) -> Pair:
 
 @op("remainder(input, other)", category="arithmetic",
     summary="remainder with the sign of the divisor (operator %)", example="remainder(x, 2)",
-    rules={'input': 'grad', 'other': '-grad * (input // other)'},
-    grad_fn="RemainderBackward0 (number divisor), RemainderBackward1",
+    rules={
+        "input": "grad",
+        "other": "-grad * (input // other)",
+    },
+    grad_fn=(("RemainderBackward0", "number divisor"), ("RemainderBackward1", "")),
     checks=(GradCheck("remainder(a, 0.7)", {"a": (4,)}, "positive"),))
 def remainder(input: Any, other: Any) -> Tensor:
     ta, tb = operands(input, other, "remainder")
@@ -376,8 +397,19 @@ def remainder(input: Any, other: Any) -> Tensor:
     name = "RemainderBackward0" if is_scalar(other) else "RemainderBackward1"
     if ta.data.shape != tb.data.shape:
         broadcast_shape("remainder", ta.data.shape, tb.data.shape)
-    out = Tensor(np.remainder(ta.data, tb.data))
+    out = Tensor(_remainder_of(ta.data, tb.data))
     return record(name, out, (ta, tb), _remainder_vjp, (ta, tb) if tb.requires_grad else ())
+
+
+def _remainder_of(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """PyTorch's remainder: fmod, moved by one divisor where its sign is not the divisor's. A
+    zero keeps the dividend's sign (-2. % 1. is -0.; numpy's remainder gives 0.)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mod = np.asarray(np.fmod(a, b))
+        if not mod.flags.writeable:
+            mod = mod.copy()
+        np.add(mod, b, out=mod, where=(mod != 0) & ((b < 0) != (mod < 0)), casting="unsafe")
+    return mod
 
 
 def _compare(name: str, fwd: Callable[..., Any], a: Any, b: Any) -> Tensor:

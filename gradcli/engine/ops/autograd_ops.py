@@ -34,14 +34,16 @@ def clone(input: Any) -> Tensor:
 
 
 @op("item(input)", category="autograd", summary="the single element as a Python number",
-    example="x.sum().item()")
+    example="x.sum().item()",
+    namespaces=())
 def item(input: Any) -> Any:
     return unary_input(input, "item").item()
 
 
 @op("backward(input, gradient=None, retain_graph=None, create_graph=False)", category="autograd",
     summary="accumulate d(input)/d(leaf) into each leaf's .grad", example="y.backward()",
-    function=False)
+    function=False,
+    namespaces=("torch.autograd",))
 def backward(input: Any, gradient: Any = None, retain_graph: Any = None,
              create_graph: bool = False) -> None:
     unary_input(input, "backward").backward(gradient, retain_graph, create_graph)
@@ -58,7 +60,8 @@ def _as_tuple(x: Any, what: str) -> tuple[Tensor, ...]:
 @op("grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, "
     "allow_unused=False)", category="autograd",
     summary="gradients of outputs w.r.t. inputs, returned (no .grad is touched)",
-    example="grad(y, x)", method=False, aliases=("autograd.grad",))
+    example="grad(y, x)", method=False,
+    namespaces=("torch.autograd",))
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: Any = None,
          create_graph: bool = False, allow_unused: bool = False) -> tuple[Tensor | None, ...]:
     outs = _as_tuple(outputs, "outputs")
@@ -100,7 +103,8 @@ def retain_grad(input: Any) -> None:
 
 
 @op("zero_(input)", category="autograd", summary="fill with zeros in place (x.grad.zero_())",
-    example="x.grad.zero_()", function=False)
+    example="x.grad.zero_()", function=False,
+    namespaces=("torch",))
 def zero_(input: Any) -> Tensor:
     from .inplace import zero_ as fill_zero
 
@@ -108,7 +112,8 @@ def zero_(input: Any) -> Tensor:
 
 
 @op("no_grad()", category="autograd", summary="context manager: `with no_grad():` records nothing",
-    example="no_grad()", method=False)
+    example="no_grad()", method=False,
+    namespaces=("torch", "torch.autograd"))
 def no_grad() -> Any:
     return _no_grad()
 
@@ -119,13 +124,15 @@ def numel(input: Any) -> int:
 
 
 @op("size(input, dim=None)", category="shape", summary="the shape (torch.Size), or one dim's size",
-    example="x.size()")
+    example="x.size()",
+    namespaces=())
 def size(input: Any, dim: Any = None) -> Any:
     t = unary_input(input, "size")
     return t.shape if dim is None else t.size(dim)
 
 
-@op("dim(input)", category="shape", summary="number of dimensions", example="x.dim()")
+@op("dim(input)", category="shape", summary="number of dimensions", example="x.dim()",
+    namespaces=())
 def dim(input: Any) -> int:
     return unary_input(input, "dim").dim()
 

@@ -7,25 +7,26 @@ from typing import Any
 
 import numpy as np
 
-from .. import dtypes
+from .. import dtypes, rng
+from ..autograd import Node, record
 from ..errors import type_error, value_error
 from ..tensor import Tensor
 from ._base import check_numel, is_scalar, unary_input
 from .shape import sizes_of
 from .table import op
 
-#: The generator behind rand, randn and normal; made on first use, since importing
-#: numpy.random costs a tenth of gradcli's start-up.
+#: The default generator (engine/rng.py), made on first use, unseeded; manual_seed makes a
+#: new one.
 _rng: list[Any] = [None]
 
 
-def _generator() -> Any:
+def _generator() -> rng.Generator:
     if _rng[0] is None:
-        _rng[0] = np.random.default_rng()
+        _rng[0] = rng.Generator()
     return _rng[0]
 
 
-@op("manual_seed(seed)", category="creation", summary="seed rand, randn and normal",
+@op("manual_seed(seed)", category="creation", summary="seed the random functions as torch.manual_seed",
     example="manual_seed(0)", method=False)
 def manual_seed(seed: int) -> None:
     """As torch.manual_seed: any 64-bit integer, a negative one taken modulo 2**64."""
@@ -34,7 +35,7 @@ def manual_seed(seed: int) -> None:
     if not -2**63 <= seed < 2**64:
         raise value_error(f"manual_seed: the seed {seed} does not fit in 64 bits",
                           hint="use a seed from -2**63 to 2**64 - 1")
-    _rng[0] = np.random.default_rng(int(seed) % 2**64)
+    _rng[0] = rng.Generator(int(seed))
 
 
 def _finish(data: np.ndarray, dtype: Any, requires_grad: bool) -> Tensor:
@@ -248,7 +249,8 @@ def _random(name: str, summary: str, sample: Any) -> Any:
         dt = dtypes.parse_dtype(dtype) if dtype is not None else dtypes.default_float()
         if not dtypes.is_float(dt):
             raise type_error(f"{name}() is only implemented for floating dtypes, got {dt.name}")
-        return _finish(sample(_generator(), shape).astype(dt), None, requires_grad)
+        n = int(np.prod(shape, dtype=np.int64))
+        return _finish(sample(_generator(), n, dt).reshape(shape), None, requires_grad)
 
     fn.__name__ = name
     op(f"{name}(*size, dtype=None, requires_grad=False)", category="creation", summary=summary,
@@ -256,8 +258,9 @@ def _random(name: str, summary: str, sample: Any) -> Any:
     return fn
 
 
-rand = _random("rand", "uniform random values in [0, 1)", lambda r, s: r.random(s))
-randn = _random("randn", "standard normal random values", lambda r, s: r.standard_normal(s))
+rand = _random("rand", "uniform random values in [0, 1)", rng.uniforms)
+randn = _random("randn", "standard normal random values",
+                lambda g, n, dt: rng.normal(g, n, dt, 0.0, 1.0))
 
 
 @op("normal(mean, std, size, dtype=None, requires_grad=False)", category="creation",
@@ -274,9 +277,42 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, dtype: Any = None,
         from ._base import broadcast_shape
 
         shape = broadcast_shape("normal", m_arr.shape, s_arr.shape)
-        return _finish(_generator().normal(m_arr, s_arr, shape).astype(dt), None, requires_grad)
+        out = _finish(_normal_tensors(mean, std, shape), None, requires_grad)
+        inputs = tuple(t for t in (mean, std) if isinstance(t, Tensor))
+        name = "NormalBackward" + ("3" if len(inputs) == 2 else "1" if inputs[0] is mean else "2")
+        return record(name, out, inputs, _normal_vjp, fast=_normal_fast,
+                      ctx=tuple((t.data.shape, t.data.dtype) for t in inputs))
     m, s = _number(mean, "normal() mean"), _number(std, "normal() std")
     if s < 0:
         raise value_error(f"normal expects std >= 0.0, but found std {s}")
     shape = _size(() if size is None else (size,), None, "normal")
-    return _finish(_generator().normal(m, s, shape).astype(dt), None, requires_grad)
+    n = int(np.prod(shape, dtype=np.int64))
+    return _finish(rng.normal(_generator(), n, dt, m, s).reshape(shape), None, requires_grad)
+
+
+def _normal_vjp(g: Tensor, node: Node) -> tuple[Tensor, ...]:
+    """normal's values do not depend on its mean and std in PyTorch's graph: zeros."""
+    return tuple(Tensor(np.zeros(shape, dtype=dt)) for shape, dt in node.ctx)
+
+
+def _normal_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray, ...]:
+    return tuple(np.zeros(shape, dtype=dt) for shape, dt in node.ctx)
+
+
+def _normal_tensors(mean: Any, std: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """As torch: standard normals (``normal_(0, std)`` for a number std) of mean's dtype (std's
+    when mean is a number), then ``mul_(std)`` for a tensor std, then ``add_(mean)``, each an
+    in-place op rounded to that dtype."""
+    dt = (mean if isinstance(mean, Tensor) else std).data.dtype
+    if not dtypes.is_float(dt):
+        raise type_error(f"normal expects floating mean and std, got {dt.name}",
+                         hint="write the mean and std as floats, e.g. 0.0")
+    n = int(np.prod(shape, dtype=np.int64))
+    if isinstance(std, Tensor):
+        out = rng.normal(_generator(), n, dt, 0.0, 1.0).reshape(shape)
+        out = np.multiply(out, std.data, dtype=dtypes.promote(dt, std.data.dtype)).astype(dt)
+    else:
+        out = rng.normal(_generator(), n, dt, 0.0, float(std)).reshape(shape)
+    if isinstance(mean, Tensor):
+        return np.add(out, mean.data, dtype=dtypes.promote(dt, mean.data.dtype)).astype(dt)
+    return out + dt.type(mean)

@@ -16,6 +16,7 @@ from .arithmetic import broadcast_one, fits_in
 from .table import GradCheck, op
 
 One = tuple["Tensor | None"]
+Two = tuple["Tensor | None", "Tensor | None"]
 RawOne = tuple[np.ndarray]
 
 
@@ -39,7 +40,9 @@ def to_dtype(input: Tensor, dtype: Any) -> Tensor:
 
 
 @op("to(input, dtype)", category="element-wise", summary="a copy in another dtype",
-    example="to(x, float64)", rules={"input": "grad"}, grad_fn="ToCopyBackward0",
+    example="to(x, float64)", rules={
+        "input": "grad",
+    }, grad_fn="ToCopyBackward0",
     function=False)
 def to(input: Any, dtype: Any) -> Tensor:
     return to_dtype(unary_input(input, "to"), dtype)
@@ -52,7 +55,7 @@ def _cast_method(name: str, dtype: str) -> None:
     cast.__name__ = name
     op(f"{name}(input)", category="element-wise", summary=f"a copy as {dtype}",
        example=f"x.{name}()", rules={"input": "grad"} if dtype.startswith("float") else None,
-       grad_fn="ToCopyBackward0",
+       derivative="grad, cast back", grad_fn="ToCopyBackward0",
        function=False)(cast)
 
 
@@ -74,7 +77,8 @@ def _unary(t: Tensor, grad_fn: str, fwd: Callable[[np.ndarray], np.ndarray], vjp
 
 def _declare(name: str, fwd: Callable[[np.ndarray], np.ndarray], vjp: Any, *, rule: str,
              summary: str, save: str = "input", domain: str = "real",
-             floating: bool = True, fast: Any = None) -> Callable[[Any], Tensor]:
+             floating: bool = True, fast: Any = None,
+             namespaces: tuple[str, ...] = ("torch",)) -> Callable[[Any], Tensor]:
     """Declare a one-input element-wise op whose VJP needs its input and/or output."""
     grad_fn = name.capitalize() + "Backward0"
     grad_fn = {"Log1pBackward0": "Log1PBackward0"}.get(grad_fn, grad_fn)
@@ -86,7 +90,7 @@ def _declare(name: str, fwd: Callable[[np.ndarray], np.ndarray], vjp: Any, *, ru
 
     fn.__name__ = name
     op(f"{name}(input)", category="element-wise", summary=summary, example=f"{name}(x)",
-       rules={"input": rule}, grad_fn=grad_fn,
+       rules={"input": rule}, grad_fn=grad_fn, namespaces=namespaces,
        checks=(GradCheck(f"{name}(a)", {"a": (2, 3)}, domain),))(fn)
     return fn
 
@@ -182,8 +186,51 @@ cos: Callable[[Any], Tensor] = _declare("cos", np.cos, lambda g, n: (-g * sin(_s
                rule="-grad * sin(input)", summary="cosine")
 tan = _declare("tan", np.tan, lambda g, n: (g * (1 + n.output() ** 2),), save="output",
                rule="grad * (1 + tan(input)**2)", summary="tangent", domain="unit")
-tanh = _declare("tanh", np.tanh, lambda g, n: (g * (1 - n.output() ** 2),), save="output",
+# -- derivatives that are one node each, as PyTorch's *_backward ops -----------------------------
+# Under create_graph the first derivative of tanh, sigmoid and relu records PyTorch's node
+# (TanhBackwardBackward0...), whose own VJP makes the second derivative.
+
+def tanh_backward(g: Tensor, y: Tensor) -> Tensor:
+    """``g * (1 - y**2)``, the derivative of ``y = tanh(x)``: TanhBackwardBackward0."""
+    d = np.asarray(np.multiply(y.data, y.data))  # (a 0-d product is a numpy scalar)
+    out = Tensor(np.multiply(g.data, np.subtract(1, d, d)))
+    return record("TanhBackwardBackward0", out, (g, y), _tanh_backward_vjp, (g, y))
+
+
+def _tanh_backward_vjp(gg: Tensor, n: Node) -> Two:
+    g, y = n.unpack()
+    return (tanh_backward(gg, y) if n.needs(0) else None,
+            -2 * y * g * gg if n.needs(1) else None)
+
+
+def sigmoid_backward(g: Tensor, s: Tensor) -> Tensor:
+    """``g * s * (1 - s)``, the derivative of ``s = sigmoid(x)``: SigmoidBackwardBackward0."""
+    out = Tensor(np.multiply(g.data, s.data * (1 - s.data)))
+    return record("SigmoidBackwardBackward0", out, (g, s), _sigmoid_backward_vjp, (g, s))
+
+
+def _sigmoid_backward_vjp(gg: Tensor, n: Node) -> Two:
+    g, s = n.unpack()
+    return (sigmoid_backward(gg, s) if n.needs(0) else None,
+            gg * g * (1 - 2 * s) if n.needs(1) else None)
+
+
+def threshold_backward(g: Tensor, y: Tensor) -> Tensor:
+    """``g`` where ``y = relu(x)`` is not <= 0 (a NaN passes it, as in PyTorch), else 0:
+    ThresholdBackwardBackward0, whose derivative in ``y`` is 0 (not None: it requires grad)."""
+    out = Tensor(np.multiply(g.data, (~(y.data <= 0)).astype(g.data.dtype)))
+    return record("ThresholdBackwardBackward0", out, (g, y), _threshold_backward_vjp, (y,))
+
+
+def _threshold_backward_vjp(gg: Tensor, n: Node) -> Two:
+    (y,) = n.unpack()
+    return (threshold_backward(gg, y) if n.needs(0) else None,
+            Tensor(np.zeros_like(y.data)) if n.needs(1) else None)
+
+
+tanh = _declare("tanh", np.tanh, lambda g, n: (tanh_backward(g, n.output()),), save="output",
                 fast=_tanh_fast,
+                namespaces=("torch", "torch.nn.functional"),
                 rule="grad * (1 - tanh(input)**2)", summary="hyperbolic tangent")
 
 
@@ -193,11 +240,11 @@ def _sigmoid_fwd(x: np.ndarray) -> np.ndarray:
 
 
 def _sigmoid_vjp(g: Tensor, n: Node) -> One:
-    s = n.output()
-    return (g * (s * (1 - s)),)
+    return (sigmoid_backward(g, n.output()),)
 
 
 sigmoid = _declare("sigmoid", _sigmoid_fwd, _sigmoid_vjp, save="output",
+                   namespaces=("torch", "torch.nn.functional"),
                    rule="grad * sigmoid(input) * (1 - sigmoid(input))",
                    summary="logistic function 1 / (1 + exp(-input))")
 abs = _declare("abs", np.abs, lambda g, n: (g * sign(_saved_input(n)),), floating=False,
@@ -213,16 +260,16 @@ def _sign_fwd(a: np.ndarray) -> np.ndarray:
 
 
 sign: Callable[[Any], Tensor] = _declare("sign", _sign_fwd, _sign_vjp, save="none", floating=False,
-                rule='zeros_like(input)', summary="-1, 0 or 1 by the sign of input")
+                rule="zeros_like(input)", summary="-1, 0 or 1 by the sign of input")
 
 
 def _relu_vjp(g: Tensor, n: Node) -> One:
-    # Gradient passes unless the output is <= 0 (so a NaN passes it, as in PyTorch).
-    return (g * Tensor((~(n.output().data <= 0)).astype(g.data.dtype)),)
+    return (threshold_backward(g, n.output()),)
 
 
-relu = _declare("relu", lambda x: np.maximum(x, 0).astype(x.dtype, copy=False), _relu_vjp,
-                save="output", floating=False, rule='grad * (input > 0)',
+relu = _declare("relu", lambda x: np.where(x < 0, x.dtype.type(0), x), _relu_vjp,
+                save="output", floating=False, rule="grad * (input > 0)",
+                namespaces=("torch", "torch.nn.functional"),
                 summary="max(input, 0)")
 
 
@@ -233,7 +280,9 @@ def floor(input: Any) -> Tensor:
 
 
 @op("round(input)", category="element-wise", summary="round half to even",
-    example="round(x)", rules={'input': 'zeros_like(input)'}, grad_fn="RoundBackward0",
+    example="round(x)", rules={
+        "input": "zeros_like(input)",
+    }, grad_fn="RoundBackward0",
     checks=(GradCheck("round(a)", {"a": (4,)}, "distinct"),))
 def round(input: Any) -> Tensor:
     t = unary_input(input, "round")
@@ -383,7 +432,10 @@ def _where_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[None, Any, Any]
 
 @op("where(condition, input, other)", category="element-wise",
     summary="input where condition is true, else other", example="where(x > 0, x, 0)",
-    rules={'input': 'where(condition, grad, 0.0)', 'other': 'where(condition, 0.0, grad)'},
+    rules={
+        "input": "where(condition, grad, 0.0)",
+        "other": "where(condition, 0.0, grad)",
+    },
     grad_fn="WhereBackward0", self_arg="input",
     checks=(GradCheck("where(a > 0, a, b)", {"a": (3, 1), "b": (4,)}),))
 def where(condition: Any, input: Any, other: Any) -> Tensor:

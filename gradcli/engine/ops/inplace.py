@@ -169,6 +169,20 @@ def zero_(target: Tensor) -> Tensor:
     return target
 
 
+def overwrite_(target: Tensor, fill: Callable[[np.ndarray], None], grad_fn: str) -> Tensor:
+    """``x.uniform_()``, ``x.normal_()``, ``x.bernoulli_()``: ``fill`` writes new values into
+    ``target``'s array; in the graph a ``grad_fn`` node through which no gradient passes."""
+    _check_writable(target)
+    before = _history(target) if is_grad_enabled() and target.requires_grad else None
+    before_base = _base_history(target)
+    fill(target.data)
+    if before is not None:
+        _rebase(target, record(grad_fn, Tensor._of(target.data, target._version),
+                               (before,), _zero_vjp, fast=_zero_fast))
+    _written(target, before_base)
+    return target
+
+
 def _zero_vjp(g: Tensor, node: Node) -> tuple[Tensor]:
     from .arithmetic import mul
 

@@ -39,10 +39,13 @@ def _return_types(fn: str, values: Tensor, indices: Tensor) -> ReturnTypes:
 
 
 def axes_of(dim: Any, ndim: int, name: str) -> tuple[int, ...] | None:
-    """``dim`` as a sorted tuple of non-negative axes; None means all of them."""
+    """``dim`` as a sorted tuple of non-negative axes; None (or no dims, as PyTorch's
+    ``sum(x, [])``) means all of them."""
     if dim is None:
         return None
     dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
+    if not dims:
+        return None
     out = []
     for d in dims:
         if isinstance(d, Tensor):
@@ -55,8 +58,11 @@ def axes_of(dim: Any, ndim: int, name: str) -> tuple[int, ...] | None:
                 f"{name}(): Dimension out of range (expected to be in range of [{-lim}, {lim - 1}], "
                 f"but got {d})")
         out.append(int(d) % lim)
-    if len(set(out)) != len(out):
-        raise value_error(f"{name}(): dim {dims} appears multiple times in the list of dims")
+    seen = set()
+    for d in out:
+        if d in seen:
+            raise value_error(f"{name}(): dim {d} appears multiple times in the list of dims")
+        seen.add(d)
     return tuple(sorted(out))
 
 
@@ -142,9 +148,9 @@ def _mean_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray]:
             "expand(grad, input.shape) if dim is None or keepdim else "
             "expand(reshape(grad, sum(input, dim, True).shape), input.shape)"),
     },
-    grad_fn="SumBackward0 (all), SumBackward1 (dim)",
+    grad_fn=(("SumBackward0", "all"), ("SumBackward1", "dim")),
     checks=(GradCheck("sum(a)", _M), GradCheck("sum(a, dim=1, keepdim=True)", _M),
-            GradCheck("a.sum(axis=0)", _M)))
+            GradCheck("a.sum(axis=0)", _M), GradCheck("a.sum(axis=[0, 1])", _M)))
 def sum(input: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
     t, axes = _reduce_args(input, dim, "sum")
     data = t.data
@@ -166,8 +172,9 @@ def sum(input: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -
             "expand(reshape(grad, mean(input, dim, True).shape), input.shape)) * numel(result) / "
             "numel(input)"),
     },
-    grad_fn="MeanBackward0 (all), MeanBackward1 (dim)",
-    checks=(GradCheck("mean(a)", _M), GradCheck("mean(a, 0)", _M)))
+    grad_fn=(("MeanBackward0", "all"), ("MeanBackward1", "dim")),
+    checks=(GradCheck("mean(a)", _M), GradCheck("mean(a, 0)", _M),
+            GradCheck("mean(a, [0, 1], keepdim=True)", _M)))
 def mean(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
     t, axes = _reduce_args(input, dim, "mean")
     if not dtypes.is_float(t.data.dtype):
@@ -239,7 +246,7 @@ def _prod_of_others(x: np.ndarray, axes: tuple[int, ...] | None) -> np.ndarray:
             "grad * result / input if dim is None or keepdim else "
             "reshape(grad * result, prod(input, dim, True).shape) / input"),
     },
-    grad_fn="ProdBackward0 (all), ProdBackward1 (dim)",
+    grad_fn=(("ProdBackward0", "all"), ("ProdBackward1", "dim")),
     checks=(GradCheck("prod(a)", {"a": (5,)}), GradCheck("prod(a, 1)", _M)))
 def prod(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
     t, axes = _reduce_args(input, dim, "prod")
@@ -301,8 +308,10 @@ def _extreme(input: Any, dim: Any, keepdim: bool, other: Any, name: str) -> Any:
 
 @op("max(input, dim=None, keepdim=False)", category="reduction",
     summary="largest element; with dim, (values, indices); max(x, y) is maximum",
-    example="max(x)", rules={'input': 'grad * (input == result) / sum(input == result)'},
-    grad_fn="MaxBackward1 (all), MaxBackward0 (dim)",
+    example="max(x)", rules={
+        "input": "grad * (input == result) / sum(input == result)",
+    },
+    grad_fn=(("MaxBackward1", "all"), ("MaxBackward0", "dim")),
     checks=(GradCheck("max(a)", _M, "distinct"), GradCheck("max(a, 1)[0]", _M, "distinct")))
 def max(input: Any, dim: Any = None, keepdim: bool = False, other: Any = None) -> Any:
     return _extreme(input, dim, keepdim, other, "max")
@@ -310,8 +319,10 @@ def max(input: Any, dim: Any = None, keepdim: bool = False, other: Any = None) -
 
 @op("min(input, dim=None, keepdim=False)", category="reduction",
     summary="smallest element; with dim, (values, indices); min(x, y) is minimum",
-    example="min(x)", rules={'input': 'grad * (input == result) / sum(input == result)'},
-    grad_fn="MinBackward1 (all), MinBackward0 (dim)",
+    example="min(x)", rules={
+        "input": "grad * (input == result) / sum(input == result)",
+    },
+    grad_fn=(("MinBackward1", "all"), ("MinBackward0", "dim")),
     checks=(GradCheck("min(a)", _M, "distinct"), GradCheck("min(a, 0)[0]", _M, "distinct")))
 def min(input: Any, dim: Any = None, keepdim: bool = False, other: Any = None) -> Any:
     return _extreme(input, dim, keepdim, other, "min")
@@ -334,7 +345,8 @@ def _amax_like(name: str, npfn: Any) -> Any:
               f"* (input == {name}(input, dim, True)) "
               f"/ sum(input == {name}(input, dim, True), dim if dim else None, True)"},
        grad_fn=name.capitalize() + "Backward0",
-       checks=(GradCheck(f"{name}(a, 1)", _M, "distinct"),))(fn)
+       checks=(GradCheck(f"{name}(a, 1)", _M, "distinct"),
+               GradCheck(f"a.{name}(dim=[0, 1])", _M, "distinct")))(fn)
     return fn
 
 
@@ -375,7 +387,8 @@ def _norm_vjp(g: Tensor, node: Node) -> One:
             "norm(input, p, dim, True)**(p - 1)"),
     }, grad_fn="LinalgVectorNormBackward0",
     checks=(GradCheck("norm(a)", _M), GradCheck("norm(a, dim=1)", _M),
-            GradCheck("norm(a, p=1)", _M, "distinct"), GradCheck("norm(a, p=3)", _M)))
+            GradCheck("norm(a, p=1)", _M, "distinct"), GradCheck("norm(a, p=3)", _M),
+            GradCheck("norm(a, dim=[0, 1])", _M)))
 def norm(input: Any, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
     t, axes = _reduce_args(input, dim, "norm")
     if not dtypes.is_float(t.data.dtype):
@@ -423,7 +436,7 @@ def _logsumexp_vjp(g: Tensor, node: Node) -> One:
             "reshape(grad, logsumexp(input, dim, True).shape) * exp(input - logsumexp(input, dim, "
             "True))"),
     }, grad_fn="LogsumexpBackward0",
-    checks=(GradCheck("logsumexp(a, 1)", _M),))
+    checks=(GradCheck("logsumexp(a, 1)", _M), GradCheck("logsumexp(a, (0, 1))", _M)))
 def logsumexp(input: Any, dim: Any, keepdim: bool = False) -> Tensor:
     from ._base import float_input
 
@@ -467,15 +480,50 @@ argmin = _arg("argmin", np.argmin)
 
 
 def _softmax_vjp(g: Tensor, node: Node) -> One:
-    y = node.output()
-    return (y * (g - sum(g * y, dim=node.ctx, keepdim=True)),)
+    return (softmax_backward_data(g, node.output(), node.ctx),)
+
+
+def softmax_backward_data(g: Tensor, y: Tensor, axis: int) -> Tensor:
+    """``y * (g - sum(g * y, axis))``, the derivative of ``y = softmax(x, axis)``, as one node:
+    PyTorch's SoftmaxBackwardDataBackward0 under create_graph."""
+    ax = axis if y.data.ndim else None
+    out = Tensor(y.data * (g.data - _add_reduce(g.data * y.data, axis=ax, keepdims=True)))
+    return record("SoftmaxBackwardDataBackward0", out, (g, y), _softmax_backward_data_vjp,
+                  (g, y), ctx=axis)
+
+
+def _softmax_backward_data_vjp(gg: Tensor, node: Node) -> tuple[Tensor | None, Tensor | None]:
+    g, y = node.unpack()
+    axis = node.ctx
+    dy = None
+    if node.needs(1):
+        dy = (gg * (g - sum(g * y, dim=axis, keepdim=True))
+              - g * sum(gg * y, dim=axis, keepdim=True))
+    return (softmax_backward_data(gg, y, axis) if node.needs(0) else None), dy
 
 
 def _log_softmax_vjp(g: Tensor, node: Node) -> One:
+    return (log_softmax_backward_data(g, node.output(), node.ctx),)
+
+
+def log_softmax_backward_data(g: Tensor, y: Tensor, axis: int) -> Tensor:
+    """``g - exp(y) * sum(g, axis)``, the derivative of ``y = log_softmax(x, axis)``, as one
+    node: PyTorch's LogSoftmaxBackwardDataBackward0 under create_graph."""
+    ax = axis if y.data.ndim else None
+    out = Tensor(g.data - np.exp(y.data) * _add_reduce(g.data, axis=ax, keepdims=True))
+    return record("LogSoftmaxBackwardDataBackward0", out, (g, y),
+                  _log_softmax_backward_data_vjp, (g, y), ctx=axis)
+
+
+def _log_softmax_backward_data_vjp(gg: Tensor, node: Node) -> tuple[Tensor | None, Tensor | None]:
     from .elementwise import exp
 
-    y = node.output()
-    return (g - exp(y) * sum(g, dim=node.ctx, keepdim=True),)
+    g, y = node.unpack()
+    axis = node.ctx
+    e = exp(y)
+    dg = gg - sum(gg * e, dim=axis, keepdim=True) if node.needs(0) else None
+    dy = -gg * e * sum(g, dim=axis, keepdim=True) if node.needs(1) else None
+    return dg, dy
 
 
 def _softmax_args(input: Any, dim: Any, name: str) -> tuple[Tensor, int]:
@@ -498,7 +546,8 @@ def _softmax_args(input: Any, dim: Any, name: str) -> tuple[Tensor, int]:
     example="softmax(x, 0)", rules={
         "input": "softmax(input, dim) * (grad - sum(grad * softmax(input, dim), dim, True))",
     },
-    grad_fn="SoftmaxBackward0", checks=(GradCheck("softmax(a, 1)", _M),))
+    grad_fn="SoftmaxBackward0", checks=(GradCheck("softmax(a, 1)", _M),),
+    namespaces=("torch", "torch.nn.functional"))
 def softmax(input: Any, dim: Any = None) -> Tensor:
     t, axis = _softmax_args(input, dim, "softmax")
     ax = axis if t.data.ndim else None
@@ -508,8 +557,11 @@ def softmax(input: Any, dim: Any = None) -> Tensor:
 
 
 @op("log_softmax(input, dim)", category="reduction", summary="log of softmax, computed stably",
-    example="log_softmax(x, 0)", rules={'input': 'grad - softmax(input, dim) * sum(grad, dim, True)'},
-    grad_fn="LogSoftmaxBackward0", checks=(GradCheck("log_softmax(a, 1)", _M),))
+    example="log_softmax(x, 0)", rules={
+        "input": "grad - softmax(input, dim) * sum(grad, dim, True)",
+    },
+    grad_fn="LogSoftmaxBackward0", checks=(GradCheck("log_softmax(a, 1)", _M),),
+    namespaces=("torch", "torch.nn.functional"))
 def log_softmax(input: Any, dim: Any = None) -> Tensor:
     t, axis = _softmax_args(input, dim, "log_softmax")
     ax = axis if t.data.ndim else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 import math
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -110,8 +110,10 @@ def _infer_shape(shape: tuple[int, ...], numel: int, current: tuple[int, ...]) -
 
 
 @op("reshape(input, *shape)", category="shape", summary="same elements in a new shape (-1 infers)",
-    example="reshape(x, 2, 3)", rules={'input': 'reshape(grad, input.shape)'},
-    grad_fn="ViewBackward0, UnsafeViewBackward0 (when it must copy)",
+    example="reshape(x, 2, 3)", rules={
+        "input": "reshape(grad, input.shape)",
+    },
+    grad_fn=(("ViewBackward0", ""), ("UnsafeViewBackward0", "when it must copy")),
     checks=(GradCheck("reshape(a, 3, 2)", _M), GradCheck("a.reshape(-1)", _M)))
 def reshape(input: Any, *shape: Any) -> Tensor:
     return _reshape(input, shape, copy_ok=True)
@@ -133,15 +135,20 @@ def _reshape(input: Any, shape: tuple[Any, ...], copy_ok: bool) -> Tensor:
 
 
 @op("view(input, *shape)", category="shape", summary="reshape sharing storage",
-    example="x.view(2, 3)", rules={'input': 'reshape(grad, input.shape)'}, grad_fn="ViewBackward0",
-    checks=(GradCheck("a.view(6)", _M),))
+    example="x.view(2, 3)", rules={
+        "input": "reshape(grad, input.shape)",
+    }, grad_fn="ViewBackward0",
+    checks=(GradCheck("a.view(6)", _M),),
+    namespaces=())
 def view(input: Any, *shape: Any) -> Tensor:
     return _reshape(input, shape, copy_ok=False)
 
 
 @op("flatten(input, start_dim=0, end_dim=-1)", category="shape",
     summary="merge dims start_dim..end_dim into one", example="flatten(x)",
-    rules={'input': 'reshape(grad, input.shape)'}, grad_fn="ViewBackward0",
+    rules={
+        "input": "reshape(grad, input.shape)",
+    }, grad_fn="ViewBackward0",
     checks=(GradCheck("flatten(a)", _M),))
 def flatten(input: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     t = unary_input(input, "flatten")
@@ -167,8 +174,10 @@ def _permute(t: Tensor, axes: tuple[int, ...], name: str) -> Tensor:
 
 
 @op("permute(input, *dims)", category="shape", summary="reorder the dimensions",
-    example="permute(x, 1, 0)", rules={'input': 'permute(grad, argsort(dims))'}, grad_fn="PermuteBackward0",
-    checks=(GradCheck("permute(a, 1, 0)", _M),))
+    example="permute(x, 1, 0)", rules={
+        "input": "permute(grad, argsort(dims))",
+    }, grad_fn="PermuteBackward0",
+    checks=(GradCheck("permute(a, 1, 0)", _M), GradCheck("a.permute([2, 0, 1])", {"a": (2, 3, 4)})))
 def permute(input: Any, *dims: Any) -> Tensor:
     t = unary_input(input, "permute")
     axes = sizes_of(dims, "permute")
@@ -199,7 +208,9 @@ def transpose(input: Any, dim0: int, dim1: int) -> Tensor:
 
 
 @op("t(input)", category="shape", summary="transpose of a matrix (<= 2-D)", example="t(x)",
-    rules={"input": "t(grad)"}, grad_fn="TBackward0",
+    rules={
+        "input": "t(grad)",
+    }, grad_fn="TBackward0",
     checks=(GradCheck("t(a)", _M),))
 def t(input: Any) -> Tensor:
     x = unary_input(input, "t")
@@ -215,9 +226,11 @@ def numpy_T(input: Tensor) -> Tensor:
 
 
 @op("squeeze(input, dim=None)", category="shape", summary="drop dimensions of size 1",
-    example="squeeze(x)", rules={'input': 'reshape(grad, input.shape)'},
-    grad_fn="SqueezeBackward0, SqueezeBackward1 (dim)",
-    checks=(GradCheck("squeeze(a, 0)", {"a": (1, 3)}),))
+    example="squeeze(x)", rules={
+        "input": "reshape(grad, input.shape)",
+    },
+    grad_fn=(("SqueezeBackward0", ""), ("SqueezeBackward1", "dim"), ("SqueezeBackward2", "dims")),
+    checks=(GradCheck("squeeze(a, 0)", {"a": (1, 3)}), GradCheck("squeeze(a, [0, 2])", {"a": (1, 3, 1)})))
 def squeeze(input: Any, dim: Any = None) -> Tensor:
     x = unary_input(input, "squeeze")
     shape = x.data.shape
@@ -237,7 +250,9 @@ def squeeze(input: Any, dim: Any = None) -> Tensor:
 
 
 @op("unsqueeze(input, dim)", category="shape", summary="insert a dimension of size 1 at dim",
-    example="unsqueeze(x, 0)", rules={'input': 'reshape(grad, input.shape)'}, grad_fn="UnsqueezeBackward0",
+    example="unsqueeze(x, 0)", rules={
+        "input": "reshape(grad, input.shape)",
+    }, grad_fn="UnsqueezeBackward0",
     checks=(GradCheck("unsqueeze(a, 1)", _M),))
 def unsqueeze(input: Any, dim: int) -> Tensor:
     x = unary_input(input, "unsqueeze")
@@ -253,8 +268,11 @@ def _expand_vjp(g: Tensor, node: Node) -> One:
 
 @op("expand(input, *sizes)", category="shape",
     summary="broadcast to a larger shape without copying (-1 keeps a size)",
-    example="expand(x, 2, 4)", rules={'input': 'grad'},
-    grad_fn="ExpandBackward0", checks=(GradCheck("expand(a, 2, 3, 3)", {"a": (3, 1)}),))
+    example="expand(x, 2, 4)", rules={
+        "input": "grad",
+    },
+    grad_fn="ExpandBackward0", checks=(GradCheck("expand(a, 2, 3, 3)", {"a": (3, 1)}),),
+    namespaces=())
 def expand(input: Any, *sizes: Any) -> Tensor:
     x = unary_input(input, "expand")
     want = sizes_of(sizes, "expand")
@@ -334,8 +352,7 @@ def _cat_vjp(g: Tensor, node: Node) -> tuple[Tensor | None, ...]:
 
 
 @op("cat(tensors, dim=0)", category="shape", summary="join tensors along an existing dim",
-    example="cat((x, y))",
-    rules={"tensors[i]": "narrow(grad, dim, offset[i], tensors[i].shape[dim])"}, grad_fn="CatBackward0",
+    example="cat((x, y))", derivative="grad split back along dim", grad_fn="CatBackward0",
     method=False, aliases=("concat", "concatenate"),
     checks=(GradCheck("cat((a, b), 1)", {"a": (2, 3), "b": (2, 2)}),))
 def cat(tensors: Any, dim: int = 0) -> Tensor:
@@ -368,8 +385,7 @@ def _stack_vjp(g: Tensor, node: Node) -> tuple[Tensor | None, ...]:
 
 
 @op("stack(tensors, dim=0)", category="shape", summary="join same-shape tensors along a new dim",
-    example="stack((x, y))",
-    rules={"tensors[i]": "select(grad, dim, i)"}, grad_fn="StackBackward0",
+    example="stack((x, y))", derivative="grad split back along dim", grad_fn="StackBackward0",
     method=False, checks=(GradCheck("stack((a, b), 1)", {"a": (2, 3), "b": (2, 3)}),))
 def stack(tensors: Any, dim: int = 0) -> Tensor:
     ts = _tensors(tensors, "stack")
@@ -407,6 +423,8 @@ def _index_part(part: Any) -> Any:
     if isinstance(part, np.ndarray) and part.dtype.kind in "iub":
         return part  # an index made by this module, read again by a VJP
     if isinstance(part, Tensor):
+        if part.data.dtype.kind in "iu" and part.data.ndim == 0:
+            return int(part.data)  # as PyTorch: x[tensor(1)] selects, as x[1] does
         if part.data.dtype.kind in "iub":
             return part.data
         raise type_error(
@@ -455,8 +473,15 @@ def _index_vjp(g: Tensor, node: Node) -> One:
     return (index_backward(g, parts, shape),)
 
 
-def index(input: Tensor, key: Any) -> Tensor:
-    """``x[key]``: basic indexing gives a view; integer/bool tensor indices gather."""
+def rows(input: Tensor) -> Iterator[Tensor]:
+    """The rows of ``input`` as iterating over it or unpacking it gives them, one at a time:
+    views that record PyTorch's ``UnbindBackward0`` (a node per row here, one in PyTorch)."""
+    return (index(input, i, "UnbindBackward0") for i in range(input.data.shape[0]))
+
+
+def index(input: Tensor, key: Any, grad_fn: str | None = None) -> Tensor:
+    """``x[key]``: basic indexing gives a view; integer/bool tensor indices gather.
+    ``grad_fn`` names the node instead of PyTorch's name for the index."""
     parts = tuple(_index_part(p) for p in (key if isinstance(key, tuple) else (key,)))
     x = input
     _check_index(x, parts)
@@ -470,7 +495,7 @@ def index(input: Tensor, key: Any) -> Tensor:
         raise shape_error(_index_message(str(e), x),
                           hint=f"the tensor has shape {tuple(x.data.shape)}") from None
     out = _view(x, data) if isinstance(data, np.ndarray) else Tensor(np.asarray(data))
-    name = _grad_fn_of_index(parts, x.data.shape, not isinstance(key, tuple))
+    name = grad_fn or _grad_fn_of_index(parts, x.data.shape, not isinstance(key, tuple))
     return record(name, out, (x,), _index_vjp, ctx=(parts, x.data.shape))
 
 

@@ -1,10 +1,12 @@
 """The op table: every function of the language, declared once.
 
 Each entry carries its implementation (forward and, beside it in the same module, its VJP),
-the PyTorch grad_fn name(s) it records, its signature, its symbolic derivative rules (text in
-the language, which ``gradcli diff`` reads and ``gradcli ops`` shows), an example, and how to
-check its gradient. The language's builtins and tensor methods, the
-``gradcli ops`` listing, the README's function list and the gradient tests all read it.
+the PyTorch grad_fn name of each case it records, its signature, the modules of PyTorch it
+lives in, its symbolic derivative rules (text in the language, which ``gradcli diff`` reads;
+the derivative column is made of them), an example, and how to check its gradient. The
+language's builtins, ``torch`` namespaces and tensor methods, the ``gradcli ops`` listing,
+the README's function list (``python tools/update_readme.py``), the golden generators and
+the gradient tests all read it.
 """
 
 from __future__ import annotations
@@ -29,6 +31,13 @@ class GradCheck:
     second_order: bool = True
 
 
+#: The modules of PyTorch a function can live in (``torch.nn.functional.relu``...).
+NAMESPACES = ("torch", "torch.nn.functional", "torch.linalg", "torch.autograd")
+#: A grad_fn name and the case that records it ("" when there is one case): PowBackward0 for a
+#: number exponent, PowBackward1 for tensor ** tensor...
+GradFn = tuple[str, str]
+
+
 @dataclass(frozen=True)
 class OpSpec:
     name: str
@@ -38,18 +47,33 @@ class OpSpec:
     summary: str
     example: str
     derivative: str = "not differentiable"
-    grad_fn: str = ""
+    grad_fn: tuple[GradFn, ...] = ()
     method: bool = True
     function: bool = True
     aliases: tuple[str, ...] = ()
     checks: tuple[GradCheck, ...] = field(default_factory=tuple)
     #: The parameter ``x`` fills in ``x.name(...)`` (the first one unless said otherwise).
     self_arg: str | None = None
+    #: Where PyTorch has it as a function (empty: a Tensor method only, as ``view``).
+    namespaces: tuple[str, ...] = ("torch",)
     #: Symbolic derivative rules, one per differentiable parameter: an expression of the
     #: language over ``grad`` (the gradient of the result), ``result`` and the parameters,
     #: whose value is that parameter's gradient (it may have the broadcast shape: whoever
     #: applies it sums it back). ``gradcli diff`` reads them; ``derivative`` is made of them.
     rules: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def grad_fns(self) -> tuple[str, ...]:
+        """The grad_fn names this function records, one per case."""
+        return tuple(name for name, _ in self.grad_fn)
+
+    @property
+    def differentiable(self) -> bool:
+        return bool(self.grad_fn) and self.grad_fns != ("NotImplemented",)
+
+    def grad_fn_text(self) -> str:
+        """``PowBackward0 (number exponent), PowBackward1 (tensor ** tensor)``."""
+        return ", ".join(f"{name} ({case})" if case else name for name, case in self.grad_fn)
 
 
 OPS: dict[str, OpSpec] = {}
@@ -63,19 +87,33 @@ CATEGORIES = (
 
 
 def op(signature: str, *, category: str, summary: str, example: str,
-       rules: Mapping[str, str] | None = None, grad_fn: str = "", method: bool = True,
-       function: bool = True, aliases: tuple[str, ...] = (),
-       checks: tuple[GradCheck, ...] = (),
-       self_arg: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register the decorated function as the language function named in ``signature``."""
+       rules: Mapping[str, str] | None = None, derivative: str = "not differentiable",
+       grad_fn: str | tuple[GradFn, ...] = "",
+       method: bool = True, function: bool = True, aliases: tuple[str, ...] = (),
+       checks: tuple[GradCheck, ...] = (), self_arg: str | None = None,
+       namespaces: tuple[str, ...] | None = None,
+       ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register the decorated function as the language function named in ``signature``.
+
+    ``grad_fn`` is one name, or (name, case) pairs when the cases record different nodes.
+    ``namespaces`` defaults to ``torch`` for a function and to none for a method only.
+    ``rules`` are the symbolic derivatives; ``derivative`` is prose for a function that has
+    none (dropout's random mask, cat's pieces), which ``gradcli diff`` refuses by name.
+    """
     assert category in CATEGORIES, category
+    cases: tuple[GradFn, ...] = (
+        ((grad_fn, ""),) if grad_fn else ()) if isinstance(grad_fn, str) else tuple(grad_fn)
+    assert all(n.endswith(_NODE_SUFFIXES) or n == "NotImplemented" for n, _ in cases), cases
+    where = namespaces if namespaces is not None else ("torch",) if function else ()
+    assert set(where) <= set(NAMESPACES), where
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         name = signature.split("(", 1)[0]
         assert name not in OPS, f"{name} declared twice"
         pairs = tuple((rules or {}).items())
-        OPS[name] = OpSpec(name, fn, signature, category, summary, example, describe(pairs),
-                           grad_fn, method, function, aliases, checks, self_arg, pairs)
+        OPS[name] = OpSpec(name, fn, signature, category, summary, example,
+                           describe(pairs) if pairs else derivative, cases, method, function,
+                           aliases, checks, self_arg, where, pairs)
         for alias in aliases:
             ALIASES[alias] = name
         return fn
@@ -85,8 +123,6 @@ def op(signature: str, *, category: str, summary: str, example: str,
 
 def describe(rules: tuple[tuple[str, str], ...]) -> str:
     """The derivative column of ``gradcli ops``, made of the symbolic rules."""
-    if not rules:
-        return "not differentiable"
     if len(rules) == 1:
         return rules[0][1]
     return "; ".join(f"d/d{param} = {text}" for param, text in rules)
@@ -96,6 +132,7 @@ def lookup(name: str) -> OpSpec | None:
     return OPS.get(ALIASES.get(name, name))
 
 
+_NODE_SUFFIXES = tuple(f"Backward{i}" for i in range(5))
 _DERIVATIVES: dict[str, str] = {}
 
 
@@ -103,10 +140,7 @@ def derivative_of(grad_fn: str) -> str:
     """The derivative rule of the first op that records ``grad_fn`` (for --trace and graph)."""
     if not _DERIVATIVES:
         for spec in OPS.values():
-            for token in spec.grad_fn.replace(",", " ").split():
-                if token.endswith(("Backward0", "Backward1", "Backward2", "Backward4")):
-                    _DERIVATIVES.setdefault(token, spec.derivative)
-        _DERIVATIVES.setdefault("SumBackward1", "grad broadcast back to input's shape")
-        _DERIVATIVES.setdefault("ExpandBackward0", "grad summed over the expanded dimensions")
+            for name in spec.grad_fns:
+                _DERIVATIVES.setdefault(name, spec.derivative)
         _DERIVATIVES.setdefault("IndexPutBackward0", "grad gathered at the indices")
     return _DERIVATIVES.get(grad_fn, "")

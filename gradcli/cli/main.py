@@ -1,0 +1,150 @@
+"""The entry point: one run of gradcli in this process, from arguments to an exit code."""
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO, Any, NoReturn
+
+import typer
+
+# The commands, in the order --help lists them (they register on the app when imported).
+# isort: off
+from . import evaluate  # noqa: F401
+from . import programs  # noqa: F401
+from . import derivatives  # noqa: F401
+from . import diff  # noqa: F401
+from . import plot  # noqa: F401
+from . import listing  # noqa: F401
+# isort: on
+from . import boundary
+from .app import app
+from .boundary import EXIT_INTERRUPTED
+
+
+def _click_exceptions() -> Any:
+    try:  # typer vendors click from 0.22 on
+        from typer._click import exceptions
+    except ImportError:  # pragma: no cover - older typer
+        from click import exceptions  # type: ignore[no-redef]
+    return exceptions
+
+
+def main(argv: list[str] | None = None, *, stdin: IO[str] | None = None,
+         stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> int:
+    """Run gradcli once, in this process: ``argv`` (``sys.argv[1:]`` by default) with these
+    standard streams (the process's by default); the exit code.
+
+    What a run sets for the whole process (the standard streams, the engine's limits, loader,
+    default dtype, random generator, grad mode and anomaly hook, the recursion limit) is put
+    back when it returns, so that two runs in one process never see each other's settings."""
+    args = expression_first(sys.argv[1:] if argv is None else list(argv))
+    with _one_run(args, stdin, stdout, stderr):
+        try:
+            _dispatch(args, None if argv is None else "gradcli")
+        except SystemExit as done:
+            return _exit_code(done.code)
+    return 0  # pragma: no cover - _dispatch always ends in SystemExit
+
+
+#: The one-letter options (-x for another letter is the expression -x).
+_SHORT = frozenset("lwgfovhs")
+#: Options that take no value; every other option takes the next argument as its value.
+_FLAGS = frozenset({"--full", "--no-grad", "--trace", "--detect-anomaly", "--debug", "--steps",
+                    "--no-check", "--verbose", "-v", "--help", "-h", "--version"})
+
+
+def expression_first(args: list[str]) -> list[str]:
+    """SPEC 2: an EXPR that begins with ``-`` (``-x**2``, a derivative pasted back) is an
+    expression, not an option: it moves behind a ``--`` at the end, where click reads it so."""
+    import re
+
+    if "--" in args:
+        return args
+    expecting, command = False, False
+    for i, token in enumerate(args):
+        if expecting:
+            expecting = False
+        elif re.fullmatch(r"--[A-Za-z][\w-]*(=.*)?|-[A-Za-z](\w*=.*)?", token) and (
+                token.startswith("--") or token[1] in _SHORT):
+            expecting = command and "=" not in token and token not in _FLAGS
+        elif not command:
+            command = True
+        else:
+            if token.startswith("-") and token != "-":
+                return [*args[:i], *args[i + 1:], "--", token]
+            return args
+    return args
+
+
+def _exit_code(code: object) -> int:
+    """The exit status a SystemExit(code) gives the process."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    sys.stderr.write(f"{code}\n")
+    return 1
+
+
+@contextmanager
+def _one_run(args: list[str], stdin: IO[str] | None, stdout: IO[str] | None,
+             stderr: IO[str] | None) -> Iterator[None]:
+    """The one place a run's process-wide settings are made and undone: its streams and
+    arguments, a fresh engine state (as in a new process), the recursion limit."""
+    saved = sys.stdin, sys.stdout, sys.stderr, boundary.ARGS[0], sys.getrecursionlimit()
+    engine = sys.modules.get("gradcli.engine.state")
+    before = engine.snapshot() if engine is not None else None
+    if engine is not None:
+        engine.restore(engine.DEFAULTS)
+    boundary.ARGS[0] = args
+    sys.stdin = stdin if stdin is not None else sys.stdin
+    sys.stdout = stdout if stdout is not None else sys.stdout or boundary.ClosedStdout()  # type: ignore[assignment]
+    if stderr is not None:
+        sys.stderr = stderr
+    elif sys.stderr is None:  # errors cannot be shown; the exit code still tells
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
+    try:
+        yield
+    finally:
+        engine = sys.modules.get("gradcli.engine.state")  # loaded with the engine
+        if engine is not None:
+            engine.restore(before if before is not None else engine.DEFAULTS)
+        sys.stdin, sys.stdout, sys.stderr, boundary.ARGS[0], recursion = saved
+        sys.setrecursionlimit(recursion)
+
+
+def _dispatch(args: list[str], prog_name: str | None) -> NoReturn:
+    """Parse ``args``, run the command, and end in SystemExit with SPEC's exit code."""
+    errors = _click_exceptions()
+    try:
+        code = app(args=args, prog_name=prog_name, standalone_mode=False)
+    except errors.ClickException as err:
+        if type(err).__name__ == "NoArgsIsHelpError":  # plain `gradcli`: the help, as a usage error
+            sys.stderr.write(err.format_message() + "\n")
+            raise SystemExit(2) from None
+        # Option-parser mistakes in gradcli's own format (SPEC 2), not click's usage block.
+        command = err.ctx.command_path if getattr(err, "ctx", None) else "gradcli"
+        boundary.stderr(f"error[usage]: {err.format_message()}\n  = hint: see '{command} --help'")
+        raise SystemExit(2) from None
+    except typer.Abort:
+        boundary.stderr("gradcli: interrupted")
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    except BrokenPipeError:
+        boundary.quiet_pipe()
+    except KeyboardInterrupt:
+        boundary.stderr("gradcli: interrupted")
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    except OSError as exc:  # writing --version or --help
+        if boundary.debug():
+            raise
+        from ..render.errors import format_error
+
+        error = boundary.io_failure(exc)
+        boundary.stderr(format_error(error, "input"))
+        raise SystemExit(error.exit_code) from None
+    if code == EXIT_INTERRUPTED:
+        # typer (0.22 on) ends a Ctrl-C that lands outside the commands' guards (while it reads
+        # the options, or while a command imports what it needs) with a silent 130.
+        boundary.stderr("gradcli: interrupted")
+    raise SystemExit(code if isinstance(code, int) else 0)

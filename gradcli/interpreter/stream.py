@@ -1,0 +1,67 @@
+"""``gradcli eval -``: the expressions of a stream of lines, each answered in its turn."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ..errors import GradcliError
+from ..results import EvalResult
+from .evaluate import Evaluator
+
+
+def evaluate_lines(evaluator: Evaluator, batches: Iterable[list[str]],
+                   answer: Callable[[EvalResult], None],
+                   refuse: Callable[[str, GradcliError], None],
+                   batch_done: Callable[[], None]) -> int:
+    """Evaluate the expression on each line of ``batches`` (lists of lines, one per read of
+    the stream); 1 if some line failed, else 0.
+
+    Blank and comment lines are skipped. A batch is parsed before any of its lines is
+    evaluated (parsing lines one after another keeps the parser's code and data in cache);
+    each line then gets its result (``answer``) or its error (``refuse``, located at its line
+    of the stream) in its turn, and the run goes on. ``batch_done`` follows each batch."""
+    code = 0
+    before = 0  # lines of the earlier batches
+    for batch in batches:
+        expressions = _parsed(evaluator, batch, before)
+        before += len(batch)
+        for number, line, parsed in expressions:
+            try:
+                if isinstance(parsed, Exception):
+                    raise parsed
+                result = evaluator.evaluate(line, parsed)
+            except GradcliError as err:
+                code = 1
+                _on_line(err, number)
+                refuse(line, err)
+                continue
+            answer(result)
+        batch_done()
+    return code
+
+
+def _on_line(err: GradcliError, number: int) -> None:
+    """Locate an error of the expression on line ``number`` of the stream: blank and comment
+    lines give no output, so the line's own number is what finds it."""
+    if err.line is not None:
+        err.line += number - 1
+        if err.source is not None:
+            err.source = "\n" * (number - 1) + err.source
+
+
+def _parsed(evaluator: Evaluator, batch: list[str], before: int) -> list[tuple[int, str, Any]]:
+    """(line number, expression, its AST or the exception its parse raised) for the
+    expressions of a batch of lines that follows line ``before``: all parsed before any is
+    evaluated, each error raised in its turn, so the output is the same as line by line."""
+    parsed: list[tuple[int, str, Any]] = []
+    for number, raw in enumerate(batch, start=before + 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            node: Any = evaluator.parse(line)
+        except Exception as error:  # noqa: BLE001 - raised again in the line's turn
+            node = error
+        parsed.append((number, line, node))
+    return parsed
