@@ -1,25 +1,35 @@
 """``gradcli repl``: read a statement (or block), run it, echo values as PyTorch prints them.
 
 State is kept across inputs; blocks continue with ``...`` until an empty line; Ctrl-C
-cancels the current input, Ctrl-D leaves. ``:vars`` and ``:help`` are REPL commands.
+cancels the current input, Ctrl-D (or exit, quit) leaves. ``:vars``, ``:help``/``help``/``?``
+and ``help(sin)``/``?sin`` are REPL commands; Tab completes names (repl_complete.py).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from typing import Any
 
 from .errors import GradcliError
-from .interpreter.core import Interpreter, Limits
+from .interpreter.core import TENSOR_ATTRIBUTES, Interpreter, Limits
 
 PROMPT, MORE = ">>> ", "... "
 HELP = """\
 Type statements as in Python with torch: x = torch.arange(4.0, requires_grad=True)
 Expression values are echoed; blocks (def, if, while, for, with) end with an empty line.
-  :vars   every variable: shape, dtype, requires_grad, grad_fn, whether it has a .grad
-  :help   this text          :quit (or Ctrl-D) leave          Ctrl-C cancels the input
-Functions: `gradcli ops` lists them all."""
+  :vars             every variable: shape, dtype, requires_grad, grad_fn, whether it has a .grad
+  :help, help, ?    this text
+  help(sin), ?sin   a function: signature, what it does, derivative rule, grad_fn, example
+  :quit, exit, quit, Ctrl-D   leave             Ctrl-C cancels the input
+  Tab completes variables, functions, torch. and F. members, tensor methods after a dot
+Functions: `gradcli ops` lists them all, `gradcli ops PATTERN` some."""
+#: Inputs that end the session (Python's REPL takes exit and quit without the brackets too).
+LEAVE = frozenset({":quit", ":q", ":exit", "exit", "exit()", "quit", "quit()"})
+HELP_WORDS = frozenset({":help", "help", "help()", "?"})
+#: ``help(sin)``, ``help(torch.sin)``, ``?sin``, ``? x.sum``: help on one function.
+_HELP_ON = re.compile(r"help\(\s*([A-Za-z_][\w.]*)\s*\)|\?\s*([A-Za-z_][\w.]*)")
 
 
 class Repl:
@@ -37,6 +47,10 @@ class Repl:
                                   echo=self._echo)
         self.history_file = os.path.join(os.path.expanduser("~"), ".gradcli_history")
         self._readline = _setup_readline(self.history_file)
+        if self._readline is not None:
+            from .repl_complete import install
+
+            install(self._readline, self.interp)
 
     def _write(self, text: str) -> None:
         sys.stdout.write(text)
@@ -72,7 +86,7 @@ class Repl:
                 continue
             if source is None:
                 continue
-            if source.strip() in (":quit", ":q", ":exit"):
+            if source.strip() in LEAVE:
                 break
             self.execute(source)
         if self._readline is not None:
@@ -102,8 +116,12 @@ class Repl:
         from .syntax.parser import parse_program
 
         command = source.strip()
-        if command == ":help":
+        if command in HELP_WORDS:
             self._write(HELP + "\n")
+            return
+        asked = _HELP_ON.fullmatch(command)
+        if asked:
+            self._help_on(asked.group(1) or asked.group(2))
             return
         if command == ":vars":
             self._vars()
@@ -117,6 +135,32 @@ class Repl:
             sys.stderr.write(format_error(err, "repl") + "\n")
         except KeyboardInterrupt:
             self._write("\nKeyboardInterrupt\n")
+
+    def _help_on(self, dotted: str) -> None:
+        """``help(sin)``: the op table's entry (``torch.sin``, ``F.relu``, ``x.sum`` too)."""
+        import difflib
+
+        from .engine.ops import OPS
+        from .render.ops_listing import help_text
+
+        owner, _, name = dotted.rpartition(".")
+        method = bool(owner) and owner.split(".")[0] not in ("torch", "F", "nn", "autograd")
+        text = help_text(name, method)
+        if text is not None:
+            self._write(text + "\n")
+            return
+        if method and name in TENSOR_ATTRIBUTES:
+            self._write(f"{dotted}: a tensor attribute, not a function; type {dotted} to see "
+                        "it\n")
+            return
+        if not owner and name in self.interp.globals:
+            self._write(f"{name} is a variable of this session: type {name} to see it, :vars "
+                        "lists them all\n")
+            return
+        close = difflib.get_close_matches(name, list(OPS), n=1, cutoff=0.6)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        self.err_console.print(f"no function named '{name}'{hint}: `gradcli ops` lists them all",
+                               markup=False)
 
     def _vars(self) -> None:
         from rich.table import Table
@@ -138,11 +182,9 @@ class Repl:
 
 
 def _input(prompt: str) -> str:
-    """Read a line; without a terminal the prompt goes to stderr, as Python's own REPL does."""
+    """Read a line; without a terminal (piped input) no prompt is shown."""
     if sys.stdin.isatty():
         return input(prompt)
-    sys.stderr.write(prompt)
-    sys.stderr.flush()
     line = sys.stdin.readline()
     if not line:
         raise EOFError

@@ -21,6 +21,8 @@ class EvalResult:
     #: Why a reported variable has no gradient (an integer one, one the expression does not
     #: use...): shown where its gradient would be.
     notes: dict[str, str] = field(default_factory=dict)
+    #: Why no backward pass ran although gradients were asked for (a tuple result).
+    not_backpropagated: str | None = None
 
 
 @dataclass

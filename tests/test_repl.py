@@ -77,3 +77,131 @@ def test_ctrl_c_cancels_input_and_ctrl_d_exits(repl) -> None:
     repl.expect(pexpect.EOF)
     repl.close()
     assert repl.exitstatus == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("word", ["exit", "exit()", "quit", "quit()"])
+def test_exit_and_quit_leave_as_in_python(repl, word: str) -> None:
+    repl.sendline(word)
+    repl.expect(pexpect.EOF)
+    repl.close()
+    assert repl.exitstatus == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("word", ["help", "?", "help()"])
+def test_help_words_show_the_help(repl, word: str) -> None:
+    out = send(repl, word)
+    assert ":vars" in out and "help(sin)" in out and "Tab completes" in out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("asked", ["help(sin)", "?sin", "help(torch.sin)", "? x.sin"])
+def test_help_on_a_function_is_its_op_table_entry(repl, asked: str) -> None:
+    from gradcli.engine.ops import OPS
+    from gradcli.render.ops_listing import rows
+
+    row = rows([OPS["sin"]])[0]
+    out = send(repl, asked)
+    for part in ("signature", "summary", "derivative", "grad_fn", "example"):
+        assert row[part] and row[part] in out, (part, out)
+    assert "error" not in out
+
+
+@pytest.mark.slow
+def test_help_on_an_unknown_name_suggests_one(repl) -> None:
+    out = send(repl, "?sn")
+    assert "no function named 'sn'" in out and "did you mean 'sin'?" in out
+
+
+def complete(child, typed: str, shown: str) -> str:
+    """Type ``typed`` and Tab; readline must have extended the line to ``shown``."""
+    child.send(typed + "\t")
+    child.expect_exact(shown)
+    child.sendcontrol("c")  # drop the line
+    child.expect_exact("KeyboardInterrupt")
+    child.expect_exact(">>> ")
+    return child.before
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("typed", "shown"), [
+    ("tor", "torch."),               # a namespace, with its dot
+    ("torch.sqr", "torch.sqrt("),    # a function of torch, with its bracket
+    ("F.log_so", "F.log_softmax("),  # F, once imported
+    ("whi", "while "),               # a keyword
+    ("my_va", "my_variable"),        # a variable of the session
+    ("my_variable.is_le", "my_variable.is_leaf"),             # a tensor attribute
+    ("my_variable.backw", "my_variable.backward("),            # a tensor method
+    (":va", ":vars"),                # a REPL command
+])
+def test_tab_completes(repl, typed: str, shown: str) -> None:
+    send(repl, "my_variable = torch.ones(2, requires_grad=True)")
+    send(repl, "import torch.nn.functional as F")
+    complete(repl, typed, shown)
+
+
+@pytest.mark.slow
+def test_tab_lists_the_choices_and_runs_nothing(repl) -> None:
+    send(repl, "x = torch.ones(2)")
+    repl.send("x.grad\t")  # two matches (grad, grad_fn): a second Tab lists them
+    repl.expect_exact("\a")
+    repl.send("\t")
+    repl.expect_exact("x.grad     x.grad_fn")
+    repl.sendcontrol("c")
+    repl.expect_exact("KeyboardInterrupt")
+    repl.expect_exact(">>> ")
+    assert "tensor([1., 1.])" in send(repl, "x")
+
+
+def test_completer_looks_names_up_without_evaluating() -> None:
+    from gradcli.interpreter.core import Interpreter
+    from gradcli.repl_complete import Completer
+
+    interp = Interpreter()
+    c = Completer(interp)
+    assert c.matches("sigm") == ["sigmoid("]
+    assert "torch.nn." in c.matches("torch.n")
+    assert c.matches("1:aran") == ["1:arange("]  # x[1:ar: readline gives the text after [
+    assert c.matches("foo().") == [] and c.matches("undefined.") == []
+    assert {"exit", "quit", "help"} <= set(c.matches("")) - set(interp.builtins)
+
+
+@pytest.mark.slow
+def test_piped_input_prints_no_prompts() -> None:
+    import subprocess
+
+    proc = subprocess.run([sys.executable, "-m", "gradcli", "repl"], cwd=str(ROOT),
+                          input="x = 1 + 1\nif x:\n    print(x)\n\nhelp(exp)\nquit\nprint(9)\n",
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0
+    assert ">>>" not in proc.stdout + proc.stderr and "..." not in proc.stdout + proc.stderr
+    assert proc.stderr == ""
+    assert proc.stdout.startswith("2\nexp(input)") and "9" not in proc.stdout
+
+
+@pytest.mark.slow
+def test_repl_help_lists_commands_history_and_keys() -> None:
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-m", "gradcli", "repl", "--help"], cwd=str(ROOT),
+                         capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "COLUMNS": "100", "NO_COLOR": "1"}).stdout
+    for part in (":vars", ":help", "help(sin)", ":quit", "~/.gradcli_history", "Ctrl-C",
+                 "Ctrl-D", "Tab", "Examples"):
+        assert part in out, part
+
+
+def test_help_on_a_variable_or_an_attribute_says_what_it_is(capsys) -> None:
+    from gradcli.interpreter.core import Limits
+    from gradcli.repl import Repl
+
+    repl = Repl("float32", None, Limits())
+    repl.execute("w = torch.ones(2)")
+    repl.execute("help(w)")
+    repl.execute("?w.grad")
+    repl.execute("?w.sum")
+    out = capsys.readouterr().out
+    assert "w is a variable of this session" in out
+    assert "w.grad: a tensor attribute, not a function" in out
+    assert "sum(input, dim=None" in out

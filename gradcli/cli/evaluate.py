@@ -89,17 +89,22 @@ def eval_stream(evaluator: Any, fmt: EvalFormat, options: Any) -> int:
     from ..interpreter.stream import evaluate_lines
     from ..render.errors import format_error
     from ..render.jsonfmt import dumps, error_object
+    from ..render.progress import StreamProgress
     from ..stdin_lines import line_batches
 
     each_line = sys.stdout.isatty()
+    progress = StreamProgress()  # on a terminal's stderr, after a second
 
     def answer(result: Any) -> None:
+        progress.done += 1
         emit(result, fmt, options, flush=each_line)
 
     def refuse(line: str, err: Any) -> None:
+        progress.done += 1
         if fmt is EvalFormat.json:
             sys.stdout.write(dumps(error_object(line, err)) + "\n")
         else:
             stderr(format_error(err, "stdin"))
 
-    return evaluate_lines(evaluator, line_batches(stdin()), answer, refuse, sys.stdout.flush)
+    return evaluate_lines(evaluator, progress.batches(line_batches(stdin())), answer, refuse,
+                          sys.stdout.flush)

@@ -125,7 +125,11 @@ def _dispatch(args: list[str], prog_name: str | None) -> NoReturn:
             raise SystemExit(2) from None
         # Option-parser mistakes in gradcli's own format (SPEC 2), not click's usage block.
         command = err.ctx.command_path if getattr(err, "ctx", None) else "gradcli"
-        boundary.stderr(f"error[usage]: {err.format_message()}\n  = hint: see '{command} --help'")
+        from ..errors import GradcliError
+        from ..render.errors import format_error
+
+        boundary.stderr(format_error(GradcliError("usage", err.format_message(),
+                                                  hint=f"see '{command} --help'")))
         raise SystemExit(2) from None
     except typer.Abort:
         boundary.stderr("gradcli: interrupted")

@@ -90,7 +90,10 @@ def run_command(
 
             interp.detect_anomaly = True
             autograd.ANOMALY_HOOK[0] = Tracer({}, source, True, record=False).step
-        interp.run(program, source)
+        from ..render.progress import script_progress
+
+        with script_progress(interp, len(source.splitlines()), origin):
+            interp.run(program, source)
 
 
 def _read_script(path: str) -> str:
@@ -111,7 +114,25 @@ def _read_script(path: str) -> str:
         raise GradcliError("io", f"cannot read '{path}': {e.strerror}") from None
 
 
-@app.command("repl")
+@app.command("repl", epilog="""Commands: :help (or help, ?) this help; help(sin) or ?sin a
+function's signature, derivative rule and example; :vars every variable (shape, dtype,
+grad_fn, .grad); :quit (or exit, quit) leave.
+
+Keys: Tab completes variables, functions, torch. and F. members, and tensor methods and
+attributes after a dot. Ctrl-C cancels the input being typed, or stops the one running;
+Ctrl-D on an empty line leaves. Up and Down recall earlier inputs, kept in ~/.gradcli_history.
+
+Piped input runs without prompts.
+
+Examples:
+
+  gradcli repl
+
+  >>> x = torch.arange(4.0, requires_grad=True)
+
+  >>> y = 2 * torch.dot(x, x); y.backward(); x.grad
+
+  printf 'x = torch.ones(3)\\nprint(x.sum())\\n' | gradcli repl""")
 def repl_command(
     dtype: DtypeOption = Dtype.float32,
     seed: Seed = None,

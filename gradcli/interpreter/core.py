@@ -42,6 +42,8 @@ from .values import BoundMethod, Builtin, Namespace, OpFunction, UserFunction
 TENSOR_ATTRIBUTES = ("grad", "grad_fn", "requires_grad", "is_leaf", "shape", "dtype", "T",
                      "ndim", "data")
 _ASSIGNABLE_ATTRIBUTES = ("grad", "requires_grad", "data")
+#: Constants that Python spells math.pi and the language, as PyTorch, torch.pi.
+CONSTANTS = frozenset({"pi", "e", "inf", "nan"})
 
 
 @dataclass
@@ -546,9 +548,10 @@ class Interpreter:
             return self.globals[name]
         if name in self.builtins:
             return self.builtins[name]
+        hint = (f"write torch.{name}: the constants are torch.pi, torch.e, torch.inf and "
+                "torch.nan" if name in CONSTANTS else _suggest(name, self._known_names()))
         raise GradcliError("name", f"name '{name}' is not defined", node.line, node.column,
-                           hint=_suggest(name, self._known_names()),
-                           end_column=N.end_on_line(node))
+                           hint=hint, end_column=N.end_on_line(node))
 
     def _known_names(self) -> list[str]:
         names = set(self.locals) | set(self.globals) | set(self.builtins)
@@ -598,6 +601,11 @@ class Interpreter:
         return self._binary(node.op, a, b, node)
 
     def _binary(self, op: str, a: Any, b: Any, node: Any) -> Any:
+        if a is None or b is None:
+            raise GradcliError(
+                "type", f"unsupported operand types for {op}: '{_type_name(a)}' and "
+                f"'{_type_name(b)}'", node.line, node.column, end_column=N.end_on_line(node),
+                hint=_none_hint(_operand(node, a is None)))
         if isinstance(a, Tensor) or isinstance(b, Tensor):
             if isinstance(a, tuple) or isinstance(b, tuple):
                 # As in PyTorch: a tuple is no tensor to operators (only a list literal is).
@@ -706,9 +714,13 @@ class Interpreter:
 
         if isinstance(obj, DType) and name == "is_floating_point":
             return obj.is_floating_point
+        hint = None
+        if isinstance(obj, tuple) and name == "backward":
+            hint = ("tuples are not backpropagated: call backward on one tensor, e.g. "
+                    "(a + b).backward() or a.backward()")
         # Errors point at the attribute's name, the last thing the node spans (x.summ).
         raise GradcliError("name", f"'{_type_name(obj)}' object has no attribute '{name}'",
-                           **_name_at_end(node, name))
+                           **_name_at_end(node, name), hint=hint)
 
     def _subscript(self, node: Any) -> Any:
         return self._item(self.eval(node.value), self._index(node.index), node)
@@ -936,6 +948,22 @@ def _name_at_end(node: Any, name: str) -> dict[str, Any]:
     if end_line == node.line and end is not None and end - len(name) >= node.column:
         return {"line": node.line, "column": end - len(name), "end_column": end}
     return {"line": node.line, "column": node.column, "end_column": N.end_on_line(node)}
+
+
+def _operand(node: Any, left: bool) -> Any:
+    """The left or right operand of a BinOp, or of an AugAssign (``x.grad += 1``)."""
+    if type(node) is N.BinOp:
+        return node.left if left else node.right
+    return node.target if left else node.value
+
+
+def _none_hint(operand: Any) -> str | None:
+    """Why an operand is None, when it is a ``.grad`` (the commonest None of a newcomer)."""
+    if type(operand) is N.Attribute and operand.attr == "grad":
+        x = operand.value.id if type(operand.value) is N.Name else "x"
+        return (f"{x}.grad is None until a backward pass reaches {x}: call y.backward() on a "
+                f"result y that depends on {x} first ({x} must require grad), as in PyTorch")
+    return None
 
 
 def _type_name(x: Any) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import EngineError, Tensor, dtypes, functional, no_grad
+from ..engine import EngineError, Size, Tensor, dtypes, functional, no_grad
 from ..engine import ops as E
 from ..engine.autograd import run_backward
 from ..engine.tensor import _initial_gradient
@@ -21,7 +21,7 @@ from ..errors import GradcliError
 from ..results import CheckResult, EvalResult, GraphResult, HessianResult, JacobianResult
 from ..syntax import nodes as N
 from ..syntax.parser import parse_expression
-from .core import Interpreter, Limits
+from .core import CONSTANTS, Interpreter, Limits
 from .trace import Tracer
 
 
@@ -80,6 +80,9 @@ def constant_note(value: Any, text: str) -> str:
     fix = (f"{text.strip()}.0" if _WHOLE_NUMBER.fullmatch(text) else "3.0 or arange(4.0)")
     return f"no gradient: {dtype} is not differentiable; write {fix}"
 
+TUPLE_NOTE = ("the result is a tuple, and tuples are not backpropagated (backward needs one "
+              "tensor): pick a part, e.g. (a, b)[0], or combine them, e.g. a.sum() + b.sum()")
+_UNDEFINED = re.compile(r"name '(\w+)' is not defined")
 
 #: How many expressions' ASTs an Evaluator keeps: ``check`` evaluates one text 2n + 1 times.
 KEPT_ASTS = 64
@@ -188,12 +191,27 @@ class Evaluator:
             node = self.parse(expr)
         variables = self._fresh(share=not _may_write(expr, self.options.grad_output))
         interp = self._interpreter(variables)
-        if self.options.no_grad:
-            with no_grad():
+        try:
+            if self.options.no_grad:
+                with no_grad():
+                    value = interp.evaluate(node, expr)
+            else:
                 value = interp.evaluate(node, expr)
-        else:
-            value = interp.evaluate(node, expr)
+        except GradcliError as e:
+            self._hint_let(e)
+            raise
         return value, variables, interp
+
+    def _hint_let(self, err: GradcliError) -> None:
+        """An undefined name in EXPR: say how to give it a value (a newcomer's first error)."""
+        undefined = _UNDEFINED.fullmatch(err.message) if err.kind == "name" else None
+        if undefined is None:
+            return
+        name = undefined.group(1)
+        if name in CONSTANTS:
+            return  # the hint says torch.pi
+        let = f"give it a value with --let {name}=VALUE, e.g. --let {name}=2.0"
+        err.hint = let if err.hint is None else f"{err.hint} Or {let}"
 
     def evaluate(self, expr: str, node: Any = None) -> EvalResult:
         value, variables, interp = self.run(expr, node)
@@ -207,8 +225,16 @@ class Evaluator:
                 result.trace = tracer.steps
         if not self.options.no_grad:
             result.grads = {n: variables[n].grad for n in self.wrt}
-            result.notes = self.notes(node if node is not None else self.parse(expr),
-                                      [n for n, g in result.grads.items() if g is None])
+            missing = [n for n, g in result.grads.items() if g is None]
+            if isinstance(value, tuple) and not isinstance(value, Size) and result.grads:
+                result.not_backpropagated = "the result is a tuple"
+                why = {**{n: "no gradient: not backpropagated, the result is a tuple"
+                          for n in missing}, **self.constants}
+                result.notes = {n: why[n] for n in self.bound if n in why}
+                if self.write is not None:
+                    self.write(f"note: {TUPLE_NOTE}\n")
+            else:
+                result.notes = self.notes(node if node is not None else self.parse(expr), missing)
         return result
 
     def notes(self, node: Any, without: list[str]) -> dict[str, str]:

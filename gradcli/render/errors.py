@@ -1,12 +1,33 @@
-"""A GradcliError as a short, located message: kind, position, source line with a caret, hint."""
+"""A GradcliError as a short, located message: kind, position, source line with a caret, hint.
+
+On a terminal the kind and caret are red and the hint cyan; never with ``NO_COLOR`` set, with
+``TERM=dumb``, or when stderr is a pipe or a file.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
+from typing import Any
+
 from ..errors import GradcliError
 
+RED, CYAN, BOLD, RESET = "\x1b[31m", "\x1b[36m", "\x1b[1m", "\x1b[0m"
 
-def format_error(err: GradcliError, origin: str = "input") -> str:
-    """Render for stderr, e.g.::
+
+def use_colour(stream: Any = None) -> bool:
+    """Whether text for ``stream`` (stderr by default) may carry colour codes."""
+    stream = sys.stderr if stream is None else stream
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def format_error(err: GradcliError, origin: str = "input", colour: bool | None = None) -> str:
+    """Render for stderr (``colour``: None decides by stderr, see use_colour), e.g.::
 
         error[shape]: mul: shapes (3,) and (4,) do not broadcast ...
          --> expr:1:3
@@ -15,7 +36,13 @@ def format_error(err: GradcliError, origin: str = "input") -> str:
           |   ^
           = hint: broadcasting aligns shapes from the right
     """
-    lines = [f"error[{err.kind}]: {err.message}"]
+    if colour is None:
+        colour = use_colour()
+
+    def paint(text: str, style: str) -> str:
+        return f"{style}{text}{RESET}" if colour else text
+
+    lines = [f"{paint(f'error[{err.kind}]', BOLD + RED)}{paint(':', BOLD)} {err.message}"]
     text = err.source_line()
     if err.line is not None:
         lines.append(f" --> {origin}:{err.line}:{err.column}")
@@ -28,7 +55,7 @@ def format_error(err: GradcliError, origin: str = "input") -> str:
         width = max(1, min(width, len(text) - err.column + 1))
         shown = text.expandtabs(1)
         lines += [f"{pad} |", f"{gutter} | {shown}",
-                  f"{pad} | {' ' * (err.column - 1)}{'^' * width}"]
+                  f"{pad} | {' ' * (err.column - 1)}{paint('^' * width, BOLD + RED)}"]
     if err.hint:
-        lines.append(f"  = hint: {err.hint}")
+        lines.append(f"  = {paint('hint:', BOLD + CYAN)} {paint(err.hint, CYAN)}")
     return "\n".join(lines)

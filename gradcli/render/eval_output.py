@@ -106,6 +106,11 @@ def render_table(result: EvalResult, options: PrintOptions, console: Any) -> Non
     for name, g, note in rows:
         var = result.variables.get(name)
         shape = str(tuple(var.data.shape)) if var is not None else ""
-        grads.add_row(name, shape, body_text(g, options) if g is not None
-                      else note or "None (does not depend on it)")
+        if g is not None:
+            cell = body_text(g, options)
+        elif result.not_backpropagated is not None:
+            cell = f"None (not backpropagated: {result.not_backpropagated})"
+        else:
+            cell = note or "None (does not depend on it)"
+        grads.add_row(name, shape, cell)
     console.print(grads)

@@ -100,7 +100,10 @@ def _character_message(char: str) -> tuple[str, str | None]:
         return "'{' is not part of gradcli: there are no dict or set literals", None
     if char == "}":
         return "unmatched '}'", None
-    if char in "&|^~":
+    if char == "^":
+        return "unsupported operator '^'", "for a power write ** (x**2 is x squared); " \
+            "gradcli has no bitwise operators"
+    if char in "&|~":
         return f"unsupported operator '{char}'", "gradcli has no bitwise operators"
     if char == "!":
         return "invalid character '!'", "use 'not' to negate or '!=' to compare"
