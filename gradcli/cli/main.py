@@ -13,6 +13,7 @@ import typer
 from . import evaluate  # noqa: F401
 from . import programs  # noqa: F401
 from . import derivatives  # noqa: F401
+from . import diff  # noqa: F401
 from . import plot  # noqa: F401
 from . import listing  # noqa: F401
 # isort: on
@@ -43,13 +44,43 @@ def main(argv: list[str] | None = None, *, stdin: IO[str] | None = None,
     default dtype, random generator, grad mode and anomaly hook, the input and nesting
     limits, the recursion limit) is put back when it returns, so that two runs in one
     process never see each other's settings."""
-    args = sys.argv[1:] if argv is None else list(argv)
+    args = expression_first(sys.argv[1:] if argv is None else list(argv))
     with _one_run(args, stdin, stdout, stderr):
         try:
             _dispatch(args, None if argv is None else "gradcli")
         except SystemExit as done:
             return _exit_code(done.code)
     return 0  # pragma: no cover - _dispatch always ends in SystemExit
+
+
+#: The one-letter options (-x for another letter is the expression -x).
+_SHORT = frozenset("lwgfovhs")
+#: Options that take no value; every other option takes the next argument as its value.
+_FLAGS = frozenset({"--full", "--no-grad", "--trace", "--detect-anomaly", "--debug", "--steps",
+                    "--no-check", "--verbose", "-v", "--help", "-h", "--version"})
+
+
+def expression_first(args: list[str]) -> list[str]:
+    """SPEC 2: an EXPR that begins with ``-`` (``-x**2``, a derivative pasted back) is an
+    expression, not an option: it moves behind a ``--`` at the end, where click reads it so."""
+    import re
+
+    if "--" in args:
+        return args
+    expecting, command = False, False
+    for i, token in enumerate(args):
+        if expecting:
+            expecting = False
+        elif re.fullmatch(r"--[A-Za-z][\w-]*(=.*)?|-[A-Za-z](\w*=.*)?", token) and (
+                token.startswith("--") or token[1] in _SHORT):
+            expecting = command and "=" not in token and token not in _FLAGS
+        elif not command:
+            command = True
+        else:
+            if token.startswith("-") and token != "-":
+                return [*args[:i], *args[i + 1:], "--", token]
+            return args
+    return args
 
 
 def _exit_code(code: object) -> int:

@@ -54,7 +54,7 @@ def loader(stdin_used: list[bool]) -> Callable[[str], Any]:
 
 def toolkit_evaluator(let: list[str], wrt: list[str], dtype: Dtype, seed: int | None,
                       budget: Budget) -> Any:
-    """The evaluator of jacobian, hessian, check, graph and plot."""
+    """The evaluator of jacobian, hessian, check, graph, plot and diff."""
     from ..interpreter.evaluate import EvalOptions, Evaluator, split_let
     from .output import side_channel
 

@@ -121,7 +121,10 @@ def _div_vjp(g: Tensor, node: Node) -> Pair:
 
 
 @op("add(input, other, alpha=1)", category="arithmetic", summary="element-wise sum (operator +)",
-    example="add(x, 1)", derivative="d/dinput = grad; d/dother = grad", grad_fn="AddBackward0",
+    example="add(x, 1)", rules={
+        "input": "grad",
+        "other": "grad * alpha",
+    }, grad_fn="AddBackward0",
     checks=(GradCheck("add(a, b)", _PAIR), GradCheck("a + 2", {"a": (3,)})))
 def add(input: Any, other: Any, alpha: Any = 1) -> Tensor:
     if alpha != 1:
@@ -131,7 +134,10 @@ def add(input: Any, other: Any, alpha: Any = 1) -> Tensor:
 
 
 @op("sub(input, other, alpha=1)", category="arithmetic", summary="element-wise difference (operator -)",
-    example="sub(x, 1)", derivative="d/dinput = grad; d/dother = -grad",
+    example="sub(x, 1)", rules={
+        "input": "grad",
+        "other": "-grad * alpha",
+    },
     grad_fn=(("SubBackward0", ""), ("RsubBackward1", "number - tensor")),
     checks=(GradCheck("sub(a, b)", _PAIR), GradCheck("2 - a", {"a": (3,)})))
 def sub(input: Any, other: Any, alpha: Any = 1) -> Tensor:
@@ -149,14 +155,20 @@ def sub(input: Any, other: Any, alpha: Any = 1) -> Tensor:
 
 
 @op("mul(input, other)", category="arithmetic", summary="element-wise product (operator *)",
-    example="mul(x, 2)", derivative="d/dinput = grad * other; d/dother = grad * input",
+    example="mul(x, 2)", rules={
+        "input": "grad * other",
+        "other": "grad * input",
+    },
     grad_fn="MulBackward0", checks=(GradCheck("mul(a, b)", _PAIR),))
 def mul(input: Any, other: Any) -> Tensor:
     return _binary("mul", "MulBackward0", np.multiply, _mul_vjp, input, other, fast=_mul_fast)
 
 
 @op("div(input, other)", category="arithmetic", summary="true division (operator /)",
-    example="div(x, 2)", derivative="d/dinput = grad / other; d/dother = -grad * input / other**2",
+    example="div(x, 2)", rules={
+        "input": "grad / other",
+        "other": "-grad * input / other**2",
+    },
     grad_fn=(("DivBackward0", ""), ("MulBackward0", "number / tensor")),
     checks=(GradCheck("div(a, b)", {"a": (3, 1), "b": (4,)}, "positive"),
             GradCheck("2 / a", {"a": (3,)}, "positive")))
@@ -191,7 +203,9 @@ def _reciprocal_vjp(g: Tensor, node: Node) -> tuple[Tensor]:
 
 
 @op("reciprocal(input)", category="arithmetic", summary="1 / input", example="reciprocal(x)",
-    derivative="-grad / input**2", grad_fn="ReciprocalBackward0",
+    rules={
+        "input": "-grad / input**2",
+    }, grad_fn="ReciprocalBackward0",
     checks=(GradCheck("reciprocal(a)", {"a": (3,)}, "positive"),))
 def reciprocal(input: Any) -> Tensor:
     from ._base import float_input
@@ -210,7 +224,9 @@ def _neg_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray]:
 
 
 @op("neg(input)", category="arithmetic", summary="negation (unary -)", example="neg(x)",
-    derivative="-grad", grad_fn="NegBackward0", checks=(GradCheck("neg(a)", {"a": (2, 3)}),))
+    rules={
+        "input": "-grad",
+    }, grad_fn="NegBackward0", checks=(GradCheck("neg(a)", {"a": (2, 3)}),))
 def neg(input: Any) -> Tensor:
     t = unary_input(input, "neg")
     if t.data.dtype == dtypes.BOOL:
@@ -261,8 +277,10 @@ def _pow_vjp(g: Tensor, node: Node) -> Pair:
 
 @op("pow(input, exponent)", category="arithmetic", summary="power (operator **)",
     example="pow(x, 2)",
-    derivative="d/dinput = grad * exponent * input**(exponent-1); "
-    "d/dexponent = grad * input**exponent * log(input)",
+    rules={
+        "input": "grad * exponent * input**(exponent - 1)",
+        "exponent": "grad * input**exponent * log(input)",
+    },
     grad_fn=(("PowBackward0", "number exponent"), ("PowBackward1", "tensor ** tensor"),
              ("PowBackward2", "number ** tensor")),
     checks=(GradCheck("pow(a, 3)", {"a": (3,)}), GradCheck("a ** b", {"a": (3,), "b": (3,)}, "positive"),
@@ -362,7 +380,10 @@ def _remainder_vjp(g: Tensor, node: Node) -> Pair:
 
 @op("remainder(input, other)", category="arithmetic",
     summary="remainder with the sign of the divisor (operator %)", example="remainder(x, 2)",
-    derivative="d/dinput = grad; d/dother = -grad * floor(input / other)",
+    rules={
+        "input": "grad",
+        "other": "-grad * (input // other)",
+    },
     grad_fn=(("RemainderBackward0", "number divisor"), ("RemainderBackward1", "")),
     checks=(GradCheck("remainder(a, 0.7)", {"a": (4,)}, "positive"),))
 def remainder(input: Any, other: Any) -> Tensor:

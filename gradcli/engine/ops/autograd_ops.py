@@ -26,7 +26,7 @@ def _clone_vjp(g: Tensor, node: Node) -> tuple[Tensor]:
 
 
 @op("clone(input)", category="autograd", summary="a copy that stays in the graph",
-    example="x.clone()", derivative="grad", grad_fn="CloneBackward0",
+    example="x.clone()", rules={'input': 'grad'}, grad_fn="CloneBackward0",
     checks=(GradCheck("clone(a)", {"a": (3,)}),))
 def clone(input: Any) -> Tensor:
     t = unary_input(input, "clone")

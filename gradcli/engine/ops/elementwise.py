@@ -29,7 +29,9 @@ RawOne = tuple[np.ndarray]
 
 
 @op("to(input, dtype)", category="element-wise", summary="a copy in another dtype",
-    example="to(x, float64)", derivative="grad, cast back", grad_fn="ToCopyBackward0",
+    example="to(x, float64)", rules={
+        "input": "grad",
+    }, grad_fn="ToCopyBackward0",
     function=False)
 def to(input: Any, dtype: Any) -> Tensor:
     return to_dtype(unary_input(input, "to"), dtype)
@@ -41,7 +43,8 @@ def _cast_method(name: str, dtype: str) -> None:
 
     cast.__name__ = name
     op(f"{name}(input)", category="element-wise", summary=f"a copy as {dtype}",
-       example=f"x.{name}()", derivative="grad, cast back", grad_fn="ToCopyBackward0",
+       example=f"x.{name}()", rules={"input": "grad"} if dtype.startswith("float") else None,
+       derivative="grad, cast back", grad_fn="ToCopyBackward0",
        function=False)(cast)
 
 
@@ -61,7 +64,7 @@ def _unary(t: Tensor, grad_fn: str, fwd: Callable[[np.ndarray], np.ndarray], vjp
                   fast=fast)
 
 
-def _declare(name: str, fwd: Callable[[np.ndarray], np.ndarray], vjp: Any, *, derivative: str,
+def _declare(name: str, fwd: Callable[[np.ndarray], np.ndarray], vjp: Any, *, rule: str,
              summary: str, save: str = "input", domain: str = "real",
              floating: bool = True, fast: Any = None,
              namespaces: tuple[str, ...] = ("torch",)) -> Callable[[Any], Tensor]:
@@ -76,7 +79,7 @@ def _declare(name: str, fwd: Callable[[np.ndarray], np.ndarray], vjp: Any, *, de
 
     fn.__name__ = name
     op(f"{name}(input)", category="element-wise", summary=summary, example=f"{name}(x)",
-       derivative=derivative, grad_fn=grad_fn, namespaces=namespaces,
+       rules={"input": rule}, grad_fn=grad_fn, namespaces=namespaces,
        checks=(GradCheck(f"{name}(a)", {"a": (2, 3)}, domain),))(fn)
     return fn
 
@@ -157,21 +160,21 @@ def _tanh_fast(g: np.ndarray, n: Node, owned: bool) -> RawOne:
 
 
 exp = _declare("exp", np.exp, lambda g, n: (g * n.output(),), save="output", fast=_exp_fast,
-               derivative="grad * exp(input)", summary="e to the power of input")
+               rule="grad * exp(input)", summary="e to the power of input")
 log = _declare("log", np.log, lambda g, n: (g / _saved_input(n),),
-               derivative="grad / input", summary="natural logarithm", domain="positive")
+               rule="grad / input", summary="natural logarithm", domain="positive")
 log1p = _declare("log1p", np.log1p, lambda g, n: (g / (_saved_input(n) + 1),),
-                 derivative="grad / (1 + input)", summary="log(1 + input), exact for small input",
+                 rule="grad / (1 + input)", summary="log(1 + input), exact for small input",
                  domain="positive")
 sqrt = _declare("sqrt", np.sqrt, lambda g, n: (g / (2 * n.output()),), save="output",
-                derivative="grad / (2 * sqrt(input))", summary="square root", domain="positive")
+                rule="grad / (2 * sqrt(input))", summary="square root", domain="positive")
 sin = _declare("sin", np.sin, lambda g, n: (g * cos(_saved_input(n)),), fast=_sin_fast,
-               derivative="grad * cos(input)", summary="sine")
+               rule="grad * cos(input)", summary="sine")
 cos: Callable[[Any], Tensor] = _declare("cos", np.cos, lambda g, n: (-g * sin(_saved_input(n)),),
                fast=_cos_fast,
-               derivative="-grad * sin(input)", summary="cosine")
+               rule="-grad * sin(input)", summary="cosine")
 tan = _declare("tan", np.tan, lambda g, n: (g * (1 + n.output() ** 2),), save="output",
-               derivative="grad * (1 + tan(input)**2)", summary="tangent", domain="unit")
+               rule="grad * (1 + tan(input)**2)", summary="tangent", domain="unit")
 # -- derivatives that are one node each, as PyTorch's *_backward ops -----------------------------
 # Under create_graph the first derivative of tanh, sigmoid and relu records PyTorch's node
 # (TanhBackwardBackward0...), whose own VJP makes the second derivative.
@@ -217,7 +220,7 @@ def _threshold_backward_vjp(gg: Tensor, n: Node) -> Two:
 tanh = _declare("tanh", np.tanh, lambda g, n: (tanh_backward(g, n.output()),), save="output",
                 fast=_tanh_fast,
                 namespaces=("torch", "torch.nn.functional"),
-                derivative="grad * (1 - tanh(input)**2)", summary="hyperbolic tangent")
+                rule="grad * (1 - tanh(input)**2)", summary="hyperbolic tangent")
 
 
 def _sigmoid_fwd(x: np.ndarray) -> np.ndarray:
@@ -231,10 +234,10 @@ def _sigmoid_vjp(g: Tensor, n: Node) -> One:
 
 sigmoid = _declare("sigmoid", _sigmoid_fwd, _sigmoid_vjp, save="output",
                    namespaces=("torch", "torch.nn.functional"),
-                   derivative="grad * sigmoid(input) * (1 - sigmoid(input))",
+                   rule="grad * sigmoid(input) * (1 - sigmoid(input))",
                    summary="logistic function 1 / (1 + exp(-input))")
 abs = _declare("abs", np.abs, lambda g, n: (g * sign(_saved_input(n)),), floating=False,
-               derivative="grad * sign(input)", summary="absolute value")
+               rule="grad * sign(input)", summary="absolute value")
 
 
 def _sign_vjp(g: Tensor, n: Node) -> One:
@@ -246,7 +249,7 @@ def _sign_fwd(a: np.ndarray) -> np.ndarray:
 
 
 sign: Callable[[Any], Tensor] = _declare("sign", _sign_fwd, _sign_vjp, save="none", floating=False,
-                derivative="0", summary="-1, 0 or 1 by the sign of input")
+                rule="zeros_like(input)", summary="-1, 0 or 1 by the sign of input")
 
 
 def _relu_vjp(g: Tensor, n: Node) -> One:
@@ -254,7 +257,7 @@ def _relu_vjp(g: Tensor, n: Node) -> One:
 
 
 relu = _declare("relu", lambda x: np.where(x < 0, x.dtype.type(0), x), _relu_vjp,
-                save="output", floating=False, derivative="grad where input > 0, else 0",
+                save="output", floating=False, rule="grad * (input > 0)",
                 namespaces=("torch", "torch.nn.functional"),
                 summary="max(input, 0)")
 
@@ -266,7 +269,9 @@ def floor(input: Any) -> Tensor:
 
 
 @op("round(input)", category="element-wise", summary="round half to even",
-    example="round(x)", derivative="0", grad_fn="RoundBackward0",
+    example="round(x)", rules={
+        "input": "zeros_like(input)",
+    }, grad_fn="RoundBackward0",
     checks=(GradCheck("round(a)", {"a": (4,)}, "distinct"),))
 def round(input: Any) -> Tensor:
     t = unary_input(input, "round")
@@ -286,7 +291,12 @@ def _clamp_vjp(g: Tensor, node: Node) -> One:
 
 @op("clamp(input, min=None, max=None)", category="element-wise",
     summary="limit values to [min, max]", example="clamp(x, min=0)",
-    derivative="grad where min <= input <= max, else 0", grad_fn="ClampBackward1",
+    rules={
+        "input": (
+            "grad * (input >= min) * (input <= max) if min is not None and max is not None else "
+            "grad * (input >= min) if min is not None else "
+            "grad * (input <= max) if max is not None else grad"),
+    }, grad_fn="ClampBackward1",
     aliases=("clip",), checks=(GradCheck("clamp(a, -0.5, 0.5)", {"a": (5,)}, "distinct"),))
 def clamp(input: Any, min: Any = None, max: Any = None) -> Tensor:
     t = unary_input(input, "clamp")
@@ -361,7 +371,10 @@ _MINIMUM_VJPS = _extremum_vjp(np.less), _extremum_fast(np.less)
 
 
 @op("maximum(input, other)", category="element-wise", summary="element-wise larger value",
-    example="maximum(x, y)", derivative="grad goes to the larger input (halved on ties)",
+    example="maximum(x, y)", rules={
+        "input": "grad * ((input > other) + (input == other) / 2)",
+        "other": "grad * ((other > input) + (input == other) / 2)",
+    },
     grad_fn="MaximumBackward0",
     checks=(GradCheck("maximum(a, b)", {"a": (3, 1), "b": (4,)}, "distinct"),))
 def maximum(input: Any, other: Any) -> Tensor:
@@ -372,7 +385,10 @@ def maximum(input: Any, other: Any) -> Tensor:
 
 
 @op("minimum(input, other)", category="element-wise", summary="element-wise smaller value",
-    example="minimum(x, y)", derivative="grad goes to the smaller input (halved on ties)",
+    example="minimum(x, y)", rules={
+        "input": "grad * ((input < other) + (input == other) / 2)",
+        "other": "grad * ((other < input) + (input == other) / 2)",
+    },
     grad_fn="MinimumBackward0",
     checks=(GradCheck("minimum(a, b)", {"a": (3, 1), "b": (4,)}, "distinct"),))
 def minimum(input: Any, other: Any) -> Tensor:
@@ -405,7 +421,10 @@ def _where_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[None, Any, Any]
 
 @op("where(condition, input, other)", category="element-wise",
     summary="input where condition is true, else other", example="where(x > 0, x, 0)",
-    derivative="d/dinput = grad where condition; d/dother = grad elsewhere",
+    rules={
+        "input": "where(condition, grad, 0.0)",
+        "other": "where(condition, 0.0, grad)",
+    },
     grad_fn="WhereBackward0", self_arg="input",
     checks=(GradCheck("where(a > 0, a, b)", {"a": (3, 1), "b": (4,)}),))
 def where(condition: Any, input: Any, other: Any) -> Tensor:

@@ -47,7 +47,10 @@ def _dot_fast(g: np.ndarray, node: Node, owned: bool) -> RawPair:
 
 
 @op("dot(input, other)", category="linear algebra", summary="inner product of two 1-D tensors",
-    example="dot(x, x)", derivative="d/dinput = grad * other; d/dother = grad * input",
+    example="dot(x, x)", rules={
+        "input": "grad * other",
+        "other": "grad * input",
+    },
     grad_fn="DotBackward0", checks=(GradCheck("dot(a, b)", {"a": (4,), "b": (4,)}),))
 def dot(input: Any, other: Any) -> Tensor:
     a, b = _pair(input, other, "dot")
@@ -76,7 +79,10 @@ def _mv_fast(g: np.ndarray, node: Node, owned: bool) -> RawPair:
 
 
 @op("mv(input, vec)", category="linear algebra", summary="matrix-vector product",
-    example="mv(A, x)", derivative="d/dinput = outer(grad, vec); d/dvec = input.T @ grad",
+    example="mv(A, x)", rules={
+        "input": "outer(grad, vec)",
+        "vec": "input.T @ grad",
+    },
     grad_fn="MvBackward0", checks=(GradCheck("mv(a, b)", {"a": (2, 3), "b": (3,)}),))
 def mv(input: Any, vec: Any) -> Tensor:
     m, v = _pair(input, vec, "mv")
@@ -115,7 +121,10 @@ def _mm_shapes(a: Tensor, b: Tensor) -> None:
 
 
 @op("mm(input, mat2)", category="linear algebra", summary="matrix product of two 2-D tensors",
-    example="mm(A, B)", derivative="d/dinput = grad @ mat2.T; d/dmat2 = input.T @ grad",
+    example="mm(A, B)", rules={
+        "input": "grad @ mat2.T",
+        "mat2": "input.T @ grad",
+    },
     grad_fn="MmBackward0", checks=(GradCheck("mm(a, b)", {"a": (2, 3), "b": (3, 4)}),))
 def mm(input: Any, mat2: Any) -> Tensor:
     a, b = _pair(input, mat2, "mm")
@@ -132,7 +141,10 @@ def _outer_vjp(g: Tensor, node: Node) -> Pair:
 
 
 @op("outer(input, vec2)", category="linear algebra", summary="outer product of two 1-D tensors",
-    example="outer(x, y)", derivative="d/dinput = grad @ vec2; d/dvec2 = grad.T @ input",
+    example="outer(x, y)", rules={
+        "input": "grad @ vec2",
+        "vec2": "grad.T @ input",
+    },
     grad_fn="MulBackward0", checks=(GradCheck("outer(a, b)", {"a": (2,), "b": (3,)}),))
 def outer(input: Any, vec2: Any) -> Tensor:
     a, b = _pair(input, vec2, "outer")
@@ -156,7 +168,24 @@ def _batched_vjp(g: Tensor, node: Node) -> Pair:
 
 @op("matmul(input, other)", category="linear algebra",
     summary="matrix product with broadcasting (operator @): dot, mv, mm or batched",
-    example="matmul(A, x)", derivative="d/dinput = grad @ other.T; d/dother = input.T @ grad",
+    example="matmul(A, x)", rules={
+        "input": (
+            "grad * other if input.ndim == 1 and other.ndim == 1 else "
+            "outer(grad, other) if input.ndim == 2 and other.ndim == 1 else "
+            "other @ grad if input.ndim == 1 and other.ndim == 2 else "
+            "grad @ other.T if input.ndim == 2 and other.ndim == 2 else "
+            "unsqueeze(grad, -1) * other if other.ndim == 1 else "
+            "squeeze(other @ unsqueeze(grad, -1), -1) if input.ndim == 1 else "
+            "grad @ transpose(other, -1, -2)"),
+        "other": (
+            "grad * input if input.ndim == 1 and other.ndim == 1 else "
+            "input.T @ grad if other.ndim == 1 and input.ndim == 2 else "
+            "outer(input, grad) if input.ndim == 1 and other.ndim == 2 else "
+            "input.T @ grad if input.ndim == 2 and other.ndim == 2 else "
+            "unsqueeze(input, -1) * unsqueeze(grad, -2) if input.ndim == 1 else "
+            "squeeze(transpose(input, -1, -2) @ unsqueeze(grad, -1), -1) if other.ndim == 1 else "
+            "transpose(input, -1, -2) @ grad"),
+    },
     grad_fn=(("DotBackward0", "1-D @ 1-D"), ("MvBackward0", "2-D @ 1-D"),
              ("MmBackward0", "2-D @ 2-D"), ("SqueezeBackward4", "1-D @ 2-D"),
              ("UnsafeViewBackward0", "batched")),

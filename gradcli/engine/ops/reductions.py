@@ -143,7 +143,11 @@ def _mean_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray]:
 
 @op("sum(input, dim=None, keepdim=False, dtype=None)", category="reduction",
     summary="sum of elements, over all or along dim", example="sum(x)",
-    derivative="grad broadcast back to input's shape",
+    rules={
+        "input": (
+            "expand(grad, input.shape) if dim is None or keepdim else "
+            "expand(reshape(grad, sum(input, dim, True).shape), input.shape)"),
+    },
     grad_fn=(("SumBackward0", "all"), ("SumBackward1", "dim")),
     checks=(GradCheck("sum(a)", _M), GradCheck("sum(a, dim=1, keepdim=True)", _M),
             GradCheck("a.sum(axis=0)", _M), GradCheck("a.sum(axis=[0, 1])", _M)))
@@ -162,7 +166,12 @@ def sum(input: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -
 
 @op("mean(input, dim=None, keepdim=False)", category="reduction",
     summary="arithmetic mean, over all or along dim", example="mean(x)",
-    derivative="grad / n broadcast back to input's shape",
+    rules={
+        "input": (
+            "(expand(grad, input.shape) if dim is None or keepdim else "
+            "expand(reshape(grad, mean(input, dim, True).shape), input.shape)) * numel(result) / "
+            "numel(input)"),
+    },
     grad_fn=(("MeanBackward0", "all"), ("MeanBackward1", "dim")),
     checks=(GradCheck("mean(a)", _M), GradCheck("mean(a, 0)", _M),
             GradCheck("mean(a, [0, 1], keepdim=True)", _M)))
@@ -232,7 +241,11 @@ def _prod_of_others(x: np.ndarray, axes: tuple[int, ...] | None) -> np.ndarray:
 
 @op("prod(input, dim=None, keepdim=False)", category="reduction",
     summary="product of elements, over all or along dim", example="prod(x)",
-    derivative="grad * product of the other elements",
+    rules={
+        "input": (
+            "grad * result / input if dim is None or keepdim else "
+            "reshape(grad * result, prod(input, dim, True).shape) / input"),
+    },
     grad_fn=(("ProdBackward0", "all"), ("ProdBackward1", "dim")),
     checks=(GradCheck("prod(a)", {"a": (5,)}), GradCheck("prod(a, 1)", _M)))
 def prod(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
@@ -295,7 +308,9 @@ def _extreme(input: Any, dim: Any, keepdim: bool, other: Any, name: str) -> Any:
 
 @op("max(input, dim=None, keepdim=False)", category="reduction",
     summary="largest element; with dim, (values, indices); max(x, y) is maximum",
-    example="max(x)", derivative="grad to the largest element (shared by ties)",
+    example="max(x)", rules={
+        "input": "grad * (input == result) / sum(input == result)",
+    },
     grad_fn=(("MaxBackward1", "all"), ("MaxBackward0", "dim")),
     checks=(GradCheck("max(a)", _M, "distinct"), GradCheck("max(a, 1)[0]", _M, "distinct")))
 def max(input: Any, dim: Any = None, keepdim: bool = False, other: Any = None) -> Any:
@@ -304,7 +319,9 @@ def max(input: Any, dim: Any = None, keepdim: bool = False, other: Any = None) -
 
 @op("min(input, dim=None, keepdim=False)", category="reduction",
     summary="smallest element; with dim, (values, indices); min(x, y) is minimum",
-    example="min(x)", derivative="grad to the smallest element (shared by ties)",
+    example="min(x)", rules={
+        "input": "grad * (input == result) / sum(input == result)",
+    },
     grad_fn=(("MinBackward1", "all"), ("MinBackward0", "dim")),
     checks=(GradCheck("min(a)", _M, "distinct"), GradCheck("min(a, 0)[0]", _M, "distinct")))
 def min(input: Any, dim: Any = None, keepdim: bool = False, other: Any = None) -> Any:
@@ -324,7 +341,9 @@ def _amax_like(name: str, npfn: Any) -> Any:
     word = "largest" if name == "amax" else "smallest"
     op(f"{name}(input, dim=(), keepdim=False)", category="reduction",
        summary=f"{word} value over all or along dim (no indices)", example=f"{name}(x, 0)",
-       derivative=f"grad shared evenly by the {word} elements",
+       rules={"input": f"reshape(grad, {name}(input, dim, True).shape) "
+              f"* (input == {name}(input, dim, True)) "
+              f"/ sum(input == {name}(input, dim, True), dim if dim else None, True)"},
        grad_fn=name.capitalize() + "Backward0",
        checks=(GradCheck(f"{name}(a, 1)", _M, "distinct"),
                GradCheck(f"a.{name}(dim=[0, 1])", _M, "distinct")))(fn)
@@ -357,7 +376,16 @@ def _norm_vjp(g: Tensor, node: Node) -> One:
 
 @op("norm(input, p=2, dim=None, keepdim=False)", category="reduction",
     summary="vector p-norm (2 by default) over all or along dim", example="norm(x)",
-    derivative="grad * input / norm (p = 2)", grad_fn="LinalgVectorNormBackward0",
+    rules={
+        "input": (
+            "grad * where(result == 0, 0.0, input / result) if dim is None and p == 2 else "
+            "grad * sign(input) if dim is None and p == 1 else "
+            "grad * sign(input) * abs(input)**(p - 1) / result**(p - 1) if dim is None else "
+            "reshape(grad, norm(input, p, dim, True).shape) * where(norm(input, p, dim, True) == "
+            "0, 0.0, input / norm(input, p, dim, True)) if p == 2 else "
+            "reshape(grad, norm(input, p, dim, True).shape) * sign(input) * abs(input)**(p - 1) / "
+            "norm(input, p, dim, True)**(p - 1)"),
+    }, grad_fn="LinalgVectorNormBackward0",
     checks=(GradCheck("norm(a)", _M), GradCheck("norm(a, dim=1)", _M),
             GradCheck("norm(a, p=1)", _M, "distinct"), GradCheck("norm(a, p=3)", _M),
             GradCheck("norm(a, dim=[0, 1])", _M)))
@@ -402,7 +430,12 @@ def _logsumexp_vjp(g: Tensor, node: Node) -> One:
 
 @op("logsumexp(input, dim, keepdim=False)", category="reduction",
     summary="log(sum(exp(input))) along dim, computed stably", example="logsumexp(x, 0)",
-    derivative="grad * exp(input - logsumexp(input))", grad_fn="LogsumexpBackward0",
+    rules={
+        "input": (
+            "grad * softmax(input, 0) if input.ndim == 1 and not keepdim else "
+            "reshape(grad, logsumexp(input, dim, True).shape) * exp(input - logsumexp(input, dim, "
+            "True))"),
+    }, grad_fn="LogsumexpBackward0",
     checks=(GradCheck("logsumexp(a, 1)", _M), GradCheck("logsumexp(a, (0, 1))", _M)))
 def logsumexp(input: Any, dim: Any, keepdim: bool = False) -> Tensor:
     from ._base import float_input
@@ -510,7 +543,9 @@ def _softmax_args(input: Any, dim: Any, name: str) -> tuple[Tensor, int]:
 
 
 @op("softmax(input, dim)", category="reduction", summary="exp(input) normalised along dim",
-    example="softmax(x, 0)", derivative="softmax * (grad - sum(grad * softmax, dim))",
+    example="softmax(x, 0)", rules={
+        "input": "softmax(input, dim) * (grad - sum(grad * softmax(input, dim), dim, True))",
+    },
     grad_fn="SoftmaxBackward0", checks=(GradCheck("softmax(a, 1)", _M),),
     namespaces=("torch", "torch.nn.functional"))
 def softmax(input: Any, dim: Any = None) -> Tensor:
@@ -522,7 +557,9 @@ def softmax(input: Any, dim: Any = None) -> Tensor:
 
 
 @op("log_softmax(input, dim)", category="reduction", summary="log of softmax, computed stably",
-    example="log_softmax(x, 0)", derivative="grad - softmax * sum(grad, dim)",
+    example="log_softmax(x, 0)", rules={
+        "input": "grad - softmax(input, dim) * sum(grad, dim, True)",
+    },
     grad_fn="LogSoftmaxBackward0", checks=(GradCheck("log_softmax(a, 1)", _M),),
     namespaces=("torch", "torch.nn.functional"))
 def log_softmax(input: Any, dim: Any = None) -> Tensor:

@@ -86,7 +86,9 @@ def _infer_shape(shape: tuple[int, ...], numel: int, current: tuple[int, ...]) -
 
 
 @op("reshape(input, *shape)", category="shape", summary="same elements in a new shape (-1 infers)",
-    example="reshape(x, 2, 3)", derivative="grad reshaped back",
+    example="reshape(x, 2, 3)", rules={
+        "input": "reshape(grad, input.shape)",
+    },
     grad_fn=(("ViewBackward0", ""), ("UnsafeViewBackward0", "when it must copy")),
     checks=(GradCheck("reshape(a, 3, 2)", _M), GradCheck("a.reshape(-1)", _M)))
 def reshape(input: Any, *shape: Any) -> Tensor:
@@ -109,7 +111,9 @@ def _reshape(input: Any, shape: tuple[Any, ...], copy_ok: bool) -> Tensor:
 
 
 @op("view(input, *shape)", category="shape", summary="reshape sharing storage",
-    example="x.view(2, 3)", derivative="grad reshaped back", grad_fn="ViewBackward0",
+    example="x.view(2, 3)", rules={
+        "input": "reshape(grad, input.shape)",
+    }, grad_fn="ViewBackward0",
     checks=(GradCheck("a.view(6)", _M),),
     namespaces=())
 def view(input: Any, *shape: Any) -> Tensor:
@@ -118,7 +122,9 @@ def view(input: Any, *shape: Any) -> Tensor:
 
 @op("flatten(input, start_dim=0, end_dim=-1)", category="shape",
     summary="merge dims start_dim..end_dim into one", example="flatten(x)",
-    derivative="grad reshaped back", grad_fn="ViewBackward0",
+    rules={
+        "input": "reshape(grad, input.shape)",
+    }, grad_fn="ViewBackward0",
     checks=(GradCheck("flatten(a)", _M),))
 def flatten(input: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     t = unary_input(input, "flatten")
@@ -144,7 +150,9 @@ def _permute(t: Tensor, axes: tuple[int, ...], name: str) -> Tensor:
 
 
 @op("permute(input, *dims)", category="shape", summary="reorder the dimensions",
-    example="permute(x, 1, 0)", derivative="grad permuted back", grad_fn="PermuteBackward0",
+    example="permute(x, 1, 0)", rules={
+        "input": "permute(grad, argsort(dims))",
+    }, grad_fn="PermuteBackward0",
     checks=(GradCheck("permute(a, 1, 0)", _M), GradCheck("a.permute([2, 0, 1])", {"a": (2, 3, 4)})))
 def permute(input: Any, *dims: Any) -> Tensor:
     t = unary_input(input, "permute")
@@ -161,7 +169,9 @@ def permute(input: Any, *dims: Any) -> Tensor:
 
 
 @op("transpose(input, dim0, dim1)", category="shape", summary="swap two dimensions",
-    example="transpose(x, 0, 1)", derivative="grad transposed back", grad_fn="TransposeBackward0",
+    example="transpose(x, 0, 1)", rules={
+        "input": "transpose(grad, dim0, dim1)",
+    }, grad_fn="TransposeBackward0",
     aliases=("swapaxes",), checks=(GradCheck("transpose(a, 0, 1)", _M),))
 def transpose(input: Any, dim0: int, dim1: int) -> Tensor:
     t = unary_input(input, "transpose")
@@ -174,7 +184,9 @@ def transpose(input: Any, dim0: int, dim1: int) -> Tensor:
 
 
 @op("t(input)", category="shape", summary="transpose of a matrix (<= 2-D)", example="t(x)",
-    derivative="grad transposed back", grad_fn="TBackward0",
+    rules={
+        "input": "t(grad)",
+    }, grad_fn="TBackward0",
     checks=(GradCheck("t(a)", _M),))
 def t(input: Any) -> Tensor:
     x = unary_input(input, "t")
@@ -190,7 +202,9 @@ def numpy_T(input: Tensor) -> Tensor:
 
 
 @op("squeeze(input, dim=None)", category="shape", summary="drop dimensions of size 1",
-    example="squeeze(x)", derivative="grad reshaped back",
+    example="squeeze(x)", rules={
+        "input": "reshape(grad, input.shape)",
+    },
     grad_fn=(("SqueezeBackward0", ""), ("SqueezeBackward1", "dim"), ("SqueezeBackward2", "dims")),
     checks=(GradCheck("squeeze(a, 0)", {"a": (1, 3)}), GradCheck("squeeze(a, [0, 2])", {"a": (1, 3, 1)})))
 def squeeze(input: Any, dim: Any = None) -> Tensor:
@@ -212,7 +226,9 @@ def squeeze(input: Any, dim: Any = None) -> Tensor:
 
 
 @op("unsqueeze(input, dim)", category="shape", summary="insert a dimension of size 1 at dim",
-    example="unsqueeze(x, 0)", derivative="grad reshaped back", grad_fn="UnsqueezeBackward0",
+    example="unsqueeze(x, 0)", rules={
+        "input": "reshape(grad, input.shape)",
+    }, grad_fn="UnsqueezeBackward0",
     checks=(GradCheck("unsqueeze(a, 1)", _M),))
 def unsqueeze(input: Any, dim: int) -> Tensor:
     x = unary_input(input, "unsqueeze")
@@ -224,7 +240,9 @@ def unsqueeze(input: Any, dim: int) -> Tensor:
 
 @op("expand(input, *sizes)", category="shape",
     summary="broadcast to a larger shape without copying (-1 keeps a size)",
-    example="expand(x, 2, 4)", derivative="grad summed over the expanded dimensions",
+    example="expand(x, 2, 4)", rules={
+        "input": "grad",
+    },
     grad_fn="ExpandBackward0", checks=(GradCheck("expand(a, 2, 3, 3)", {"a": (3, 1)}),),
     namespaces=())
 def expand(input: Any, *sizes: Any) -> Tensor:

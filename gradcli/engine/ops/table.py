@@ -2,7 +2,8 @@
 
 Each entry carries its implementation (forward and, beside it in the same module, its VJP),
 the PyTorch grad_fn name of each case it records, its signature, the modules of PyTorch it
-lives in, a one-line derivative rule, an example, and how to check its gradient. The
+lives in, its symbolic derivative rules (text in the language, which ``gradcli diff`` reads;
+the derivative column is made of them), an example, and how to check its gradient. The
 language's builtins, ``torch`` namespaces and tensor methods, the ``gradcli ops`` listing,
 the README's function list (``python tools/update_readme.py``), the golden generators and
 the gradient tests all read it.
@@ -55,6 +56,11 @@ class OpSpec:
     self_arg: str | None = None
     #: Where PyTorch has it as a function (empty: a Tensor method only, as ``view``).
     namespaces: tuple[str, ...] = ("torch",)
+    #: Symbolic derivative rules, one per differentiable parameter: an expression of the
+    #: language over ``grad`` (the gradient of the result), ``result`` and the parameters,
+    #: whose value is that parameter's gradient (it may have the broadcast shape: whoever
+    #: applies it sums it back). ``gradcli diff`` reads them; ``derivative`` is made of them.
+    rules: tuple[tuple[str, str], ...] = ()
 
     @property
     def grad_fns(self) -> tuple[str, ...]:
@@ -81,7 +87,8 @@ CATEGORIES = (
 
 
 def op(signature: str, *, category: str, summary: str, example: str,
-       derivative: str = "not differentiable", grad_fn: str | tuple[GradFn, ...] = "",
+       rules: Mapping[str, str] | None = None, derivative: str = "not differentiable",
+       grad_fn: str | tuple[GradFn, ...] = "",
        method: bool = True, function: bool = True, aliases: tuple[str, ...] = (),
        checks: tuple[GradCheck, ...] = (), self_arg: str | None = None,
        namespaces: tuple[str, ...] | None = None,
@@ -90,6 +97,8 @@ def op(signature: str, *, category: str, summary: str, example: str,
 
     ``grad_fn`` is one name, or (name, case) pairs when the cases record different nodes.
     ``namespaces`` defaults to ``torch`` for a function and to none for a method only.
+    ``rules`` are the symbolic derivatives; ``derivative`` is prose for a function that has
+    none (dropout's random mask, cat's pieces), which ``gradcli diff`` refuses by name.
     """
     assert category in CATEGORIES, category
     cases: tuple[GradFn, ...] = (
@@ -101,13 +110,22 @@ def op(signature: str, *, category: str, summary: str, example: str,
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         name = signature.split("(", 1)[0]
         assert name not in OPS, f"{name} declared twice"
-        OPS[name] = OpSpec(name, fn, signature, category, summary, example, derivative,
-                           cases, method, function, aliases, checks, self_arg, where)
+        pairs = tuple((rules or {}).items())
+        OPS[name] = OpSpec(name, fn, signature, category, summary, example,
+                           describe(pairs) if pairs else derivative, cases, method, function,
+                           aliases, checks, self_arg, where, pairs)
         for alias in aliases:
             ALIASES[alias] = name
         return fn
 
     return register
+
+
+def describe(rules: tuple[tuple[str, str], ...]) -> str:
+    """The derivative column of ``gradcli ops``, made of the symbolic rules."""
+    if len(rules) == 1:
+        return rules[0][1]
+    return "; ".join(f"d/d{param} = {text}" for param, text in rules)
 
 
 def lookup(name: str) -> OpSpec | None:

@@ -1,0 +1,199 @@
+"""Prints symbolic expressions: as language text and as LaTeX, one printer per face, a method
+per kind of node, parentheses driven by precedence; shared subexpressions named once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..symbolic import expr as X
+from ..symbolic.expr import Node
+
+# Python's precedences: the printed text must parse back to the same expression.
+ATOM, POSTFIX, POWER, UNARY, PRODUCT, SUM, COMPARE, AND = 90, 80, 70, 60, 50, 40, 30, 25
+_PRECEDENCE = {"add": SUM, "sub": SUM, "mul": PRODUCT, "div": PRODUCT, "matmul": PRODUCT,
+               "floor_divide": PRODUCT, "remainder": PRODUCT, "pow": POWER, "neg": UNARY,
+               "gt": COMPARE, "ge": COMPARE, "lt": COMPARE, "le": COMPARE, "eq": COMPARE,
+               "ne": COMPARE, "bitwise_and": AND, "bitwise_or": AND}
+_SPACED = {"add", "sub", "matmul", "gt", "ge", "lt", "le", "eq", "ne", "bitwise_and",
+           "bitwise_or"}
+#: Parameters printed by position when every one before them is printed too.
+_POSITIONAL = {"dim", "p", "dim0", "dim1", "exponent", "other"}
+
+
+def number(value: Any) -> str:
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    return str(value)
+
+
+def precedence(node: Node) -> int:
+    if node.op == X.CONST:
+        return UNARY if node.value < 0 else ATOM
+    if node.op in _PRECEDENCE and _infix(node):
+        return _PRECEDENCE[node.op]
+    return POSTFIX
+
+
+def _infix(node: Node) -> bool:
+    return node.op in X.INFIX and node.static("alpha", 1) == 1 or node.op == "neg"
+
+
+def _coefficient_of_matmul(node: Node) -> bool:
+    return node.op == "mul" and node.args[0].is_const() and node.args[1].op == "matmul" \
+        and _infix(node.args[1])
+
+
+def shared(*roots: Node) -> list[Node]:
+    """The compound subexpressions used more than once, inner ones first: to be named."""
+    uses: dict[int, int] = {}
+    order = X.topological(*roots)
+    for node in order:
+        for arg in node.args:
+            uses[id(arg)] = uses.get(id(arg), 0) + 1
+    return [node for node in order if uses.get(id(node), 0) > 1 and _compound(node)]
+
+
+def _compound(node: Node) -> bool:
+    if node.op in (X.VAR, X.CONST, X.LITERAL):
+        return False
+    if node.op in (X.TRANSPOSE, "neg") and node.args[0].op in (X.VAR, X.CONST):
+        return False
+    if node.op == "expand" and node.args[0].op == X.CONST:
+        return False
+    return True
+
+
+def names_for(nodes: list[Node], taken: set[str]) -> dict[int, str]:
+    pool = [c for c in "stuvpqrmn" if c not in taken]
+    out: dict[int, str] = {}
+    for i, node in enumerate(nodes):
+        if len(nodes) <= len(pool):
+            out[id(node)] = pool[i]
+        else:
+            name = f"s{i + 1}"
+            while name in taken:
+                name = "_" + name
+            out[id(node)] = name
+    return out
+
+
+class TextPrinter:
+    """The language's text: what ``gradcli eval`` reads back."""
+
+    def __init__(self, names: dict[int, str] | None = None) -> None:
+        self.names = names or {}
+        self.memo: dict[int, str] = {}
+
+    def __call__(self, node: Node) -> str:
+        return self.print(node)
+
+    def print(self, node: Node, top: bool = False) -> str:
+        if not top and id(node) in self.names:
+            return self.names[id(node)]
+        found = self.memo.get(id(node))
+        if found is None:
+            found = self.memo[id(node)] = getattr(
+                self, "_" + node.op, None)(node) if hasattr(self, "_" + node.op) else (
+                self._infix(node) if _infix(node) else self._call(node))
+        return found
+
+    def wrap(self, node: Node, level: int, right: bool = False) -> str:
+        text = self.print(node)
+        inner = POSTFIX if id(node) in self.names else precedence(node)
+        if inner < level or (right and inner == level):
+            return f"({text})"
+        return text
+
+    def _var(self, node: Node) -> str:
+        return node.name
+
+    def _const(self, node: Node) -> str:
+        return number(node.value)
+
+    def _literal(self, node: Node) -> str:
+        return str(node.static("text"))
+
+    def _T(self, node: Node) -> str:
+        return self.wrap(node.args[0], POSTFIX) + ".T"
+
+    def _neg(self, node: Node) -> str:
+        # -(a*b) printed -a*b: (-a)*b is the same number, and @ and / alike.
+        return "-" + self.wrap(node.args[0], PRODUCT)
+
+    def _infix(self, node: Node) -> str:
+        level = _PRECEDENCE[node.op]
+        symbol = X.INFIX[node.op]
+        left, right = node.args
+        if node.op == "pow":
+            # -x**2 is -(x**2): a unary minus on the left needs parentheses.
+            text_left = self.wrap(left, POWER + 1)
+            text_right = self.wrap(right, UNARY)
+            return f"{text_left}**{text_right}"
+        if _coefficient_of_matmul(node) and id(right) not in self.names:
+            # 2*(A @ B) printed as 2*A @ B: scalar factors associate.
+            return f"{self.wrap(left, level)}*{self.print(right)}"
+        text_left = self.operand(left, node, level)
+        text_right = self.operand(right, node, level, right=True)
+        if node.op in _SPACED:
+            return f"{text_left} {symbol} {text_right}"
+        return f"{text_left}{symbol}{text_right}"
+
+    def operand(self, child: Node, parent: Node, level: int, right: bool = False) -> str:
+        """An operand of * / or @, in parentheses when it mixes the two (a reader should
+        not need to know that they share a precedence)."""
+        if _coefficient_of_matmul(child) and parent.op in ("mul", "div") and not right \
+                and id(child) not in self.names:
+            return f"{self.print(child.args[0])}*({self.print(child.args[1])})"
+        if parent.op in ("mul", "div", "matmul") and id(child) not in self.names and (
+                _coefficient_of_matmul(child) or _infix(child) and child.op in (
+                    "mul", "div", "matmul") and (child.op == "matmul") != (parent.op == "matmul")):
+            if not (child.op == "mul" and child.args[0].is_const() and parent.op != "matmul"
+                    and not _coefficient_of_matmul(child)):
+                return f"({self.print(child)})"
+        return self.wrap(child, level, right)
+
+    def _expand(self, node: Node) -> str:
+        inner = node.args[0]
+        sizes = ", ".join(str(d) for d in node.shape)
+        if inner.is_const():
+            word = "ones" if inner.value != 0 else "zeros"
+            if inner.value in (0, 1):
+                return f"{word}({sizes})"
+            return f"{number(inner.value)}*ones({sizes})"
+        return f"{self.wrap(inner, POSTFIX)}.expand({sizes})"
+
+    def _call(self, node: Node) -> str:
+        from ..symbolic.reader import defaults_of
+
+        parts = [self.print(a) for a in node.args]
+        defaults = defaults_of(node.op)
+        keyword = False
+        for key, value in node.statics:
+            if key in defaults and defaults[key] == value:
+                keyword = True  # a parameter left out: the ones after it go by name
+                continue
+            if key in ("sizes", "shape", "dims"):
+                parts.extend(str(v) for v in value)
+            elif keyword or key not in _POSITIONAL:
+                parts.append(f"{key}={_static_text(value)}")
+                keyword = True
+            else:
+                parts.append(_static_text(value))
+        return f"{node.op}({', '.join(parts)})"
+
+
+def _static_text(value: Any) -> str:
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_static_text(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+    if isinstance(value, float):
+        return number(value)
+    return str(value)
+
+
+def with_names(roots: list[Node], taken: set[str]) -> tuple[TextPrinter, list[tuple[str, Node]]]:
+    """A printer that names shared subexpressions, and the (name, node) definitions."""
+    nodes = shared(*roots)
+    names = names_for(nodes, taken)
+    return TextPrinter(names), [(names[id(n)], n) for n in nodes]

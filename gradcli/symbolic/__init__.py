@@ -1,0 +1,1 @@
+"""Symbolic derivatives: expressions of the language differentiated, simplified and checked."""
