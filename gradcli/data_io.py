@@ -318,9 +318,9 @@ def _csv_to_array(text: str, name: str) -> np.ndarray:
 def _csv_rows(text: str, name: str) -> tuple[list[list[str]], list[int]]:
     nul = text.find("\0")
     if nul >= 0:  # numpy would drop it silently: "2\x003" would load as 23
-        line = text.count("\n", 0, nul) + 1
+        at_line = text.count("\n", 0, nul) + 1
         column = text.count(",", text.rfind("\n", 0, nul) + 1, nul) + 1
-        raise _io_error(name, f"line {line}, column {column}: the value holds a NUL character",
+        raise _io_error(name, f"line {at_line}, column {column}: the value holds a NUL character",
                         hint="CSV values must be numbers such as 3, -2.5, 1e-3, nan or inf")
     rows: list[list[str]] = []
     line_numbers: list[int] = []
