@@ -33,6 +33,8 @@ def precedence(node: Node) -> int:
         return UNARY if node.value < 0 else ATOM
     if node.op in _PRECEDENCE and _infix(node):
         return _PRECEDENCE[node.op]
+    if node.op == "expand" and node.args[0].op == X.CONST and node.args[0].value not in (0, 1):
+        return PRODUCT  # printed 2*ones(3)
     return POSTFIX
 
 
@@ -119,8 +121,13 @@ class TextPrinter:
         return self.wrap(node.args[0], POSTFIX) + ".T"
 
     def _neg(self, node: Node) -> str:
-        # -(a*b) printed -a*b: (-a)*b is the same number, and @ and / alike.
-        return "-" + self.wrap(node.args[0], PRODUCT)
+        # -(a*b) printed -a*b: (-a)*b is the same number, and @ and / alike; not // and %
+        # ((-a)//b is floor(-a/b), not -floor(a/b)).
+        inner = node.args[0]
+        if inner.op in ("floor_divide", "remainder") and _infix(inner) \
+                and id(inner) not in self.names:
+            return f"-({self.print(inner)})"
+        return "-" + self.wrap(inner, PRODUCT)
 
     def _infix(self, node: Node) -> str:
         level = _PRECEDENCE[node.op]

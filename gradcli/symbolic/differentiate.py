@@ -52,7 +52,7 @@ def gradients(output: Node, wrt: list[Node], seed: Node | None = None) -> dict[s
         if node.op == X.VAR:
             continue
         for i, arg in enumerate(node.args):
-            if id(arg) in depends:
+            if id(arg) in depends and arg.kind == "f":  # a condition carries no gradient
                 part = sum_to(local_gradient(node, i, grad), arg.shape)
                 parts.setdefault(id(arg), []).append(part)
     result = {}

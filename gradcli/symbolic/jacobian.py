@@ -24,6 +24,11 @@ def jacobian(output: Node, v: Node) -> Node:
                           hint="gradcli jacobian gives its numbers")
     g = X.var(SEED, output.shape)
     linear = simplify(gradients(output, [v], g)[v.name])  # J.T @ g, of v's shape
+    if _free(linear, g):  # no path from v to the output carries a gradient (round): J = 0
+        import numpy as np
+
+        shape = output.shape + v.shape
+        return X.literal(f"zeros({', '.join(map(str, shape))})", np.zeros(shape))
     m = output.shape[0] if output.ndim else 1
     matrix = _matrix(linear, g, m)  # J.T, (n, m)
     result = simplify(_t(matrix))

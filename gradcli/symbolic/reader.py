@@ -104,6 +104,11 @@ def convert(node: n.Expr, env: dict[str, Any]) -> Any:
         test = _static(convert(node.test, env), node.test)
         return convert(node.body if test else node.orelse, env)
     if isinstance(node, n.Attribute):
+        if _dotted(node.value) == "torch" and "torch" not in env:
+            if node.attr in _DTYPES:
+                return node.attr
+            if node.attr in _TORCH_CONSTANTS:
+                return _TORCH_CONSTANTS[node.attr]
         return _attribute(convert(node.value, env), node)
     if isinstance(node, n.Subscript):
         value, index = convert(node.value, env), convert(node.index, env)
@@ -114,6 +119,21 @@ def convert(node: n.Expr, env: dict[str, Any]) -> Any:
     if isinstance(node, n.Call):
         return _call(node, env)
     raise Unsupported(f"diff cannot read {type(node).__name__.lower()} expressions", node)
+
+
+#: torch's constants, as eval reads them.
+_TORCH_CONSTANTS = {"pi": float(np.pi), "e": float(np.e), "inf": float("inf"),
+                    "nan": float("nan")}
+
+
+def _dotted(node: n.Expr) -> str | None:
+    """``torch.nn.functional`` for that chain of names, else None."""
+    if isinstance(node, n.Name):
+        return node.id
+    if isinstance(node, n.Attribute):
+        inner = _dotted(node.value)
+        return None if inner is None else f"{inner}.{node.attr}"
+    return None
 
 
 def _static(value: Any, node: n.Node) -> Any:
@@ -158,7 +178,10 @@ def transpose(value: Node) -> Node:
 def _call(node: n.Call, env: dict[str, Any]) -> Any:
     args = [convert(a, env) for a in node.args]
     kwargs = {KEYWORD_ALIASES.get(k.name, k.name): convert(k.value, env) for k in node.keywords}
-    if isinstance(node.func, n.Attribute):  # x.sum(0): a method
+    if isinstance(node.func, n.Attribute) and _dotted(node.func.value) in E.NAMESPACES \
+            and _dotted(node.func.value).split(".")[0] not in env:  # torch.sigmoid(x)
+        name = node.func.attr
+    elif isinstance(node.func, n.Attribute):  # x.sum(0): a method
         name = node.func.attr
         args.insert(0, convert(node.func.value, env))
     elif isinstance(node.func, n.Name):

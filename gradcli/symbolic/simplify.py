@@ -45,7 +45,7 @@ t(x) -> x.T if x.ndim == 2
 t(x) -> x if x.ndim < 2
 exp(log(x)) -> x
 log(exp(x)) -> x
-exp(x - logsumexp(x, d, True)) -> softmax(x, d)
+exp(x - logsumexp(x, d, True)) -> softmax(x, d) if isinstance(d, int)
 exp(log_softmax(x, d)) -> softmax(x, d)
 unsqueeze(u, -1) * v -> outer(u, v) if u.ndim == 1 and v.ndim == 1
 unsqueeze(u, 1) * v -> outer(u, v) if u.ndim == 1 and v.ndim == 1
@@ -62,6 +62,9 @@ sigmoid(u) * exp(-u) -> sigmoid(-u)
 exp(-u) / (1 + exp(-u))**2 -> sigmoid(u) * (1 - sigmoid(u))
 norm(r) * where(norm(r) == 0, 0, r / norm(r)) -> r
 (A / k) @ B -> (A @ B) / k
+squeeze(unsqueeze(x, d), d) -> x
+reshape(reshape(x, s), r) -> reshape(x, r)
+reshape(x, s) -> x if s == x.shape
 reshape(sum(x, d), s) -> sum(x, d, keepdim=True) if s == sum(x, d, keepdim=True).shape
 reshape(mean(x, d), s) -> mean(x, d, keepdim=True) if s == mean(x, d, keepdim=True).shape
 """

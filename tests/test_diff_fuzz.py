@@ -1,0 +1,188 @@
+"""diff over the whole op table, checked by autograd through the paste-back path.
+
+Every function with a symbolic rule, alone (its gradient checks as call templates), and random
+compositions of them (hypothesis): the printed plain derivative, parsed back and evaluated in
+float64, equals autograd's gradient (or Jacobian) at random points, and its length stays linear
+in the expression's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_symbolic_rules import EXTRA, UNSUPPORTED, _values
+
+from gradcli.engine.ops import OPS
+from gradcli.interpreter.evaluate import EvalOptions, Evaluator
+from gradcli.render.diff_output import compact, inline
+from gradcli.symbolic.derive import ELEMENTWISE, GRADIENT, JACOBIAN, differentiate
+from gradcli.symbolic.reader import Unsupported
+
+#: The seed's name in the scalarised form sum(W__ * (expr)) of a non-scalar expression.
+WEIGHT = "w__"
+
+
+def _evaluator(values: dict[str, np.ndarray], no_grad: bool = False) -> Evaluator:
+    evaluator = Evaluator(EvalOptions(dtype="float64", no_grad=no_grad), lambda _: np.zeros(0))
+    evaluator.bound.update(values)
+    return evaluator
+
+
+def pasted(printed: str, values: dict[str, np.ndarray]) -> np.ndarray:
+    """The printed derivative read back by eval (what a user pastes)."""
+    value = _evaluator(values, no_grad=True).evaluate(printed).value
+    return np.asarray(getattr(value, "data", value), dtype=np.float64)
+
+
+def check_diff(text: str, values: dict[str, np.ndarray], wrt: list[str]) -> list[str]:
+    """diff ``text`` w.r.t. ``wrt`` at ``values``; every printed derivative pasted back equals
+    autograd's numbers. The printed lines."""
+    result = differentiate(text, values, wrt, 1, _evaluator(values), check=False)
+    reference = _evaluator(values)
+    reference.wrt = list(wrt)
+    blocks = reference.jacobian(text).jacobian
+    lines = []
+    for d in result.derivatives:
+        printed = inline(d.node)
+        lines.append(printed)
+        got = pasted(printed, values)
+        want = np.asarray(getattr(blocks[d.name], "data", blocks[d.name]), dtype=np.float64)
+        shape = values[d.name].shape
+        if d.form == ELEMENTWISE:
+            k = int(np.prod(shape))
+            want = np.diag(want.reshape(k, k)).reshape(shape)
+        else:
+            assert d.form in (GRADIENT, JACOBIAN), d.form
+        got = np.broadcast_to(got, want.shape)
+        np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-9,
+                                   err_msg=f"d/d{d.name} {text} = {printed}")
+    return lines
+
+
+#: The test templates of methods that eval does not take as functions, as eval takes them.
+PUBLIC = {"to(a, float32)": "a.to(torch.float32)"}
+
+
+def _cases() -> list[tuple[str, str, dict[str, tuple[int, ...]], str]]:
+    out = []
+    for name, spec in OPS.items():
+        if not spec.rules:
+            continue
+        for c in [(c.expr, dict(c.shapes), c.domain) for c in spec.checks] + EXTRA.get(name, []):
+            if name not in UNSUPPORTED and c[0] not in UNSUPPORTED:
+                text = c[0] if spec.function else PUBLIC.get(c[0], c[0])
+                out.append((name, text, *c[1:]))
+    return out
+
+
+CASES = _cases()
+
+
+def _output_ndim(text: str, values: dict[str, np.ndarray]) -> int:
+    value = _evaluator(values, no_grad=True).evaluate(text).value
+    return np.ndim(getattr(value, "data", value))
+
+
+@pytest.mark.parametrize(("op", "text", "shapes", "domain"), CASES,
+                         ids=[f"{c[0]}:{c[1]}:{c[2]}" for c in CASES])
+def test_every_function_alone(op: str, text: str, shapes: dict, domain: str) -> None:
+    """The function itself (its Jacobian, when diff writes it), and sum(w * f(...)) (a
+    gradient, which diff always writes), at two random points."""
+    for seed in (1, 2):
+        values = _values(shapes, domain, np.random.default_rng(seed))
+        wrt = list(values)
+        ndim = _output_ndim(text, values)
+        if ndim > 1 or ndim == 1 and any(v.ndim > 1 for v in values.values()):
+            try:
+                check_diff(text, values, wrt)
+            except Unsupported as err:  # only a full Jacobian of matrices is refused
+                assert "Jacobian" in err.message, err.message
+        else:
+            check_diff(text, values, wrt)
+        if ndim:
+            out_shape = np.shape(_evaluator(values, no_grad=True).evaluate(text).value.data)
+            weighted = {**values, WEIGHT: np.random.default_rng(seed + 10).standard_normal(
+                out_shape)}
+            check_diff(f"sum({WEIGHT} * ({text}))", weighted, wrt)
+
+
+# Random compositions: vectors of two sizes, a matrix between them, and a scalar.
+N, M = 3, 2
+SHAPES = {"x": (N,), "W": (M, N), "y": (M,), "s": ()}
+UNARY = ["sin({})", "cos({})", "tanh({})", "sigmoid({})", "exp(tanh({}))", "relu({})",
+         "abs({})", "log(1 + {}**2)", "sqrt({}**2 + 1)", "softmax({}, 0)", "log_softmax({}, 0)",
+         "-{}", "({})**2", "s*{}", "({})/2", "2 - {}", "reciprocal(2 + sigmoid({}))",
+         "clamp({}, -0.5, 0.5)", "{}.unsqueeze(1).squeeze(1)", "{}.reshape(-1)",
+         "where({} > 0, {}, 0.5*{})", "torch.sigmoid({})"]
+BINARY = ["{} + {}", "{} - {}", "{} * {}", "{} / (1 + {}**2)", "maximum({}, {})",
+          "minimum({}, {})", "{} * dot({}, {})"]
+REDUCE = ["sum({})", "mean({})", "norm({})", "logsumexp({}, 0)", "amax({})", "prod({})",
+          "dot({}, {})", "sum({}, 0)", "sum({} * {}, -1, keepdim=True).squeeze(0)"]
+
+
+@st.composite
+def vectors(draw: st.DrawFn, size: int, depth: int) -> str:
+    """An expression of shape (size,)."""
+    leaves = ["x", "(W.T @ y)"] if size == N else ["y", "(W @ x)"]
+    if depth == 0 or draw(st.integers(0, 4)) == 0:
+        return draw(st.sampled_from(leaves))
+    kind = draw(st.sampled_from(["unary", "binary", "linear", "scaled"]))
+    inner = draw(vectors(size, depth - 1))
+    if kind == "unary":
+        template = draw(st.sampled_from(UNARY))
+        return template.format(*[inner] * template.count("{}"))
+    if kind == "binary":
+        template = draw(st.sampled_from(BINARY))
+        others = [draw(vectors(size, depth - 1)) for _ in range(template.count("{}") - 1)]
+        return "(" + template.format(inner, *others) + ")"
+    if kind == "linear":
+        other = draw(vectors(M if size == N else N, depth - 1))
+        return f"(W @ {other})" if size == M else f"(W.T @ {other})"
+    return f"({draw(scalars(depth - 1))} * {inner})"
+
+
+@st.composite
+def scalars(draw: st.DrawFn, depth: int) -> str:
+    """A scalar expression: a reduction of vectors."""
+    size = draw(st.sampled_from([N, M]))
+    template = draw(st.sampled_from(REDUCE))
+    parts = [draw(vectors(size, depth)) for _ in range(template.count("{}"))]
+    return template.format(*parts)
+
+
+def _composition(text: str, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    values = {name: rng.uniform(-1.0, 1.0, shape) for name, shape in SHAPES.items()}
+    used = [name for name in SHAPES if name in text.replace("W.T", "W")]
+    lines = check_diff(text, values, used)
+    taken = set(values)
+    for line in lines:
+        assert line  # diff printed a derivative
+    for d in differentiate(text, values, used, 1, _evaluator(values), check=False).derivatives:
+        body, definitions = compact(d.node, taken)
+        size = len(body) + sum(len(name) + len(defn) for name, defn in definitions)
+        assert size <= LINEAR * len(text), (text, body, definitions)
+
+
+#: The printed derivative (shared subexpressions named once) is at most this many times
+#: longer than the expression.
+LINEAR = 12
+
+
+@pytest.mark.filterwarnings("ignore:The recursion limit")
+@settings(max_examples=25, derandomize=True, deadline=None, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(scalars(2), st.integers(0, 2**32 - 1))
+def test_random_compositions(text: str, seed: int) -> None:
+    _composition(text, seed)
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore:The recursion limit")
+@settings(max_examples=400, deadline=None, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(scalars(4), st.integers(0, 2**32 - 1))
+def test_random_compositions_long(text: str, seed: int) -> None:
+    _composition(text, seed)
