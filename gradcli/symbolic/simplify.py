@@ -572,6 +572,9 @@ def _sum(node: Node) -> Node | None:
         magnitude = -coefficient if negative else coefficient
         piece = X.const(_number(magnitude)) if term is None else (
             term if magnitude == 1 else _scaled(magnitude, term))
+        if piece.kind == "b" and (negative or result is not None and result.kind == "b"):
+            # -mask and mask - mask are errors in PyTorch (and mask + mask is "or"): 1*mask
+            piece = call("mul", [X.const(1), piece], {})
         if result is None:
             result = call("neg", [piece], {}) if negative else piece
             seen = frozenset({id(term)})
