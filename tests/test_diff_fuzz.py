@@ -119,7 +119,9 @@ UNARY = ["sin({})", "cos({})", "tanh({})", "sigmoid({})", "exp(tanh({}))", "relu
 BINARY = ["{} + {}", "{} - {}", "{} * {}", "{} / (1 + {}**2)", "maximum({}, {})",
           "minimum({}, {})", "{} * dot({}, {})"]
 REDUCE = ["sum({})", "mean({})", "norm({})", "logsumexp({}, 0)", "amax({})", "prod({})",
-          "dot({}, {})", "sum({}, 0)", "sum({} * {}, -1, keepdim=True).squeeze(0)"]
+          "dot({}, {})", "sum({}, 0)", "sum({} * {}, -1, keepdim=True).squeeze(0)", "({})[0]",
+          "sum(({})[1:])",
+          "({})[-1]*dot(({})[:2], x[1:])"]
 
 
 @st.composite
@@ -132,7 +134,7 @@ def vectors(draw: st.DrawFn, size: int, depth: int) -> str:
     inner = draw(vectors(size, depth - 1))
     if kind == "unary":
         template = draw(st.sampled_from(UNARY))
-        return template.format(*[inner] * template.count("{}"))
+        return "(" + template.format(*[inner] * template.count("{}")) + ")"
     if kind == "binary":
         template = draw(st.sampled_from(BINARY))
         others = [draw(vectors(size, depth - 1)) for _ in range(template.count("{}") - 1)]
@@ -186,3 +188,63 @@ def test_random_compositions(text: str, seed: int) -> None:
 @given(scalars(4), st.integers(0, 2**32 - 1))
 def test_random_compositions_long(text: str, seed: int) -> None:
     _composition(text, seed)
+
+
+# What the fuzzer found: one regression test per bug.
+X3 = {"x": np.array([0.3, -0.7, 1.2])}
+WXY = {"x": np.array([0.3, -0.7, 1.2]), "W": np.array([[0.5, -1.0, 2.0], [0.1, 0.4, -0.3]]),
+       "y": np.array([0.8, -0.2])}
+
+
+@pytest.mark.parametrize(("text", "values", "wrt", "printed"), [
+    # -a//b is (-a)//b, so -(a//b) needs its parentheses.
+    ("sum(0.5 % x)", {"x": np.array([0.3, 0.7, 1.2])}, ["x"], ["-(0.5//x)"]),
+    # where's condition depends on x but carries no gradient (was: no rule for condition).
+    ("sum(where(x > 0, x, 2*x))", X3, ["x"], None),
+    # logsumexp over two dims was rewritten into softmax, which takes one.
+    ("logsumexp(A, (0, 1))", {"A": np.arange(6.0).reshape(2, 3) / 5}, ["A"], None),
+    # A zero Jacobian (round) was refused.
+    ("round(x)", X3, ["x"], ["zeros(3, 3)"]),
+    # torch's dtypes, constants and namespaces, as eval reads them.
+    ("sum(torch.sigmoid(x.to(torch.float64)))*torch.pi", X3, ["x"], None),
+    ("sum(torch.nn.functional.relu(x))", X3, ["x"], ["1*(x > 0)"]),
+    # W @ 0.5*ones(2) parsed back as (W @ 0.5)*ones(2).
+    ("mean(W @ x)", WXY, ["x"], ["W.T @ (0.5*ones(2))"]),
+    # An expanded 1 evaluated as an integer tensor: outer(ones(3), y) failed inside the check.
+    ("sum(W.T @ y)", WXY, ["W", "y"], None),
+    # squeeze(unsqueeze(x)) and reshape(reshape(x)) left in (and their Jacobian refused).
+    ("sum(x * x.unsqueeze(1).squeeze(1))", X3, ["x"], ["2*x"]),
+    ("sum(x * x.reshape(3, 1).reshape(-1))", X3, ["x"], ["2*x"]),
+    # -mask and mask - mask are errors in PyTorch, and mask + mask is "or" (a wrong value).
+    ("sum(cos(maximum(x, sin(x))))", X3, ["x"], None),
+    ("sum(relu(x) + relu(x - 1))", X3, ["x"], None),
+])
+def test_found_by_the_fuzzer(text: str, values: dict, wrt: list[str],
+                             printed: list[str] | None) -> None:
+    lines = check_diff(text, values, wrt)
+    if printed is not None:
+        assert lines == printed
+
+
+@pytest.mark.parametrize(("text", "printed"), [
+    ("x[1]", ["eye(3)[1]"]),
+    ("sum(x[1:3]**2)", ["2*eye(3)[1:3].T @ x[1:3]"]),
+    ("sin(x[-1])*x[0]", ["sin(x[-1])*eye(3)[0] + x[0]*cos(x[-1])*eye(3)[-1]"]),
+    ("sum(x[::2])", ["eye(3)[::2].T @ ones(2)"]),
+    ("sin(x)[0]", ["eye(3)[0]*cos(x)"]),
+    ("x[1:3]", ["eye(3)[1:3]"]),
+])
+def test_indexing_by_a_number_or_a_slice(text: str, printed: list[str]) -> None:
+    assert check_diff(text, X3, ["x"]) == printed
+
+
+def test_indexing_a_matrix() -> None:
+    assert check_diff("sum(W[1] * x)", WXY, ["W", "x"]) == ["outer(eye(2)[1], x)", "W[1]"]
+    check_diff("sum((W @ x)[1:] * y[1:])", WXY, ["W", "x", "y"])
+
+
+@pytest.mark.parametrize("text", ["sum(max(x, 0)[0])", "sum(x[x > 0])", "x[0, 1]",
+                                  "sum(x[:, 0])"])
+def test_what_diff_does_not_read_is_a_clean_error(text: str) -> None:
+    with pytest.raises(Unsupported, match="max|index"):
+        check_diff(text, {"x": np.ones((3, 2))}, ["x"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..engine import ops as E
 from ..symbolic import expr as X
 from ..symbolic.expr import Node
 
@@ -120,6 +121,9 @@ class TextPrinter:
     def _T(self, node: Node) -> str:
         return self.wrap(node.args[0], POSTFIX) + ".T"
 
+    def _index(self, node: Node) -> str:
+        return f"{self.wrap(node.args[0], POSTFIX)}[{X.index_text(node.static('key'))}]"
+
     def _neg(self, node: Node) -> str:
         # -(a*b) printed -a*b: (-a)*b is the same number, and @ and / alike; not // and %
         # ((-a)//b is floor(-a/b), not -floor(a/b)).
@@ -188,6 +192,14 @@ class TextPrinter:
                 keyword = True
             else:
                 parts.append(_static_text(value))
+        dtype = dict(node.statics).get("dtype")
+        if dtype:  # eval reads dtypes as torch.float32
+            parts = [p.replace(str(dtype), f"torch.{dtype}")
+                     if p in (dtype, f"dtype={dtype}") else p for p in parts]
+        if node.op in E.OPS and not E.OPS[node.op].function and node.args:
+            # A method only (x.to(torch.float32)): eval has no function of that name.
+            receiver = self.wrap(node.args[0], POSTFIX)
+            return f"{receiver}.{node.op}({', '.join(parts[1:])})"
         return f"{node.op}({', '.join(parts)})"
 
 

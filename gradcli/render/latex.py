@@ -73,6 +73,10 @@ class LatexPrinter:
     def _T(self, node: Node) -> str:
         return "{" + self.wrap(node.args[0], POSTFIX) + r"}^\top"
 
+    def _index(self, node: Node) -> str:
+        return "{" + self.wrap(node.args[0], POSTFIX) + "}_{" + \
+            X.index_text(node.static("key")) + "}"
+
     def _neg(self, node: Node) -> str:
         return "-" + self.wrap(node.args[0], PRODUCT + 1)
 

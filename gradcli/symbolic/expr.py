@@ -15,9 +15,10 @@ import numpy as np
 from ..engine import Tensor
 from ..engine import ops as E
 
-#: Kinds that are not op-table functions: a variable, a number, ``x.T``, and a literal tensor
-#: made by a creation function (``ones(3)``), kept as its source text.
-VAR, CONST, TRANSPOSE, LITERAL = "var", "const", "T", "literal"
+#: Kinds that are not op-table functions: a variable, a number, ``x.T``, a literal tensor
+#: made by a creation function (``ones(3)``), kept as its source text, and ``x[key]`` (a number
+#: or a slice of the first dimension; the static ``key`` is ("int", i) or ("slice", a, b, c)).
+VAR, CONST, TRANSPOSE, LITERAL, INDEX = "var", "const", "T", "literal", "index"
 
 #: The op-table functions written as operators, and their symbols.
 INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/", "matmul": "@", "pow": "**",
@@ -155,6 +156,8 @@ def apply(node: Node, values: list[Any]) -> Any:
         return Tensor(_LITERALS[id(node)])
     if node.op == TRANSPOSE:
         return E.numpy_T(values[0])
+    if node.op == INDEX:
+        return values[0][index_key(node.static("key"))]
     if node.op == "expand" and node.args[0].op == CONST:  # printed ones(3): floating
         values = [Tensor(np.asarray(node.args[0].value, dtype=np.float64))]
     spec = E.OPS[node.op]
@@ -167,6 +170,19 @@ def apply(node: Node, values: list[Any]) -> Any:
         else:
             positional.append(bound[name])
     return spec.impl(*positional)
+
+
+def index_key(key: tuple[Any, ...]) -> Any:
+    """The Python key of an INDEX node's static ``key``."""
+    return key[1] if key[0] == "int" else slice(*key[1:])
+
+
+def index_text(key: tuple[Any, ...]) -> str:
+    """``1``, ``1:3``, ``::2``: the key as the language writes it."""
+    if key[0] == "int":
+        return str(key[1])
+    a, b, c = ("" if v is None else str(v) for v in key[1:])
+    return f"{a}:{b}" + (f":{c}" if c else "")
 
 
 _SIGNATURES: dict[str, list[tuple[str, bool]]] = {}

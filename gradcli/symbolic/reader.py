@@ -111,8 +111,11 @@ def convert(node: n.Expr, env: dict[str, Any]) -> Any:
                 return _TORCH_CONSTANTS[node.attr]
         return _attribute(convert(node.value, env), node)
     if isinstance(node, n.Subscript):
-        value, index = convert(node.value, env), convert(node.index, env)
-        if isinstance(value, Node) or isinstance(index, Node):
+        value = convert(node.value, env)
+        if isinstance(value, Node):
+            return _index(value, node, env)
+        index = convert(node.index, env)
+        if isinstance(index, Node):
             raise Unsupported("diff does not differentiate through indexing yet", node,
                               hint="gradcli eval and jacobian do")
         return value[index]
@@ -134,6 +137,30 @@ def _dotted(node: n.Expr) -> str | None:
         inner = _dotted(node.value)
         return None if inner is None else f"{inner}.{node.attr}"
     return None
+
+
+def _index(value: Node, node: n.Subscript, env: dict[str, Any]) -> Node:
+    """``x[i]`` and ``x[a:b:c]`` of the first dimension, with numbers known before."""
+    unsupported = Unsupported("diff differentiates indexing by a number or a slice of the first "
+                              "dimension only (x[i], x[a:b])", node,
+                              hint="gradcli eval and jacobian take any index")
+    if value.ndim == 0 or value.ndim > 2 or isinstance(node.index, n.TupleLit):
+        raise unsupported
+    if isinstance(node.index, n.Slice):
+        parts = [None if p is None else convert(p, env) for p in
+                 (node.index.lower, node.index.upper, node.index.step)]
+        if not all(p is None or isinstance(p, int) and not isinstance(p, bool) for p in parts):
+            raise unsupported
+        key: tuple[Any, ...] = ("slice", *parts)
+    else:
+        index = convert(node.index, env)
+        if not isinstance(index, int) or isinstance(index, bool):
+            raise unsupported
+        key = ("int", index)
+    try:
+        return X.make(X.INDEX, (value,), statics=(("key", key),))
+    except GradcliError as err:
+        raise err.located(node.line, node.column) if err.line is None else err from None
 
 
 def _static(value: Any, node: n.Node) -> Any:
