@@ -50,6 +50,7 @@ exp(log_softmax(x, d)) -> softmax(x, d)
 unsqueeze(u, -1) * v -> outer(u, v) if u.ndim == 1 and v.ndim == 1
 unsqueeze(u, 1) * v -> outer(u, v) if u.ndim == 1 and v.ndim == 1
 unsqueeze(u, 1) * unsqueeze(v, 0) -> outer(u, v) if u.ndim == 1 and v.ndim == 1
+outer(u, v).T -> outer(v, u)
 unsqueeze(u, 0).T -> unsqueeze(u, 1)
 unsqueeze(u, 1).T -> unsqueeze(u, 0)
 squeeze(A @ unsqueeze(u, -1), -1) -> A @ u if u.ndim == 1
