@@ -205,8 +205,9 @@ def transpose(value: Node) -> Node:
 def _call(node: n.Call, env: dict[str, Any]) -> Any:
     args = [convert(a, env) for a in node.args]
     kwargs = {KEYWORD_ALIASES.get(k.name, k.name): convert(k.value, env) for k in node.keywords}
-    if isinstance(node.func, n.Attribute) and _dotted(node.func.value) in E.NAMESPACES \
-            and _dotted(node.func.value).split(".")[0] not in env:  # torch.sigmoid(x)
+    namespace = _dotted(node.func.value) if isinstance(node.func, n.Attribute) else None
+    if isinstance(node.func, n.Attribute) and namespace in E.NAMESPACES \
+            and "torch" not in env:  # torch.sigmoid(x)
         name = node.func.attr
     elif isinstance(node.func, n.Attribute):  # x.sum(0): a method
         name = node.func.attr
