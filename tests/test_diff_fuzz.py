@@ -248,3 +248,12 @@ def test_indexing_a_matrix() -> None:
 def test_what_diff_does_not_read_is_a_clean_error(text: str) -> None:
     with pytest.raises(Unsupported, match="max|index"):
         check_diff(text, {"x": np.ones((3, 2))}, ["x"])
+
+
+@pytest.mark.parametrize("x", [[0.0, 2.0, 0.0, 3.0], [0.0, 2.0, 1.0, 3.0], [1.0, 2.0, 0.5, 3.0]])
+def test_prod_at_zeros(x: list[float]) -> None:
+    """prod's gradient was prod(x)/x: NaN where an element is 0 (found by the fuzzer through
+    prod(relu(x))); autograd gives the product of the others."""
+    check_diff("prod(x)", {"x": np.array(x)}, ["x"])
+    check_diff("sum(prod(A, 1))", {"A": np.array([x, x[::-1]])}, ["A"])
+    check_diff("sum(prod(A, 0, keepdim=True))", {"A": np.array([x, x[::-1]])}, ["A"])

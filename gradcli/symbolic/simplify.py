@@ -67,6 +67,7 @@ squeeze(unsqueeze(x, d), d) -> x
 reshape(reshape(x, s), r) -> reshape(x, r)
 reshape(x, s) -> x if s == x.shape
 reshape(sum(x, d), s) -> sum(x, d, keepdim=True) if s == sum(x, d, keepdim=True).shape
+reshape(prod(x, d), s) -> prod(x, d, keepdim=True) if s == prod(x, d, keepdim=True).shape
 reshape(mean(x, d), s) -> mean(x, d, keepdim=True) if s == mean(x, d, keepdim=True).shape
 """
 

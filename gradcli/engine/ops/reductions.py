@@ -243,8 +243,13 @@ def _prod_of_others(x: np.ndarray, axes: tuple[int, ...] | None) -> np.ndarray:
     summary="product of elements, over all or along dim", example="prod(x)",
     rules={
         "input": (
-            "grad * result / input if dim is None or keepdim else "
-            "reshape(grad * result, prod(input, dim, True).shape) / input"),
+            "grad * where(input == 0, prod(where(input == 0, 1, input)) * (sum(input == 0) == 1),"
+            " result / input) if dim is None else "
+            "grad * where(input == 0, prod(where(input == 0, 1, input), dim, True) * "
+            "(sum(input == 0, dim, True) == 1), result / input) if keepdim else "
+            "reshape(grad, prod(input, dim, True).shape) * where(input == 0, prod(where(input == "
+            "0, 1, input), dim, True) * (sum(input == 0, dim, True) == 1), reshape(result, "
+            "prod(input, dim, True).shape) / input)"),
     },
     grad_fn=(("ProdBackward0", "all"), ("ProdBackward1", "dim")),
     checks=(GradCheck("prod(a)", {"a": (5,)}), GradCheck("prod(a, 1)", _M)))
