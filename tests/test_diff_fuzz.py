@@ -124,6 +124,10 @@ REDUCE = ["sum({})", "mean({})", "norm({})", "logsumexp({}, 0)", "amax({})", "pr
           "({})[-1]*dot(({})[:2], x[1:])"]
 
 
+MATRIX_REDUCE = ["sum({})", "norm({})", "logsumexp({}, (0, 1))", "sum(({})[1])",
+                 "sum(mean({}, 1))", "dot(({}) @ x, y)", "sum(prod({}, 0))"]
+
+
 @st.composite
 def vectors(draw: st.DrawFn, size: int, depth: int) -> str:
     """An expression of shape (size,)."""
@@ -141,13 +145,35 @@ def vectors(draw: st.DrawFn, size: int, depth: int) -> str:
         return "(" + template.format(inner, *others) + ")"
     if kind == "linear":
         other = draw(vectors(M if size == N else N, depth - 1))
-        return f"(W @ {other})" if size == M else f"(W.T @ {other})"
+        matrix = draw(matrices(depth - 1))
+        return f"({matrix} @ {other})" if size == M else f"({matrix}.T @ {other})"
     return f"({draw(scalars(depth - 1))} * {inner})"
+
+
+MATRIX_UNARY = ["tanh({})", "sigmoid({})", "({})**2", "softmax({}, 1)", "log_softmax({}, 0)",
+                "{}.T.T", "s*{}", "relu({})", "({})[0:2]"]
+
+
+@st.composite
+def matrices(draw: st.DrawFn, depth: int) -> str:
+    """An expression of shape (M, N)."""
+    if depth <= 0 or draw(st.integers(0, 2)) == 0:
+        return "W"
+    kind = draw(st.sampled_from(["unary", "binary", "outer"]))
+    if kind == "unary":
+        return "(" + draw(st.sampled_from(MATRIX_UNARY)).format(draw(matrices(depth - 1))) + ")"
+    if kind == "binary":
+        symbol = draw(st.sampled_from(["+", "-", "*"]))
+        return f"({draw(matrices(depth - 1))} {symbol} {draw(matrices(depth - 1))})"
+    return f"outer({draw(vectors(M, depth - 1))}, {draw(vectors(N, depth - 1))})"
 
 
 @st.composite
 def scalars(draw: st.DrawFn, depth: int) -> str:
     """A scalar expression: a reduction of vectors."""
+    if draw(st.integers(0, 3)) == 0:
+        template = draw(st.sampled_from(MATRIX_REDUCE))
+        return template.format(draw(matrices(depth)))
     size = draw(st.sampled_from([N, M]))
     template = draw(st.sampled_from(REDUCE))
     parts = [draw(vectors(size, depth)) for _ in range(template.count("{}"))]
@@ -207,7 +233,7 @@ WXY = {"x": np.array([0.3, -0.7, 1.2]), "W": np.array([[0.5, -1.0, 2.0], [0.1, 0
     ("round(x)", X3, ["x"], ["zeros(3, 3)"]),
     # torch's dtypes, constants and namespaces, as eval reads them.
     ("sum(torch.sigmoid(x.to(torch.float64)))*torch.pi", X3, ["x"], None),
-    ("sum(torch.nn.functional.relu(x))", X3, ["x"], ["1*(x > 0)"]),
+    ("sum(torch.nn.functional.relu(x))", X3, ["x"], ["1.0*(x > 0)"]),
     # W @ 0.5*ones(2) parsed back as (W @ 0.5)*ones(2).
     ("mean(W @ x)", WXY, ["x"], ["W.T @ (0.5*ones(2))"]),
     # An expanded 1 evaluated as an integer tensor: outer(ones(3), y) failed inside the check.
@@ -218,6 +244,13 @@ WXY = {"x": np.array([0.3, -0.7, 1.2]), "W": np.array([[0.5, -1.0, 2.0], [0.1, 0
     # -mask and mask - mask are errors in PyTorch, and mask + mask is "or" (a wrong value).
     ("sum(cos(maximum(x, sin(x))))", X3, ["x"], None),
     ("sum(relu(x) + relu(x - 1))", X3, ["x"], None),
+    # A floating derivative simplified to a mask (or an integer 1*mask): matmul and outer
+    # refuse it, and -mask is an error.
+    ("sum(relu(W.T @ y))", WXY, ["W", "y"], ["outer(y, 1.0*(W.T @ y > 0))",
+                                             "W @ (1.0*(W.T @ y > 0))"]),
+    ("sum(relu(W.T @ y + W.T @ y))", WXY, ["W", "y"], None),
+    ("sum(x + (W.T @ (y - relu(y))))", WXY, ["y"], None),
+    ("sum(-relu(x))", X3, ["x"], ["-1.0*(x > 0)"]),
 ])
 def test_found_by_the_fuzzer(text: str, values: dict, wrt: list[str],
                              printed: list[str] | None) -> None:

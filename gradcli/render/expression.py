@@ -146,6 +146,8 @@ class TextPrinter:
             # 2*(A @ B) printed as 2*A @ B: scalar factors associate.
             return f"{self.wrap(left, level)}*{self.print(right)}"
         text_left = self.operand(left, node, level)
+        if node.op == "mul" and left.is_const() and left.kind == "f" and right.kind != "f":
+            text_left = repr(float(left.value))  # 1.0*(x > 0): floating, as the node is
         text_right = self.operand(right, node, level, right=True)
         if node.op in _SPACED:
             return f"{text_left} {symbol} {text_right}"

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from ..engine.errors import EngineError
+from ..errors import GradcliError
 from ..syntax import nodes as n
 from ..syntax import parse_expression
 from . import expr as X
@@ -91,7 +93,10 @@ class Rule:
             return None
         if self.condition is not None and not convert(self.condition, bindings):
             return None
-        return convert(self.replacement, bindings)
+        try:
+            return convert(self.replacement, bindings)
+        except (GradcliError, EngineError):  # e.g. c * (A @ mask): matmul refuses masks
+            return None
 
 
 def _compile(tree: n.Expr) -> Any:
@@ -209,12 +214,22 @@ def _rewrite(node: Node) -> Node | None:
     for step in (_fold, _uniform, _same_shape, _linear, _transparent, _product, _sum):
         out = step(node)
         if out is not None and out is not node and out.shape == node.shape:
-            return out
+            return _floating(out) if node.kind == "f" else out
     for rule in rules(node.op):
         out = rule.apply(node)
         if out is not None and out is not node and out.shape == node.shape:
-            return out
+            return _floating(out) if node.kind == "f" else out
     return None
+
+
+def _floating(node: Node) -> Node:
+    """A floating value stays floating: ones(3)*(x > 0) is 1.0*(x > 0), not the mask (which
+    matmul refuses, and which - and + treat as logic)."""
+    if node.kind == "f":
+        return node
+    if node.op == "mul" and node.args[0].is_const():
+        return call("mul", [X.const(float(node.args[0].value)), node.args[1]], {})
+    return call("mul", [X.const(1.0), node], {})
 
 
 def _number(value: Any) -> Any:
@@ -453,7 +468,7 @@ def _assemble(coefficient: Any, pairs: list[tuple[Node, Any]],
     if divisor is not None:
         product = call("div", [product, divisor], {})
     if negative:
-        product = call("neg", [product], {})
+        product = call("neg", [_floating(product)], {})
     if shape is not None and product.shape != shape:
         product = call("expand", [product], {"sizes": shape})
     return product
@@ -576,7 +591,7 @@ def _sum(node: Node) -> Node | None:
             term if magnitude == 1 else _scaled(magnitude, term))
         if piece.kind == "b" and (negative or result is not None and result.kind == "b"):
             # -mask and mask - mask are errors in PyTorch (and mask + mask is "or"): 1*mask
-            piece = call("mul", [X.const(1), piece], {})
+            piece = call("mul", [X.const(1.0), piece], {})
         if result is None:
             result = call("neg", [piece], {}) if negative else piece
             seen = frozenset({id(term)})
