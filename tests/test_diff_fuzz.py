@@ -251,6 +251,8 @@ WXY = {"x": np.array([0.3, -0.7, 1.2]), "W": np.array([[0.5, -1.0, 2.0], [0.1, 0
     ("sum(relu(W.T @ y + W.T @ y))", WXY, ["W", "y"], None),
     ("sum(x + (W.T @ (y - relu(y))))", WXY, ["y"], None),
     ("sum(-relu(x))", X3, ["x"], ["-1.0*(x > 0)"]),
+    # W - W == 0, true everywhere, folded into ones: where refused it as a condition.
+    ("sum(prod(W - W, 0))", WXY, ["W"], None),
 ])
 def test_found_by_the_fuzzer(text: str, values: dict, wrt: list[str],
                              printed: list[str] | None) -> None:

@@ -273,7 +273,7 @@ def _fold(node: Node) -> Node | None:
 
 def _uniform(node: Node) -> Node | None:
     """An operation on numbers alone, whose value is one number everywhere: folded."""
-    if node.op in ("expand", X.CONST) or not node.args or node.ndim == 0 or not all(
+    if node.op in ("expand", X.CONST) or node.kind == "b" or not node.args or node.ndim == 0 or not all(
             a.is_const() or a.op == "expand" and a.args[0].is_const() for a in node.args):
         return None
     value = np.asarray(X.evaluate(node, {}).data)
