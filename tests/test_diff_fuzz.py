@@ -251,6 +251,8 @@ WXY = {"x": np.array([0.3, -0.7, 1.2]), "W": np.array([[0.5, -1.0, 2.0], [0.1, 0
     ("sum(relu(W.T @ y + W.T @ y))", WXY, ["W", "y"], None),
     ("sum(x + (W.T @ (y - relu(y))))", WXY, ["y"], None),
     ("sum(-relu(x))", X3, ["x"], ["-1.0*(x > 0)"]),
+    # mask * mask read as an integer (it is a mask): W @ mask passed the rewrite's shape check.
+    ("sum(clamp(W.T @ y, -0.5, 0.5))", WXY, ["W", "y"], None),
     # W - W == 0, true everywhere, folded into ones: where refused it as a condition.
     ("sum(prod(W - W, 0))", WXY, ["W"], None),
 ])

@@ -136,6 +136,8 @@ def _infer(node: Node) -> tuple[tuple[int, ...], str]:
         if node.op in COMPARISONS:
             return shape, "b"
         kinds = {a.kind for a in args}
+        if kinds == {"b"} and node.op in ("mul", "add"):
+            return shape, "b"  # as PyTorch: mask * mask is a mask
         return shape, "f" if "f" in kinds or node.op == "div" else "i"
     if node.op == TRANSPOSE:
         return args[0].shape[::-1], args[0].kind

@@ -195,6 +195,8 @@ def simplify(root: Node) -> Node:
             if out is None or out is current:
                 break
             current = _rebuild(out, [go(a) for a in out.args])
+        if node.kind == "f":
+            current = _floating(current)
         memo[id(node)] = memo[id(current)] = current
         return current
 
