@@ -67,3 +67,19 @@ class GradcliError(Exception):
         if 1 <= self.line <= len(lines):
             return lines[self.line - 1]
         return None
+
+
+#: The hint of an internal error: the user did nothing wrong, gradcli has a bug.
+INTERNAL_HINT = ("this is a bug in gradcli; please report it (rerun with --debug for the "
+                 "traceback)")
+
+
+class InternalError(GradcliError):
+    """A bug in gradcli met while running one line or statement: reported as an error of that
+    line (kind ``value``, SPEC 2's kinds having none for bugs) so that a stream goes on.
+    ``original`` is the exception, for ``--debug``'s traceback."""
+
+    def __init__(self, original: BaseException) -> None:
+        super().__init__("value", f"internal error: {type(original).__name__}: {original}",
+                         hint=INTERNAL_HINT)
+        self.original = original

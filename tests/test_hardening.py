@@ -276,3 +276,60 @@ def test_check_sampling_still_finds_a_wrong_gradient() -> None:
     assert result.ok
     result = ev.check("sum(x * x.detach())", 1e-6, 1e-5, 1e-3, max_evals=20)
     assert not result.ok and result.vars["x"].sample is not None
+
+
+@pytest.fixture
+def buggy_sin(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``sin`` raising what no code of gradcli expects: an internal error (a bug), simulated."""
+    import dataclasses
+
+    from gradcli.interpreter import builtins
+    from gradcli.interpreter.values import OpFunction
+
+    def broken(*args: object) -> None:
+        raise KeyError("simulated bug")
+
+    names = builtins.global_names() and builtins._GLOBAL_NAMES[0]
+    monkeypatch.setitem(names, "sin", OpFunction(dataclasses.replace(names["sin"].spec,
+                                                                     impl=broken)))
+
+
+#: An internal error inside a stream or a script: (command, stdin, the JSON lines' values
+#: (None: an error object), the line and column of the error, whether stdout is JSON Lines).
+INTERNAL = [
+    (["eval", "-", "--format", "json"], "1+1\nsin(1.0)\n2+2\n", [2, None, 4], (2, 1), True),
+    (["eval", "-", "--format", "json"], "sin(1.0)\n\n# note\nsin(2.0)\n3\n", [None, None, 3],
+     (4, 1), True),
+    (["eval", "-", "--format", "plain"], "1+1\nsin(1.0)\n2+2\n", ["2", "4"], (2, 1), False),
+    (["run", "-"], "x = 1\nprint(x)\ny = sin(1.0)\nprint(x + 1)\n", ["1"], (3, 1), False),
+]
+
+
+@pytest.mark.parametrize(("args", "stdin", "values", "where_", "json_lines"), INTERNAL,
+                         ids=[f"{' '.join(a)} {s[:12]!r}" for a, s, *_ in INTERNAL])
+def test_an_internal_error_is_an_error_of_its_line(
+        where: Path, buggy_sin: None, args: list[str], stdin: str, values: list[object],
+        where_: tuple[int, int], json_lines: bool) -> None:
+    proc = run(args, where, stdin)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stdout + proc.stderr
+    if json_lines:
+        lines = [json.loads(line) for line in proc.stdout.splitlines()]
+        assert [line.get("value") for line in lines] == values
+        error = [line["error"] for line in lines if "error" in line][-1]
+        assert (error["kind"], error["line"], error["column"]) == ("value", *where_)
+        assert error["message"] == "internal error: KeyError: 'simulated bug'"
+        assert "please report" in error["hint"]
+    else:
+        assert [line for line in proc.stdout.splitlines() if line] == values
+        assert "error[value]: internal error: KeyError: 'simulated bug'" in proc.stderr
+        assert f"stdin:{where_[0]}:{where_[1]}" in proc.stderr
+        assert "please report" in proc.stderr
+
+
+def test_debug_shows_an_internal_errors_traceback_and_the_stream_goes_on(
+        where: Path, buggy_sin: None) -> None:
+    proc = run(["--debug", "eval", "-", "--format", "json"], where, "sin(1.0)\n2+2\n")
+    assert proc.returncode == 1
+    assert "Traceback" in proc.stderr and "KeyError: 'simulated bug'" in proc.stderr
+    assert json.loads(proc.stdout.splitlines()[-1])["value"] == 4

@@ -9,7 +9,7 @@ from typing import Any, NoReturn
 
 import typer
 
-from ..errors import GradcliError
+from ..errors import INTERNAL_HINT, GradcliError
 
 EXIT_INTERRUPTED = 130
 
@@ -57,6 +57,15 @@ class ClosedStdout:
         raise OSError(errno.EBADF, "standard output is closed")
 
 
+def show_traceback(err: GradcliError) -> None:
+    """With --debug, the traceback of an internal error that became an error of its line."""
+    original = getattr(err, "original", None)
+    if original is not None and debug():
+        import traceback
+
+        stderr("".join(traceback.format_exception(original)).rstrip("\n"))
+
+
 def stdin() -> Any:
     """Standard input, or an io error when the process was started without it (``<&-``)."""
     if sys.stdin is None:
@@ -78,6 +87,7 @@ def guard(origin: str = "input") -> Iterator[None]:
     try:
         yield
     except GradcliError as err:
+        show_traceback(err)
         fail(err, origin)
     except KeyboardInterrupt:
         stderr("gradcli: interrupted")
@@ -98,8 +108,7 @@ def guard(origin: str = "input") -> Iterator[None]:
         if engine_error is not None and isinstance(exc, engine_error):
             # A problem with the user's input that no caller located: an error of its kind.
             fail(GradcliError(exc.kind, exc.message, hint=exc.hint), origin)
-        stderr(f"gradcli: internal error: {type(exc).__name__}: {exc}\n"
-               "  = hint: this is a bug in gradcli; rerun with --debug for the traceback")
+        stderr(f"gradcli: internal error: {type(exc).__name__}: {exc}\n  = hint: {INTERNAL_HINT}")
         raise typer.Exit(1) from None
 
 

@@ -7,7 +7,7 @@ import typer
 
 from ..limits import MAX_CALL_DEPTH, MAX_NESTING, MAX_STEPS
 from .app import app
-from .boundary import guard, json_or_raise, stderr, stdin, with_origin
+from .boundary import guard, json_or_raise, show_traceback, stderr, stdin, with_origin
 from .options import (
     MAX_ELEMENTS,
     DetectAnomaly,
@@ -108,6 +108,7 @@ def eval_stream(evaluator: Any, fmt: EvalFormat, options: Any) -> int:
 
     def refuse(line: str, err: Any) -> None:
         progress.done += 1
+        show_traceback(err)
         if fmt is EvalFormat.json:
             sys.stdout.write(dumps(error_object(line, err)) + "\n")
         else:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..errors import GradcliError
+from ..engine.errors import EngineError
+from ..errors import GradcliError, InternalError
 from ..results import EvalResult
 from .evaluate import Evaluator
 
@@ -20,7 +21,8 @@ def evaluate_lines(evaluator: Evaluator, batches: Iterable[list[str]],
     Blank and comment lines are skipped. A batch is parsed before any of its lines is
     evaluated (parsing lines one after another keeps the parser's code and data in cache);
     each line then gets its result (``answer``) or its error (``refuse``, located at its line
-    of the stream) in its turn, and the run goes on. ``batch_done`` follows each batch."""
+    of the stream) in its turn, and the run goes on, whatever the line raised (a bug in
+    gradcli is an internal error of its line). ``batch_done`` follows each batch."""
     code = 0
     before = 0  # lines of the earlier batches
     for batch in batches:
@@ -36,9 +38,34 @@ def evaluate_lines(evaluator: Evaluator, batches: Iterable[list[str]],
                 _on_line(err, number)
                 refuse(line, err)
                 continue
-            answer(result)
+            except Exception as exc:  # noqa: BLE001 - a bug ends its line, never the stream
+                code = 1
+                err = _unexpected(exc).located(1, 1, line)
+                _on_line(err, number)
+                refuse(line, err)
+                continue
+            try:
+                answer(result)
+            except OSError:  # the output failed (a closed pipe, a full disk): the run ends
+                raise
+            except Exception as exc:  # noqa: BLE001 - a bug in printing ends its line only
+                code = 1
+                err = _unexpected(exc).located(1, 1, line)
+                _on_line(err, number)
+                refuse(line, err)
         batch_done()
     return code
+
+
+def _unexpected(exc: Exception) -> GradcliError:
+    """An exception that is not a user's error, as an error of its line: the machine's (an
+    OSError) of kind ``io``, anything else an internal error."""
+    if isinstance(exc, EngineError):  # a user's error that no caller located
+        return GradcliError(exc.kind, exc.message, hint=exc.hint)
+    if isinstance(exc, OSError):
+        return GradcliError("io", f"cannot read or write: {exc.strerror or exc}",
+                            hint="check the files the expression reads")
+    return InternalError(exc)
 
 
 def _on_line(err: GradcliError, number: int) -> None:
