@@ -333,3 +333,18 @@ def test_debug_shows_an_internal_errors_traceback_and_the_stream_goes_on(
     assert proc.returncode == 1
     assert "Traceback" in proc.stderr and "KeyError: 'simulated bug'" in proc.stderr
     assert json.loads(proc.stdout.splitlines()[-1])["value"] == 4
+
+
+#: Errors with stderr on a full disk (``2>/dev/full``): the exit code is still the error's.
+FULL_STDERR = [("eval '1 +'", 2), ("eval 'nosuch'", 1), ("eval 1 --bogus", 2), ("", 2),
+               ("run - <<< 'x = (1'", 2)]
+
+
+@pytest.mark.slow
+def test_a_full_stderr_keeps_the_exit_code(where: Path) -> None:
+    command = " ".join(GRADCLI)
+    script = "\n".join(f"{command} {line} 2>/dev/full; echo $?" for line, _ in FULL_STDERR)
+    proc = subprocess.run(["bash", "-c", script], cwd=where, capture_output=True, text=True,
+                          timeout=120)
+    assert [int(code) for code in proc.stdout.split()] == [code for _, code in FULL_STDERR]
+    assert proc.stderr == ""

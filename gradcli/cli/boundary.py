@@ -27,16 +27,27 @@ def stderr(text: str) -> None:
         sys.stdout.flush()  # what came before it on stdout comes first (2>&1)
     except OSError:  # the output is what failed (a full disk): the error still goes out
         drop_output()
-    sys.stderr.write(text + "\n")
-    sys.stderr.flush()
+    try:
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+    except OSError:  # nowhere to say it (2>/dev/full): the exit code still tells
+        _drop(sys.stderr)
 
 
 def drop_output() -> None:
     """Send what is left of stdout to /dev/null, so that the flush at exit cannot fail again."""
+    _drop(sys.stdout)
+
+
+def _drop(stream: Any) -> None:
+    """Send what is left of ``stream`` to /dev/null, its unwritten text included (a flush
+    at exit that failed again would change the exit code)."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+        stream.flush()
+    except (OSError, ValueError, AttributeError):
         pass
 
 

@@ -143,7 +143,7 @@ def _dispatch(args: list[str], prog_name: str | None) -> NoReturn:
         code = app(args=args, prog_name=prog_name, standalone_mode=False)
     except _click_exception() as err:
         if type(err).__name__ == "NoArgsIsHelpError":  # plain `gradcli`: the help, as a usage error
-            sys.stderr.write(err.format_message() + "\n")
+            boundary.stderr(err.format_message())
             raise SystemExit(2) from None
         # Option-parser mistakes in gradcli's own format (SPEC 2), not click's usage block.
         command = err.ctx.command_path if getattr(err, "ctx", None) else "gradcli"
