@@ -83,3 +83,15 @@ class InternalError(GradcliError):
         super().__init__("value", f"internal error: {type(original).__name__}: {original}",
                          hint=INTERNAL_HINT)
         self.original = original
+
+
+#: The most characters of a user's text an error repeats (its expression, its message).
+SHOWN = 1000
+
+
+def clipped(text: str, most: int = SHOWN) -> str:
+    """``text``, or its start with an ellipsis and its length when it is longer than ``most``
+    characters: a 13 MB bad line is not repeated whole in its error."""
+    if len(text) <= most:
+        return text
+    return f"{text[:most]}… ({len(text):,} characters)"

@@ -348,3 +348,54 @@ def test_a_full_stderr_keeps_the_exit_code(where: Path) -> None:
                           timeout=120)
     assert [int(code) for code in proc.stdout.split()] == [code for _, code in FULL_STDERR]
     assert proc.stderr == ""
+
+
+BIG = 13_000_000
+
+#: Streams of odd bytes: (command, stdin, each line's value or error kind). Invalid UTF-8 is
+#: an io error of its line (its text in the error with U+FFFD for each bad byte, so that the
+#: output stays UTF-8); a lone CR ends a line, as in `run`; a 13 MB line is not repeated.
+ODD_STREAMS = [
+    (["eval", "-"], b'1+1\n"\xff"\n2+2\n', [2, "io", 4]),
+    (["eval", "-"], b"\xc3\n\xe2\x82\n3\n", ["io", "io", 3]),
+    (["eval", "-"], b"1+1\r2+2\r\n3\n", [2, 4, 3]),
+    (["eval", "-"], b"1\r", [1]),
+    (["eval", "-"], b"1+" + b"a" * BIG + b" +\n2+2\n", ["limit", 4]),
+    pytest.param(["eval", "-"], b"1\n" + b"\xff" * BIG + b"\n2+2\n", [1, "io", 4],
+                 marks=pytest.mark.slow),
+    (["eval", "-"], b"1\n" + b"nosuch" * 30_000 + b"\n2+2\n", [1, "name", 4]),
+]
+
+
+@pytest.mark.parametrize(("args", "stdin", "answers"), ODD_STREAMS,
+                         ids=[f"case{i}" for i in range(len(ODD_STREAMS))])
+def test_odd_bytes_in_a_stream(where: Path, args: list[str], stdin: bytes,
+                               answers: list[object]) -> None:
+    proc = run([*args, "--format", "json"], where, stdin)
+    assert proc.returncode == (1 if any(isinstance(a, str) for a in answers) else 0)
+    assert len(proc.stdout) < 10_000  # no line repeated whole
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [line["error"]["kind"] if "error" in line else line["value"]
+            for line in lines] == answers
+    for line in lines:
+        if "error" in line and line["error"]["kind"] == "io":
+            assert "not UTF-8 text" in line["error"]["message"]
+            assert "\ufffd" in line["expr"]
+        if "error" in line and len(line["expr"]) > 1000:
+            assert line["expr"].endswith(" characters)") and "…" in line["expr"]
+    plain = run(args, where, stdin)
+    assert len(plain.stderr) < 10_000 and "Traceback" not in plain.stderr
+
+
+@pytest.mark.parametrize("source", [b"x = 1\rprint(x + 1)\r", b"x = 1\r\nprint(x + 1)\n"])
+def test_a_lone_cr_ends_a_line_in_run_too(where: Path, source: bytes) -> None:
+    (where / "cr.py").write_bytes(source)
+    assert run(["run", "cr.py"], where).stdout == "2\n"
+    assert run(["run", "-"], where, source).stdout == "2\n"
+
+
+def test_a_script_on_stdin_that_is_not_utf8_is_an_io_error(where: Path) -> None:
+    proc = run(["run", "-"], where, b"x = 1\n\xff\n")
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("error[io]: cannot read the script on standard input: "
+                                  "not UTF-8 text (invalid start byte at byte 6)")

@@ -86,9 +86,13 @@ def _parsed(evaluator: Evaluator, batch: list[str], before: int) -> list[tuple[i
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        try:
-            node: Any = evaluator.parse(line)
-        except Exception as error:  # noqa: BLE001 - raised again in the line's turn
-            node = error
+        node: Any = getattr(raw, "error", None)  # a line that is not text (stdin_lines)
+        if node is not None:
+            node.source = line
+        else:
+            try:
+                node = evaluator.parse(line)
+            except Exception as error:  # noqa: BLE001 - raised again in the line's turn
+                node = error
         parsed.append((number, line, node))
     return parsed
