@@ -23,6 +23,7 @@ HUGE_INT_JSON = "[" + "9" * 5000 + "]"
 
 def _files(where: Path) -> None:
     (where / "hi.json").write_text(HUGE_INT_JSON)
+    (where / "mixed.json").write_text("[1.5, " + "9" * 400 + "]")
     (where / "nul.csv").write_text("1,2\x003\n")
     (where / "nul_end.csv").write_text("1,2\x00\n")
     np.save(where / "u.npy", np.array([1, 2**64 - 1], dtype=np.uint64))
@@ -65,6 +66,9 @@ ATTACKS = [
     (["eval", "'%s%' % 1"], None, "value", 1, "incomplete format"),
     (["eval", "'%.5' % 1.0"], None, "value", 1, "incomplete format"),
     (["eval", "'%d %d' % 1"], None, "type", 1, "not enough arguments"),
+    (["eval", "'%o' % None"], None, "type", 1, "an integer is required, not NoneType"),
+    (["eval", "x", "--let", "x=@mixed.json"], None, "io", 1,
+     "the item at [1] is an integer too large for a 64-bit float"),
     (["eval", "load('a\\x00.json')"], None, "io", 1, "NUL"),
     (["eval", "x", "--let", "x=@hi.json"], None, "io", 1, "4,300 digits"),
     (["eval", "x", "--let", "x=@-"], HUGE_INT_JSON, "io", 1, "4,300 digits"),
