@@ -28,9 +28,10 @@ class NotText(str):
         bad = _SURROGATE.search(escaped)
         assert bad is not None
         byte = ord(bad.group()) - 0xDC00
+        column = bad.start() + 1 - (len(escaped) - len(escaped.lstrip()))  # in the stripped line
         text.error = GradcliError(
-            "io", f"line {number} of standard input is not {encoding} text (byte "
-            f"0x{byte:02x} at column {bad.start() + 1})", line=1, column=bad.start() + 1,
+            "io", f"line {number} of standard input is not {encoding} text (byte 0x{byte:02x})",
+            line=1, column=column,
             hint=f"save the input as {encoding} (e.g. iconv -t {encoding})")
         return text
 
@@ -41,8 +42,8 @@ _SURROGATE = re.compile("[\udc80-\udcff]")
 
 def line_batches(stream: Any, chunk_size: int = CHUNK) -> Iterator[list[str]]:
     """Yield the lines of ``stream`` in lists, each holding the complete lines that one read
-    brought: a chunk of a file, a line typed at a terminal. Lines end at ``\n``, ``\r\n`` or
-    a lone ``\r`` (universal newlines, as ``gradcli run`` and Python read a script); a last
+    brought: a chunk of a file, a line typed at a terminal. Lines end at ``\\n``, ``\\r\\n`` or
+    a lone ``\\r`` (universal newlines, as ``gradcli run`` and Python read a script); a last
     line without a newline is a line too. Bytes are decoded in ``stream``'s encoding; a line
     that is not text in it is a NotText. A line longer than --max-input is a limit error (the
     pieces of a long line are joined once)."""
