@@ -460,18 +460,16 @@ def _callback(rule: list[Any], rules: dict[str, Callable[..., Any]],
     # child: that list is taken over and extended, not copied, so that n items cost n steps
     # (copying made a 100,000-argument call quadratic: ~20 s). It is safe: each value on the
     # parser's stack is the child of exactly one reduction.
-    first_inlined = bool(include) and include[0][1] and not include[0][2]
+    taken = include[0][0] if include and include[0][1] and not include[0][2] else None
+    rest = include[1:] if taken is not None else include
 
     def keep(children: list[Any]) -> Any:
-        kept: list[Any] = []
-        for k, (i, inline, nones) in enumerate(include):
+        kept: list[Any] = [] if taken is None else children[taken].children
+        for i, inline, nones in rest:
             if nones:
                 kept += [None] * nones
             if inline:
-                if k == 0 and first_inlined:
-                    kept = children[i].children
-                else:
-                    kept += children[i].children
+                kept += children[i].children
             else:
                 kept.append(children[i])
         if append_none:
