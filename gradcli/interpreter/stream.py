@@ -23,7 +23,7 @@ def evaluate_lines(evaluator: Evaluator, batches: Iterable[list[str]],
     each line then gets its result (``answer``) or its error (``refuse``, located at its line
     of the stream) in its turn, and the run goes on, whatever the line raised (a bug in
     gradcli is an internal error of its line). ``batch_done`` follows each batch."""
-    code = 0
+    failed = False
     before = 0  # lines of the earlier batches
     for batch in batches:
         expressions = _parsed(evaluator, batch, before)
@@ -33,28 +33,26 @@ def evaluate_lines(evaluator: Evaluator, batches: Iterable[list[str]],
                 if isinstance(parsed, Exception):
                     raise parsed
                 result = evaluator.evaluate(line, parsed)
-            except GradcliError as err:
-                code = 1
-                _on_line(err, number)
-                refuse(line, err)
-                continue
             except Exception as exc:  # noqa: BLE001 - a bug ends its line, never the stream
-                code = 1
-                err = _unexpected(exc).located(1, 1, line)
-                _on_line(err, number)
-                refuse(line, err)
+                failed = True
+                refuse(line, _of_line(exc, line, number))
                 continue
             try:
                 answer(result)
             except OSError:  # the output failed (a closed pipe, a full disk): the run ends
                 raise
             except Exception as exc:  # noqa: BLE001 - a bug in printing ends its line only
-                code = 1
-                err = _unexpected(exc).located(1, 1, line)
-                _on_line(err, number)
-                refuse(line, err)
+                failed = True
+                refuse(line, _of_line(exc, line, number))
         batch_done()
-    return code
+    return int(failed)
+
+
+def _of_line(exc: Exception, line: str, number: int) -> GradcliError:
+    """What ``line``, line ``number`` of the stream, raised, as an error located there."""
+    err = exc if isinstance(exc, GradcliError) else _unexpected(exc).located(1, 1, line)
+    _on_line(err, number)
+    return err
 
 
 def _unexpected(exc: Exception) -> GradcliError:
