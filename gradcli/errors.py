@@ -85,8 +85,11 @@ class InternalError(GradcliError):
         self.original = original
 
 
-#: The most characters of a user's text an error repeats (its expression, its message).
-SHOWN = 1000
+#: The most characters of a user's text an error repeats (its expression, its message): as
+#: many as a source may hold (syntax.parser.MAX_SOURCE_CHARS), so that a line the parser could
+#: take is repeated whole and only a longer one (a 13 MB line of bytes that are not text) is
+#: clipped.
+SHOWN = 200_000
 
 
 def clipped(text: str, most: int = SHOWN) -> str:

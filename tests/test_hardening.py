@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -16,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from cli_runner import GRADCLI, Completed, run_cli
+
+from gradcli.errors import GradcliError
 
 CHAIN_201 = "*".join(["x"] * 201)
 HUGE_INT_JSON = "[" + "9" * 5000 + "]"
@@ -355,6 +358,7 @@ def test_a_full_stderr_keeps_the_exit_code(where: Path) -> None:
 
 
 BIG = 13_000_000
+SHOWN = 200_000  # gradcli.errors.SHOWN (checked below)
 
 #: Streams of odd bytes: (command, stdin, each line's value or error kind). Invalid UTF-8 is
 #: an io error of its line (its text in the error with U+FFFD for each bad byte, so that the
@@ -367,7 +371,7 @@ ODD_STREAMS = [
     (["eval", "-"], b"1+" + b"a" * BIG + b" +\n2+2\n", ["limit", 4]),
     pytest.param(["eval", "-"], b"1\n" + b"\xff" * BIG + b"\n2+2\n", [1, "io", 4],
                  marks=pytest.mark.slow),
-    (["eval", "-"], b"1\n" + b"nosuch" * 30_000 + b"\n2+2\n", [1, "name", 4]),
+    (["eval", "-"], b"1\n" + b"nosuch" * 40_000 + b"\n2+2\n", [1, "limit", 4]),
 ]
 
 
@@ -377,7 +381,7 @@ def test_odd_bytes_in_a_stream(where: Path, args: list[str], stdin: bytes,
                                answers: list[object]) -> None:
     proc = run([*args, "--format", "json"], where, stdin)
     assert proc.returncode == (1 if any(isinstance(a, str) for a in answers) else 0)
-    assert len(proc.stdout) < 10_000  # no line repeated whole
+    assert len(proc.stdout) < 3 * SHOWN  # no line repeated whole
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [line["error"]["kind"] if "error" in line else line["value"]
             for line in lines] == answers
@@ -385,10 +389,31 @@ def test_odd_bytes_in_a_stream(where: Path, args: list[str], stdin: bytes,
         if "error" in line and line["error"]["kind"] == "io":
             assert "not UTF-8 text" in line["error"]["message"]
             assert "\ufffd" in line["expr"]
-        if "error" in line and len(line["expr"]) > 1000:
-            assert line["expr"].endswith(" characters)") and "…" in line["expr"]
+        if "error" in line and len(line["expr"]) > SHOWN:
+            lengths = [len(text.strip()) for text in stdin.split(b"\n")]
+            said = re.search(r"… \(([\d,]+) characters\)$", line["expr"])
+            assert said and int(said.group(1).replace(",", "")) in lengths
     plain = run(args, where, stdin)
-    assert len(plain.stderr) < 10_000 and "Traceback" not in plain.stderr
+    assert len(plain.stderr) < 3 * SHOWN and "Traceback" not in plain.stderr
+
+
+def test_errors_repeat_as_much_as_a_source_may_hold() -> None:
+    from gradcli.errors import clipped
+    from gradcli.render.errors import format_error
+    from gradcli.syntax.parser import MAX_SOURCE_CHARS
+
+    assert SHOWN == MAX_SOURCE_CHARS
+    assert clipped("a" * SHOWN) == "a" * SHOWN
+    assert clipped("ab" * SHOWN) == "ab" * (SHOWN // 2) + f"… ({2 * SHOWN:,} characters)"
+    line = "x" * (3 * SHOWN) + "@" + "y" * (3 * SHOWN)
+    err = GradcliError("syntax", "bad " + line, line=1, column=3 * SHOWN + 1, source=line,
+                       hint=line)
+    text = format_error(err, "stdin", colour=False)
+    assert len(text) < 4 * SHOWN
+    rows = text.splitlines()
+    shown, caret = rows[3], rows[4]
+    assert shown.startswith("1 | …x") and shown.endswith(f"y… ({len(line):,} characters)")
+    assert shown[caret.index("^")] == "@"
 
 
 @pytest.mark.parametrize("source", [b"x = 1\rprint(x + 1)\r", b"x = 1\r\nprint(x + 1)\n"])
