@@ -262,7 +262,8 @@ def stream(lines: list[bytes], answers: list[Any]) -> None:
     """``gradcli eval - --format json`` in this process over ``lines`` joined by newlines:
     one JSON object per line that is neither blank nor a comment, valid UTF-8, and where
     ``answers`` holds a value (not None) for a line, that value (a good line still answers
-    whatever the lines around it did). Raises AssertionError otherwise."""
+    whatever the lines around it did). A "line" with newlines inside (a bad one) is several
+    lines of the stream. Raises AssertionError otherwise."""
     import io
 
     from gradcli.cli import main
@@ -276,9 +277,9 @@ def stream(lines: list[bytes], answers: list[Any]) -> None:
                  "--max-steps", str(MAX_STEPS), *(a for n, v in LETS for a in ("--let", f"{n}={v}"))],
                 stdin=stdin, stdout=stdout, stderr=stderr)
     objects = [json.loads(line) for line in out.getvalue().decode("utf-8").splitlines()]
-    pieces = [(piece, answer if b"\r" not in text else None)
-              for text, answer in zip(lines, answers) for piece in text.split(b"\r")]
-    shown = [(text, answer) for text, answer in pieces  # a lone CR ends a line too
+    pieces = [(piece, answer) for text, answer in zip(lines, answers)  # a lone CR ends one too
+              for piece in re.split(b"\r\n|\r|\n", text)]
+    shown = [(text, answer) for text, answer in pieces
              if (t := re.sub("[\udc80-\udcff]", "\ufffd",
                              text.decode("utf-8", "surrogateescape")).strip())
              and not t.startswith("#")]
