@@ -27,18 +27,35 @@ def evaluate_lines(evaluator: Evaluator, batches: Iterable[list[str]],
         expressions = _parsed(evaluator, batch, before)
         before += len(batch)
         for number, line, parsed in expressions:
-            try:
-                if isinstance(parsed, Exception):
-                    raise parsed
-                result = evaluator.evaluate(line, parsed)
-            except GradcliError as err:
-                code = 1
-                _on_line(err, number)
-                refuse(line, err)
-                continue
-            answer(result)
+            code |= _evaluate(evaluator, number, line, parsed, answer, refuse)
         batch_done()
     return code
+
+
+def evaluate_one(evaluator: Evaluator, number: int, raw: str, parsed: Any,
+                 answer: Callable[[EvalResult], None],
+                 refuse: Callable[[str, GradcliError], None]) -> int:
+    """Line ``number`` of the stream, ``raw``, as evaluate_lines treats it (``parsed``: its
+    AST, or None to parse it here); 1 if it failed, else 0."""
+    line = raw.strip()
+    if not line or line.startswith("#"):
+        return 0
+    return _evaluate(evaluator, number, line, parsed, answer, refuse)
+
+
+def _evaluate(evaluator: Evaluator, number: int, line: str, parsed: Any,
+              answer: Callable[[EvalResult], None],
+              refuse: Callable[[str, GradcliError], None]) -> int:
+    try:
+        if isinstance(parsed, Exception):
+            raise parsed
+        result = evaluator.evaluate(line, parsed)
+    except GradcliError as err:
+        _on_line(err, number)
+        refuse(line, err)
+        return 1
+    answer(result)
+    return 0
 
 
 def _on_line(err: GradcliError, number: int) -> None:
