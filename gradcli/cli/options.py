@@ -77,10 +77,12 @@ Seed = Annotated[int | None, typer.Option(
     help="Seed the random functions: the numbers torch.manual_seed(N) gives (64-bit).")]
 Precision = Annotated[int, typer.Option("--precision", metavar="N", min=0, max=30, help="Decimals shown.")]
 MaxElements = Annotated[int, typer.Option(
-    "--max-elements", metavar="N", min=1, help="Largest tensor allowed, in elements (checked before allocating).")]
+    "--max-elements", metavar="N", min=1,
+    help="Largest tensor allowed, in elements (checked before allocating).")]
 MaxSteps = Annotated[int, typer.Option(
     "--max-steps", metavar="N", min=1, help="Most loop iterations a program may run.")]
-MaxDepth = Annotated[int, typer.Option("--max-depth", metavar="N", min=1, help="Deepest function call nesting.")]
+MaxDepth = Annotated[int, typer.Option("--max-depth", metavar="N", min=1,
+                                       help="Deepest function call nesting.")]
 DetectAnomaly = Annotated[bool, typer.Option(
     "--detect-anomaly",
     help="Stop at the first operation whose value or gradient is NaN or infinite.")]
