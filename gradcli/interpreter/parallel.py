@@ -126,7 +126,7 @@ def evaluate_lines_parallel(evaluator: Evaluator, batches: Iterable[list[str]],
                 except (_InOrder, Exception):
                     records.append(([], False, True))
                     continue
-                records.append((events, failed, creation._rng[0] is not probe))
+                records.append((events, bool(failed), creation._rng[0] is not probe))
         finally:
             sys.stdout, sys.stderr = saved
         return records
