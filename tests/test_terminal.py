@@ -10,9 +10,9 @@ import shutil
 import subprocess
 
 import pytest
+from cli_runner import GRADCLI, run_cli
 
 from gradcli.cli.main import expression_first, minus_mistake
-from tests.cli_runner import GRADCLI, run_cli
 
 COMMANDS = ["eval", "run", "repl", "jacobian", "hessian", "check", "graph", "diff", "plot",
             "ops", "help"]

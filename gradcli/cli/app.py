@@ -17,7 +17,7 @@ EPILOG = """Examples:
 
   gradcli eval "2*dot(x,x)" --let x="arange(4.0)"
   gradcli diff "sum(sigmoid(W @ x))" --shape W=2,3 --shape x=3
-  printf 'sum(x**2)\\nmean(x)\\n' | gradcli eval - --let x="arange(3.0)" --format json
+  printf '2*x\\nx**3\\n' | gradcli eval - --let x=3.0 --format json
 
 'gradcli help COMMAND' (or 'gradcli COMMAND --help') tells more of each command. The full
 guide is README.md in gradcli's source tree, also its package description."""
