@@ -131,6 +131,7 @@ def test_bash_completes_commands_options_and_choices() -> None:
     assert tab("gradcli", "eval", "--format", "") == ["table", "json", "plain"]
     assert "--let" in tab("gradcli", "eval", "--l")
     assert tab("gradcli", "diff", "--format", "l") == ["latex"]
+    assert tab("gradcli", "help", "d") == ["diff"]
 
 
 @pytest.mark.slow

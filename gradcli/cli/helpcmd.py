@@ -8,13 +8,19 @@ import typer
 from .app import app
 
 
+def _commands(incomplete: str) -> list[str]:
+    """The command names that begin with what was typed (shell completion)."""
+    return [info.name for info in app.registered_commands
+            if info.name is not None and info.name.startswith(incomplete)]
+
+
 @app.command("help", epilog="""Examples:
 
   gradcli help
   gradcli help eval""")
 def help_command(
     ctx: typer.Context,
-    command: str | None = typer.Argument(None, metavar="[COMMAND]",
+    command: str | None = typer.Argument(None, metavar="[COMMAND]", autocompletion=_commands,
                                          help="The command to explain; none: all of them."),
 ) -> None:
     """Show the help of COMMAND (what 'gradcli COMMAND --help' shows), or gradcli's."""
