@@ -237,3 +237,22 @@ def test_jobs_in_a_process_with_a_pipe() -> None:
     one = subprocess.run([*GRADCLI, "eval", "-", "--let", "x=arange(3.0)", "--seed", "0",
                           "--format", "json"], input=LINES, capture_output=True, text=True)
     assert (proc.returncode, proc.stdout, proc.stderr) == (one.returncode, one.stdout, one.stderr)
+
+
+def test_jobs_survive_a_worker_that_dies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker killed mid-chunk (the OOM killer, a crash): the parent evaluates what it had."""
+    from gradcli.interpreter import parallel
+
+    parent, real = os.getpid(), parallel.evaluate_one
+
+    def evaluate_one(evaluator, number, raw, parsed, answer, refuse):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent and raw == "x*7":
+            os._exit(9)
+        return real(evaluator, number, raw, parsed, answer, refuse)
+
+    monkeypatch.setattr(parallel, "evaluate_one", evaluate_one)
+    lines = "".join(f"x*{i}\n" for i in range(600))
+    args = ["eval", "-", "--let", "x=2.0", "--format", "json"]
+    many = run_cli([*args, "--jobs", "2"], lines)
+    assert (many.returncode, many.stderr) == (0, "")
+    assert many.stdout == run_cli(args, lines).stdout

@@ -30,6 +30,8 @@ from .stream import evaluate_one
 CHUNK_LINES = 128
 #: Chunks read ahead of the output, per worker (bounds the memory a long stream takes).
 AHEAD = 4
+#: Seconds between looks for a worker that died (the pool replaces it, but its chunk is lost).
+WATCH = 0.5
 
 #: (fd, text) of what a line wrote, in order; a worker's record of one line: its events,
 #: whether it failed, and whether the parent must evaluate it again.
@@ -174,6 +176,7 @@ def _run(pool: Any, evaluator: Evaluator, batches: Iterable[list[str]],
             events.put(("error", error, None))
 
     reader = threading.Thread(target=read, daemon=True)
+    workers = _workers()
     reader.start()
     code = 0
     chunks: list[tuple[int, list[str]]] = []  # by index
@@ -182,7 +185,18 @@ def _run(pool: Any, evaluator: Evaluator, batches: Iterable[list[str]],
     ending: tuple[str, Any] | None = None
     try:
         while ending is None or written < len(chunks):
-            kind, item, index = events.get()
+            try:
+                kind, item, index = events.get(timeout=WATCH)
+            except queue.Empty:
+                alive = _workers()
+                died, workers = workers - alive, alive
+                if not died or written == len(chunks):
+                    continue
+                # The chunks not back yet may never come: the parent evaluates them.
+                lost = ChildProcessError("a worker process ended")
+                for pending in range(written, len(chunks)):
+                    done.setdefault(pending, lost)
+                kind, item, index = "done", lost, written
             if kind == "chunk":
                 index = len(chunks)
                 chunks.append(item)
@@ -190,7 +204,8 @@ def _run(pool: Any, evaluator: Evaluator, batches: Iterable[list[str]],
                                  callback=lambda records, i=index: events.put(("done", records, i)),
                                  error_callback=lambda e, i=index: events.put(("done", e, i)))
             elif kind == "done":
-                done[index] = item
+                if index >= written:  # not one given up on (see above)
+                    done.setdefault(index, item)
                 while written in done:
                     code |= _write(evaluator, chunks[written], done.pop(written), answer,
                                    refuse, counted)
@@ -205,6 +220,13 @@ def _run(pool: Any, evaluator: Evaluator, batches: Iterable[list[str]],
     if ending[0] == "error":
         raise ending[1]
     return code
+
+
+def _workers() -> set[int]:
+    """The process ids of this process's children (the pool's workers) now alive."""
+    import multiprocessing
+
+    return {child.pid for child in multiprocessing.active_children() if child.pid is not None}
 
 
 def _write(evaluator: Evaluator, chunk: tuple[int, list[str]], records: Any,
