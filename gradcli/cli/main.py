@@ -72,8 +72,6 @@ MINUS_HINT = ("an expression that begins with '-' goes after '--' or in parenthe
 
 
 def _is_option(token: str) -> bool:
-    import re
-
     return bool(re.fullmatch(_OPTION, token)) and (token.startswith("--") or token[1] in _SHORT)
 
 

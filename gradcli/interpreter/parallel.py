@@ -87,9 +87,13 @@ class _InOrder(BaseException):
 
 
 class _Probe:
-    """Stands in a worker for the random generator: any use of it stops the line."""
+    """Stands in a worker for the random generator: any use of it stops the line (and is
+    remembered, should something catch even a BaseException)."""
+
+    touched = False
 
     def __getattr__(self, name: str) -> Any:
+        self.touched = True
         raise _InOrder
 
 
@@ -122,13 +126,14 @@ def evaluate_lines_parallel(evaluator: Evaluator, batches: Iterable[list[str]],
             for number, raw in enumerate(lines, start=before + 1):
                 events: Events = []
                 sys.stdout, sys.stderr = _Capture(1, saved[0], events), _Capture(2, saved[1], events)
-                creation._rng[0] = probe
+                creation._rng[0], probe.touched = probe, False
                 try:
                     failed = evaluate_one(evaluator, number, raw, None, answer, refuse)
                 except (_InOrder, Exception):
                     records.append(([], False, True))
                     continue
-                records.append((events, bool(failed), creation._rng[0] is not probe))
+                again = probe.touched or creation._rng[0] is not probe
+                records.append((events, bool(failed), again))
         finally:
             sys.stdout, sys.stderr = saved
         return records
@@ -149,7 +154,7 @@ def _chunks(batches: Iterable[list[str]], jobs: int) -> Iterator[tuple[int, list
     part of it, in chunks of at most CHUNK_LINES lines."""
     before = 0
     for batch in batches:
-        size = min(CHUNK_LINES, -(-len(batch) // jobs))
+        size = max(1, min(CHUNK_LINES, -(-len(batch) // jobs)))
         for start in range(0, len(batch), size):
             yield before + start, batch[start:start + size]
         before += len(batch)
