@@ -55,7 +55,11 @@ def compare(name: str, text: str, jobs: int, rounds: int) -> dict[str, float]:
                 seconds, outputs[j] = run(lines, j)
                 times[j].append(seconds)
     if outputs[1] != outputs[jobs]:
-        raise SystemExit(f"{name}: --jobs {jobs} wrote other bytes than --jobs 1")
+        one_lines, many_lines = outputs[1].splitlines(), outputs[jobs].splitlines()
+        first = next((i for i, (a, b) in enumerate(zip(one_lines, many_lines)) if a != b),
+                     min(len(one_lines), len(many_lines)))
+        raise SystemExit(f"{name}: --jobs {jobs} wrote other bytes than --jobs 1, from output "
+                         f"line {first + 1} ({len(one_lines)} and {len(many_lines)} lines)")
     one, many = statistics.median(times[1]), statistics.median(times[jobs])
     print(f"{name:8} {text.count(chr(10)):>7,} lines  --jobs 1: {one:7.2f} s  "
           f"--jobs {jobs}: {many:7.2f} s  speed-up {one / many:4.2f}x  (same bytes)")
