@@ -103,11 +103,10 @@ def test_seed_range_is_still_checked() -> None:
 
 # -- shell completion --------------------------------------------------------------------------
 
-def _complete(words: str, cword: int, shell: str = "bash") -> list[str]:
-    env = {**os.environ, "_GRADCLI_COMPLETE": f"complete_{shell}", "COMP_WORDS": words,
-           "COMP_CWORD": str(cword)}
-    proc = subprocess.run(GRADCLI, env=env, capture_output=True, text=True, check=True)
-    return proc.stdout.split()
+def _complete(shell: str, **variables: str) -> str:
+    """What gradcli answers the completion script of ``shell`` (its protocol's variables)."""
+    env = {**os.environ, "_GRADCLI_COMPLETE": f"complete_{shell}", **variables}
+    return subprocess.run(GRADCLI, env=env, capture_output=True, text=True, check=True).stdout
 
 
 @pytest.mark.slow
@@ -146,8 +145,11 @@ def test_show_completion_for_each_shell(shell: str) -> None:
 
 @pytest.mark.slow
 def test_zsh_and_fish_completion_protocols_answer() -> None:
-    assert "eval" in " ".join(_complete("gradcli ev", 1, "zsh"))
-    assert _complete("gradcli ev", 1, "bash") == ["eval"]
+    assert _complete("zsh", _TYPER_COMPLETE_ARGS="gradcli eval --format ") == (
+        "_arguments '*: :((\"table\"\n\"json\"\n\"plain\"))'\n")
+    assert _complete("fish", _TYPER_COMPLETE_ARGS="gradcli ev",
+                     _TYPER_COMPLETE_FISH_ACTION="get-args").startswith("eval\tEvaluate EXPR")
+    assert _complete("bash", COMP_WORDS="gradcli ev", COMP_CWORD="1") == "eval\n"
 
 
 # -- an expression that begins with '-' --------------------------------------------------------
