@@ -245,16 +245,21 @@ def test_jobs_survive_a_worker_that_dies(monkeypatch: pytest.MonkeyPatch) -> Non
     """A worker killed mid-chunk (the OOM killer, a crash): the parent evaluates what it had."""
     from gradcli.interpreter import parallel
 
-    parent, real = os.getpid(), parallel.evaluate_one
+    parent, real = os.getpid(), parallel.evaluate_parsed
+    died = os.pipe()
 
-    def evaluate_one(evaluator, number, raw, parsed, answer, refuse):  # type: ignore[no-untyped-def]
-        if os.getpid() != parent and raw == "x*7":
+    def evaluate_parsed(evaluator, number, line, parsed, answer, refuse):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent and line == "x*7":
+            os.write(died[1], b"x")
             os._exit(9)
-        return real(evaluator, number, raw, parsed, answer, refuse)
+        return real(evaluator, number, line, parsed, answer, refuse)
 
-    monkeypatch.setattr(parallel, "evaluate_one", evaluate_one)
+    monkeypatch.setattr(parallel, "evaluate_parsed", evaluate_parsed)
     lines = "".join(f"x*{i}\n" for i in range(600))
     args = ["eval", "-", "--let", "x=2.0", "--format", "json"]
     many = run_cli([*args, "--jobs", "2"], lines)
     assert (many.returncode, many.stderr) == (0, "")
     assert many.stdout == run_cli(args, lines).stdout
+    assert os.read(died[0], 1) == b"x"  # a worker did die
+    os.close(died[0])
+    os.close(died[1])

@@ -23,7 +23,7 @@ from ..engine.ops import creation
 from ..errors import GradcliError
 from ..results import EvalResult
 from .evaluate import Evaluator
-from .stream import evaluate_one
+from .stream import evaluate_one, evaluate_parsed, parse_batch
 
 #: The most lines of one chunk: enough that a chunk of cheap lines costs far more than
 #: sending it, few enough that the workers end together.
@@ -122,13 +122,20 @@ def evaluate_lines_parallel(evaluator: Evaluator, batches: Iterable[list[str]],
         before, lines = chunk
         records: list[Record] = []
         saved = sys.stdout, sys.stderr
+        # Parsed first, as evaluate_lines does (the parser's code and data stay in cache).
+        expressions = {number: (line, node) for number, line, node
+                       in parse_batch(evaluator, lines, before)}
         try:
-            for number, raw in enumerate(lines, start=before + 1):
+            for number in range(before + 1, before + len(lines) + 1):
+                if number not in expressions:  # blank or a comment
+                    records.append(([], False, False))
+                    continue
                 events: Events = []
                 sys.stdout, sys.stderr = _Capture(1, saved[0], events), _Capture(2, saved[1], events)
                 creation._rng[0], probe.touched = probe, False
                 try:
-                    failed = evaluate_one(evaluator, number, raw, None, answer, refuse)
+                    failed = evaluate_parsed(evaluator, number, *expressions[number], answer,
+                                             refuse)
                 except (_InOrder, Exception):
                     records.append(([], False, True))
                     continue

@@ -24,10 +24,10 @@ def evaluate_lines(evaluator: Evaluator, batches: Iterable[list[str]],
     code = 0
     before = 0  # lines of the earlier batches
     for batch in batches:
-        expressions = _parsed(evaluator, batch, before)
+        expressions = parse_batch(evaluator, batch, before)
         before += len(batch)
         for number, line, parsed in expressions:
-            code |= _evaluate(evaluator, number, line, parsed, answer, refuse)
+            code |= evaluate_parsed(evaluator, number, line, parsed, answer, refuse)
         batch_done()
     return code
 
@@ -40,12 +40,14 @@ def evaluate_one(evaluator: Evaluator, number: int, raw: str, parsed: Any,
     line = raw.strip()
     if not line or line.startswith("#"):
         return 0
-    return _evaluate(evaluator, number, line, parsed, answer, refuse)
+    return evaluate_parsed(evaluator, number, line, parsed, answer, refuse)
 
 
-def _evaluate(evaluator: Evaluator, number: int, line: str, parsed: Any,
-              answer: Callable[[EvalResult], None],
-              refuse: Callable[[str, GradcliError], None]) -> int:
+def evaluate_parsed(evaluator: Evaluator, number: int, line: str, parsed: Any,
+                    answer: Callable[[EvalResult], None],
+                    refuse: Callable[[str, GradcliError], None]) -> int:
+    """An expression of parse_batch (``parsed``: its AST or its parse's exception) in its
+    turn; 1 if it failed, else 0."""
     try:
         if isinstance(parsed, Exception):
             raise parsed
@@ -67,7 +69,7 @@ def _on_line(err: GradcliError, number: int) -> None:
             err.source = "\n" * (number - 1) + err.source
 
 
-def _parsed(evaluator: Evaluator, batch: list[str], before: int) -> list[tuple[int, str, Any]]:
+def parse_batch(evaluator: Evaluator, batch: list[str], before: int) -> list[tuple[int, str, Any]]:
     """(line number, expression, its AST or the exception its parse raised) for the
     expressions of a batch of lines that follows line ``before``: all parsed before any is
     evaluated, each error raised in its turn, so the output is the same as line by line."""
