@@ -263,3 +263,21 @@ def test_jobs_survive_a_worker_that_dies(monkeypatch: pytest.MonkeyPatch) -> Non
     assert os.read(died[0], 1) == b"x"  # a worker did die
     os.close(died[0])
     os.close(died[1])
+
+
+def test_the_one_letter_options_are_all_known_to_expression_first() -> None:
+    """main._SHORT must name every one-letter option, or ``ops -c X`` / ``eval -j 2 -`` read
+    the option as an expression."""
+    from typer.main import get_command
+
+    from gradcli.cli.app import app
+    from gradcli.cli.main import _SHORT
+
+    group = get_command(app)
+    letters = {opt[1] for name in group.list_commands(None)  # type: ignore[attr-defined]
+               for param in group.get_command(None, name).params  # type: ignore[attr-defined]
+               for opt in param.opts if re.fullmatch(r"-[A-Za-z]", opt)}
+    assert letters | {"h"} == set(_SHORT)
+    assert run_cli(["ops", "-c", "reduction", "--format", "json"]).returncode == 0
+    proc = run_cli(["eval", "-j", "2", "-", "--format", "json"], "1+1\n")
+    assert (proc.returncode, json.loads(proc.stdout)["value"]) == (0, 2)

@@ -56,8 +56,9 @@ def main(argv: list[str] | None = None, *, stdin: IO[str] | None = None,
     return 0  # pragma: no cover - _dispatch always ends in SystemExit
 
 
-#: The one-letter options (-x for another letter is the expression -x).
-_SHORT = frozenset("lwgfovhs")
+#: The one-letter options of every command (-x for another letter is the expression -x);
+#: tests/test_terminal.py checks it against the commands.
+_SHORT = frozenset("lwgfovhscj")
 #: Options that take no value; every other option takes the next argument as its value.
 _FLAGS = frozenset({"--full", "--no-grad", "--trace", "--detect-anomaly", "--debug", "--steps",
                     "--no-check", "--verbose", "-v", "--help", "-h", "--version"})
