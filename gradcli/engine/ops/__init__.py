@@ -23,6 +23,16 @@ from .arithmetic import (  # noqa: F401
     remainder,
     sub,
 )
+from .activations import (  # noqa: F401
+    clamp_max,
+    clamp_min,
+    elu,
+    gelu,
+    hardtanh,
+    leaky_relu,
+    silu,
+    softplus,
+)
 from .autograd_ops import (  # noqa: F401
     backward,
     clone,
@@ -56,7 +66,6 @@ from .elementwise import (  # noqa: F401
     clamp,
     cos,
     exp,
-    floor,
     log,
     log1p,
     maximum,
@@ -71,6 +80,29 @@ from .elementwise import (  # noqa: F401
     where,
 )
 from .inplace import apply_, setitem  # noqa: F401
+from .mathfns import (  # noqa: F401
+    acos,
+    acosh,
+    asin,
+    asinh,
+    atan,
+    atan2,
+    atanh,
+    ceil,
+    cosh,
+    erf,
+    erfc,
+    exp2,
+    expm1,
+    floor,
+    frac,
+    log2,
+    log10,
+    rsqrt,
+    sinh,
+    square,
+    trunc,
+)
 from .linalg import dot, matmul, mm, mv, outer  # noqa: F401
 from .random import (  # noqa: F401
     bernoulli,
