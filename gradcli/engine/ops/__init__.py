@@ -2,6 +2,16 @@
 
 from ..autograd import broadcast_to, sum_to, to_dtype  # noqa: F401  (the core's own ops)
 from ._base import LIMITS, check_numel, set_max_elements  # noqa: F401
+from .activations import (  # noqa: F401
+    clamp_max,
+    clamp_min,
+    elu,
+    gelu,
+    hardtanh,
+    leaky_relu,
+    silu,
+    softplus,
+)
 from .arithmetic import (  # noqa: F401
     add,
     bitwise_and,
@@ -22,16 +32,6 @@ from .arithmetic import (  # noqa: F401
     reciprocal,
     remainder,
     sub,
-)
-from .activations import (  # noqa: F401
-    clamp_max,
-    clamp_min,
-    elu,
-    gelu,
-    hardtanh,
-    leaky_relu,
-    silu,
-    softplus,
 )
 from .autograd_ops import (  # noqa: F401
     backward,
@@ -80,6 +80,7 @@ from .elementwise import (  # noqa: F401
     where,
 )
 from .inplace import apply_, setitem  # noqa: F401
+from .linalg import dot, matmul, mm, mv, outer  # noqa: F401
 from .mathfns import (  # noqa: F401
     acos,
     acosh,
@@ -103,7 +104,6 @@ from .mathfns import (  # noqa: F401
     square,
     trunc,
 )
-from .linalg import dot, matmul, mm, mv, outer  # noqa: F401
 from .random import (  # noqa: F401
     bernoulli,
     bernoulli_,

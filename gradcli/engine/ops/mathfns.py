@@ -4,6 +4,7 @@ exp2 expm1, erf erfc, square rsqrt, and rounding (floor ceil trunc frac)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -34,8 +35,9 @@ def not_implemented(kernel: str, t: Tensor, hint: str) -> Exception:
 
 sinh = _declare("sinh", np.sinh, lambda g, n: (g * cosh(_saved_input(n)),),
                 rule="grad * cosh(input)", summary="hyperbolic sine")
-cosh = _declare("cosh", np.cosh, lambda g, n: (g * sinh(_saved_input(n)),),
-                rule="grad * sinh(input)", summary="hyperbolic cosine")
+cosh: Callable[[Any], Tensor] = _declare(
+    "cosh", np.cosh, lambda g, n: (g * sinh(_saved_input(n)),),
+    rule="grad * sinh(input)", summary="hyperbolic cosine")
 asinh = _declare("asinh", np.arcsinh, lambda g, n: (g / sqrt(_saved_input(n) ** 2 + 1),),
                  rule="grad / sqrt(input**2 + 1)", summary="inverse hyperbolic sine",
                  aliases=("arcsinh",))
