@@ -14,9 +14,9 @@ from ..errors import type_error, value_error
 from ..tensor import Tensor
 from ._base import broadcast_shape, is_scalar, operands, unary_input
 from .creation import number_arg
-from .elementwise import _saved_input, exp, sigmoid, tanh, where
+from .elementwise import exp, sigmoid, tanh, where
 from .inplace import apply_
-from .mathfns import _erf_fwd, erf, not_implemented
+from .mathfns import erf, erf_values, not_implemented
 from .table import GradCheck, op
 
 One = tuple["Tensor | None"]
@@ -101,7 +101,7 @@ def gelu(input: Any, approximate: Any = "none") -> Tensor:
     t = _floating(input, "gelu", "GeluKernelImpl")
     x = t.data
     if approximate == "none":
-        out = 0.5 * x * (1 + _erf_fwd(x * x.dtype.type(_SQRT_HALF)))
+        out = 0.5 * x * (1 + erf_values(x * x.dtype.type(_SQRT_HALF)))
     else:
         out = 0.5 * x * (1 + np.tanh(_K * (x + _C * x * x * x)))
     return record("GeluBackward0", Tensor(out.astype(x.dtype, copy=False)), (t,), _gelu_vjp,
@@ -111,7 +111,7 @@ def gelu(input: Any, approximate: Any = "none") -> Tensor:
 # -- silu ------------------------------------------------------------------------------------
 
 def _silu_vjp(g: Tensor, n: Node) -> One:
-    x = _saved_input(n)
+    x = n.unpack()[0]
     s = sigmoid(x)
     return (g * s * (1 + x * (1 - s)),)
 
@@ -134,7 +134,7 @@ def silu(input: Any, inplace: bool = False) -> Tensor:
 # -- elu -------------------------------------------------------------------------------------
 
 def _elu_vjp(g: Tensor, n: Node) -> One:
-    x = _saved_input(n)
+    x = n.unpack()[0]
     return (where(x > 0, g, g * n.ctx * exp(x)),)
 
 
@@ -160,7 +160,7 @@ def elu(input: Any, alpha: Any = 1.0, inplace: bool = False) -> Tensor:
 # -- leaky_relu ------------------------------------------------------------------------------
 
 def _leaky_relu_vjp(g: Tensor, n: Node) -> One:
-    x = _saved_input(n)
+    x = n.unpack()[0]
     return (where(x > 0, g, g * n.ctx),)
 
 
@@ -185,7 +185,7 @@ def leaky_relu(input: Any, negative_slope: Any = 0.01, inplace: bool = False) ->
 # -- hardtanh --------------------------------------------------------------------------------
 
 def _hardtanh_vjp(g: Tensor, n: Node) -> One:
-    x = _saved_input(n).data
+    x = n.unpack()[0].data
     lo, hi = n.ctx
     return (g * _mask((x > lo) & (x < hi), g),)
 

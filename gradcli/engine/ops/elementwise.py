@@ -84,6 +84,10 @@ def _declare(name: str, fwd: Callable[[np.ndarray], np.ndarray], vjp: Any, *, ru
     return fn
 
 
+#: The helper as the other op modules call it (mathfns declares more one-input ops with it).
+declare_unary = _declare
+
+
 def _saved_input(node: Node) -> Tensor:
     return node.unpack()[0]
 

@@ -14,7 +14,7 @@ from ..autograd import Node, record, to_dtype
 from ..errors import type_error
 from ..tensor import Tensor
 from ._base import broadcast_shape, operands, type_name, unary_input
-from .elementwise import _declare, _saved_input, exp, sqrt
+from .elementwise import declare_unary, exp, sqrt
 from .table import GradCheck, op
 
 One = tuple["Tensor | None"]
@@ -33,77 +33,90 @@ def not_implemented(kernel: str, t: Tensor, hint: str) -> Exception:
                       hint=hint)
 
 
-sinh = _declare("sinh", np.sinh, lambda g, n: (g * cosh(_saved_input(n)),),
-                rule="grad * cosh(input)", summary="hyperbolic sine")
-cosh: Callable[[Any], Tensor] = _declare(
-    "cosh", np.cosh, lambda g, n: (g * sinh(_saved_input(n)),),
+def _x(node: Node) -> Tensor:
+    """The saved input of a one-input op."""
+    return node.unpack()[0]
+
+
+sinh = declare_unary(
+    "sinh", np.sinh, lambda g, n: (g * cosh(_x(n)),),
+    rule="grad * cosh(input)", summary="hyperbolic sine")
+cosh: Callable[[Any], Tensor] = declare_unary(
+    "cosh", np.cosh, lambda g, n: (g * sinh(_x(n)),),
     rule="grad * sinh(input)", summary="hyperbolic cosine")
-asinh = _declare("asinh", np.arcsinh, lambda g, n: (g / sqrt(_saved_input(n) ** 2 + 1),),
-                 rule="grad / sqrt(input**2 + 1)", summary="inverse hyperbolic sine",
-                 aliases=("arcsinh",))
-acosh = _declare("acosh", np.arccosh, lambda g, n: (g / sqrt(_saved_input(n) ** 2 - 1),),
-                 rule="grad / sqrt(input**2 - 1)", summary="inverse hyperbolic cosine (input >= 1)",
-                 domain="above_one", aliases=("arccosh",))
-atanh = _declare("atanh", np.arctanh, lambda g, n: (g / (1 - _saved_input(n) ** 2),),
-                 rule="grad / (1 - input**2)", summary="inverse hyperbolic tangent (|input| < 1)",
-                 domain="unit", aliases=("arctanh",))
-asin = _declare("asin", np.arcsin, lambda g, n: (g / sqrt(1 - _saved_input(n) ** 2),),
-                rule="grad / sqrt(1 - input**2)", summary="inverse sine (|input| <= 1)",
-                domain="unit", aliases=("arcsin",))
-acos = _declare("acos", np.arccos, lambda g, n: (-g / sqrt(1 - _saved_input(n) ** 2),),
-                rule="-grad / sqrt(1 - input**2)", summary="inverse cosine (|input| <= 1)",
-                domain="unit", aliases=("arccos",))
-atan = _declare("atan", np.arctan, lambda g, n: (g / (1 + _saved_input(n) ** 2),),
-                rule="grad / (1 + input**2)", summary="inverse tangent", aliases=("arctan",))
-log2 = _declare("log2", np.log2, lambda g, n: (g / (_saved_input(n) * _LN2),),
-                rule=f"grad / (input * {_LN2})", summary="base-2 logarithm", domain="positive")
-log10 = _declare("log10", np.log10, lambda g, n: (g / (_saved_input(n) * _LN10),),
-                 rule=f"grad / (input * {_LN10})", summary="base-10 logarithm",
-                 domain="positive")
-exp2 = _declare("exp2", np.exp2, lambda g, n: (g * n.output() * _LN2,), save="output",
-                rule=f"grad * exp2(input) * {_LN2}", summary="2 to the power of input")
-expm1 = _declare("expm1", np.expm1, lambda g, n: (g * (n.output() + 1),), save="output",
-                 rule="grad * exp(input)", summary="exp(input) - 1, exact for small input")
+asinh = declare_unary(
+    "asinh", np.arcsinh, lambda g, n: (g / sqrt(_x(n) ** 2 + 1),),
+    rule="grad / sqrt(input**2 + 1)", summary="inverse hyperbolic sine", aliases=("arcsinh",))
+acosh = declare_unary(
+    "acosh", np.arccosh, lambda g, n: (g / sqrt(_x(n) ** 2 - 1),),
+    rule="grad / sqrt(input**2 - 1)", summary="inverse hyperbolic cosine (input >= 1)",
+    domain="above_one", aliases=("arccosh",))
+atanh = declare_unary(
+    "atanh", np.arctanh, lambda g, n: (g / (1 - _x(n) ** 2),),
+    rule="grad / (1 - input**2)", summary="inverse hyperbolic tangent (|input| < 1)",
+    domain="unit", aliases=("arctanh",))
+asin = declare_unary(
+    "asin", np.arcsin, lambda g, n: (g / sqrt(1 - _x(n) ** 2),),
+    rule="grad / sqrt(1 - input**2)", summary="inverse sine (|input| <= 1)",
+    domain="unit", aliases=("arcsin",))
+acos = declare_unary(
+    "acos", np.arccos, lambda g, n: (-g / sqrt(1 - _x(n) ** 2),),
+    rule="-grad / sqrt(1 - input**2)", summary="inverse cosine (|input| <= 1)",
+    domain="unit", aliases=("arccos",))
+atan = declare_unary(
+    "atan", np.arctan, lambda g, n: (g / (1 + _x(n) ** 2),),
+    rule="grad / (1 + input**2)", summary="inverse tangent", aliases=("arctan",))
+log2 = declare_unary(
+    "log2", np.log2, lambda g, n: (g / (_x(n) * _LN2),),
+    rule=f"grad / (input * {_LN2})", summary="base-2 logarithm", domain="positive")
+log10 = declare_unary(
+    "log10", np.log10, lambda g, n: (g / (_x(n) * _LN10),),
+    rule=f"grad / (input * {_LN10})", summary="base-10 logarithm", domain="positive")
+exp2 = declare_unary(
+    "exp2", np.exp2, lambda g, n: (g * n.output() * _LN2,), save="output",
+    rule=f"grad * exp2(input) * {_LN2}", summary="2 to the power of input")
+expm1 = declare_unary(
+    "expm1", np.expm1, lambda g, n: (g * (n.output() + 1),), save="output",
+    rule="grad * exp(input)", summary="exp(input) - 1, exact for small input")
 
 
-def _rsqrt_fwd(x: np.ndarray) -> np.ndarray:
+def _rsqrt_values(x: np.ndarray) -> np.ndarray:
     return np.asarray(np.divide(1, np.sqrt(x)), dtype=x.dtype)
 
 
-rsqrt = _declare("rsqrt", _rsqrt_fwd, lambda g, n: (-0.5 * g * n.output() ** 3,), save="output",
-                 rule="-0.5 * grad * rsqrt(input)**3", summary="1 / sqrt(input)",
-                 domain="positive")
+rsqrt = declare_unary(
+    "rsqrt", _rsqrt_values, lambda g, n: (-0.5 * g * n.output() ** 3,), save="output",
+    rule="-0.5 * grad * rsqrt(input)**3", summary="1 / sqrt(input)", domain="positive")
 
 
-def _erf_fwd(x: np.ndarray) -> np.ndarray:
+def erf_values(x: np.ndarray) -> np.ndarray:
+    """erf of each element, correctly rounded from float64 (numpy has no erf)."""
     values = np.frompyfunc(math.erf, 1, 1)(x.astype(np.float64))
     return np.asarray(values, dtype=np.float64).astype(x.dtype)
 
 
-def _erfc_fwd(x: np.ndarray) -> np.ndarray:
+def _erfc_values(x: np.ndarray) -> np.ndarray:
     values = np.frompyfunc(math.erfc, 1, 1)(x.astype(np.float64))
     return np.asarray(values, dtype=np.float64).astype(x.dtype)
 
 
-erf = _declare("erf", _erf_fwd,
-               lambda g, n: (g * _TWO_BY_SQRT_PI * exp(-_saved_input(n) ** 2),),
-               rule=f"grad * {_TWO_BY_SQRT_PI} * exp(-input**2)", summary="error function")
-erfc = _declare("erfc", _erfc_fwd,
-                lambda g, n: (-g * _TWO_BY_SQRT_PI * exp(-_saved_input(n) ** 2),),
-                rule=f"-grad * {_TWO_BY_SQRT_PI} * exp(-input**2)",
-                summary="complementary error function 1 - erf(input)")
+erf = declare_unary(
+    "erf", erf_values, lambda g, n: (g * _TWO_BY_SQRT_PI * exp(-_x(n) ** 2),),
+    rule=f"grad * {_TWO_BY_SQRT_PI} * exp(-input**2)", summary="error function")
+erfc = declare_unary(
+    "erfc", _erfc_values, lambda g, n: (-g * _TWO_BY_SQRT_PI * exp(-_x(n) ** 2),),
+    rule=f"-grad * {_TWO_BY_SQRT_PI} * exp(-input**2)",
+    summary="complementary error function 1 - erf(input)")
 
 
 @op("square(input)", category="element-wise", summary="input * input (ints stay ints)",
     example="square(x)", rules={"input": "grad * 2 * input"}, grad_fn="PowBackward0",
     checks=(GradCheck("square(a)", {"a": (2, 3)}),))
 def square(input: Any) -> Tensor:
-    from .arithmetic import pow
-
     t = unary_input(input, "square")
     if t.data.dtype == dtypes.BOOL:
         t = to_dtype(t, np.dtype(np.int64))
-    return pow(t, 2)
+    return t ** 2  # pow(t, 2): PowBackward0
 
 
 def _zero_vjp(g: Tensor, n: Node) -> One:
