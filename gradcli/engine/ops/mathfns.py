@@ -49,19 +49,19 @@ asinh = declare_unary(
     rule="grad / sqrt(input**2 + 1)", summary="inverse hyperbolic sine", aliases=("arcsinh",))
 acosh = declare_unary(
     "acosh", np.arccosh, lambda g, n: (g / sqrt(_x(n) ** 2 - 1),),
-    rule="grad / sqrt(input**2 - 1)", summary="inverse hyperbolic cosine (input >= 1)",
+    rule="grad / sqrt(input**2 - 1)", summary="inverse hyperbolic cosine",
     domain="above_one", aliases=("arccosh",))
 atanh = declare_unary(
     "atanh", np.arctanh, lambda g, n: (g / (1 - _x(n) ** 2),),
-    rule="grad / (1 - input**2)", summary="inverse hyperbolic tangent (|input| < 1)",
+    rule="grad / (1 - input**2)", summary="inverse hyperbolic tangent",
     domain="unit", aliases=("arctanh",))
 asin = declare_unary(
     "asin", np.arcsin, lambda g, n: (g / sqrt(1 - _x(n) ** 2),),
-    rule="grad / sqrt(1 - input**2)", summary="inverse sine (|input| <= 1)",
+    rule="grad / sqrt(1 - input**2)", summary="inverse sine",
     domain="unit", aliases=("arcsin",))
 acos = declare_unary(
     "acos", np.arccos, lambda g, n: (-g / sqrt(1 - _x(n) ** 2),),
-    rule="-grad / sqrt(1 - input**2)", summary="inverse cosine (|input| <= 1)",
+    rule="-grad / sqrt(1 - input**2)", summary="inverse cosine",
     domain="unit", aliases=("arccos",))
 atan = declare_unary(
     "atan", np.arctan, lambda g, n: (g / (1 + _x(n) ** 2),),
