@@ -82,3 +82,11 @@ def test_the_functional_spellings_in_a_script_print_what_torch_prints() -> None:
         "tensor([ 0.5000, -0.6321,  2.0000], grad_fn=<EluBackward1>)\n"
         "tensor([0.5000, 0.0000, 1.0000], grad_fn=<HardtanhBackward0>)\n"
         "tensor([0, 1, 4]) tensor([0, 1, 2])\n")
+
+
+def test_a_shared_grad_fn_shows_the_rule_of_the_op_it_is_named_for() -> None:
+    from gradcli.engine.ops import derivative_of
+
+    # square records PowBackward0 too; --trace and graph show pow's rule for it.
+    assert derivative_of("PowBackward0").startswith("d/dinput = grad * exponent")
+    assert derivative_of("ClampMinBackward1") == "grad * (input >= min)"
