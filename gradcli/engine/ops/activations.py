@@ -42,13 +42,47 @@ def _mask(condition: np.ndarray, like: Tensor) -> Tensor:
     return Tensor(condition.astype(like.data.dtype))
 
 
+Slope = Callable[[np.ndarray], np.ndarray]
+Curvature = Callable[[Tensor], Tensor]
+
+
+def backward_node(name: str, g: Tensor, x: Tensor, slope: Slope,
+                  curvature: Curvature | None) -> Tensor:
+    """``g * slope(x)``, the derivative of an activation at ``x``, as PyTorch's one node
+    (``LeakyReluBackwardBackward0``...) under create_graph. ``curvature(x)`` is the second
+    derivative, in engine ops; None for a piecewise linear function (its derivative in ``x``
+    is 0, not None: the node requires grad, as in PyTorch)."""
+    out = Tensor(np.asarray(g.data * slope(x.data)).astype(g.data.dtype, copy=False))
+    return record(name, out, (g, x), _backward_node_vjp, (g, x), ctx=(slope, curvature))
+
+
+def _backward_node_vjp(gg: Tensor, n: Node) -> tuple[Tensor | None, Tensor | None]:
+    g, x = n.unpack()
+    slope, curvature = n.ctx
+    dg = backward_node(n.name, gg, x, slope, curvature) if n.needs(0) else None
+    if not n.needs(1):
+        return dg, None
+    if curvature is None:
+        return dg, Tensor(np.zeros_like(x.data))
+    return dg, gg * g * curvature(x)
+
+
 # -- softplus --------------------------------------------------------------------------------
 
 def _softplus_vjp(g: Tensor, n: Node) -> One:
     (x,) = n.unpack()
     beta, threshold = n.ctx
-    z = x * beta
-    return (where(z > threshold, g, g * sigmoid(z)),)
+
+    def slope(v: np.ndarray) -> np.ndarray:
+        z = v * beta
+        return np.where(z > threshold, 1, 1 / (1 + np.exp(-z)))
+
+    def curvature(v: Tensor) -> Tensor:
+        z = v * beta
+        s = sigmoid(z)
+        return where(z > threshold, 0.0, beta * s * (1 - s))
+
+    return (backward_node("SoftplusBackwardBackward0", g, x, slope, curvature),)
 
 
 @op("softplus(input, beta=1.0, threshold=20.0)", category="element-wise",
@@ -76,12 +110,27 @@ _C = 0.044715
 _GELU_TANH = f"tanh({_K} * (input + {_C} * input**3))"
 
 
+def _gelu_slope(x: Tensor, approximate: str) -> Tensor:
+    if approximate == "none":
+        return 0.5 * (1 + erf(x * _SQRT_HALF)) + x * _INV_SQRT_2PI * exp(-0.5 * x * x)
+    t = tanh(_K * (x + _C * x * x * x))
+    return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _K * (1 + 3 * _C * x * x)
+
+
+def _gelu_curvature(x: Tensor, approximate: str) -> Tensor:
+    if approximate == "none":
+        return _INV_SQRT_2PI * exp(-0.5 * x * x) * (2 - x * x)
+    t = tanh(_K * (x + _C * x * x * x))
+    s2, u1 = 1 - t * t, _K * (1 + 3 * _C * x * x)
+    return s2 * u1 + 0.5 * x * s2 * (6 * _K * _C * x - 2 * t * u1 * u1)
+
+
 def _gelu_vjp(g: Tensor, n: Node) -> One:
     (x,) = n.unpack()
-    if n.ctx == "none":
-        return (g * (0.5 * (1 + erf(x * _SQRT_HALF)) + x * _INV_SQRT_2PI * exp(-0.5 * x * x)),)
-    t = tanh(_K * (x + _C * x * x * x))
-    return (g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _K * (1 + 3 * _C * x * x)),)
+    approximate = n.ctx
+    return (backward_node("GeluBackwardBackward0", g, x,
+                          lambda v: _gelu_slope(Tensor(v), approximate).data,
+                          lambda v: _gelu_curvature(v, approximate)),)
 
 
 @op("gelu(input, approximate='none')", category="element-wise",
@@ -134,8 +183,10 @@ def silu(input: Any, inplace: bool = False) -> Tensor:
 # -- elu -------------------------------------------------------------------------------------
 
 def _elu_vjp(g: Tensor, n: Node) -> One:
-    x = n.unpack()[0]
-    return (where(x > 0, g, g * n.ctx * exp(x)),)
+    x, alpha = n.unpack()[0], n.ctx
+    return (backward_node("EluBackwardBackward0", g, x,
+                          lambda v: np.where(v > 0, 1, alpha * np.exp(v)),
+                          lambda v: where(v > 0, 0.0, alpha * exp(v))),)
 
 
 @op("elu(input, alpha=1.0, inplace=False)", category="element-wise",
@@ -160,8 +211,9 @@ def elu(input: Any, alpha: Any = 1.0, inplace: bool = False) -> Tensor:
 # -- leaky_relu ------------------------------------------------------------------------------
 
 def _leaky_relu_vjp(g: Tensor, n: Node) -> One:
-    x = n.unpack()[0]
-    return (where(x > 0, g, g * n.ctx),)
+    x, slope = n.unpack()[0], n.ctx
+    return (backward_node("LeakyReluBackwardBackward0", g, x,
+                          lambda v: np.where(v > 0, 1, slope), None),)
 
 
 @op("leaky_relu(input, negative_slope=0.01, inplace=False)", category="element-wise",
@@ -185,9 +237,9 @@ def leaky_relu(input: Any, negative_slope: Any = 0.01, inplace: bool = False) ->
 # -- hardtanh --------------------------------------------------------------------------------
 
 def _hardtanh_vjp(g: Tensor, n: Node) -> One:
-    x = n.unpack()[0].data
     lo, hi = n.ctx
-    return (g * _mask((x > lo) & (x < hi), g),)
+    return (backward_node("HardtanhBackwardBackward0", g, n.unpack()[0],
+                          lambda v: (v > lo) & (v < hi), None),)
 
 
 @op("hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False)", category="element-wise",
