@@ -21,7 +21,9 @@ from .expr import Node
 
 #: Parameters that take numbers, flags, dims or sizes, never a tensor to differentiate.
 STATIC_PARAMS = frozenset({"dim", "keepdim", "dtype", "p", "dim0", "dim1", "shape", "sizes",
-                           "dims", "start_dim", "end_dim", "alpha", "min", "max"})
+                           "dims", "start_dim", "end_dim", "alpha", "min", "max",
+                           "beta", "threshold", "approximate", "negative_slope", "min_val",
+                           "max_val", "inplace"})
 #: Functions that make constant tensors from numbers: kept as literals.
 CREATION = frozenset({"ones", "zeros", "eye", "arange", "linspace", "full", "tensor"})
 
@@ -74,6 +76,8 @@ def convert(node: n.Expr, env: dict[str, Any]) -> Any:
     if isinstance(node, n.Number):
         return node.value
     if isinstance(node, n.Constant):
+        return node.value
+    if isinstance(node, n.String):  # a keyword's value: gelu(x, approximate='tanh')
         return node.value
     if isinstance(node, (n.TupleLit, n.ListLit)):
         return tuple(convert(item, env) for item in node.items)
