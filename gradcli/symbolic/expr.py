@@ -16,8 +16,9 @@ from ..engine import Tensor
 from ..engine import ops as E
 
 #: Kinds that are not op-table functions: a variable, a number, ``x.T``, and a literal tensor
-#: made by a creation function (``ones(3)``), kept as its source text.
-VAR, CONST, TRANSPOSE, LITERAL = "var", "const", "T", "literal"
+#: made by a creation function (``ones(3)``), kept as its source text; none of them a name of
+#: the op table (which has ``var``, the variance).
+VAR, CONST, TRANSPOSE, LITERAL = "variable", "const", "T", "literal"
 
 #: The op-table functions written as operators, and their symbols.
 INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/", "matmul": "@", "pow": "**",

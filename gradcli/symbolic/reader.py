@@ -21,7 +21,9 @@ from .expr import Node
 
 #: Parameters that take numbers, flags, dims or sizes, never a tensor to differentiate.
 STATIC_PARAMS = frozenset({"dim", "keepdim", "dtype", "p", "dim0", "dim1", "shape", "sizes",
-                           "dims", "start_dim", "end_dim", "alpha", "min", "max"})
+                           "dims", "start_dim", "end_dim", "alpha", "min", "max", "unbiased",
+                           "correction", "reduction", "beta", "delta", "eps",
+                           "ignore_index", "label_smoothing", "num_classes"})
 #: Functions that make constant tensors from numbers: kept as literals.
 CREATION = frozenset({"ones", "zeros", "eye", "arange", "linspace", "full", "tensor"})
 

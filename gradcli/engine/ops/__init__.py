@@ -97,7 +97,9 @@ from .reductions import (  # noqa: F401
     norm,
     prod,
     softmax,
+    std,
     sum,
+    var,
 )
 from .shape import (  # noqa: F401
     cat,
