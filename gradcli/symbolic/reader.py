@@ -75,7 +75,7 @@ def convert(node: n.Expr, env: dict[str, Any]) -> Any:
                            f"--shape {node.id}=3 (--shape {node.id}= for a scalar)")
     if isinstance(node, n.Number):
         return node.value
-    if isinstance(node, n.Constant):
+    if isinstance(node, (n.Constant, n.String)):
         return node.value
     if isinstance(node, (n.TupleLit, n.ListLit)):
         return tuple(convert(item, env) for item in node.items)
@@ -160,7 +160,9 @@ def transpose(value: Node) -> Node:
 def _call(node: n.Call, env: dict[str, Any]) -> Any:
     args = [convert(a, env) for a in node.args]
     kwargs = {KEYWORD_ALIASES.get(k.name, k.name): convert(k.value, env) for k in node.keywords}
-    if isinstance(node.func, n.Attribute):  # x.sum(0): a method
+    if isinstance(node.func, n.Attribute) and _module_path(node.func.value, env):
+        name = node.func.attr  # torch.sum(x), F.mse_loss(x, y): a function
+    elif isinstance(node.func, n.Attribute):  # x.sum(0): a method
         name = node.func.attr
         args.insert(0, convert(node.func.value, env))
     elif isinstance(node.func, n.Name):
@@ -192,6 +194,17 @@ def _call(node: n.Call, env: dict[str, Any]) -> Any:
         return call(spec.name, args, kwargs)
     except GradcliError as err:
         raise err.located(node.line, node.column) if err.line is None else err from None
+
+
+#: The names of PyTorch modules an expression may call through (``torch.nn.functional``, F).
+MODULES = frozenset({"torch", "F"})
+
+
+def _module_path(node: n.Expr, env: dict[str, Any]) -> bool:
+    """Whether ``node`` is ``torch``, ``F`` or a module under torch (not a variable so named)."""
+    while isinstance(node, n.Attribute):
+        node = node.value
+    return isinstance(node, n.Name) and node.id in MODULES and node.id not in env
 
 
 def _literal(node: n.Call) -> Node:

@@ -72,6 +72,7 @@ from .elementwise import (  # noqa: F401
 )
 from .inplace import apply_, setitem  # noqa: F401
 from .linalg import dot, matmul, mm, mv, outer  # noqa: F401
+from .losses import huber_loss, l1_loss, mse_loss, smooth_l1_loss  # noqa: F401
 from .random import (  # noqa: F401
     bernoulli,
     bernoulli_,

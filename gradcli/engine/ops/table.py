@@ -82,7 +82,7 @@ ALIASES: dict[str, str] = {}
 
 CATEGORIES = (
     "creation", "arithmetic", "comparison", "element-wise", "reduction", "linear algebra",
-    "shape", "indexing", "autograd", "data",
+    "shape", "indexing", "loss", "autograd", "data",
 )
 
 
