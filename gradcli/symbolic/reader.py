@@ -128,6 +128,8 @@ def _compare(node: n.Compare, env: dict[str, Any]) -> Any:
     left = convert(node.left, env)
     if len(node.ops) == 1:
         right = convert(node.comparators[0], env)
+        if node.ops[0] in ("is", "is not"):  # weight is None: a tensor is not None
+            return _PY[node.ops[0]](left, right)
         if isinstance(left, Node) or isinstance(right, Node):
             return binary(node.ops[0], left, right)
         return _PY[node.ops[0]](left, right)

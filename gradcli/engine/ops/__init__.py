@@ -72,7 +72,16 @@ from .elementwise import (  # noqa: F401
 )
 from .inplace import apply_, setitem  # noqa: F401
 from .linalg import dot, matmul, mm, mv, outer  # noqa: F401
-from .losses import huber_loss, l1_loss, mse_loss, smooth_l1_loss  # noqa: F401
+from .losses import (  # noqa: F401
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    huber_loss,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+    smooth_l1_loss,
+)
 from .random import (  # noqa: F401
     bernoulli,
     bernoulli_,

@@ -27,16 +27,17 @@ def _reduction(reduction: Any) -> str:
     return str(reduction)
 
 
-def _float_pair(input: Any, target: Any, name: str) -> tuple[Tensor, Tensor]:
+def _float_pair(input: Any, target: Any, name: str, kernel: str = "") -> tuple[Tensor, Tensor]:
     a, b = binary_operands(unary_input(input, name), to_tensor(target, f"{name}() target"), name)
     if not dtypes.is_float(a.data.dtype):
-        raise type_error(f'"{name}" not implemented for \'{_long_name(a.data.dtype)}\'',
+        raise type_error(f'"{kernel or name}" not implemented for \'{_long_name(a.data.dtype)}\'',
                          hint="losses take floating tensors, e.g. x.float()")
     return a, b
 
 
 def _long_name(dt: np.dtype[Any]) -> str:
-    return {"int64": "Long", "int32": "Int", "bool": "Bool"}.get(dt.name, dt.name)
+    return {"int64": "Long", "int32": "Int", "bool": "Bool", "float32": "Float",
+            "float64": "Double"}.get(dt.name, dt.name)
 
 
 def _reduce_raw(v: np.ndarray, reduction: str, dtype: np.dtype[Any]) -> np.ndarray:
@@ -76,7 +77,7 @@ def _pointwise_vjp(deriv: Any) -> Any:
 def _pointwise_loss(name: str, grad_fn: str, input: Any, target: Any, reduction: Any,
                     value: Any, deriv: Any, param: float = 0.0) -> Tensor:
     r = _reduction(reduction)
-    a, b = _float_pair(input, target, name)
+    a, b = _float_pair(input, target, name, "mse_cpu" if name == "mse_loss" else "")
     d = a.data - b.data
     out = Tensor(_reduce_raw(value(d, param), r, a.data.dtype))
     return record(grad_fn, out, (a, b), _pointwise_vjp(deriv), (a, b), ctx=(d.shape, r, param))
@@ -185,3 +186,299 @@ def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: Any = 1.
         raise value_error("huber_loss does not support non-positive values for delta.")
     return _pointwise_loss("huber_loss", "HuberLossBackward0", input, target, reduction,
                            _huber_value, _huber_deriv, d)
+
+
+# -- classification: nll_loss and cross_entropy over class indices (class dim 1, or 0 for 1-D)
+
+
+def _class_setup(t: Tensor, target: Any, weight: Any, ignore_index: Any, name: str
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For every target position: its class (0 where ignored), its weight (0 where ignored),
+    and the input's values moved so that the class dimension is last."""
+    y = to_tensor(target, f"{name}() target")
+    if y.data.dtype.kind not in "iu" or y.data.dtype.name not in ("int64", "uint8"):
+        kind = {"float32": "Float", "float64": "Double", "int32": "Int", "bool": "Bool"}
+        raise type_error("expected target dtype to be Long or Byte, but got "
+                         f"{kind.get(y.data.dtype.name, y.data.dtype.name)}",
+                         hint="class indices are int64, e.g. tensor([1, 0, 3])")
+    x = t.data
+    if x.ndim == 0 or x.ndim > 5:
+        raise shape_error(f"Expected 1 to 5 dimensions for the input of {name} (got {x.ndim})")
+    if x.ndim == 1:
+        if y.data.ndim > 1 or y.data.size != 1:
+            raise value_error(f"For 1D input, 1D target must have size 1, but got target size: "
+                              f"{y.data.size}")
+        moved, classes = x.reshape(1, -1), y.data.reshape(1)
+    else:
+        if y.data.ndim != x.ndim - 1:
+            if x.ndim == 2:
+                raise shape_error("0D or 1D target tensor expected, multi-target not supported")
+            raise shape_error(f"Expected target of {x.ndim - 1} dimensions for input of "
+                              f"{x.ndim} dimensions (got {y.data.ndim})")
+        if y.data.shape[0] != x.shape[0]:
+            raise value_error(f"Expected input batch_size ({x.shape[0]}) to match target "
+                              f"batch_size ({y.data.shape[0]}).")
+        if y.data.shape[1:] != x.shape[2:]:
+            raise shape_error(f"size mismatch (got input: {list(x.shape)}, target: "
+                              f"{list(y.data.shape)})")
+        moved, classes = np.moveaxis(x, 1, -1), y.data.astype(np.int64)
+    n_classes = moved.shape[-1]
+    if weight is not None:
+        w = to_tensor(weight, f"{name}() weight")
+        if w.data.shape != (n_classes,):
+            raise shape_error(f"weight tensor should be defined either for all {n_classes} classes "
+                              f"or no classes but got weight tensor of shape: {list(w.data.shape)}")
+        if w.data.dtype != x.dtype:
+            raise type_error(f"expected scalar type {_long_name(x.dtype)} but found "
+                             f"{_long_name(w.data.dtype)}")
+        wdata = w.data
+    else:
+        wdata = np.ones(n_classes, dtype=x.dtype)
+    keep = classes != int(ignore_index)
+    bad = keep & ((classes < 0) | (classes >= n_classes))
+    if bad.any():
+        raise value_error(f"Target {int(classes[bad].flat[0])} is out of bounds.",
+                          hint=f"class indices are 0 to {n_classes - 1}")
+    safe = np.where(keep, classes, 0)
+    return safe, np.where(keep, wdata[safe], 0).astype(x.dtype), moved
+
+
+def _nll_vjp(g: Tensor, node: Node) -> tuple[Tensor | None]:
+    coef, reduction, ndim = node.ctx
+    if reduction == "none" and ndim >= 2:
+        from .shape import unsqueeze
+
+        g = unsqueeze(g, 1)
+    return (g * Tensor(coef),)
+
+
+@op("nll_loss(input, target, weight=None, ignore_index=-100, reduction='mean')", category="loss",
+    summary="negative log likelihood of class indices, input being log-probabilities",
+    example="F.nll_loss(log_softmax(x, 1), y)",
+    grad_fn=(("NllLossBackward0", "1-D or 2-D input"), ("NllLoss2DBackward0", "more dims")),
+    namespaces=F, derivative="-weight[target] (over the total weight for 'mean') at the "
+    "target's class, 0 elsewhere",
+    checks=(GradCheck("nll_loss(a, tensor([1, 0, 3]))", {"a": (3, 4)}),
+            GradCheck("nll_loss(a, tensor([1, 0, 3]), weight=arange(1.0, 5.0), ignore_index=0)",
+                      {"a": (3, 4)}),
+            GradCheck("nll_loss(a, tensor([[1, 0], [2, 2]]), reduction='none')",
+                      {"a": (2, 3, 2)})))
+def nll_loss(input: Any, target: Any, weight: Any = None, ignore_index: Any = -100,
+             reduction: str = "mean") -> Tensor:
+    r = _reduction(reduction)
+    t = unary_input(input, "nll_loss")
+    if not dtypes.is_float(t.data.dtype):
+        raise type_error(f'"nll_loss" not implemented for \'{_long_name(t.data.dtype)}\'')
+    classes, w, moved = _class_setup(t, target, weight, ignore_index, "nll_loss")
+    picked = np.take_along_axis(moved, classes[..., None], axis=-1)[..., 0]
+    losses = -w * picked
+    onehot = np.zeros(moved.shape, dtype=t.data.dtype)
+    np.put_along_axis(onehot, classes[..., None], -w[..., None], axis=-1)
+    if r == "none":
+        value = losses.reshape(()) if t.data.ndim == 1 else losses
+    else:
+        value = np.sum(losses)
+        if r == "mean":
+            total = np.sum(w)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                value = value / total
+                onehot = onehot / total
+    coef = onehot.reshape(t.data.shape) if t.data.ndim == 1 else np.moveaxis(onehot, -1, 1)
+    name = "NllLossBackward0" if t.data.ndim <= 2 else "NllLoss2DBackward0"
+    out = Tensor(np.asarray(value, dtype=t.data.dtype))
+    return record(name, out, (t,), _nll_vjp, ctx=(coef, r, t.data.ndim))
+
+
+def _label_smoothing(value: Any) -> float:
+    if isinstance(value, Tensor):
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise type_error("cross_entropy(): argument 'label_smoothing' must be float, not "
+                         f"{type(value).__name__}")
+    if not 0.0 <= value <= 1.0:
+        raise value_error(f"label_smoothing must be between 0.0 and 1.0. Got: {float(value)}")
+    return float(value)
+
+
+@op("cross_entropy(input, target, weight=None, ignore_index=-100, reduction='mean', "
+    "label_smoothing=0.0)", category="loss",
+    summary="log_softmax then nll_loss, for class indices or class probabilities as target",
+    example="F.cross_entropy(x, y)",
+    grad_fn=(("NllLossBackward0", "class indices"), ("AddBackward0", "label_smoothing"),
+             ("DivBackward1", "probabilities, mean"), ("NegBackward0", "probabilities")),
+    namespaces=F, derivative="softmax(input) minus the (smoothed) target, times weights",
+    checks=(GradCheck("cross_entropy(a, tensor([1, 0, 3]))", {"a": (3, 4)}),
+            GradCheck("cross_entropy(a, tensor([1, 0, 3]), weight=arange(1.0, 5.0), "
+                      "reduction='sum', label_smoothing=0.2)", {"a": (3, 4)}),
+            GradCheck("cross_entropy(a, softmax(b, 1))", {"a": (3, 4), "b": (3, 4)}),
+            GradCheck("cross_entropy(a, tensor(2), ignore_index=2, label_smoothing=0.1)",
+                      {"a": (4,)})))
+def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: Any = -100,
+                  reduction: str = "mean", label_smoothing: Any = 0.0) -> Tensor:
+    from .reductions import log_softmax, sum
+
+    r = _reduction(reduction)
+    eps = _label_smoothing(label_smoothing)
+    t = unary_input(input, "cross_entropy")
+    axis = 0 if t.data.ndim == 1 else 1
+    y = to_tensor(target, "cross_entropy() target")
+    if t.data.ndim == 0:
+        raise shape_error("cross_entropy: the input must have a class dimension (got a 0-D tensor)")
+    lsm = log_softmax(t, axis)
+    n_classes = t.data.shape[axis]
+    if dtypes.is_float(y.data.dtype):
+        return _cross_entropy_probabilities(lsm, y, weight, r, eps, axis)
+    loss = nll_loss(lsm, y, weight, ignore_index, r)
+    if eps == 0:
+        return loss
+    classes, w, _ = _class_setup(t, y, weight, ignore_index, "cross_entropy")
+    keep = Tensor((y.data != int(ignore_index)).astype(t.data.dtype))
+    terms = lsm if weight is None else lsm * _class_shaped(to_tensor(weight), t.data.ndim)
+    smooth = -sum(terms, axis) * keep
+    if r == "mean":
+        smooth = sum(smooth) / float(np.sum(w) if weight is not None else np.sum(keep.data))
+    elif r == "sum":
+        smooth = sum(smooth)
+    return loss * (1.0 - eps) + smooth * (eps / n_classes)
+
+
+def _class_shaped(w: Tensor, ndim: int) -> Tensor:
+    """A per-class weight shaped to broadcast along the class dimension (1, or 0 for 1-D)."""
+    from .shape import reshape
+
+    return w if ndim <= 1 else reshape(w, (1, -1) + (1,) * (ndim - 2))
+
+
+def _cross_entropy_probabilities(lsm: Tensor, y: Tensor, weight: Any, r: str, eps: float,
+                                 axis: int) -> Tensor:
+    from .linalg import _rename
+    from .reductions import sum
+
+    if y.data.shape != lsm.data.shape:
+        if lsm.data.ndim >= 1 and y.data.ndim >= 1 and y.data.shape[0] != lsm.data.shape[0]:
+            raise value_error(f"Expected input batch_size ({lsm.data.shape[0]}) to match target "
+                              f"batch_size ({y.data.shape[0]}).")
+        raise shape_error(f"cross_entropy: target of shape {tuple(y.data.shape)} does not match "
+                          f"the input's {tuple(lsm.data.shape)}")
+    n_classes = lsm.data.shape[axis]
+    if eps > 0:
+        y = y * (1.0 - eps) + eps / n_classes
+    terms = lsm * y
+    if weight is not None:
+        terms = terms * _class_shaped(to_tensor(weight), lsm.data.ndim)
+    if r == "none":
+        return -sum(terms, axis)
+    if r == "sum":
+        return -sum(terms)
+    return _rename(-sum(terms) / float(lsm.data.size // n_classes), "DivBackward1")
+
+
+# -- binary cross-entropy, on probabilities and on logits
+
+
+def _same_size(a: Tensor, b: Tensor, name: str) -> None:
+    if a.data.shape != b.data.shape:
+        size = f"torch.Size({list(b.data.shape)})", f"torch.Size({list(a.data.shape)})"
+        if name == "binary_cross_entropy":
+            raise value_error(f"Using a target size ({size[0]}) that is different to the input "
+                              f"size ({size[1]}) is deprecated. Please ensure they have the "
+                              "same size.")
+        raise value_error(f"Target size ({size[0]}) must be the same as input size ({size[1]})")
+
+
+def _weight_of(weight: Any) -> Tensor | float:
+    return 1.0 if weight is None else to_tensor(weight, "weight")
+
+
+def _bce_vjp(g: Tensor, node: Node) -> Two:
+    from .elementwise import clamp, log
+
+    x, y = node.unpack()
+    weight, reduction = node.ctx
+    ge = _grad_of_reduced(g, x.data.shape, reduction) * weight
+    dx = ge * (x - y) / clamp((1.0 - x) * x, min=1e-12) if node.needs(0) else None
+    dy = ge * (clamp(log(1.0 - x), min=-100.0) - clamp(log(x), min=-100.0)) \
+        if node.needs(1) else None
+    return dx, dy
+
+
+@op("binary_cross_entropy(input, target, weight=None, reduction='mean')", category="loss",
+    summary="-(target*log(input) + (1-target)*log(1-input)), input being probabilities",
+    example="F.binary_cross_entropy(sigmoid(x), y)",
+    rules={"input": "(grad / numel(input) if reduction == 'mean' else grad) * (input - target) "
+                    "/ clamp((1 - input) * input, min=1e-12) * (1 if weight is None else weight)",
+           "target": "(grad / numel(input) if reduction == 'mean' else grad) * (clamp(log(1 - "
+                     "input), min=-100.0) - clamp(log(input), min=-100.0)) * (1 if weight is "
+                     "None else weight)"},
+    grad_fn="BinaryCrossEntropyBackward0", namespaces=F,
+    checks=(GradCheck("binary_cross_entropy(a, b)", _PAIR, "probability"),
+            GradCheck("binary_cross_entropy(a, b, weight=arange(1.0, 5.0), reduction='none')",
+                      _PAIR, "probability")))
+def binary_cross_entropy(input: Any, target: Any, weight: Any = None,
+                         reduction: str = "mean") -> Tensor:
+    r = _reduction(reduction)
+    x, y = _float_pair(input, target, "binary_cross_entropy")
+    _same_size(x, y, "binary_cross_entropy")
+    if ((x.data < 0) | (x.data > 1)).any():
+        raise value_error("all elements of input should be between 0 and 1",
+                          hint="give probabilities, e.g. sigmoid(x), or use "
+                          "binary_cross_entropy_with_logits")
+    if ((y.data < 0) | (y.data > 1)).any():
+        raise value_error("all elements of target should be between 0 and 1")
+    w = _weight_of(weight)
+    with np.errstate(divide="ignore"):
+        value = -(y.data * np.maximum(np.log(x.data), -100)
+                  + (1 - y.data) * np.maximum(np.log1p(-x.data), -100))
+    value = value * (w.data if isinstance(w, Tensor) else w)
+    out = Tensor(_reduce_raw(np.asarray(value), r, x.data.dtype))
+    return record("BinaryCrossEntropyBackward0", out, (x, y), _bce_vjp, (x, y), ctx=(w, r))
+
+
+def _bce_logits_vjp(g: Tensor, node: Node) -> Two:
+    from .elementwise import abs, exp, log1p, relu, sigmoid
+
+    x, y = node.unpack()
+    weight, pos_weight, reduction = node.ctx
+    ge = _grad_of_reduced(g, x.data.shape, reduction) * weight
+    dx = dy = None
+    if pos_weight is None:
+        if node.needs(0):
+            dx = ge * (sigmoid(x) - y)
+        if node.needs(1):
+            dy = -ge * x
+    else:
+        if node.needs(0):
+            dx = ge * ((y * (pos_weight - 1.0) + 1.0) * sigmoid(x) - pos_weight * y)
+        if node.needs(1):
+            dy = ge * ((pos_weight - 1.0) * (log1p(exp(-abs(x))) + relu(-x)) - x)
+    return dx, dy
+
+
+@op("binary_cross_entropy_with_logits(input, target, weight=None, reduction='mean', "
+    "pos_weight=None)", category="loss",
+    summary="binary_cross_entropy(sigmoid(input), target), computed stably",
+    example="F.binary_cross_entropy_with_logits(x, y)",
+    rules={"input": "(grad / numel(input) if reduction == 'mean' else grad) * (1 if weight is "
+                    "None else weight) * (sigmoid(input) - target if pos_weight is None else "
+                    "(target * (pos_weight - 1) + 1) * sigmoid(input) - pos_weight * target)",
+           "target": "(grad / numel(input) if reduction == 'mean' else grad) * (1 if weight is "
+                     "None else weight) * (-input if pos_weight is None else (pos_weight - 1) * "
+                     "(log1p(exp(-abs(input))) + relu(-input)) - input)"},
+    grad_fn="BinaryCrossEntropyWithLogitsBackward0", namespaces=F,
+    checks=(GradCheck("binary_cross_entropy_with_logits(a, b)", _PAIR, "probability"),
+            GradCheck("binary_cross_entropy_with_logits(a, b, weight=arange(1.0, 5.0), "
+                      "pos_weight=tensor([0.5, 1.0, 2.0, 3.0]), reduction='sum')", _PAIR,
+                      "probability")))
+def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None,
+                                     reduction: str = "mean", pos_weight: Any = None) -> Tensor:
+    r = _reduction(reduction)
+    x, y = _float_pair(input, target, "binary_cross_entropy_with_logits")
+    _same_size(x, y, "binary_cross_entropy_with_logits")
+    w = _weight_of(weight)
+    pw = None if pos_weight is None else to_tensor(pos_weight, "pos_weight")
+    soft = np.log1p(np.exp(-np.abs(x.data))) + np.maximum(-x.data, 0)
+    scale = 1.0 if pw is None else 1.0 + (pw.data - 1.0) * y.data
+    value = ((1 - y.data) * x.data + scale * soft) * (w.data if isinstance(w, Tensor) else w)
+    out = Tensor(_reduce_raw(np.asarray(value), r, x.data.dtype))
+    return record("BinaryCrossEntropyWithLogitsBackward0", out, (x, y), _bce_logits_vjp, (x, y),
+                  ctx=(w, pw, r))

@@ -22,7 +22,7 @@ class GradCheck:
 
     ``expr`` is a gradcli expression over variables named in ``shapes`` (float64 leaves);
     ``domain`` picks their random values: "real", "positive" (0.5..2), "unit" (-0.9..0.9),
-    or "distinct" (well-separated values, for max/min/sort-like ops).
+    "probability" (0.1..0.9), or "distinct" (well-separated values, for max/min/sort-like ops).
     """
 
     expr: str
