@@ -78,8 +78,11 @@ from .losses import (  # noqa: F401
     cross_entropy,
     huber_loss,
     l1_loss,
+    linear,
     mse_loss,
     nll_loss,
+    normalize,
+    one_hot,
     smooth_l1_loss,
 )
 from .random import (  # noqa: F401

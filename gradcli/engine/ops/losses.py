@@ -63,13 +63,16 @@ def _grad_of_reduced(g: Tensor, shape: tuple[int, ...], reduction: str) -> Tenso
 
 
 def _pointwise_vjp(deriv: Any) -> Any:
-    """The VJP of ``reduce(f(input - target))``: ``deriv(d)`` is f' at d = input - target."""
+    """The VJP of ``reduce(f(input - target))``, f even: ``deriv(d)`` is f' at d."""
 
     def vjp(g: Tensor, node: Node) -> Two:
         a, b = node.unpack()
         shape, reduction, param = node.ctx
-        d = deriv(a - b, param) * _grad_of_reduced(g, shape, reduction)
-        return (d if node.needs(0) else None), (-d if node.needs(1) else None)
+        ge = _grad_of_reduced(g, shape, reduction)
+        # PyTorch's target gradient is the same function with the two swapped (its signed
+        # zeros are those of target - input).
+        return (deriv(a - b, param) * ge if node.needs(0) else None), \
+            (deriv(b - a, param) * ge if node.needs(1) else None)
 
     return vjp
 
@@ -271,9 +274,9 @@ def nll_loss(input: Any, target: Any, weight: Any = None, ignore_index: Any = -1
         raise type_error(f'"nll_loss" not implemented for \'{_long_name(t.data.dtype)}\'')
     classes, w, moved = _class_setup(t, target, weight, ignore_index, "nll_loss")
     picked = np.take_along_axis(moved, classes[..., None], axis=-1)[..., 0]
-    losses = -w * picked
+    losses = 0.0 - w * picked  # +0 where ignored, as PyTorch
     onehot = np.zeros(moved.shape, dtype=t.data.dtype)
-    np.put_along_axis(onehot, classes[..., None], -w[..., None], axis=-1)
+    np.put_along_axis(onehot, classes[..., None], 0.0 - w[..., None], axis=-1)  # +0 ignored
     if r == "none":
         value = losses.reshape(()) if t.data.ndim == 1 else losses
     else:
@@ -282,6 +285,7 @@ def nll_loss(input: Any, target: Any, weight: Any = None, ignore_index: Any = -1
             total = np.sum(w)
             with np.errstate(invalid="ignore", divide="ignore"):
                 value = value / total
+            if total != 0:  # all ignored: NaN, and a gradient of zeros (PyTorch's)
                 onehot = onehot / total
     coef = onehot.reshape(t.data.shape) if t.data.ndim == 1 else np.moveaxis(onehot, -1, 1)
     name = "NllLossBackward0" if t.data.ndim <= 2 else "NllLoss2DBackward0"
@@ -397,8 +401,7 @@ def _bce_vjp(g: Tensor, node: Node) -> Two:
     weight, reduction = node.ctx
     ge = _grad_of_reduced(g, x.data.shape, reduction) * weight
     dx = ge * (x - y) / clamp((1.0 - x) * x, min=1e-12) if node.needs(0) else None
-    dy = ge * (clamp(log(1.0 - x), min=-100.0) - clamp(log(x), min=-100.0)) \
-        if node.needs(1) else None
+    dy = -log(x / (1.0 - x)) * ge if node.needs(1) else None  # PyTorch's: -logit(input)
     return dx, dy
 
 
@@ -407,9 +410,8 @@ def _bce_vjp(g: Tensor, node: Node) -> Two:
     example="F.binary_cross_entropy(sigmoid(x), y)",
     rules={"input": "(grad / numel(input) if reduction == 'mean' else grad) * (input - target) "
                     "/ clamp((1 - input) * input, min=1e-12) * (1 if weight is None else weight)",
-           "target": "(grad / numel(input) if reduction == 'mean' else grad) * (clamp(log(1 - "
-                     "input), min=-100.0) - clamp(log(input), min=-100.0)) * (1 if weight is "
-                     "None else weight)"},
+           "target": "(grad / numel(input) if reduction == 'mean' else grad) * -log(input / "
+                     "(1 - input)) * (1 if weight is None else weight)"},
     grad_fn="BinaryCrossEntropyBackward0", namespaces=F,
     checks=(GradCheck("binary_cross_entropy(a, b)", _PAIR, "probability"),
             GradCheck("binary_cross_entropy(a, b, weight=arange(1.0, 5.0), reduction='none')",
@@ -482,3 +484,97 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None
     out = Tensor(_reduce_raw(np.asarray(value), r, x.data.dtype))
     return record("BinaryCrossEntropyWithLogitsBackward0", out, (x, y), _bce_logits_vjp, (x, y),
                   ctx=(w, pw, r))
+
+
+# -- layers' functions: linear, normalize, one_hot
+
+
+@op("linear(input, weight, bias=None)", category="linear algebra",
+    summary="input @ weight.T + bias, as a fully connected layer computes it",
+    example="F.linear(x, W, b)",
+    rules={"input": "grad @ weight if weight.ndim == 2 else unsqueeze(grad, -1) * weight",
+           "weight": "reshape(grad, (-1, weight.shape[0])).T @ reshape(input, (-1, "
+                     "weight.shape[1])) if weight.ndim == 2 else reshape(grad, (-1,)) @ "
+                     "reshape(input, (-1, weight.shape[0]))",
+           "bias": "grad"},
+    grad_fn=(("AddmmBackward0", "2-D input, bias"), ("MmBackward0", "2-D input"),
+             ("ViewBackward0", "other input, bias"), ("SqueezeBackward4", "1-D input"),
+             ("UnsafeViewBackward0", "batched input")),
+    namespaces=F, method=False,
+    checks=(GradCheck("linear(a, w, b)", {"a": (3, 4), "w": (2, 4), "b": (2,)}),
+            GradCheck("linear(a, w)", {"a": (4,), "w": (2, 4)}),
+            GradCheck("linear(a, w, b)", {"a": (2, 3, 4), "w": (2, 4), "b": (2,)})))
+def linear(input: Any, weight: Any, bias: Any = None) -> Tensor:
+    from .linalg import _rename, matmul
+    from .shape import t as transpose
+
+    x, w = unary_input(input, "linear"), to_tensor(weight, "linear() weight")
+    if x.data.dtype != w.data.dtype:
+        raise type_error("expected m1 and m2 to have the same dtype, but got: "
+                         f"{_c_name(x.data.dtype)} != {_c_name(w.data.dtype)}",
+                         hint="convert one of them, e.g. W.float() or x.double()")
+    if x.data.ndim == 0 or w.data.ndim == 0:
+        raise shape_error("both arguments to linear need to be at least 1D, but they are "
+                          f"{x.data.ndim}D and {w.data.ndim}D")
+    if w.data.ndim > 2 or (w.data.ndim == 1 and bias is not None):
+        raise shape_error(f"mat2 must be a matrix, got {w.data.ndim}-D tensor")
+    out = matmul(x, transpose(w) if w.data.ndim == 2 else w)
+    if bias is None:
+        return out
+    return _rename(out + to_tensor(bias, "linear() bias"),
+                   "AddmmBackward0" if x.data.ndim == 2 else "ViewBackward0")
+
+
+def _c_name(dt: np.dtype[Any]) -> str:
+    return {"float32": "float", "float64": "double", "int64": "long int", "int32": "int"}.get(
+        dt.name, dt.name)
+
+
+_NORM_DIRECTION = ("(input / norm(input, p, dim, True) if p == 2 else sign(input) * "
+                   "abs(input)**(p - 1) / norm(input, p, dim, True)**(p - 1))")
+
+
+@op("normalize(input, p=2.0, dim=1, eps=1e-12)", category="reduction",
+    summary="input divided by its p-norm along dim (at least eps)", example="F.normalize(x, dim=0)",
+    rules={"input": "grad / clamp(norm(input, p, dim, True), min=eps) - (norm(input, p, dim, "
+                    "True) > eps) * sum(grad * input, dim, True) / clamp(norm(input, p, dim, "
+                    "True), min=eps)**2 * " + _NORM_DIRECTION},
+    grad_fn="DivBackward0", namespaces=F, method=False,
+    checks=(GradCheck("normalize(a)", {"a": (3, 4)}),
+            GradCheck("normalize(a, p=3, dim=0)", {"a": (3, 4)}),
+            GradCheck("normalize(a, dim=(0, 1))", {"a": (3, 4)})))
+def normalize(input: Any, p: Any = 2.0, dim: Any = 1, eps: Any = 1e-12) -> Tensor:
+    from .elementwise import clamp
+    from .reductions import norm
+    from .shape import expand
+
+    x = unary_input(input, "normalize")
+    return x / expand(clamp(norm(x, p, dim, True), min=eps), *x.data.shape)
+
+
+@op("one_hot(tensor, num_classes=-1)", category="creation",
+    summary="int64 indicator of each index's class, in a new last dimension",
+    example="F.one_hot(tensor([0, 2]), 3)", namespaces=F, method=False)
+def one_hot(tensor: Any, num_classes: Any = -1) -> Tensor:
+    y = to_tensor(tensor, "one_hot() argument")
+    if y.data.dtype.name != "int64":
+        raise type_error("one_hot is only applicable to index tensor of type LongTensor.",
+                         hint="class indices are int64, e.g. tensor([0, 2]) or y.long()")
+    if isinstance(num_classes, Tensor):
+        num_classes = num_classes.item()
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
+        raise type_error("one_hot(): argument 'num_classes' must be int, not "
+                         f"{type(num_classes).__name__}")
+    n = int(num_classes)
+    if y.data.size == 0 and n == -1:
+        raise value_error("Can not infer total number of classes from empty tensor.")
+    if y.data.size and y.data.min() < 0:
+        raise value_error("Class values must be non-negative.")
+    if n == -1:
+        n = int(y.data.max()) + 1
+    elif y.data.size and y.data.max() >= n:
+        raise value_error("Class values must be smaller than num_classes.")
+    from ._base import check_numel
+
+    check_numel(y.data.shape + (n,), "one_hot")
+    return Tensor((y.data[..., None] == np.arange(n)).astype(np.int64))
