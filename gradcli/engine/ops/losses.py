@@ -355,7 +355,7 @@ def _class_shaped(w: Tensor, ndim: int) -> Tensor:
 
 def _cross_entropy_probabilities(lsm: Tensor, y: Tensor, weight: Any, r: str, eps: float,
                                  axis: int) -> Tensor:
-    from .linalg import _rename
+    from .linalg import rename_grad_fn
     from .reductions import sum
 
     if y.data.shape != lsm.data.shape:
@@ -374,7 +374,7 @@ def _cross_entropy_probabilities(lsm: Tensor, y: Tensor, weight: Any, r: str, ep
         return -sum(terms, axis)
     if r == "sum":
         return -sum(terms)
-    return _rename(-sum(terms) / float(lsm.data.size // n_classes), "DivBackward1")
+    return rename_grad_fn(-sum(terms) / float(lsm.data.size // n_classes), "DivBackward1")
 
 
 # -- binary cross-entropy, on probabilities and on logits
@@ -406,7 +406,7 @@ def _bce_vjp(g: Tensor, node: Node) -> Two:
 
 
 @op("binary_cross_entropy(input, target, weight=None, reduction='mean')", category="loss",
-    summary="-(target*log(input) + (1-target)*log(1-input)), input being probabilities",
+    summary="-(target log(input) + (1 - target) log(1 - input)), input being probabilities",
     example="F.binary_cross_entropy(sigmoid(x), y)",
     rules={"input": "(grad / numel(input) if reduction == 'mean' else grad) * (input - target) "
                     "/ clamp((1 - input) * input, min=1e-12) * (1 if weight is None else weight)",
@@ -458,7 +458,7 @@ def _bce_logits_vjp(g: Tensor, node: Node) -> Two:
 
 @op("binary_cross_entropy_with_logits(input, target, weight=None, reduction='mean', "
     "pos_weight=None)", category="loss",
-    summary="binary_cross_entropy(sigmoid(input), target), computed stably",
+    summary="binary cross-entropy of sigmoid(input) and target, computed stably",
     example="F.binary_cross_entropy_with_logits(x, y)",
     rules={"input": "(grad / numel(input) if reduction == 'mean' else grad) * (1 if weight is "
                     "None else weight) * (sigmoid(input) - target if pos_weight is None else "
@@ -505,7 +505,7 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None
             GradCheck("linear(a, w)", {"a": (4,), "w": (2, 4)}),
             GradCheck("linear(a, w, b)", {"a": (2, 3, 4), "w": (2, 4), "b": (2,)})))
 def linear(input: Any, weight: Any, bias: Any = None) -> Tensor:
-    from .linalg import _rename, matmul
+    from .linalg import matmul, rename_grad_fn
     from .shape import t as transpose
 
     x, w = unary_input(input, "linear"), to_tensor(weight, "linear() weight")
@@ -521,7 +521,7 @@ def linear(input: Any, weight: Any, bias: Any = None) -> Tensor:
     out = matmul(x, transpose(w) if w.data.ndim == 2 else w)
     if bias is None:
         return out
-    return _rename(out + to_tensor(bias, "linear() bias"),
+    return rename_grad_fn(out + to_tensor(bias, "linear() bias"),
                    "AddmmBackward0" if x.data.ndim == 2 else "ViewBackward0")
 
 
