@@ -116,8 +116,9 @@ def test_rule_equals_the_vjp(op: str, text: str, shapes: dict, domain: str) -> N
 
 
 #: Differentiable functions with no symbolic rule (diff refuses them by name): dropout's mask
-#: is random; cat and stack take sequences; nll_loss and cross_entropy pick by class index.
-NO_RULE = ["cat", "stack", "nll_loss", "cross_entropy", "dropout"]
+#: is random; cat and stack take sequences; nll_loss and cross_entropy pick by class index;
+#: diagonal and diag scatter onto a diagonal.
+NO_RULE = ["cat", "stack", "nll_loss", "cross_entropy", "diagonal", "diag", "dropout"]
 
 
 def test_every_differentiable_op_has_a_rule() -> None:

@@ -23,7 +23,8 @@ from .expr import Node
 STATIC_PARAMS = frozenset({"dim", "keepdim", "dtype", "p", "dim0", "dim1", "shape", "sizes",
                            "dims", "start_dim", "end_dim", "alpha", "min", "max", "unbiased",
                            "correction", "reduction", "beta", "delta", "eps",
-                           "ignore_index", "label_smoothing", "num_classes"})
+                           "ignore_index", "label_smoothing", "num_classes",
+                           "shifts", "diagonal", "offset", "dim2"})
 #: Functions that make constant tensors from numbers: kept as literals.
 CREATION = frozenset({"ones", "zeros", "eye", "arange", "linspace", "full", "tensor"})
 

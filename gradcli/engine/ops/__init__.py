@@ -85,6 +85,17 @@ from .losses import (  # noqa: F401
     one_hot,
     smooth_l1_loss,
 )
+from .matrix import (  # noqa: F401
+    cumprod,
+    cumsum,
+    diag,
+    diagonal,
+    flip,
+    roll,
+    trace,
+    tril,
+    triu,
+)
 from .random import (  # noqa: F401
     bernoulli,
     bernoulli_,

@@ -103,7 +103,8 @@ def op(signature: str, *, category: str, summary: str, example: str,
     assert category in CATEGORIES, category
     cases: tuple[GradFn, ...] = (
         ((grad_fn, ""),) if grad_fn else ()) if isinstance(grad_fn, str) else tuple(grad_fn)
-    assert all(n.endswith(_NODE_SUFFIXES) or n == "NotImplemented" for n, _ in cases), cases
+    assert all(n.removesuffix("_copy").endswith(_NODE_SUFFIXES) or n == "NotImplemented"
+               for n, _ in cases), cases
     where = namespaces if namespaces is not None else ("torch",) if function else ()
     assert set(where) <= set(NAMESPACES), where
 
