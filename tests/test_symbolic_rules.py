@@ -50,6 +50,8 @@ EXTRA: dict[str, list[tuple[str, dict[str, tuple[int, ...]], str]]] = {
     "where": [("where(c > 0, a, b)", {"c": (3,), "a": (2, 3), "b": ()}, "real")],
     "abs": [("abs(a)", {"a": (4,)}, "real")],
     "relu": [("relu(a)", {"a": (4,)}, "real")],
+    "inv": [("inv(a)", {"a": (2, 3, 3)}, "real")],
+    "solve": [("solve(a, b)", {"a": (2, 3, 3), "b": (2, 3, 2)}, "real")],
 }
 #: Functions of sequences, and max/min along a dim (a tuple result): diff says so.
 UNSUPPORTED = {"cat", "stack", "max(a, 1)[0]", "min(a, 0)[0]"}
@@ -117,8 +119,9 @@ def test_rule_equals_the_vjp(op: str, text: str, shapes: dict, domain: str) -> N
 
 #: Differentiable functions with no symbolic rule (diff refuses them by name): dropout's mask
 #: is random; cat and stack take sequences; nll_loss and cross_entropy pick by class index;
-#: diagonal and diag scatter onto a diagonal.
-NO_RULE = ["cat", "stack", "nll_loss", "cross_entropy", "diagonal", "diag", "dropout"]
+#: diagonal and diag scatter onto a diagonal; slogdet gives a pair; matrix_norm is by cases.
+NO_RULE = ["cat", "stack", "slogdet", "matrix_norm", "nll_loss", "cross_entropy", "diagonal",
+           "diag", "dropout"]
 
 
 def test_every_differentiable_op_has_a_rule() -> None:

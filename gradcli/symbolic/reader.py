@@ -24,7 +24,7 @@ STATIC_PARAMS = frozenset({"dim", "keepdim", "dtype", "p", "dim0", "dim1", "shap
                            "dims", "start_dim", "end_dim", "alpha", "min", "max", "unbiased",
                            "correction", "reduction", "beta", "delta", "eps",
                            "ignore_index", "label_smoothing", "num_classes",
-                           "shifts", "diagonal", "offset", "dim2"})
+                           "shifts", "diagonal", "offset", "dim2", "ord"})
 #: Functions that make constant tensors from numbers: kept as literals.
 CREATION = frozenset({"ones", "zeros", "eye", "arange", "linspace", "full", "tensor"})
 

@@ -71,6 +71,16 @@ from .elementwise import (  # noqa: F401
     where,
 )
 from .inplace import apply_, setitem  # noqa: F401
+from .inverse import (  # noqa: F401
+    det,
+    inv,
+    inverse,
+    logdet,
+    matrix_norm,
+    slogdet,
+    solve,
+    vector_norm,
+)
 from .linalg import dot, matmul, mm, mv, outer  # noqa: F401
 from .losses import (  # noqa: F401
     binary_cross_entropy,
@@ -120,6 +130,7 @@ from .reductions import (  # noqa: F401
     min,
     norm,
     prod,
+    return_types,
     softmax,
     std,
     sum,

@@ -24,6 +24,8 @@ class ReturnTypes(tuple):  # type: ignore[type-arg]
 
     __slots__ = ()
     fn: str = ""
+    #: The names of the two members (``sign`` and ``logabsdet`` for slogdet).
+    fields: tuple[str, str] = ("values", "indices")
 
     @property
     def values(self) -> Any:
@@ -34,8 +36,9 @@ class ReturnTypes(tuple):  # type: ignore[type-arg]
         return self[1]
 
 
-def _return_types(fn: str, values: Tensor, indices: Tensor) -> ReturnTypes:
-    cls = type(fn, (ReturnTypes,), {"__slots__": (), "fn": fn})
+def return_types(fn: str, values: Tensor, indices: Tensor,
+                 fields: tuple[str, str] = ("values", "indices")) -> ReturnTypes:
+    cls = type(fn, (ReturnTypes,), {"__slots__": (), "fn": fn, "fields": fields})
     return cls((values, indices))
 
 
@@ -304,7 +307,7 @@ def _extreme(input: Any, dim: Any, keepdim: bool, other: Any, name: str) -> Any:
         values = npfn(t.data, axis=axis, keepdims=keepdim)
     out = record(name.capitalize() + "Backward0", Tensor(np.asarray(values)), (t,), _select_vjp,
                  ctx=(t.data.shape, axis, keepdim, idx))
-    return _return_types(name, out, Tensor(np.asarray(idx, dtype=np.int64)))
+    return return_types(name, out, Tensor(np.asarray(idx, dtype=np.int64)))
 
 
 @op("max(input, dim=None, keepdim=False)", category="reduction",
