@@ -79,19 +79,6 @@ def inv(A: Any) -> Tensor:
     return _inverse(A, "linalg.inv")
 
 
-def _cofactor(a: np.ndarray) -> np.ndarray:
-    """det(A) * inverse(A).T, also for a singular A (from the SVD: no division by zero)."""
-    u, s, vh = np.linalg.svd(a)
-    out = np.empty_like(a)
-    for idx in np.ndindex(a.shape[:-2]):
-        uu, ss, vv = u[idx], s[idx], vh[idx]
-        n = ss.shape[-1]
-        others = np.array([np.prod(np.delete(ss, i)) for i in range(n)])
-        sign = np.linalg.det(uu) * np.linalg.det(vv)
-        out[idx] = sign * (uu * others) @ vv
-    return out
-
-
 def _det_vjp(g: Tensor, node: Node) -> One:
     from .shape import unsqueeze
 
@@ -99,8 +86,13 @@ def _det_vjp(g: Tensor, node: Node) -> One:
     assert a is not None
     d = node.output()
     scale = unsqueeze(unsqueeze(g * d, -1), -1)
-    if (d.data == 0).any():
-        return (unsqueeze(unsqueeze(g, -1), -1) * Tensor(_cofactor(a.data)),)
+    singular = d.data == 0
+    if singular.any():
+        # PyTorch's: grad * det (zero) solved through the LU, so zeros for a singular matrix.
+        from .elementwise import where
+
+        eye = np.broadcast_to(np.eye(a.data.shape[-1], dtype=a.data.dtype), a.data.shape)
+        a = where(Tensor(singular[..., None, None]), Tensor(eye.copy()), a)
     return (scale * _mT(inverse(a)),)
 
 
@@ -125,12 +117,13 @@ def _logabsdet_vjp(g: Tensor, node: Node) -> One:
 
 
 def _sign_vjp(g: Tensor, node: Node) -> One:
-    return (Tensor(np.zeros(node.ctx, dtype=g.data.dtype)),)
+    return (None,)  # the sign is piecewise constant: PyTorch sends no gradient
 
 
 @op("logdet(input)", category="linear algebra",
     summary="log of the determinant (nan if negative, -inf if zero)", example="logdet(A)",
-    rules={"input": "unsqueeze(unsqueeze(grad, -1), -1) * transpose(inverse(input), -1, -2)"},
+    rules={"input": "unsqueeze(unsqueeze(grad * (det(input) >= 0), -1), -1) * "
+                    "transpose(inverse(input), -1, -2)"},
     grad_fn="WhereBackward0",
     checks=(GradCheck("logdet(a)", {"a": (4, 4)}, "positive"),))
 def logdet(input: Any) -> Tensor:
@@ -139,7 +132,15 @@ def logdet(input: Any) -> Tensor:
     sign, logabs = np.linalg.slogdet(t.data)
     value = np.where(sign < 0, np.nan, np.where(sign == 0, -np.inf, logabs))
     out = Tensor(np.asarray(value, dtype=t.data.dtype))
-    return record("WhereBackward0", out, (t,), _logabsdet_vjp, (t,))
+    return record("WhereBackward0", out, (t,), _logdet_vjp, (t,), ctx=np.asarray(sign) >= 0)
+
+
+def _logdet_vjp(g: Tensor, node: Node) -> One:
+    """PyTorch's where(sign < 0, nan, logabsdet): a negative determinant gets no gradient."""
+    (d,) = _logabsdet_vjp(g, node)
+    assert d is not None
+    keep = node.ctx
+    return (d if keep.all() else d * Tensor(keep[..., None, None].astype(d.data.dtype)),)
 
 
 @op("slogdet(input)", category="linear algebra",
@@ -154,7 +155,7 @@ def slogdet(input: Any) -> Any:
     _square(t, "linalg.slogdet")
     sign, logabs = np.linalg.slogdet(t.data)
     s = record("LinalgSlogdetBackward0", Tensor(np.asarray(sign, dtype=t.data.dtype)), (t,),
-               _sign_vjp, ctx=t.data.shape)
+               _sign_vjp)
     la = record("LinalgSlogdetBackward0", Tensor(np.asarray(logabs, dtype=t.data.dtype)), (t,),
                 _logabsdet_vjp, (t,))
     return return_types("slogdet", s, la, ("sign", "logabsdet"))
