@@ -119,9 +119,12 @@ def test_rule_equals_the_vjp(op: str, text: str, shapes: dict, domain: str) -> N
 
 #: Differentiable functions with no symbolic rule (diff refuses them by name): dropout's mask
 #: is random; cat and stack take sequences; nll_loss and cross_entropy pick by class index;
-#: diagonal and diag scatter onto a diagonal; slogdet gives a pair; matrix_norm is by cases.
+#: diagonal and diag scatter onto a diagonal; slogdet gives a pair; matrix_norm is by cases;
+#: gather, index_select, sort and topk pick by index; split, chunk and unbind give sequences;
+#: repeat and tile sum over copies.
 NO_RULE = ["cat", "stack", "slogdet", "matrix_norm", "nll_loss", "cross_entropy", "diagonal",
-           "diag", "dropout"]
+           "diag", "dropout", "gather", "index_select", "sort", "topk", "split", "chunk",
+           "unbind", "repeat", "tile"]
 
 
 def test_every_differentiable_op_has_a_rule() -> None:

@@ -136,6 +136,18 @@ from .reductions import (  # noqa: F401
     sum,
     var,
 )
+from .select import (  # noqa: F401
+    chunk,
+    gather,
+    index_select,
+    masked_fill,
+    repeat,
+    sort,
+    split,
+    tile,
+    topk,
+    unbind,
+)
 from .shape import (  # noqa: F401
     cat,
     expand,
