@@ -198,7 +198,8 @@ def split(tensor: Any, split_size_or_sections: Any, dim: Any = 0) -> tuple[Tenso
     t = unary_input(tensor, "split")
     axis = normalize_dim(dim, t.data.ndim)
     n = t.data.shape[axis]
-    if isinstance(split_size_or_sections, (list, tuple)):
+    sections = split_size_or_sections
+    if isinstance(sections, (list, tuple)) or isinstance(sections, Tensor) and sections.data.ndim:
         sizes = list(sizes_of((split_size_or_sections,), "split"))
         if sum(sizes) != n or any(s < 0 for s in sizes):
             raise value_error(f"split_with_sizes expects split_sizes to sum exactly to {n} "
