@@ -51,6 +51,7 @@ from .creation import (  # noqa: F401
     zeros,
     zeros_like,
 )
+from .einsum import einsum  # noqa: F401
 from .elementwise import (  # noqa: F401
     abs,
     clamp,
