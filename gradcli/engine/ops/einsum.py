@@ -64,8 +64,7 @@ def _sizes(inputs: list[str], tensors: list[Tensor]) -> dict[str, int]:
 def _grad_fn(inputs: list[str], out: str) -> str:
     letters = set("".join(inputs))
     if len(inputs) == 1:
-        permutation = len(set(inputs[0])) == len(inputs[0]) and set(out) == letters
-        return "PermuteBackward0" if permutation else "SumBackward1"
+        return "PermuteBackward0" if set(out) == letters else "SumBackward1"
     return "MulBackward0" if letters <= set(out) else "ViewBackward0"
 
 
