@@ -6,11 +6,19 @@ test would see them (a float64 default made ``randn(4)`` float64 in another file
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator
 
-import pytest
+# Bytecode caches, even where the environment turns them off (PYTHONDONTWRITEBYTECODE): the
+# suite rewrites and imports its modules once per run, and its child processes import
+# gradcli hundreds of times; without caches each of those compiles everything again.
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
-from gradcli.engine import state
+import pytest  # noqa: E402
+
+from gradcli.engine import state  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -14,14 +14,15 @@ from gradcli.render.diff_output import latex_steps
 from gradcli.render.latex import LatexPrinter, latex_label
 from gradcli.symbolic.derive import differentiate
 
-mathtext = pytest.importorskip("matplotlib.mathtext")
+pytestmark = pytest.mark.slow
 
 
 def _renders(latex: str) -> None:
+    # matplotlib is imported here, not when the fast tier is collected.
+    mathtext = pytest.importorskip("matplotlib.mathtext")
     mathtext.math_to_image(f"${latex}$", io.BytesIO(), format="png")
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize(("expr", "shapes", "wrt"), [c[:3] for c in TEXTBOOK],
                          ids=[f"{c[0]}:{c[2]}" for c in TEXTBOOK])
 def test_latex_renders(expr: str, shapes: dict, wrt: str) -> None:
@@ -30,7 +31,6 @@ def test_latex_renders(expr: str, shapes: dict, wrt: str) -> None:
     _renders(latex_label(result.output, d) + " = " + LatexPrinter().print(d.node))
 
 
-@pytest.mark.slow
 def test_latex_steps_render() -> None:
     from gradcli.interpreter.evaluate import EvalOptions, Evaluator
 

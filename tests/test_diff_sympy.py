@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import statistics
+from typing import Any
 
 import numpy as np
 import pytest
@@ -13,7 +14,13 @@ from diff_support import derive, tokens
 
 from gradcli.render.diff_output import inline
 
-sympy = pytest.importorskip("sympy")
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def sympy() -> Any:
+    """SymPy, imported by the tests that use it (not when the fast tier is collected)."""
+    return pytest.importorskip("sympy")
 
 UNARY = ["sin", "cos", "exp", "tanh", "sigmoid", "log", "sqrt"]
 BINARY = ["+", "-", "*", "/"]
@@ -37,7 +44,7 @@ def _random_expression(rng: random.Random, depth: int) -> str:
     return f"({_random_expression(rng, depth - 1)} {op} {right})"
 
 
-def _sympy(text: str) -> object:
+def _sympy(sympy: Any, text: str) -> Any:
     x, y = sympy.symbols("x y")
     names = {"x": x, "y": y, "sigmoid": lambda a: 1 / (1 + sympy.exp(-a)),
              "sin": sympy.sin, "cos": sympy.cos, "exp": sympy.exp, "tanh": sympy.tanh,
@@ -49,15 +56,14 @@ CASES = [_random_expression(random.Random(seed), 3) for seed in range(200)]
 CASES = [c for c in CASES if "x" in c]
 
 
-@pytest.mark.slow
-def test_random_scalar_expressions_match_sympy() -> None:
+def test_random_scalar_expressions_match_sympy(sympy: Any) -> None:
     x, y = sympy.symbols("x y")
     ours_tokens, theirs_tokens = [], []
     for i, text in enumerate(CASES):
         values = {"x": np.array(0.3 + 0.1 * (i % 7)), "y": np.array(-0.4 + 0.05 * (i % 5))}
         (d,) = derive(text, values, ["x"]).derivatives
         printed = inline(d.node)
-        theirs = sympy.diff(_sympy(text), x)
+        theirs = sympy.diff(_sympy(sympy, text), x)
         for point in ((0.7, -0.2), (-1.1, 0.6)):
             want = float(theirs.subs({x: point[0], y: point[1]}).evalf())
             ours = _value(printed, point)  # the printed line, read back by eval

@@ -77,6 +77,8 @@ def _values(shapes: dict[str, tuple[int, ...]], domain: str, rng: np.random.Gene
             out[name] = rng.uniform(-0.9, 0.9, shape)
         elif domain == "probability":
             out[name] = rng.uniform(0.1, 0.9, shape)
+        elif domain == "above_one":
+            out[name] = rng.uniform(1.2, 3.0, shape)
         elif domain == "distinct":
             n = int(np.prod(shape))
             out[name] = (rng.permutation(n) * 0.37 - 0.8).reshape(shape)

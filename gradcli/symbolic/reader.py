@@ -24,7 +24,8 @@ STATIC_PARAMS = frozenset({"dim", "keepdim", "dtype", "p", "dim0", "dim1", "shap
                            "dims", "start_dim", "end_dim", "alpha", "min", "max", "unbiased",
                            "correction", "reduction", "beta", "delta", "eps",
                            "ignore_index", "label_smoothing", "num_classes",
-                           "shifts", "diagonal", "offset", "dim2", "ord"})
+                           "shifts", "diagonal", "offset", "dim2", "ord", "threshold",
+                           "approximate", "negative_slope", "min_val", "max_val", "inplace"})
 #: Functions that make constant tensors from numbers: kept as literals.
 CREATION = frozenset({"ones", "zeros", "eye", "arange", "linspace", "full", "tensor"})
 
@@ -76,7 +77,9 @@ def convert(node: n.Expr, env: dict[str, Any]) -> Any:
                            f"--shape {node.id}=3 (--shape {node.id}= for a scalar)")
     if isinstance(node, n.Number):
         return node.value
-    if isinstance(node, (n.Constant, n.String)):
+    if isinstance(node, n.Constant):
+        return node.value
+    if isinstance(node, n.String):  # a keyword's value: gelu(x, approximate='tanh')
         return node.value
     if isinstance(node, (n.TupleLit, n.ListLit)):
         return tuple(convert(item, env) for item in node.items)

@@ -2,6 +2,16 @@
 
 from ..autograd import broadcast_to, sum_to, to_dtype  # noqa: F401  (the core's own ops)
 from ._base import LIMITS, check_numel, set_max_elements  # noqa: F401
+from .activations import (  # noqa: F401
+    clamp_max,
+    clamp_min,
+    elu,
+    gelu,
+    hardtanh,
+    leaky_relu,
+    silu,
+    softplus,
+)
 from .arithmetic import (  # noqa: F401
     add,
     bitwise_and,
@@ -57,7 +67,6 @@ from .elementwise import (  # noqa: F401
     clamp,
     cos,
     exp,
-    floor,
     log,
     log1p,
     maximum,
@@ -95,6 +104,29 @@ from .losses import (  # noqa: F401
     normalize,
     one_hot,
     smooth_l1_loss,
+)
+from .mathfns import (  # noqa: F401
+    acos,
+    acosh,
+    asin,
+    asinh,
+    atan,
+    atan2,
+    atanh,
+    ceil,
+    cosh,
+    erf,
+    erfc,
+    exp2,
+    expm1,
+    floor,
+    frac,
+    log2,
+    log10,
+    rsqrt,
+    sinh,
+    square,
+    trunc,
 )
 from .matrix import (  # noqa: F401
     cumprod,

@@ -22,7 +22,8 @@ class GradCheck:
 
     ``expr`` is a gradcli expression over variables named in ``shapes`` (float64 leaves);
     ``domain`` picks their random values: "real", "positive" (0.5..2), "unit" (-0.9..0.9),
-    "probability" (0.1..0.9), or "distinct" (well-separated values, for max/min/sort-like ops).
+    "probability" (0.1..0.9), "above_one" (1.2..3), or "distinct" (well-separated values, for
+    max/min/sort-like ops).
     """
 
     expr: str
@@ -138,10 +139,15 @@ _DERIVATIVES: dict[str, str] = {}
 
 
 def derivative_of(grad_fn: str) -> str:
-    """The derivative rule of the first op that records ``grad_fn`` (for --trace and graph)."""
+    """The derivative rule of the op named by ``grad_fn`` (pow for PowBackward0, not square),
+    else of the first op that records it (for --trace and graph)."""
     if not _DERIVATIVES:
+        own: dict[str, str] = {}
         for spec in OPS.values():
             for name in spec.grad_fns:
                 _DERIVATIVES.setdefault(name, spec.derivative)
+                if name.lower().rsplit("backward", 1)[0] == spec.name.replace("_", ""):
+                    own.setdefault(name, spec.derivative)
+        _DERIVATIVES.update(own)
         _DERIVATIVES.setdefault("IndexPutBackward0", "grad gathered at the indices")
     return _DERIVATIVES.get(grad_fn, "")
