@@ -51,6 +51,7 @@ EXTRA: dict[str, list[tuple[str, dict[str, tuple[int, ...]], str]]] = {
     "abs": [("abs(a)", {"a": (4,)}, "real")],
     "relu": [("relu(a)", {"a": (4,)}, "real")],
     "inv": [("inv(a)", {"a": (2, 3, 3)}, "real")],
+    "logdet": [("logdet(a)", {"a": (4, 4)}, "positive"), ("logdet(a)", {"a": (3, 3)}, "positive")],
     "solve": [("solve(a, b)", {"a": (2, 3, 3), "b": (2, 3, 2)}, "real")],
 }
 #: Functions of sequences, and max/min along a dim (a tuple result): diff says so.
