@@ -62,8 +62,10 @@ def _grad_of_reduced(g: Tensor, shape: tuple[int, ...], reduction: str) -> Tenso
     return expand(g, shape)
 
 
-def _pointwise_vjp(deriv: Any) -> Any:
-    """The VJP of ``reduce(f(input - target))``, f even: ``deriv(d)`` is f' at d."""
+def _pointwise_vjp(deriv: Any, name: str) -> Any:
+    """The VJP of ``reduce(f(input - target))``, f even: ``deriv(d)`` is f' at d. Under
+    create_graph each gradient is PyTorch's one node ``name`` (MseLossBackwardBackward0)."""
+    from .linalg import rename_grad_fn
 
     def vjp(g: Tensor, node: Node) -> Two:
         a, b = node.unpack()
@@ -71,8 +73,8 @@ def _pointwise_vjp(deriv: Any) -> Any:
         ge = _grad_of_reduced(g, shape, reduction)
         # PyTorch's target gradient is the same function with the two swapped (its signed
         # zeros are those of target - input).
-        return (deriv(a - b, param) * ge if node.needs(0) else None), \
-            (deriv(b - a, param) * ge if node.needs(1) else None)
+        return (rename_grad_fn(deriv(a - b, param) * ge, name) if node.needs(0) else None), \
+            (rename_grad_fn(deriv(b - a, param) * ge, name) if node.needs(1) else None)
 
     return vjp
 
@@ -83,7 +85,8 @@ def _pointwise_loss(name: str, grad_fn: str, input: Any, target: Any, reduction:
     a, b = _float_pair(input, target, name, "mse_cpu" if name == "mse_loss" else "")
     d = a.data - b.data
     out = Tensor(_reduce_raw(value(d, param), r, a.data.dtype))
-    return record(grad_fn, out, (a, b), _pointwise_vjp(deriv), (a, b), ctx=(d.shape, r, param))
+    return record(grad_fn, out, (a, b), _pointwise_vjp(deriv, grad_fn.replace("Backward0",
+                  "BackwardBackward0")), (a, b), ctx=(d.shape, r, param))
 
 
 def _mean_rule(term: str) -> str:
@@ -396,11 +399,13 @@ def _weight_of(weight: Any) -> Tensor | float:
 
 def _bce_vjp(g: Tensor, node: Node) -> Two:
     from .elementwise import clamp, log
+    from .linalg import rename_grad_fn
 
     x, y = node.unpack()
     weight, reduction = node.ctx
     ge = _grad_of_reduced(g, x.data.shape, reduction) * weight
-    dx = ge * (x - y) / clamp((1.0 - x) * x, min=1e-12) if node.needs(0) else None
+    dx = rename_grad_fn(ge * (x - y) / clamp((1.0 - x) * x, min=1e-12),
+                        "BinaryCrossEntropyBackwardBackward0") if node.needs(0) else None
     dy = -log(x / (1.0 - x)) * ge if node.needs(1) else None  # PyTorch's: -logit(input)
     return dx, dy
 
