@@ -312,8 +312,16 @@ def _evaluate(node: Any, expr: str, values: dict[str, np.ndarray]) -> tuple[Tens
 
 
 def _shape_of(check: GradCheck) -> tuple[int, ...]:
+    from helpers import check_inputs
+
+    from gradcli.errors import GradcliError
+
     values = {k: np.full(s, 0.75) for k, s in check.shapes.items()}
-    out, _ = _evaluate(parse_expression(check.expr), check.expr, values)
+    try:
+        out, _ = _evaluate(parse_expression(check.expr), check.expr, values)
+    except GradcliError:  # a constant matrix is singular (inverse, solve): the check's own values
+        values = check_inputs(check, seed=0)
+        out, _ = _evaluate(parse_expression(check.expr), check.expr, values)
     return tuple(out.data.shape)
 
 

@@ -61,6 +61,7 @@ from .creation import (  # noqa: F401
     zeros,
     zeros_like,
 )
+from .einsum import einsum  # noqa: F401
 from .elementwise import (  # noqa: F401
     abs,
     clamp,
@@ -80,7 +81,30 @@ from .elementwise import (  # noqa: F401
     where,
 )
 from .inplace import apply_, setitem  # noqa: F401
+from .inverse import (  # noqa: F401
+    det,
+    inv,
+    inverse,
+    logdet,
+    matrix_norm,
+    slogdet,
+    solve,
+    vector_norm,
+)
 from .linalg import dot, matmul, mm, mv, outer  # noqa: F401
+from .losses import (  # noqa: F401
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    huber_loss,
+    l1_loss,
+    linear,
+    mse_loss,
+    nll_loss,
+    normalize,
+    one_hot,
+    smooth_l1_loss,
+)
 from .mathfns import (  # noqa: F401
     acos,
     acosh,
@@ -103,6 +127,17 @@ from .mathfns import (  # noqa: F401
     sinh,
     square,
     trunc,
+)
+from .matrix import (  # noqa: F401
+    cumprod,
+    cumsum,
+    diag,
+    diagonal,
+    flip,
+    roll,
+    trace,
+    tril,
+    triu,
 )
 from .random import (  # noqa: F401
     bernoulli,
@@ -128,8 +163,23 @@ from .reductions import (  # noqa: F401
     min,
     norm,
     prod,
+    return_types,
     softmax,
+    std,
     sum,
+    var,
+)
+from .select import (  # noqa: F401
+    chunk,
+    gather,
+    index_select,
+    masked_fill,
+    repeat,
+    sort,
+    split,
+    tile,
+    topk,
+    unbind,
 )
 from .shape import (  # noqa: F401
     cat,

@@ -22,7 +22,8 @@ class GradCheck:
 
     ``expr`` is a gradcli expression over variables named in ``shapes`` (float64 leaves);
     ``domain`` picks their random values: "real", "positive" (0.5..2), "unit" (-0.9..0.9),
-    "above_one" (1.2..3), or "distinct" (well-separated values, for max/min/sort-like ops).
+    "probability" (0.1..0.9), "above_one" (1.2..3), or "distinct" (well-separated values, for
+    max/min/sort-like ops).
     """
 
     expr: str
@@ -82,7 +83,7 @@ ALIASES: dict[str, str] = {}
 
 CATEGORIES = (
     "creation", "arithmetic", "comparison", "element-wise", "reduction", "linear algebra",
-    "shape", "indexing", "autograd", "data",
+    "shape", "indexing", "loss", "autograd", "data",
 )
 
 
@@ -103,7 +104,8 @@ def op(signature: str, *, category: str, summary: str, example: str,
     assert category in CATEGORIES, category
     cases: tuple[GradFn, ...] = (
         ((grad_fn, ""),) if grad_fn else ()) if isinstance(grad_fn, str) else tuple(grad_fn)
-    assert all(n.endswith(_NODE_SUFFIXES) or n == "NotImplemented" for n, _ in cases), cases
+    assert all(n.removesuffix("_copy").endswith(_NODE_SUFFIXES) or n == "NotImplemented"
+               for n, _ in cases), cases
     where = namespaces if namespaces is not None else ("torch",) if function else ()
     assert set(where) <= set(NAMESPACES), where
 
