@@ -314,8 +314,16 @@ def _evaluate(node: Any, expr: str, values: dict[str, np.ndarray]) -> tuple[Tens
 
 
 def _shape_of(check: GradCheck) -> tuple[int, ...]:
+    from helpers import check_inputs
+
+    from gradcli.errors import GradcliError
+
     values = {k: np.full(s, 0.75) for k, s in check.shapes.items()}
-    out, _ = _evaluate(parse_expression(check.expr), check.expr, values)
+    try:
+        out, _ = _evaluate(parse_expression(check.expr), check.expr, values)
+    except GradcliError:  # a constant matrix is singular (inverse, solve): the check's own values
+        values = check_inputs(check, seed=0)
+        out, _ = _evaluate(parse_expression(check.expr), check.expr, values)
     return tuple(out.data.shape)
 
 
@@ -386,6 +394,8 @@ def operand(draw: Any, shape: tuple[int, ...], domain: str, depth: int, leaves: 
         return f"sigmoid({inner}) + 0.5"
     if domain == "unit":
         return f"0.9 * tanh({inner})"
+    if domain == "above_one":
+        return f"sigmoid({inner}) * 2 + 1.2"
     return inner
 
 
@@ -434,6 +444,8 @@ def _values(leaves: Leaves, seed: int) -> dict[str, np.ndarray]:
             v = rng.uniform(0.5, 2.0, n)
         elif domain == "unit":
             v = rng.uniform(-0.9, 0.9, n)
+        elif domain == "above_one":
+            v = rng.uniform(1.2, 3.0, n)
         elif domain == "distinct":
             v, pool = np.array(pool[:n]), pool[n:]
         else:

@@ -106,7 +106,7 @@ class TextPrinter:
             return f"({text})"
         return text
 
-    def _var(self, node: Node) -> str:
+    def _variable(self, node: Node) -> str:
         return node.name
 
     def _const(self, node: Node) -> str:
@@ -189,6 +189,8 @@ def _static_text(value: Any) -> str:
         return "(" + ", ".join(_static_text(v) for v in value) + ("," if len(value) == 1 else "") + ")"
     if isinstance(value, float):
         return number(value)
+    if isinstance(value, str):  # reduction='sum'
+        return repr(value)
     return str(value)
 
 
