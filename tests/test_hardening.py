@@ -308,6 +308,8 @@ INTERNAL = [
     (["eval", "-", "--format", "json"], "sin(1.0)\n\n# note\nsin(2.0)\n3\n", [None, None, 3],
      (4, 1), True),
     (["eval", "-", "--format", "plain"], "1+1\nsin(1.0)\n2+2\n", ["2", "4"], (2, 1), False),
+    (["eval", "-", "--format", "json", "--jobs", "2"], "1+1\nsin(1.0)\n2+2\n", [2, None, 4],
+     (2, 1), True),
     (["run", "-"], "x = 1\nprint(x)\ny = sin(1.0)\nprint(x + 1)\n", ["1"], (3, 1), False),
 ]
 
