@@ -1,12 +1,14 @@
 """Issue 18's sizes a user chooses: wall time and peak memory at growing n, to show the growth.
 
-Usage: python benchmarks/linear.py [--timeout S] [--cases lets,check,full] [--json FILE]
+Usage: python benchmarks/linear.py [--timeout S] [--cases lets,check,full,args,list] [--json FILE]
 
 Cases, each one fresh ``python -m gradcli`` process per size:
 - ``lets``:  n ``--let=NAME=1`` options (n = 10^3, 10^4, 10^5; the stack limit is raised
   to 64 MiB so that the command line has room);
 - ``check``: ``check "sum(sin(x))"`` of an n-element x (n = 10^4, 10^5, 10^6);
-- ``full``:  ``eval "arange(float(n))" --full`` as a table (n = 10^4, 10^5, 10^6).
+- ``full``:  ``eval "arange(float(n))" --full`` as a table (n = 10^4, 10^5, 10^6);
+- ``args``:  ``run`` of ``max(1,1,...)``, a call with n arguments (n = 10^3, 10^4, 99,991);
+- ``list``:  ``run`` of ``len([1,1,...])``, a list literal of n items (the same n).
 With PYTHONPATH pointing at another checkout the same table measures that one.
 """
 
@@ -45,7 +47,18 @@ CASES = {
               lambda n: ["check", "sum(sin(x))", "--let", f"x=randn({n})", "--seed", "0"]),
     "full": ((10**4, 10**5, 10**6),
              lambda n: ["eval", f"arange(float({n}))", "--no-grad", "--full"]),
+    # 99,991 items: the most whose source stays within the 200,000 characters of code a
+    # source may hold (10^6 would be refused by that limit before it is parsed).
+    "args": ((10**3, 10**4, 99_991), lambda n: ["run", _script("max(" + ",".join(["1"] * n) + ")")]),
+    "list": ((10**3, 10**4, 99_991), lambda n: ["run", _script("len([" + ",".join(["1"] * n) + "])")]),
 }
+
+
+def _script(source: str) -> str:
+    """A script file holding ``source`` (one argument of a command line holds at most 128 KiB)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+        f.write(source + "\n")
+    return f.name
 
 
 def measure(argv: list[str], timeout: float) -> dict[str, object]:

@@ -462,6 +462,10 @@ def _where(flat_index: int, shape: tuple[int, ...]) -> str:
     return f"the item at {_path(flat_index, list(shape))}" if shape else "the JSON value"
 
 
+#: The smallest integer that a 64-bit float cannot hold (float() of it overflows).
+_FLOAT_OVERFLOW = 2**1024 - 2**970
+
+
 def _json_leaves_to_array(leaves: list[object], shape: tuple[int, ...],
                           name: str) -> np.ndarray:
     """The array of ``shape`` holding ``leaves``: bool, int64 or float64 by what they are."""
@@ -477,6 +481,11 @@ def _json_leaves_to_array(leaves: list[object], shape: tuple[int, ...],
     if float in kinds or not kinds:  # no leaves: numpy's default float64, like np.array([])
         values = [_JSON_NONFINITE.get(v, v) if type(v) is str else v  # type: ignore[call-overload]
                   for v in leaves]
+        for i, value in enumerate(values):
+            if type(value) is int and abs(value) >= _FLOAT_OVERFLOW:
+                raise _io_error(name, f"{_where(i, shape)} is an integer too large for a "
+                                "64-bit float (the array holds floats)",
+                                hint="write it as a float (1e308 is about the largest)")
         return np.array(values, dtype=np.float64).reshape(shape)
     if int in kinds:  # booleans among integers count as 0 and 1, as in PyTorch
         _check_int64(leaves, shape, name)

@@ -67,3 +67,34 @@ class GradcliError(Exception):
         if 1 <= self.line <= len(lines):
             return lines[self.line - 1]
         return None
+
+
+#: The hint of an internal error: the user did nothing wrong, gradcli has a bug.
+INTERNAL_HINT = ("this is a bug in gradcli; please report it (rerun with --debug for the "
+                 "traceback)")
+
+
+class InternalError(GradcliError):
+    """A bug in gradcli met while running one line or statement: reported as an error of that
+    line (kind ``value``, SPEC 2's kinds having none for bugs) so that a stream goes on.
+    ``original`` is the exception, for ``--debug``'s traceback."""
+
+    def __init__(self, original: BaseException) -> None:
+        super().__init__("value", f"internal error: {type(original).__name__}: {original}",
+                         hint=INTERNAL_HINT)
+        self.original = original
+
+
+#: The most characters of a user's text an error repeats (its expression, its message): as
+#: many as a source may hold (syntax.parser.MAX_SOURCE_CHARS), so that a line the parser could
+#: take is repeated whole and only a longer one (a 13 MB line of bytes that are not text) is
+#: clipped.
+SHOWN = 200_000
+
+
+def clipped(text: str, most: int = SHOWN) -> str:
+    """``text``, or its start with an ellipsis and its length when it is longer than ``most``
+    characters: a 13 MB bad line is not repeated whole in its error."""
+    if len(text) <= most:
+        return text
+    return f"{text[:most]}… ({len(text):,} characters)"

@@ -59,9 +59,21 @@ def read_text_stream(stream: Any, what: str) -> str:
         if len(text) > LIMIT["max_input"]:
             raise too_long(what)
         return str(text)
-    data = read_bytes(binary, what)
-    return data.decode(getattr(stream, "encoding", None) or "utf-8",
-                       getattr(stream, "errors", None) or "strict")
+    return decode_text(read_bytes(binary, what), what,
+                       getattr(stream, "encoding", None) or "utf-8")
+
+
+def decode_text(data: bytes, what: str, encoding: str = "utf-8") -> str:
+    """``data`` as text with universal newlines (what ``open(path, encoding=...)`` gives: a
+    lone ``\r`` ends a line too), or an io error at the first byte that is not text."""
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as e:
+        name = e.encoding.upper().replace("UTF8", "UTF-8").replace("_", "-")
+        raise GradcliError("io", f"cannot read {what}: not {name} text ({e.reason} at byte "
+                           f"{e.start})", hint=f"save it as {name} (e.g. iconv -t {name})"
+                           ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def check_path(path: str, name: str) -> None:
@@ -98,9 +110,4 @@ def read_script(path: str) -> str:
         raise GradcliError("io", f"cannot read '{path}': it is a directory") from None
     except OSError as e:
         raise GradcliError("io", f"cannot read '{path}': {e.strerror}") from None
-    try:
-        # What open(path, encoding="utf-8") gives: universal newlines.
-        return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
-    except UnicodeDecodeError as e:
-        raise GradcliError("io", f"cannot read '{path}': not UTF-8 text ({e.reason} at byte "
-                           f"{e.start})") from None
+    return decode_text(data, f"'{path}'")

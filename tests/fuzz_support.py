@@ -237,3 +237,56 @@ def known_bug(source: str, outcome: Outcome) -> bool:
 
 def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
+
+
+def load_file(suffix: str, data: bytes) -> None:
+    """``gradcli eval "load('FILE')"`` of a file holding ``data``, rendered as JSON: a file
+    of the sandbox that the child writes itself (each child its own name)."""
+    from gradcli.render.jsonfmt import to_jsonable
+
+    path = _DATA / f"fuzz-{os.getpid()}{suffix}"
+    path.write_bytes(data)
+    try:
+        array = load_data(str(path), max_elements=MAX_ELEMENTS)
+        dumps(to_jsonable(array))
+        result = Evaluator(EvalOptions(lets=[("x", f"@{path}")], seed=0, limits=_limits()),
+                           lambda spec: load_data(spec, max_elements=MAX_ELEMENTS)
+                           ).evaluate("sum(x * 1)")
+        eval_output.render_plain(result, PrintOptions())
+        eval_output.render_json(result)
+    finally:
+        path.unlink()
+
+
+def stream(lines: list[bytes], answers: list[Any]) -> None:
+    """``gradcli eval - --format json`` in this process over ``lines`` joined by newlines:
+    one JSON object per line that is neither blank nor a comment, valid UTF-8, and where
+    ``answers`` holds a value (not None) for a line, that value (a good line still answers
+    whatever the lines around it did). A "line" with newlines inside (a bad one) is several
+    lines of the stream. Raises AssertionError otherwise."""
+    import io
+
+    from gradcli.cli import main
+
+    data = b"\n".join(lines) + b"\n"
+    stdin = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline="\n")
+    out, err = io.BytesIO(), io.BytesIO()
+    stdout = io.TextIOWrapper(out, encoding="utf-8", write_through=True)
+    stderr = io.TextIOWrapper(err, encoding="utf-8", write_through=True)
+    code = main(["eval", "-", "--format", "json", "--max-elements", str(MAX_ELEMENTS),
+                 "--max-steps", str(MAX_STEPS), *(a for n, v in LETS for a in ("--let", f"{n}={v}"))],
+                stdin=stdin, stdout=stdout, stderr=stderr)
+    objects = [json.loads(line) for line in out.getvalue().decode("utf-8").splitlines()]
+    pieces = [(piece, answer) for text, answer in zip(lines, answers)  # a lone CR ends one too
+              for piece in re.split(b"\r\n|\r|\n", text)]
+    shown = [(text, answer) for text, answer in pieces
+             if (t := re.sub("[\udc80-\udcff]", "\ufffd",
+                             text.decode("utf-8", "surrogateescape")).strip())
+             and not t.startswith("#")]
+    assert len(objects) == len(shown), (objects, shown)
+    assert code == (1 if any("error" in o for o in objects) else 0), code
+    for obj, (text, answer) in zip(objects, shown):
+        assert "error" not in obj or obj["error"]["kind"] in KINDS, obj
+        assert "internal error" not in json.dumps(obj), obj
+        if answer is not None:
+            assert obj.get("value") == answer, (text, obj)

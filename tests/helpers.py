@@ -30,6 +30,10 @@ def check_inputs(check: GradCheck, seed: int) -> dict[str, np.ndarray]:
             v = rng.uniform(0.5, 2.0, n)
         elif check.domain == "unit":
             v = rng.uniform(-0.9, 0.9, n)
+        elif check.domain == "probability":
+            v = rng.uniform(0.1, 0.9, n)
+        elif check.domain == "above_one":
+            v = rng.uniform(1.2, 3.0, n)
         elif check.domain == "distinct":
             # Well separated, so that max/min/clamp/abs are smooth at every point.
             v = rng.permutation(n) * 0.37 - n * 0.15 + rng.uniform(0.05, 0.1, n)

@@ -410,3 +410,27 @@ def test_render_through_graphviz(tmp_path, ext, magic):
     render_file(to_dot(mlp()), str(out))
     data = out.read_bytes()
     assert magic in data[:400]
+
+
+def test_render_holds_none_of_dots_output(tmp_path, monkeypatch):
+    """A `dot` that writes 20 MB to stdout and 20 MB of complaints, then fails: the error
+    shows the end of the complaints and their size, and nothing was held in memory."""
+    import tracemalloc
+
+    fake = tmp_path / "dot"
+    fake.write_text("#!/bin/sh\nhead -c 20000000 /dev/zero\n"
+                    "yes 'warning: something' | head -c 20000000 >&2\necho 'the real error' >&2\n"
+                    "exit 3\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr("shutil.which", lambda name: str(fake))
+    tracemalloc.start()
+    try:
+        with pytest.raises(GradcliError) as info:
+            render_file(to_dot(dot_xx()), str(tmp_path / "graph.svg"))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert info.value.kind == "io"
+    assert info.value.message.endswith("the real error (the last 2,000 of 20,000,015 bytes)")
+    assert len(info.value.message) < 2200
+    assert peak < 2_000_000

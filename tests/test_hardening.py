@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -17,12 +18,15 @@ import numpy as np
 import pytest
 from cli_runner import GRADCLI, Completed, run_cli
 
+from gradcli.errors import GradcliError
+
 CHAIN_201 = "*".join(["x"] * 201)
 HUGE_INT_JSON = "[" + "9" * 5000 + "]"
 
 
 def _files(where: Path) -> None:
     (where / "hi.json").write_text(HUGE_INT_JSON)
+    (where / "mixed.json").write_text("[1.5, " + "9" * 400 + "]")
     (where / "nul.csv").write_text("1,2\x003\n")
     (where / "nul_end.csv").write_text("1,2\x00\n")
     np.save(where / "u.npy", np.array([1, 2**64 - 1], dtype=np.uint64))
@@ -65,6 +69,9 @@ ATTACKS = [
     (["eval", "'%s%' % 1"], None, "value", 1, "incomplete format"),
     (["eval", "'%.5' % 1.0"], None, "value", 1, "incomplete format"),
     (["eval", "'%d %d' % 1"], None, "type", 1, "not enough arguments"),
+    (["eval", "'%o' % None"], None, "type", 1, "an integer is required, not NoneType"),
+    (["eval", "x", "--let", "x=@mixed.json"], None, "io", 1,
+     "the item at [1] is an integer too large for a 64-bit float"),
     (["eval", "load('a\\x00.json')"], None, "io", 1, "NUL"),
     (["eval", "x", "--let", "x=@hi.json"], None, "io", 1, "4,300 digits"),
     (["eval", "x", "--let", "x=@-"], HUGE_INT_JSON, "io", 1, "4,300 digits"),
@@ -276,3 +283,169 @@ def test_check_sampling_still_finds_a_wrong_gradient() -> None:
     assert result.ok
     result = ev.check("sum(x * x.detach())", 1e-6, 1e-5, 1e-3, max_evals=20)
     assert not result.ok and result.vars["x"].sample is not None
+
+
+@pytest.fixture
+def buggy_sin(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``sin`` raising what no code of gradcli expects: an internal error (a bug), simulated."""
+    import dataclasses
+
+    from gradcli.interpreter import builtins
+    from gradcli.interpreter.values import OpFunction
+
+    def broken(*args: object) -> None:
+        raise KeyError("simulated bug")
+
+    names = builtins.global_names() and builtins._GLOBAL_NAMES[0]
+    monkeypatch.setitem(names, "sin", OpFunction(dataclasses.replace(names["sin"].spec,
+                                                                     impl=broken)))
+
+
+#: An internal error inside a stream or a script: (command, stdin, the JSON lines' values
+#: (None: an error object), the line and column of the error, whether stdout is JSON Lines).
+INTERNAL = [
+    (["eval", "-", "--format", "json"], "1+1\nsin(1.0)\n2+2\n", [2, None, 4], (2, 1), True),
+    (["eval", "-", "--format", "json"], "sin(1.0)\n\n# note\nsin(2.0)\n3\n", [None, None, 3],
+     (4, 1), True),
+    (["eval", "-", "--format", "plain"], "1+1\nsin(1.0)\n2+2\n", ["2", "4"], (2, 1), False),
+    (["eval", "-", "--format", "json", "--jobs", "2"], "1+1\nsin(1.0)\n2+2\n", [2, None, 4],
+     (2, 1), True),
+    (["run", "-"], "x = 1\nprint(x)\ny = sin(1.0)\nprint(x + 1)\n", ["1"], (3, 1), False),
+]
+
+
+@pytest.mark.parametrize(("args", "stdin", "values", "where_", "json_lines"), INTERNAL,
+                         ids=[f"{' '.join(a)} {s[:12]!r}" for a, s, *_ in INTERNAL])
+def test_an_internal_error_is_an_error_of_its_line(
+        where: Path, buggy_sin: None, args: list[str], stdin: str, values: list[object],
+        where_: tuple[int, int], json_lines: bool) -> None:
+    proc = run(args, where, stdin)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stdout + proc.stderr
+    if json_lines:
+        lines = [json.loads(line) for line in proc.stdout.splitlines()]
+        assert [line.get("value") for line in lines] == values
+        error = [line["error"] for line in lines if "error" in line][-1]
+        assert (error["kind"], error["line"], error["column"]) == ("value", *where_)
+        assert error["message"] == "internal error: KeyError: 'simulated bug'"
+        assert "please report" in error["hint"]
+    else:
+        assert [line for line in proc.stdout.splitlines() if line] == values
+        assert "error[value]: internal error: KeyError: 'simulated bug'" in proc.stderr
+        assert f"stdin:{where_[0]}:{where_[1]}" in proc.stderr
+        assert "please report" in proc.stderr
+
+
+def test_debug_shows_an_internal_errors_traceback_and_the_stream_goes_on(
+        where: Path, buggy_sin: None) -> None:
+    proc = run(["--debug", "eval", "-", "--format", "json"], where, "sin(1.0)\n2+2\n")
+    assert proc.returncode == 1
+    assert "Traceback" in proc.stderr and "KeyError: 'simulated bug'" in proc.stderr
+    assert json.loads(proc.stdout.splitlines()[-1])["value"] == 4
+
+
+#: Errors with stderr on a full disk (``2>/dev/full``): the exit code is still the error's.
+FULL_STDERR = [("eval '1 +'", 2), ("eval 'nosuch'", 1), ("eval 1 --bogus", 2), ("", 2),
+               ("run - <<< 'x = (1'", 2)]
+
+
+@pytest.mark.slow
+def test_a_full_stderr_keeps_the_exit_code(where: Path) -> None:
+    command = " ".join(GRADCLI)
+    script = "\n".join(f"{command} {line} 2>/dev/full; echo $?" for line, _ in FULL_STDERR)
+    proc = subprocess.run(["bash", "-c", script], cwd=where, capture_output=True, text=True,
+                          timeout=120)
+    assert [int(code) for code in proc.stdout.split()] == [code for _, code in FULL_STDERR]
+    assert proc.stderr == ""
+
+
+BIG = 13_000_000
+SHOWN = 200_000  # gradcli.errors.SHOWN (checked below)
+
+#: Streams of odd bytes: (command, stdin, each line's value or error kind). Invalid UTF-8 is
+#: an io error of its line (its text in the error with U+FFFD for each bad byte, so that the
+#: output stays UTF-8); a lone CR ends a line, as in `run`; a 13 MB line is not repeated.
+ODD_STREAMS = [
+    (["eval", "-"], b'1+1\n"\xff"\n2+2\n', [2, "io", 4]),
+    (["eval", "-"], b"\xc3\n\xe2\x82\n3\n", ["io", "io", 3]),
+    (["eval", "-"], b"1+1\r2+2\r\n3\n", [2, 4, 3]),
+    (["eval", "-"], b"1\r", [1]),
+    (["eval", "-"], b"1+" + b"a" * BIG + b" +\n2+2\n", ["limit", 4]),
+    pytest.param(["eval", "-"], b"1\n" + b"\xff" * BIG + b"\n2+2\n", [1, "io", 4],
+                 marks=pytest.mark.slow),
+    (["eval", "-"], b"1\n" + b"nosuch" * 40_000 + b"\n2+2\n", [1, "limit", 4]),
+]
+
+
+@pytest.mark.parametrize(("args", "stdin", "answers"), ODD_STREAMS,
+                         ids=[f"case{i}" for i in range(len(ODD_STREAMS))])
+def test_odd_bytes_in_a_stream(where: Path, args: list[str], stdin: bytes,
+                               answers: list[object]) -> None:
+    proc = run([*args, "--format", "json"], where, stdin)
+    assert proc.returncode == (1 if any(isinstance(a, str) for a in answers) else 0)
+    assert len(proc.stdout) < 3 * SHOWN  # no line repeated whole
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [line["error"]["kind"] if "error" in line else line["value"]
+            for line in lines] == answers
+    for line in lines:
+        if "error" in line and line["error"]["kind"] == "io":
+            assert "not UTF-8 text" in line["error"]["message"]
+            assert "\ufffd" in line["expr"]
+        if "error" in line and len(line["expr"]) > SHOWN:
+            lengths = [len(text.strip()) for text in stdin.split(b"\n")]
+            said = re.search(r"… \(([\d,]+) characters\)$", line["expr"])
+            assert said and int(said.group(1).replace(",", "")) in lengths
+    plain = run(args, where, stdin)
+    assert len(plain.stderr) < 3 * SHOWN and "Traceback" not in plain.stderr
+
+
+def test_errors_repeat_as_much_as_a_source_may_hold() -> None:
+    from gradcli.errors import clipped
+    from gradcli.render.errors import format_error
+    from gradcli.syntax.parser import MAX_SOURCE_CHARS
+
+    assert SHOWN == MAX_SOURCE_CHARS
+    assert clipped("a" * SHOWN) == "a" * SHOWN
+    assert clipped("ab" * SHOWN) == "ab" * (SHOWN // 2) + f"… ({2 * SHOWN:,} characters)"
+    line = "x" * (3 * SHOWN) + "@" + "y" * (3 * SHOWN)
+    err = GradcliError("syntax", "bad " + line, line=1, column=3 * SHOWN + 1, source=line,
+                       hint=line)
+    text = format_error(err, "stdin", colour=False)
+    assert len(text) < 4 * SHOWN
+    rows = text.splitlines()
+    shown, caret = rows[3], rows[4]
+    assert shown.startswith("1 | …x") and shown.endswith(f"y… ({len(line):,} characters)")
+    assert shown[caret.index("^")] == "@"
+
+
+@pytest.mark.parametrize("source", [b"x = 1\rprint(x + 1)\r", b"x = 1\r\nprint(x + 1)\n"])
+def test_a_lone_cr_ends_a_line_in_run_too(where: Path, source: bytes) -> None:
+    (where / "cr.py").write_bytes(source)
+    assert run(["run", "cr.py"], where).stdout == "2\n"
+    assert run(["run", "-"], where, source).stdout == "2\n"
+
+
+def test_a_script_on_stdin_that_is_not_utf8_is_an_io_error(where: Path) -> None:
+    proc = run(["run", "-"], where, b"x = 1\n\xff\n")
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("error[io]: cannot read the script on standard input: "
+                                  "not UTF-8 text (invalid start byte at byte 6)")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("template", ["f({})", "[{}]"])
+def test_long_argument_lists_parse_in_linear_time(template: str) -> None:
+    """5 times the items, at most ~12 times the time (copying the list at each item made it
+    quadratic: 0.3 s at 10^4 items, 61 s at 99,991)."""
+    import time
+
+    from gradcli.syntax.parser import parse_expression
+
+    def seconds(n: int) -> float:
+        text = template.format(",".join(["1"] * n))
+        start = time.perf_counter()
+        parse_expression(text)
+        return time.perf_counter() - start
+
+    small, big = min(seconds(16_000) for _ in range(2)), seconds(80_000)
+    assert big < 12 * small, (small, big)

@@ -9,7 +9,7 @@ from typing import Any, NoReturn
 
 import typer
 
-from ..errors import GradcliError
+from ..errors import INTERNAL_HINT, GradcliError
 
 EXIT_INTERRUPTED = 130
 
@@ -27,16 +27,27 @@ def stderr(text: str) -> None:
         sys.stdout.flush()  # what came before it on stdout comes first (2>&1)
     except OSError:  # the output is what failed (a full disk): the error still goes out
         drop_output()
-    sys.stderr.write(text + "\n")
-    sys.stderr.flush()
+    try:
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+    except OSError:  # nowhere to say it (2>/dev/full): the exit code still tells
+        _drop(sys.stderr)
 
 
 def drop_output() -> None:
     """Send what is left of stdout to /dev/null, so that the flush at exit cannot fail again."""
+    _drop(sys.stdout)
+
+
+def _drop(stream: Any) -> None:
+    """Send what is left of ``stream`` to /dev/null, its unwritten text included (a flush
+    at exit that failed again would change the exit code)."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+        stream.flush()
+    except (OSError, ValueError, AttributeError):
         pass
 
 
@@ -55,6 +66,15 @@ class ClosedStdout:
 
     def fileno(self) -> int:
         raise OSError(errno.EBADF, "standard output is closed")
+
+
+def show_traceback(err: GradcliError) -> None:
+    """With --debug, the traceback of an internal error that became an error of its line."""
+    original = getattr(err, "original", None)
+    if original is not None and debug():
+        import traceback
+
+        stderr("".join(traceback.format_exception(original)).rstrip("\n"))
 
 
 def stdin() -> Any:
@@ -78,6 +98,7 @@ def guard(origin: str = "input") -> Iterator[None]:
     try:
         yield
     except GradcliError as err:
+        show_traceback(err)
         fail(err, origin)
     except KeyboardInterrupt:
         stderr("gradcli: interrupted")
@@ -98,8 +119,7 @@ def guard(origin: str = "input") -> Iterator[None]:
         if engine_error is not None and isinstance(exc, engine_error):
             # A problem with the user's input that no caller located: an error of its kind.
             fail(GradcliError(exc.kind, exc.message, hint=exc.hint), origin)
-        stderr(f"gradcli: internal error: {type(exc).__name__}: {exc}\n"
-               "  = hint: this is a bug in gradcli; rerun with --debug for the traceback")
+        stderr(f"gradcli: internal error: {type(exc).__name__}: {exc}\n  = hint: {INTERNAL_HINT}")
         raise typer.Exit(1) from None
 
 

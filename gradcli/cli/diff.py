@@ -43,10 +43,11 @@ class DiffFormat(str, Enum):
 def diff_command(
     expr: str = typer.Argument(..., metavar="EXPR", help="The expression to differentiate."),
     let: Let = [],
-    shape: list[str] = typer.Option([], "--shape", "-s", help="A variable with a shape and no "
+    shape: list[str] = typer.Option([], "--shape", "-s", metavar="NAME=DIMS",
+                                    help="A variable with a shape and no "
                                     "value: NAME=3,4 (NAME= for a scalar). Repeatable."),
     wrt: Wrt = [],
-    order: int = typer.Option(1, "--order", min=1, max=2,
+    order: int = typer.Option(1, "--order", metavar="1|2", min=1, max=2,
                               help="1: first derivatives; 2: second derivatives."),
     steps: bool = typer.Option(False, "--steps", help="Show the chain rule step by step."),
     fmt: DiffFormat = typer.Option(DiffFormat.text, "--format", "-f", help="Output format."),

@@ -7,7 +7,7 @@ import typer
 
 from ..limits import MAX_CALL_DEPTH, MAX_NESTING, MAX_STEPS
 from .app import app
-from .boundary import guard, json_or_raise, stderr, stdin, with_origin
+from .boundary import guard, json_or_raise, show_traceback, stderr, stdin, with_origin
 from .options import (
     MAX_ELEMENTS,
     DetectAnomaly,
@@ -40,15 +40,15 @@ def eval_command(
     expr: str = typer.Argument(..., metavar="EXPR",
                                help="The expression, or - to read one per line from stdin."),
     let: Let = [],
-    wrt: list[str] = typer.Option([], "--wrt", "-w",
+    wrt: list[str] = typer.Option([], "--wrt", "-w", metavar="NAME",
                                   help="Report the gradient of this variable only. Repeatable."),
     grad_output: str | None = typer.Option(
-        None, "--grad-output", "-g",
+        None, "--grad-output", "-g", metavar="EXPR",
         help="Gradient of a non-scalar result (backward(gradient)): an expression or 'ones'."),
     fmt: EvalFormat = typer.Option(EvalFormat.table, "--format", "-f", help="Output format."),
     dtype: DtypeOption = Dtype.float32,
     seed: Seed = None,
-    precision: int = typer.Option(4, "--precision", min=0, max=30,
+    precision: int = typer.Option(4, "--precision", metavar="N", min=0, max=30,
                                   help="Decimals shown in table and plain output."),
     full: bool = typer.Option(False, "--full", help="Print big tensors in full, without '...'."),
     no_grad: bool = typer.Option(False, "--no-grad", help="Evaluate only; compute no gradients."),
@@ -61,12 +61,18 @@ def eval_command(
     max_nesting: MaxNesting = MAX_NESTING,
     max_steps: MaxSteps = MAX_STEPS,
     max_depth: MaxDepth = MAX_CALL_DEPTH,
+    jobs: int = typer.Option(
+        1, "--jobs", "-j", min=0, metavar="N",
+        help="With EXPR -: evaluate the lines in N processes (0: one per core); the output "
+        "is the same, in the same order."),
 ) -> None:
     """Evaluate EXPR, backpropagate, and print the value and the gradients."""
     from ..render.text import PrintOptions
 
     options = PrintOptions(precision=precision, full=full)
     origin = "expr" if expr != "-" else "stdin"
+    if jobs != 1 and expr != "-":
+        raise typer.BadParameter("--jobs is for a stream of lines: EXPR -", param_hint="--jobs")
     with guard(origin):
         from ..interpreter.evaluate import EvalOptions, Evaluator, split_let
 
@@ -81,14 +87,16 @@ def eval_command(
             lambda: Evaluator(opts, loader(stdin_used), *side_channel()), expr,
             fmt is EvalFormat.json), "--let")
         if expr == "-":
-            code = eval_stream(evaluator, fmt, options)
+            code = eval_stream(evaluator, fmt, options, jobs)
             raise typer.Exit(code)
         emit(json_or_raise(lambda: evaluator.evaluate(expr), expr, fmt is EvalFormat.json),
              fmt, options)
 
 
-def eval_stream(evaluator: Any, fmt: EvalFormat, options: Any) -> int:
+def eval_stream(evaluator: Any, fmt: EvalFormat, options: Any, jobs: int = 1) -> int:
     """``EXPR = -``: one expression per line; a bad line is reported and the run goes on.
+    With ``jobs`` other than 1, in worker processes (not when stdout is a terminal, where
+    each line is answered as it is typed, nor where processes cannot be forked).
 
     Results are flushed when the lines read so far are done, before waiting for more: a
     line typed or sent alone is answered at once, and a pipe full of lines costs one write
@@ -106,12 +114,23 @@ def eval_stream(evaluator: Any, fmt: EvalFormat, options: Any) -> int:
         progress.done += 1
         emit(result, fmt, options, flush=each_line)
 
+    def counted() -> None:
+        progress.done += 1
+
     def refuse(line: str, err: Any) -> None:
         progress.done += 1
+        show_traceback(err)
         if fmt is EvalFormat.json:
             sys.stdout.write(dumps(error_object(line, err)) + "\n")
         else:
             stderr(format_error(err, "stdin"))
 
-    return evaluate_lines(evaluator, progress.batches(line_batches(stdin())), answer, refuse,
-                          sys.stdout.flush)
+    batches = progress.batches(line_batches(stdin()))
+    if jobs != 1 and not each_line:
+        from ..interpreter import parallel
+
+        if parallel.can_fork():
+            return parallel.evaluate_lines_parallel(
+                evaluator, batches, answer, refuse, sys.stdout.flush,
+                jobs or parallel.cores(), counted)
+    return evaluate_lines(evaluator, batches, answer, refuse, sys.stdout.flush)

@@ -1,6 +1,7 @@
 """The entry point: one run of gradcli in this process, from arguments to an exit code."""
 
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from . import derivatives  # noqa: F401
 from . import diff  # noqa: F401
 from . import plot  # noqa: F401
 from . import listing  # noqa: F401
+from . import helpcmd  # noqa: F401
 # isort: on
 from ..limits import MAX_INPUT, MAX_NESTING
 from . import boundary
@@ -47,32 +49,45 @@ def main(argv: list[str] | None = None, *, stdin: IO[str] | None = None,
     args = expression_first(sys.argv[1:] if argv is None else list(argv))
     with _one_run(args, stdin, stdout, stderr):
         try:
+            _refuse_minus_mistake(args)
             _dispatch(args, None if argv is None else "gradcli")
         except SystemExit as done:
             return _exit_code(done.code)
     return 0  # pragma: no cover - _dispatch always ends in SystemExit
 
 
-#: The one-letter options (-x for another letter is the expression -x).
-_SHORT = frozenset("lwgfovhs")
+#: The one-letter options of every command (-x for another letter is the expression -x);
+#: tests/test_terminal.py checks it against the commands.
+_SHORT = frozenset("lwgfovhscj")
 #: Options that take no value; every other option takes the next argument as its value.
 _FLAGS = frozenset({"--full", "--no-grad", "--trace", "--detect-anomaly", "--debug", "--steps",
                     "--no-check", "--verbose", "-v", "--help", "-h", "--version"})
 
 
+#: An option's name, alone or with its value (--let=x=1, -lx=1).
+_OPTION = r"--[A-Za-z][\w-]*(=.*)?|-[A-Za-z](\w*=.*)?"
+#: How to give an expression that begins with '-' (SPEC 2), for the errors where one was not.
+MINUS_HINT = ("an expression that begins with '-' goes after '--' or in parentheses: "
+              "gradcli {command} -- {expr} ..., or gradcli {command} '({expr})' ...; or give "
+              "{expr} its value")
+
+
+def _is_option(token: str) -> bool:
+    return bool(re.fullmatch(_OPTION, token)) and (token.startswith("--") or token[1] in _SHORT)
+
+
 def expression_first(args: list[str]) -> list[str]:
     """SPEC 2: an EXPR that begins with ``-`` (``-x**2``, a derivative pasted back) is an
-    expression, not an option: it moves behind a ``--`` at the end, where click reads it so."""
-    import re
-
+    expression, not an option: it moves behind a ``--`` at the end, where click reads it so.
+    With a ``--`` given, the options after the arguments that follow it move before it
+    (``eval -- -x --let x=1.0``)."""
     if "--" in args:
-        return args
+        return _after_dashes(args)
     expecting, command = False, False
     for i, token in enumerate(args):
         if expecting:
             expecting = False
-        elif re.fullmatch(r"--[A-Za-z][\w-]*(=.*)?|-[A-Za-z](\w*=.*)?", token) and (
-                token.startswith("--") or token[1] in _SHORT):
+        elif _is_option(token):
             expecting = command and "=" not in token and token not in _FLAGS
         elif not command:
             command = True
@@ -81,6 +96,34 @@ def expression_first(args: list[str]) -> list[str]:
                 return [*args[:i], *args[i + 1:], "--", token]
             return args
     return args
+
+
+def _after_dashes(args: list[str]) -> list[str]:
+    """``[..., '--', ARGS..., OPTIONS...]`` as ``[..., OPTIONS..., '--', ARGS...]``: the first
+    argument after ``--`` is one whatever it looks like, the next ones until an option."""
+    dashes = args.index("--")
+    rest = args[dashes + 1:]
+    end = next((i for i, token in enumerate(rest) if i and _is_option(token)), len(rest))
+    if end == len(rest):
+        return args
+    return [*args[:dashes], *rest[end:], "--", *rest[:end]]
+
+
+def minus_mistake(args: list[str]) -> tuple[str, str] | None:
+    """(option, what follows it) where a one-letter option takes another option as its value
+    (``eval -w --let w=1.0``: the expression -w read as --wrt): never meant, and what an
+    expression that begins with '-' gives."""
+    expecting = None
+    for token in args:
+        if token == "--":
+            return None
+        if expecting is not None:
+            if _is_option(token):
+                return expecting, token
+            expecting = None
+        elif _is_option(token) and "=" not in token and token not in _FLAGS:
+            expecting = token if len(token) == 2 else None
+    return None
 
 
 def _exit_code(code: object) -> int:
@@ -137,21 +180,43 @@ def _restore_outside_engine(saved: list[dict[str, int] | None]) -> None:
             getattr(module, attr).update(fresh if values is None else values)
 
 
+def _command(args: list[str]) -> str:
+    """The command named in ``args`` (eval if none is)."""
+    return next((token for token in args if not token.startswith("-")), "eval")
+
+
+def _refuse_minus_mistake(args: list[str]) -> None:
+    """A usage error for minus_mistake's case, with the hint that says how to write it."""
+    mistake = minus_mistake(args)
+    if mistake is not None:
+        from ..errors import GradcliError
+        from ..render.errors import format_error
+
+        option, value = mistake
+        boundary.stderr(format_error(GradcliError(
+            "usage", f"the option {option} takes a value, not the option {value}",
+            hint=MINUS_HINT.format(command=_command(args), expr=option))))
+        raise SystemExit(2)
+
+
 def _dispatch(args: list[str], prog_name: str | None) -> NoReturn:
     """Parse ``args``, run the command, and end in SystemExit with SPEC's exit code."""
     try:
         code = app(args=args, prog_name=prog_name, standalone_mode=False)
     except _click_exception() as err:
         if type(err).__name__ == "NoArgsIsHelpError":  # plain `gradcli`: the help, as a usage error
-            sys.stderr.write(err.format_message() + "\n")
+            boundary.stderr(err.format_message())
             raise SystemExit(2) from None
         # Option-parser mistakes in gradcli's own format (SPEC 2), not click's usage block.
         command = err.ctx.command_path if getattr(err, "ctx", None) else "gradcli"
         from ..errors import GradcliError
         from ..render.errors import format_error
 
-        boundary.stderr(format_error(GradcliError("usage", err.format_message(),
-                                                  hint=f"see '{command} --help'")))
+        message = err.format_message()
+        short = re.fullmatch(r"Option '(-[A-Za-z])' requires an argument\.", message)
+        hint = (MINUS_HINT.format(command=_command(args), expr=short.group(1)) if short
+                else f"see '{command} --help'")
+        boundary.stderr(format_error(GradcliError("usage", message, hint=hint)))
         raise SystemExit(2) from None
     except typer.Abort:
         boundary.stderr("gradcli: interrupted")

@@ -195,6 +195,8 @@ def _make_global_names() -> dict[str, Any]:
     names[PRINT] = Builtin(PRINT, interpreter_bound)
     names[STR] = Builtin(STR, interpreter_bound)
     names["torch"] = TORCH
+    # ``import torch.nn.functional as F``, as every PyTorch program begins, made already.
+    names["F"] = TORCH.members["nn"].members["functional"]
     return names
 
 

@@ -265,8 +265,8 @@ class Expressions:
             known = list(TENSOR_ATTRIBUTES) + [n for n, s in OPS.items() if s.method]
             raise GradcliError("name", f"'Tensor' object has no attribute '{name}'",
                                **_name_at_end(node, name), hint=suggest(name, known))
-        if isinstance(obj, ReturnTypes) and name in ("values", "indices"):
-            return getattr(obj, name)
+        if isinstance(obj, ReturnTypes) and name in obj.fields:
+            return obj[obj.fields.index(name)]
         from ..engine import DType
 
         if isinstance(obj, DType) and name == "is_floating_point":

@@ -71,7 +71,11 @@ class _Shown:
         return int(self.value)
 
     def __index__(self) -> int:
-        return int(self.value.__index__())
+        index = getattr(self.value, "__index__", None)
+        if index is None:  # None, a list ...: what Python says of them in %d, %o, %x
+            raise TypeError(f"'{type(self).__name__}' object cannot be interpreted as an "
+                            "integer")
+        return int(index())
 
 
 #: _Shown subclasses named as the language names the wrapped types (for Python's messages).

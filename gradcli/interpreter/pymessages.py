@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
-_DIGITS_LIMIT = re.compile(r"Exceeds the limit \((\d+) digits\).*?value has (\d+) digits", re.S)
+#: Python 3.11+ says "(4300 digits)", 3.10's backport "(4300)"; "value has N digits" is there
+#: when text is read, not when an integer is written as text.
+_DIGITS_LIMIT = re.compile(r"Exceeds the limit \((\d+)(?: digits)?\) for integer string conversion"
+                           r"(?:: value has (\d+) digits)?")
 
 
 def overflow_message(e: OverflowError) -> str:
@@ -23,6 +26,8 @@ def value_message(e: ValueError) -> str:
     text = str(e)
     match = _DIGITS_LIMIT.search(text)
     if match:
-        return (f"an integer may have at most {int(match.group(1)):,} digits; this one has "
-                f"{int(match.group(2)):,}")
+        most = f"an integer may have at most {int(match.group(1)):,} digits"
+        if match.group(2) is None:
+            return f"{most} to be written as text"
+        return f"{most}; this one has {int(match.group(2)):,}"
     return text

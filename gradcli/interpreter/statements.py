@@ -11,7 +11,7 @@ from typing import Any
 from ..engine import EngineError, Tensor
 from ..engine import ops as E
 from ..engine.ops import LIMITS
-from ..errors import GradcliError
+from ..errors import GradcliError, InternalError
 from ..syntax import nodes as N
 from .builtins import MATERIALISING, PROTECTED, TORCH
 from .iteration import items_of, length_of
@@ -71,6 +71,10 @@ class Statements:
             raise GradcliError("limit", "the program nests too deeply for the interpreter",
                                stmt.line, stmt.column,
                                hint="lower the nesting or the recursion depth") from None
+        except OSError:  # the machine's (a full disk under the echo): the guard reports it
+            raise
+        except Exception as e:  # noqa: BLE001 - a bug in gradcli: an error of its statement
+            raise InternalError(e).located(stmt.line, stmt.column) from None
 
     def _expr_stmt(self, stmt: N.ExprStmt, top: bool) -> None:
         value = self.eval(stmt.value)

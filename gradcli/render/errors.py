@@ -10,7 +10,7 @@ import os
 import sys
 from typing import Any
 
-from ..errors import GradcliError
+from ..errors import SHOWN, GradcliError, clipped
 
 RED, CYAN, BOLD, RESET = "\x1b[31m", "\x1b[36m", "\x1b[1m", "\x1b[0m"
 
@@ -42,7 +42,7 @@ def format_error(err: GradcliError, origin: str = "input", colour: bool | None =
     def paint(text: str, style: str) -> str:
         return f"{style}{text}{RESET}" if colour else text
 
-    lines = [f"{paint(f'error[{err.kind}]', BOLD + RED)}{paint(':', BOLD)} {err.message}"]
+    lines = [f"{paint(f'error[{err.kind}]', BOLD + RED)}{paint(':', BOLD)} {clipped(err.message)}"]
     text = err.source_line()
     if err.line is not None:
         lines.append(f" --> {origin}:{err.line}:{err.column}")
@@ -52,10 +52,22 @@ def format_error(err: GradcliError, origin: str = "input", colour: bool | None =
         width = 1
         if err.end_column is not None and err.end_column > err.column:
             width = err.end_column - err.column
-        width = max(1, min(width, len(text) - err.column + 1))
-        shown = text.expandtabs(1)
+        width = max(1, min(width, len(text) - err.column + 1, SHOWN))
+        shown, column = _window(text.expandtabs(1), err.column)
         lines += [f"{pad} |", f"{gutter} | {shown}",
-                  f"{pad} | {' ' * (err.column - 1)}{paint('^' * width, BOLD + RED)}"]
+                  f"{pad} | {' ' * (column - 1)}{paint('^' * width, BOLD + RED)}"]
     if err.hint:
-        lines.append(f"  = {paint('hint:', BOLD + CYAN)} {paint(err.hint, CYAN)}")
+        lines.append(f"  = {paint('hint:', BOLD + CYAN)} {paint(clipped(err.hint), CYAN)}")
     return "\n".join(lines)
+
+
+def _window(text: str, column: int) -> tuple[str, int]:
+    """At most SHOWN characters of a source line around ``column`` (a 13 MB line is not
+    repeated whole), marked with ellipses and the line's length; the column in them."""
+    if len(text) <= SHOWN:
+        return text, column
+    start = max(0, min(column - 1 - SHOWN // 2, len(text) - SHOWN))
+    before = "…" if start else ""
+    after = "…" if start + SHOWN < len(text) else ""
+    return (f"{before}{text[start:start + SHOWN]}{after} ({len(text):,} characters)",
+            column - start + len(before))

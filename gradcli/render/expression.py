@@ -18,7 +18,8 @@ _PRECEDENCE = {"add": SUM, "sub": SUM, "mul": PRODUCT, "div": PRODUCT, "matmul":
 _SPACED = {"add", "sub", "matmul", "gt", "ge", "lt", "le", "eq", "ne", "bitwise_and",
            "bitwise_or"}
 #: Parameters printed by position when every one before them is printed too.
-_POSITIONAL = {"dim", "p", "dim0", "dim1", "exponent", "other"}
+_POSITIONAL = {"dim", "p", "dim0", "dim1", "exponent", "other", "shifts", "dims", "sizes",
+               "shape"}
 
 
 def number(value: Any) -> str:
@@ -109,7 +110,7 @@ class TextPrinter:
             return f"({text})"
         return text
 
-    def _var(self, node: Node) -> str:
+    def _variable(self, node: Node) -> str:
         return node.name
 
     def _const(self, node: Node) -> str:
@@ -182,13 +183,14 @@ class TextPrinter:
 
         parts = [self.print(a) for a in node.args]
         defaults = defaults_of(node.op)
+        stars = X.signature_params(node.op) if node.op in E.OPS else []
         keyword = False
         for key, value in node.statics:
             if key in defaults and defaults[key] == value:
                 keyword = True  # a parameter left out: the ones after it go by name
                 continue
-            if key in ("sizes", "shape", "dims"):
-                parts.extend(str(v) for v in value)
+            if not keyword and isinstance(value, tuple) and (key, True) in stars:
+                parts.extend(str(v) for v in value)  # reshape(x, 3, 2): *shape
             elif keyword or key not in _POSITIONAL:
                 parts.append(f"{key}={_static_text(value)}")
                 keyword = True
@@ -210,6 +212,8 @@ def _static_text(value: Any) -> str:
         return "(" + ", ".join(_static_text(v) for v in value) + ("," if len(value) == 1 else "") + ")"
     if isinstance(value, float):
         return number(value)
+    if isinstance(value, str):  # reduction='sum'
+        return repr(value)
     return str(value)
 
 

@@ -15,6 +15,7 @@ The tree is the other way round: rooted at the result, each node's children are 
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -390,9 +391,16 @@ def render_file(dot_text: str, path: str) -> None:
     parent = Path(path).parent
     if not parent.is_dir():
         raise GradcliError(kind="io", message=f"cannot write {path}: no such directory {str(parent)!r}")
+    import tempfile
+
+    # dot writes the picture to the file itself; what it says on stderr goes to a temporary
+    # file, of which the error shows the end: nothing of dot's output is held in memory.
     try:
-        done = subprocess.run([program, f"-T{fmt}", "-o", path], input=dot_text.encode("utf-8"),
-                              capture_output=True, timeout=DOT_TIMEOUT, check=False)
+        with tempfile.TemporaryFile() as said:
+            done = subprocess.run([program, f"-T{fmt}", "-o", path],
+                                  input=dot_text.encode("utf-8"), stdout=subprocess.DEVNULL,
+                                  stderr=said, timeout=DOT_TIMEOUT, check=False)
+            stderr = _end_of(said) if done.returncode != 0 else ""
     except FileNotFoundError as exc:
         raise missing from exc
     except subprocess.TimeoutExpired as exc:
@@ -401,6 +409,17 @@ def render_file(dot_text: str, path: str) -> None:
     except OSError as exc:
         raise GradcliError(kind="io", message=f"cannot run Graphviz's dot: {exc}") from exc
     if done.returncode != 0:
-        stderr = done.stderr.decode("utf-8", "replace").strip()
         detail = f": {stderr}" if stderr else f" (exit status {done.returncode})"
         raise GradcliError(kind="io", message=f"Graphviz's dot could not render {path}{detail}")
+
+
+#: The most of dot's complaints an error repeats (its last bytes: the error comes last).
+_SAID = 2000
+
+
+def _end_of(said: Any) -> str:
+    """The last _SAID bytes of what dot wrote to the temporary file ``said``, as text."""
+    size = said.seek(0, os.SEEK_END)
+    said.seek(max(0, size - _SAID))
+    text = said.read().decode("utf-8", "replace").strip()
+    return text if size <= _SAID else f"…{text} (the last {_SAID:,} of {size:,} bytes)"

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..errors import clipped
+
 if TYPE_CHECKING:  # only for the annotation: at run time this module needs numpy alone
     from gradcli.errors import GradcliError
 
@@ -47,12 +49,13 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
 
 
 def error_object(expr: str | None, err: GradcliError) -> dict[str, Any]:
-    """The JSON face of an error: ``{"expr": ..., "error": {"kind": ..., ...}}``."""
-    error: dict[str, Any] = {"kind": err.kind, "message": err.message,
+    """The JSON face of an error: ``{"expr": ..., "error": {"kind": ..., ...}}``; a long
+    expression or message is clipped (errors.clipped)."""
+    error: dict[str, Any] = {"kind": err.kind, "message": clipped(err.message),
                              "line": err.line, "column": err.column}
     if err.hint:
-        error["hint"] = err.hint
-    return {"expr": expr, "error": error}
+        error["hint"] = clipped(err.hint)
+    return {"expr": None if expr is None else clipped(expr), "error": error}
 
 
 def to_jsonable(value: Any) -> Any:

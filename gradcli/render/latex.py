@@ -61,7 +61,7 @@ class LatexPrinter:
             return rf"\left({text}\right)"
         return text
 
-    def _var(self, node: Node) -> str:
+    def _variable(self, node: Node) -> str:
         return _name(node.name)
 
     def _const(self, node: Node) -> str:

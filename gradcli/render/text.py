@@ -30,8 +30,9 @@ def to_text(value: Any, options: PrintOptions = PrintOptions()) -> str:
     if isinstance(value, Tensor):
         return tensor_text(value, options)
     if isinstance(value, ReturnTypes):
-        return (f"torch.return_types.{value.fn}(\nvalues={to_text(value[0], options)},\n"
-                f"indices={to_text(value[1], options)})")
+        first, second = value.fields
+        return (f"torch.return_types.{value.fn}(\n{first}={to_text(value[0], options)},\n"
+                f"{second}={to_text(value[1], options)})")
     if isinstance(value, Size):
         return size_repr(tuple(value))
     if isinstance(value, tuple):

@@ -12,13 +12,14 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import Tensor
+from ..engine import EngineError, Tensor
 from ..engine import ops as E
 
 #: Kinds that are not op-table functions: a variable, a number, ``x.T``, a literal tensor
 #: made by a creation function (``ones(3)``), kept as its source text, and ``x[key]`` (a number
-#: or a slice of the first dimension; the static ``key`` is ("int", i) or ("slice", a, b, c)).
-VAR, CONST, TRANSPOSE, LITERAL, INDEX = "var", "const", "T", "literal", "index"
+#: or a slice of the first dimension; the static ``key`` is ("int", i) or ("slice", a, b, c));
+#: none of them a name of the op table (which has ``var``, the variance).
+VAR, CONST, TRANSPOSE, LITERAL, INDEX = "variable", "const", "T", "literal", "index"
 
 #: The op-table functions written as operators, and their symbols.
 INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/", "matmul": "@", "pow": "**",
@@ -142,8 +143,15 @@ def _infer(node: Node) -> tuple[tuple[int, ...], str]:
     if node.op == TRANSPOSE:
         return args[0].shape[::-1], args[0].kind
     # Integers as floats: the shape is the same, and numbers mixed in never fail a dtype check.
-    value = apply(node, [Tensor(np.ones(a.shape, dtype=np.bool_ if a.kind == "b" else
-                                        np.float64)) for a in args])
+    try:
+        value = apply(node, [Tensor(np.ones(a.shape, dtype=np.bool_ if a.kind == "b" else
+                                            np.float64)) for a in args])
+    except EngineError as err:  # a matrix of ones is singular (inverse, solve): other values
+        if err.kind != "value":
+            raise
+        rng = np.random.default_rng(0)
+        value = apply(node, [Tensor(rng.standard_normal(a.shape) if a.kind != "b" else
+                                    np.ones(a.shape, dtype=np.bool_)) for a in args])
     data = value.data if isinstance(value, Tensor) else np.asarray(value)
     return data.shape, "f" if data.dtype.kind == "f" else data.dtype.kind
 

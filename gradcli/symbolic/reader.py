@@ -21,7 +21,11 @@ from .expr import Node
 
 #: Parameters that take numbers, flags, dims or sizes, never a tensor to differentiate.
 STATIC_PARAMS = frozenset({"dim", "keepdim", "dtype", "p", "dim0", "dim1", "shape", "sizes",
-                           "dims", "start_dim", "end_dim", "alpha", "min", "max"})
+                           "dims", "start_dim", "end_dim", "alpha", "min", "max", "unbiased",
+                           "correction", "reduction", "beta", "delta", "eps",
+                           "ignore_index", "label_smoothing", "num_classes",
+                           "shifts", "diagonal", "offset", "dim2", "ord", "threshold",
+                           "approximate", "negative_slope", "min_val", "max_val", "inplace"})
 #: Functions that make constant tensors from numbers: kept as literals.
 CREATION = frozenset({"ones", "zeros", "eye", "arange", "linspace", "full", "tensor"})
 
@@ -74,6 +78,8 @@ def convert(node: n.Expr, env: dict[str, Any]) -> Any:
     if isinstance(node, n.Number):
         return node.value
     if isinstance(node, n.Constant):
+        return node.value
+    if isinstance(node, n.String):  # a keyword's value: gelu(x, approximate='tanh')
         return node.value
     if isinstance(node, (n.TupleLit, n.ListLit)):
         return tuple(convert(item, env) for item in node.items)
@@ -173,6 +179,8 @@ def _compare(node: n.Compare, env: dict[str, Any]) -> Any:
     left = convert(node.left, env)
     if len(node.ops) == 1:
         right = convert(node.comparators[0], env)
+        if node.ops[0] in ("is", "is not"):  # weight is None: a tensor is not None
+            return _PY[node.ops[0]](left, right)
         if isinstance(left, Node) or isinstance(right, Node):
             return binary(node.ops[0], left, right)
         return _PY[node.ops[0]](left, right)
@@ -205,10 +213,8 @@ def transpose(value: Node) -> Node:
 def _call(node: n.Call, env: dict[str, Any]) -> Any:
     args = [convert(a, env) for a in node.args]
     kwargs = {KEYWORD_ALIASES.get(k.name, k.name): convert(k.value, env) for k in node.keywords}
-    namespace = _dotted(node.func.value) if isinstance(node.func, n.Attribute) else None
-    if isinstance(node.func, n.Attribute) and namespace in E.NAMESPACES \
-            and "torch" not in env:  # torch.sigmoid(x)
-        name = node.func.attr
+    if isinstance(node.func, n.Attribute) and _module_path(node.func.value, env):
+        name = node.func.attr  # torch.sum(x), F.mse_loss(x, y): a function
     elif isinstance(node.func, n.Attribute):  # x.sum(0): a method
         name = node.func.attr
         args.insert(0, convert(node.func.value, env))
@@ -241,6 +247,17 @@ def _call(node: n.Call, env: dict[str, Any]) -> Any:
         return call(spec.name, args, kwargs)
     except GradcliError as err:
         raise err.located(node.line, node.column) if err.line is None else err from None
+
+
+#: The names of PyTorch modules an expression may call through (``torch.nn.functional``, F).
+MODULES = frozenset({"torch", "F"})
+
+
+def _module_path(node: n.Expr, env: dict[str, Any]) -> bool:
+    """Whether ``node`` is ``torch``, ``F`` or a module under torch (not a variable so named)."""
+    while isinstance(node, n.Attribute):
+        node = node.value
+    return isinstance(node, n.Name) and node.id in MODULES and node.id not in env
 
 
 def _literal(node: n.Call) -> Node:

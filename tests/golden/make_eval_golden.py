@@ -94,7 +94,8 @@ def torch_namespaces():
 
 def namespace():
     """Every function of the op table (and its aliases) as gradcli's global names."""
-    ns = {"torch": torch}
+    # gradcli binds F as `import torch.nn.functional as F` would.
+    ns = {"torch": torch, "F": torch.nn.functional}
     for spec in OPS.values():
         if spec.function:
             for spelling in (spec.name, *spec.aliases):

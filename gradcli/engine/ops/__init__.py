@@ -2,6 +2,16 @@
 
 from ..autograd import broadcast_to, sum_to, to_dtype  # noqa: F401  (the core's own ops)
 from ._base import LIMITS, check_numel, set_max_elements  # noqa: F401
+from .activations import (  # noqa: F401
+    clamp_max,
+    clamp_min,
+    elu,
+    gelu,
+    hardtanh,
+    leaky_relu,
+    silu,
+    softplus,
+)
 from .arithmetic import (  # noqa: F401
     add,
     bitwise_and,
@@ -51,12 +61,12 @@ from .creation import (  # noqa: F401
     zeros,
     zeros_like,
 )
+from .einsum import einsum  # noqa: F401
 from .elementwise import (  # noqa: F401
     abs,
     clamp,
     cos,
     exp,
-    floor,
     log,
     log1p,
     maximum,
@@ -71,7 +81,64 @@ from .elementwise import (  # noqa: F401
     where,
 )
 from .inplace import apply_, setitem  # noqa: F401
+from .inverse import (  # noqa: F401
+    det,
+    inv,
+    inverse,
+    logdet,
+    matrix_norm,
+    slogdet,
+    solve,
+    vector_norm,
+)
 from .linalg import dot, matmul, mm, mv, outer  # noqa: F401
+from .losses import (  # noqa: F401
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    huber_loss,
+    l1_loss,
+    linear,
+    mse_loss,
+    nll_loss,
+    normalize,
+    one_hot,
+    smooth_l1_loss,
+)
+from .mathfns import (  # noqa: F401
+    acos,
+    acosh,
+    asin,
+    asinh,
+    atan,
+    atan2,
+    atanh,
+    ceil,
+    cosh,
+    erf,
+    erfc,
+    exp2,
+    expm1,
+    floor,
+    frac,
+    log2,
+    log10,
+    rsqrt,
+    sinh,
+    square,
+    trunc,
+)
+from .matrix import (  # noqa: F401
+    cumprod,
+    cumsum,
+    diag,
+    diagonal,
+    flip,
+    roll,
+    trace,
+    tril,
+    triu,
+)
 from .random import (  # noqa: F401
     bernoulli,
     bernoulli_,
@@ -96,8 +163,23 @@ from .reductions import (  # noqa: F401
     min,
     norm,
     prod,
+    return_types,
     softmax,
+    std,
     sum,
+    var,
+)
+from .select import (  # noqa: F401
+    chunk,
+    gather,
+    index_select,
+    masked_fill,
+    repeat,
+    sort,
+    split,
+    tile,
+    topk,
+    unbind,
 )
 from .shape import (  # noqa: F401
     cat,

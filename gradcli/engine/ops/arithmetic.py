@@ -370,7 +370,7 @@ def _not_implemented_vjp_for(name: str) -> Any:
 
 
 def _remainder_vjp(g: Tensor, node: Node) -> Pair:
-    from .elementwise import floor
+    from .mathfns import floor
 
     if not node.needs(1):
         return g, None

@@ -66,7 +66,7 @@ def _unary(t: Tensor, grad_fn: str, fwd: Callable[[np.ndarray], np.ndarray], vjp
 
 def _declare(name: str, fwd: Callable[[np.ndarray], np.ndarray], vjp: Any, *, rule: str,
              summary: str, save: str = "input", domain: str = "real",
-             floating: bool = True, fast: Any = None,
+             floating: bool = True, fast: Any = None, aliases: tuple[str, ...] = (),
              namespaces: tuple[str, ...] = ("torch",)) -> Callable[[Any], Tensor]:
     """Declare a one-input element-wise op whose VJP needs its input and/or output."""
     grad_fn = name.capitalize() + "Backward0"
@@ -79,9 +79,13 @@ def _declare(name: str, fwd: Callable[[np.ndarray], np.ndarray], vjp: Any, *, ru
 
     fn.__name__ = name
     op(f"{name}(input)", category="element-wise", summary=summary, example=f"{name}(x)",
-       rules={"input": rule}, grad_fn=grad_fn, namespaces=namespaces,
+       rules={"input": rule}, grad_fn=grad_fn, namespaces=namespaces, aliases=aliases,
        checks=(GradCheck(f"{name}(a)", {"a": (2, 3)}, domain),))(fn)
     return fn
+
+
+#: The helper as the other op modules call it (mathfns declares more one-input ops with it).
+declare_unary = _declare
 
 
 def _saved_input(node: Node) -> Tensor:
@@ -260,12 +264,6 @@ relu = _declare("relu", lambda x: np.where(x < 0, x.dtype.type(0), x), _relu_vjp
                 save="output", floating=False, rule="grad * (input > 0)",
                 namespaces=("torch", "torch.nn.functional"),
                 summary="max(input, 0)")
-
-
-def floor(input: Any) -> Tensor:
-    """Floor, used by remainder's VJP; its gradient is zero almost everywhere."""
-    t = unary_input(input, "floor")
-    return record("FloorBackward0", Tensor(np.floor(t.data)), (t,), _sign_vjp)
 
 
 @op("round(input)", category="element-wise", summary="round half to even",

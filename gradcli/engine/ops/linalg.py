@@ -208,15 +208,16 @@ def matmul(input: Any, other: Any) -> Tensor:
         if a.data.shape[0] != b.data.shape[0]:
             _mm_shapes(unsqueeze(a, 0), b)
         out = mm(unsqueeze(a, 0), b)
-        return _rename(squeeze(out, 0), "SqueezeBackward4")
+        return rename_grad_fn(squeeze(out, 0), "SqueezeBackward4")
     if na == 2 and nb == 2:
         return mm(a, b)
     # PyTorch's names for what it records last: a clone when only the second is batched.
     name = "CloneBackward0" if na == 2 else "UnsafeViewBackward0"
-    return _rename(_batched(a, b), name)
+    return rename_grad_fn(_batched(a, b), name)
 
 
-def _rename(t: Tensor, name: str) -> Tensor:
+def rename_grad_fn(t: Tensor, name: str) -> Tensor:
+    """``t`` with its node called ``name``: PyTorch's name for what a composite records last."""
     if t.grad_fn is not None:
         t.grad_fn.name = name
     return t

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import math
 from typing import Any
 
@@ -23,6 +24,8 @@ class ReturnTypes(tuple):  # type: ignore[type-arg]
 
     __slots__ = ()
     fn: str = ""
+    #: The names of the two members (``sign`` and ``logabsdet`` for slogdet).
+    fields: tuple[str, str] = ("values", "indices")
 
     @property
     def values(self) -> Any:
@@ -33,8 +36,9 @@ class ReturnTypes(tuple):  # type: ignore[type-arg]
         return self[1]
 
 
-def _return_types(fn: str, values: Tensor, indices: Tensor) -> ReturnTypes:
-    cls = type(fn, (ReturnTypes,), {"__slots__": (), "fn": fn})
+def return_types(fn: str, values: Tensor, indices: Tensor,
+                 fields: tuple[str, str] = ("values", "indices")) -> ReturnTypes:
+    cls = type(fn, (ReturnTypes,), {"__slots__": (), "fn": fn, "fields": fields})
     return cls((values, indices))
 
 
@@ -308,7 +312,7 @@ def _extreme(input: Any, dim: Any, keepdim: bool, other: Any, name: str) -> Any:
         values = npfn(t.data, axis=axis, keepdims=keepdim)
     out = record(name.capitalize() + "Backward0", Tensor(np.asarray(values)), (t,), _select_vjp,
                  ctx=(t.data.shape, axis, keepdim, idx))
-    return _return_types(name, out, Tensor(np.asarray(idx, dtype=np.int64)))
+    return return_types(name, out, Tensor(np.asarray(idx, dtype=np.int64)))
 
 
 @op("max(input, dim=None, keepdim=False)", category="reduction",
@@ -574,3 +578,109 @@ def log_softmax(input: Any, dim: Any = None) -> Tensor:
     out = Tensor((shifted - np.log(np.sum(np.exp(shifted), axis=ax, keepdims=True)))
                  .astype(t.data.dtype, copy=False))
     return record("LogSoftmaxBackward0", out, (t,), _log_softmax_vjp, ctx=axis, save_output=True)
+
+
+def _correction(dim: Any, unbiased: Any, correction: Any, name: str) -> tuple[Any, float]:
+    """``dim`` and the number subtracted from the count: ``correction``, else 1 when
+    ``unbiased`` (the default), 0 when not; ``var(x, False)`` is ``unbiased=False``."""
+    if isinstance(dim, bool):
+        if unbiased is not None:
+            raise type_error(f"{name}(): argument 'dim' must be an int or a tuple of ints, not bool")
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise type_error(f"{name}() received an invalid combination of arguments: both "
+                         "correction and unbiased",
+                          hint="correction=0 is unbiased=False, correction=1 unbiased=True")
+    if correction is None:
+        return dim, 0.0 if unbiased is False else 1.0
+    if isinstance(correction, Tensor):
+        correction = correction.item()
+    if not is_scalar(correction) or isinstance(correction, bool):
+        raise type_error(f"{name}(): argument 'correction' must be a number, not "
+                         f"{type(correction).__name__}")
+    return dim, float(correction)
+
+
+def _var_parts(input: Any, dim: Any, unbiased: Any, keepdim: bool, correction: Any,
+               name: str) -> tuple[Tensor, tuple[int, ...] | None, float, np.ndarray]:
+    """The input, its axes, the divisor (count - correction) and the variance as an array."""
+    t = unary_input(input, name)
+    dim, corr = _correction(dim, unbiased, correction, name)
+    if not dtypes.is_float(t.data.dtype):
+        raise type_error("std and var only support floating point and complex dtypes",
+                         hint="make the tensor floating first, e.g. x.float() or arange(4.0)")
+    axes = axes_of(dim, t.data.ndim, name)
+    ax = _np_axis(axes, t.data.ndim)
+    count = t.data.size if ax is None else math.prod(t.data.shape[a] for a in ax)
+    divisor = builtins.max(float(count) - corr, 0.0)  # PyTorch's: x / 0 is inf, 0 / 0 nan
+    with np.errstate(invalid="ignore", divide="ignore"):
+        centred = t.data - (_add_reduce(t.data, axis=ax, keepdims=True) / count if count
+                            else np.zeros((1,) * t.data.ndim, t.data.dtype))
+        total = _add_reduce(centred * centred, axis=ax, keepdims=keepdim)
+        val = np.true_divide(total, divisor)
+    return t, axes, divisor, np.asarray(val, dtype=t.data.dtype)
+
+
+def _centred(x: Tensor, axes: tuple[int, ...] | None) -> Tensor:
+    return x - mean(x, None if axes is None else list(axes), True)
+
+
+def _var_vjp(g: Tensor, node: Node) -> One:
+    x = node.unpack()[0]
+    assert x is not None
+    shape, axes, keepdim, divisor = node.ctx
+    return (expand_reduced(g, shape, axes, keepdim) * (2.0 / divisor) * _centred(x, axes),)
+
+
+def _std_vjp(g: Tensor, node: Node) -> One:
+    from .elementwise import where
+
+    x = node.unpack()[0]
+    assert x is not None
+    shape, axes, keepdim, divisor = node.ctx
+    s = expand_reduced(node.output(), shape, axes, keepdim)
+    ge = expand_reduced(g, shape, axes, keepdim)
+    return (where(s == 0, 0.0, ge / s) * (1.0 / divisor) * _centred(x, axes),)
+
+
+_DIVISOR = ("(numel(input) / numel(result) - (correction if correction is not None else "
+            "0 if unbiased is False else 1))")
+_GRAD_BACK = ("(expand(grad, input.shape) if dim is None or keepdim else "
+              "expand(reshape(grad, {f}(input, dim, keepdim=True, unbiased=unbiased, "
+              "correction=correction).shape), input.shape))")
+_RESULT_BACK = ("(expand(result, input.shape) if dim is None or keepdim else "
+                "expand(reshape(result, std(input, dim, keepdim=True, unbiased=unbiased, "
+                "correction=correction).shape), input.shape))")
+
+
+@op("var(input, dim=None, unbiased=None, keepdim=False, correction=None)", category="reduction",
+    summary="variance over all or along dim (correction=1, Bessel's, unless said otherwise)",
+    example="var(x)", rules={
+        "input": _GRAD_BACK.format(f="var") + " * 2 * (input - mean(input, dim, True)) / "
+        + _DIVISOR,
+    }, grad_fn="VarBackward0",
+    checks=(GradCheck("var(a)", _M), GradCheck("var(a, 1, keepdim=True)", _M),
+            GradCheck("a.var(dim=[0, 1], correction=0)", _M),
+            GradCheck("var(a, 0, unbiased=False)", _M)))
+def var(input: Any, dim: Any = None, unbiased: Any = None, keepdim: bool = False,
+        correction: Any = None) -> Tensor:
+    t, axes, divisor, val = _var_parts(input, dim, unbiased, keepdim, correction, "var")
+    return record("VarBackward0", Tensor(val), (t,), _var_vjp, (t,),
+                  ctx=(t.data.shape, axes, keepdim, divisor))
+
+
+@op("std(input, dim=None, unbiased=None, keepdim=False, correction=None)", category="reduction",
+    summary="standard deviation over all or along dim (correction=1 unless said otherwise)",
+    example="std(x)", rules={
+        "input": "where(" + _RESULT_BACK + " == 0, 0.0, " + _GRAD_BACK.format(f="std")
+        + " / " + _RESULT_BACK + ") * (input - mean(input, dim, True)) / " + _DIVISOR,
+    }, grad_fn="StdBackward0",
+    checks=(GradCheck("std(a)", _M), GradCheck("std(a, 1, keepdim=True)", _M),
+            GradCheck("a.std(dim=[0, 1], correction=0)", _M),
+            GradCheck("std(a, 0, unbiased=False)", _M)))
+def std(input: Any, dim: Any = None, unbiased: Any = None, keepdim: bool = False,
+        correction: Any = None) -> Tensor:
+    t, axes, divisor, val = _var_parts(input, dim, unbiased, keepdim, correction, "std")
+    out = Tensor(np.sqrt(val))
+    return record("StdBackward0", out, (t,), _std_vjp, (t,),
+                  ctx=(t.data.shape, axes, keepdim, divisor), save_output=True)

@@ -22,7 +22,8 @@ class GradCheck:
 
     ``expr`` is a gradcli expression over variables named in ``shapes`` (float64 leaves);
     ``domain`` picks their random values: "real", "positive" (0.5..2), "unit" (-0.9..0.9),
-    or "distinct" (well-separated values, for max/min/sort-like ops).
+    "probability" (0.1..0.9), "above_one" (1.2..3), or "distinct" (well-separated values, for
+    max/min/sort-like ops).
     """
 
     expr: str
@@ -82,7 +83,7 @@ ALIASES: dict[str, str] = {}
 
 CATEGORIES = (
     "creation", "arithmetic", "comparison", "element-wise", "reduction", "linear algebra",
-    "shape", "indexing", "autograd", "data",
+    "shape", "indexing", "loss", "autograd", "data",
 )
 
 
@@ -103,7 +104,8 @@ def op(signature: str, *, category: str, summary: str, example: str,
     assert category in CATEGORIES, category
     cases: tuple[GradFn, ...] = (
         ((grad_fn, ""),) if grad_fn else ()) if isinstance(grad_fn, str) else tuple(grad_fn)
-    assert all(n.endswith(_NODE_SUFFIXES) or n == "NotImplemented" for n, _ in cases), cases
+    assert all(n.removesuffix("_copy").endswith(_NODE_SUFFIXES) or n == "NotImplemented"
+               for n, _ in cases), cases
     where = namespaces if namespaces is not None else ("torch",) if function else ()
     assert set(where) <= set(NAMESPACES), where
 
@@ -137,10 +139,15 @@ _DERIVATIVES: dict[str, str] = {}
 
 
 def derivative_of(grad_fn: str) -> str:
-    """The derivative rule of the first op that records ``grad_fn`` (for --trace and graph)."""
+    """The derivative rule of the op named by ``grad_fn`` (pow for PowBackward0, not square),
+    else of the first op that records it (for --trace and graph)."""
     if not _DERIVATIVES:
+        own: dict[str, str] = {}
         for spec in OPS.values():
             for name in spec.grad_fns:
                 _DERIVATIVES.setdefault(name, spec.derivative)
+                if name.lower().rsplit("backward", 1)[0] == spec.name.replace("_", ""):
+                    own.setdefault(name, spec.derivative)
+        _DERIVATIVES.update(own)
         _DERIVATIVES.setdefault("IndexPutBackward0", "grad gathered at the indices")
     return _DERIVATIVES.get(grad_fn, "")

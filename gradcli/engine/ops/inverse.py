@@ -1,0 +1,254 @@
+"""Matrix inverse, determinants, linear solves and torch.linalg's vector and matrix norms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes
+from ..autograd import Node, record
+from ..errors import shape_error, type_error, value_error
+from ..tensor import Tensor
+from ._base import unary_input
+from .table import GradCheck, op
+
+One = tuple["Tensor | None"]
+Pair = tuple["Tensor | None", "Tensor | None"]
+_SQ = {"a": (3, 3)}
+L = ("torch.linalg",)
+
+
+def _mT(x: Tensor) -> Tensor:
+    from .shape import transpose
+
+    return transpose(x, -1, -2)
+
+
+def _square(t: Tensor, name: str) -> None:
+    if not dtypes.is_float(t.data.dtype):
+        raise type_error(f"{name}: Expected a floating point or complex tensor as input. Got "
+                         f"{_torch_name(t.data.dtype)}", hint="make it floating, e.g. A.float()")
+    if t.data.ndim < 2:
+        raise shape_error(f"{name}: The input tensor A must have at least 2 dimensions.")
+    n, m = t.data.shape[-2:]
+    if n != m:
+        raise shape_error(f"{name}: A must be batches of square matrices, but they are {n} by {m} "
+                          "matrices")
+
+
+def _torch_name(dt: np.dtype[Any]) -> str:
+    return {"int64": "Long", "int32": "Int", "bool": "Bool"}.get(dt.name, dt.name)
+
+
+def _inv_vjp(g: Tensor, node: Node) -> One:
+    y = _mT(node.output())
+    return (-(y @ g @ y),)
+
+
+def _inverse(input: Any, name: str) -> Tensor:
+    t = unary_input(input, name)
+    _square(t, name)
+    try:
+        with np.errstate(all="ignore"):
+            data = np.linalg.inv(t.data)
+    except np.linalg.LinAlgError:
+        data = None
+    if data is None or not np.isfinite(data).all() and np.isfinite(t.data).all():
+        raise value_error(f"{name}: the input matrix is singular, so it has no inverse",
+                          hint="check the matrix; solve or pinv-like methods need it invertible")
+    return record("LinalgInvExBackward0", Tensor(data.astype(t.data.dtype)), (t,), _inv_vjp,
+                  save_output=True)
+
+
+@op("inverse(input)", category="linear algebra", summary="inverse of a square matrix (or batch)",
+    example="inverse(A)", rules={"input": "-(transpose(inverse(input), -1, -2) @ grad @ "
+                    "transpose(inverse(input), -1, -2))"},
+    grad_fn="LinalgInvExBackward0",
+    checks=(GradCheck("inverse(a)", _SQ),))
+def inverse(input: Any) -> Tensor:
+    return _inverse(input, "linalg.inv")
+
+
+@op("inv(A)", category="linear algebra", summary="inverse of a square matrix (torch.linalg.inv)",
+    example="torch.linalg.inv(A)",
+    rules={"A": "-(transpose(inv(A), -1, -2) @ grad @ transpose(inv(A), -1, -2))"},
+    grad_fn="LinalgInvExBackward0", namespaces=L, method=False,
+    checks=(GradCheck("inv(a)", _SQ),))
+def inv(A: Any) -> Tensor:
+    return _inverse(A, "linalg.inv")
+
+
+def _det_vjp(g: Tensor, node: Node) -> One:
+    from .shape import unsqueeze
+
+    a = node.unpack()[0]
+    assert a is not None
+    d = node.output()
+    scale = unsqueeze(unsqueeze(g * d, -1), -1)
+    singular = d.data == 0
+    if singular.any():
+        # PyTorch's: grad * det (zero) solved through the LU, so zeros for a singular matrix.
+        from .elementwise import where
+
+        eye = np.broadcast_to(np.eye(a.data.shape[-1], dtype=a.data.dtype), a.data.shape)
+        a = where(Tensor(singular[..., None, None]), Tensor(eye.copy()), a)
+    return (scale * _mT(inverse(a)),)
+
+
+@op("det(input)", category="linear algebra", summary="determinant of a square matrix (or batch)",
+    example="det(A)", rules={"input": "unsqueeze(unsqueeze(grad * det(input), -1), -1) * "
+                    "transpose(inverse(input), -1, -2)"},
+    grad_fn="LinalgDetBackward0", namespaces=("torch", "torch.linalg"),
+    checks=(GradCheck("det(a)", _SQ), GradCheck("det(a)", {"a": (2, 2, 2)})))
+def det(input: Any) -> Tensor:
+    t = unary_input(input, "linalg.det")
+    _square(t, "linalg.det")
+    out = Tensor(np.asarray(np.linalg.det(t.data), dtype=t.data.dtype))
+    return record("LinalgDetBackward0", out, (t,), _det_vjp, (t,), save_output=True)
+
+
+def _logabsdet_vjp(g: Tensor, node: Node) -> One:
+    from .shape import unsqueeze
+
+    a = node.unpack()[0]
+    assert a is not None
+    return (unsqueeze(unsqueeze(g, -1), -1) * _mT(inverse(a)),)
+
+
+def _sign_vjp(g: Tensor, node: Node) -> One:
+    return (None,)  # the sign is piecewise constant: PyTorch sends no gradient
+
+
+@op("logdet(input)", category="linear algebra",
+    summary="log of the determinant (nan if negative, -inf if zero)", example="logdet(A)",
+    rules={"input": "unsqueeze(unsqueeze(grad * (det(input) >= 0), -1), -1) * "
+                    "transpose(inverse(input), -1, -2)"},
+    grad_fn="WhereBackward0",
+    checks=(GradCheck("logdet(a)", {"a": (1, 1)}, "positive"),))
+def logdet(input: Any) -> Tensor:
+    t = unary_input(input, "logdet")
+    _square(t, "linalg.slogdet")
+    sign, logabs = np.linalg.slogdet(t.data)
+    value = np.where(sign < 0, np.nan, np.where(sign == 0, -np.inf, logabs))
+    out = Tensor(np.asarray(value, dtype=t.data.dtype))
+    return record("WhereBackward0", out, (t,), _logdet_vjp, (t,), ctx=np.asarray(sign) >= 0)
+
+
+def _logdet_vjp(g: Tensor, node: Node) -> One:
+    """PyTorch's where(sign < 0, nan, logabsdet): a negative determinant gets no gradient."""
+    (d,) = _logabsdet_vjp(g, node)
+    assert d is not None
+    keep = node.ctx
+    return (d if keep.all() else d * Tensor(keep[..., None, None].astype(d.data.dtype)),)
+
+
+@op("slogdet(input)", category="linear algebra",
+    summary="(sign, logabsdet): the determinant's sign and the log of its absolute value",
+    example="slogdet(A)", grad_fn="LinalgSlogdetBackward0", namespaces=("torch", "torch.linalg"),
+    derivative="of logabsdet: grad * inverse(input).T; of sign: 0",
+    checks=(GradCheck("slogdet(a)[1]", _SQ),))
+def slogdet(input: Any) -> Any:
+    from .reductions import return_types
+
+    t = unary_input(input, "slogdet")
+    _square(t, "linalg.slogdet")
+    sign, logabs = np.linalg.slogdet(t.data)
+    s = record("LinalgSlogdetBackward0", Tensor(np.asarray(sign, dtype=t.data.dtype)), (t,),
+               _sign_vjp)
+    la = record("LinalgSlogdetBackward0", Tensor(np.asarray(logabs, dtype=t.data.dtype)), (t,),
+                _logabsdet_vjp, (t,))
+    return return_types("slogdet", s, la, ("sign", "logabsdet"))
+
+
+def _solve_vjp(g: Tensor, node: Node) -> Pair:
+    from .shape import unsqueeze
+
+    a = node.unpack()[0]
+    x = node.output()
+    gb = solve(_mT(a), g)
+    if not node.needs(0):
+        return None, gb
+    vector = x.data.ndim == a.data.ndim - 1
+    ga = -(unsqueeze(gb, -1) * unsqueeze(x, -2)) if vector else -(gb @ _mT(x))
+    return ga, (gb if node.needs(1) else None)
+
+
+@op("solve(A, B)", category="linear algebra",
+    summary="X with A @ X = B (torch.linalg.solve), B a vector or matrices",
+    example="torch.linalg.solve(A, b)",
+    rules={"A": "-(unsqueeze(solve(transpose(A, -1, -2), grad), -1) * unsqueeze(solve(A, B), -2))"
+                " if B.ndim == 1 or B.ndim == A.ndim - 1 and B.shape[0] == A.shape[0] and "
+                "B.shape[-1] == A.shape[-1] else -(solve(transpose(A, -1, -2), "
+                "grad) @ transpose(solve(A, B), -1, -2))",
+           "B": "solve(transpose(A, -1, -2), grad)"},
+    grad_fn="LinalgSolveExBackward0", namespaces=L, method=False,
+    checks=(GradCheck("solve(a, b)", {"a": (3, 3), "b": (3,)}),
+            GradCheck("solve(a, b)", {"a": (3, 3), "b": (3, 2)})))
+def solve(A: Any, B: Any) -> Tensor:
+    a, b = unary_input(A, "linalg.solve"), unary_input(B, "linalg.solve")
+    _square(a, "linalg.solve")
+    if a.data.dtype != b.data.dtype:
+        raise type_error(f"linalg.solve: Expected A and B to have the same dtype, but found "
+                         f"A of type {a.data.dtype.name} and B of type {b.data.dtype.name} instead")
+    vector = b.data.ndim == 1 or (b.data.ndim == a.data.ndim - 1
+                                  and b.data.shape == a.data.shape[:-1])
+    rhs = b.data[..., None] if vector else b.data
+    if rhs.shape[-2] != a.data.shape[-1]:
+        raise shape_error(f"linalg.solve: Incompatible shapes of A and B for the equation AX = B "
+                          f"({a.data.shape[-2]}x{a.data.shape[-1]} and "
+                          f"{rhs.shape[-2]}x{rhs.shape[-1]})")
+    try:
+        x = np.linalg.solve(a.data, rhs)
+    except np.linalg.LinAlgError:
+        raise value_error("torch.linalg.solve: The solver failed because the input matrix is "
+                          "singular.") from None
+    out = Tensor((x[..., 0] if vector else x).astype(a.data.dtype))
+    return record("LinalgSolveExBackward0", out, (a, b), _solve_vjp, (a, b), save_output=True)
+
+
+@op("vector_norm(x, ord=2, dim=None, keepdim=False)", category="reduction",
+    summary="vector ord-norm over all or along dim (torch.linalg.vector_norm)",
+    example="torch.linalg.vector_norm(x)",
+    rules={"x": "grad * where(result == 0, 0.0, x / result) if dim is None and ord == 2 else "
+                "reshape(grad, vector_norm(x, ord, dim, True).shape) * sign(x) * abs(x)**(ord - 1)"
+                " / vector_norm(x, ord, dim, True)**(ord - 1)"},
+    grad_fn="LinalgVectorNormBackward0", namespaces=L, method=False,
+    checks=(GradCheck("vector_norm(a)", _SQ), GradCheck("vector_norm(a, 3, dim=(0, 1))", _SQ),
+            GradCheck("vector_norm(a, 1, 0, True)", _SQ, "distinct")))
+def vector_norm(x: Any, ord: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
+    from .reductions import norm
+
+    return norm(x, ord, dim, keepdim)
+
+
+@op("matrix_norm(A, ord='fro', dim=(-2, -1), keepdim=False)", category="reduction",
+    summary="matrix norm: 'fro', or 1/-1 (column sums), inf/-inf (row sums) of the last two dims",
+    example="torch.linalg.matrix_norm(A)",
+    grad_fn=(("LinalgVectorNormBackward0", "'fro'"), ("AmaxBackward0", "1, inf"),
+             ("AminBackward0", "-1, -inf")),
+    namespaces=L, method=False,
+    derivative="of the vector norm for 'fro'; of the largest (smallest) abs row or column sum",
+    checks=(GradCheck("matrix_norm(a)", _SQ), GradCheck("matrix_norm(a, 1)", _SQ, "distinct"),
+            GradCheck("matrix_norm(a, float('-inf'))", _SQ, "distinct")))
+def matrix_norm(A: Any, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool = False) -> Tensor:
+    from .elementwise import abs
+    from .reductions import amax, amin, norm, sum
+
+    t = unary_input(A, "linalg.matrix_norm")
+    if t.data.ndim < 2:
+        raise shape_error("linalg.matrix_norm: The input tensor A must have at least 2 "
+                          "dimensions.")
+    if not dtypes.is_float(t.data.dtype):
+        raise type_error("linalg.matrix_norm: Expected a floating point or complex tensor as "
+                         f"input. Got {_torch_name(t.data.dtype)}")
+    d = tuple(dim)
+    if ord == "fro":
+        return norm(t, 2, list(d), keepdim)
+    if ord in (1, -1, float("inf"), float("-inf")):
+        along, over = (d[0], d[1]) if ord in (1, -1) else (d[1], d[0])
+        sums = sum(abs(t), along, True)
+        return (amax if ord > 0 else amin)(sums, [along, over], keepdim)
+    raise value_error(f"linalg.matrix_norm: Order {ord} not supported in gradcli",
+                      hint="gradcli has 'fro', 1, -1, inf and -inf ('nuc' and 2 need an SVD)")
+
