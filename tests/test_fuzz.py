@@ -396,6 +396,8 @@ def operand(draw: Any, shape: tuple[int, ...], domain: str, depth: int, leaves: 
         return f"0.9 * tanh({inner})"
     if domain == "above_one":
         return f"sigmoid({inner}) * 2 + 1.2"
+    if domain == "probability":
+        return f"0.8 * sigmoid({inner}) + 0.1"
     return inner
 
 
@@ -446,6 +448,8 @@ def _values(leaves: Leaves, seed: int) -> dict[str, np.ndarray]:
             v = rng.uniform(-0.9, 0.9, n)
         elif domain == "above_one":
             v = rng.uniform(1.2, 3.0, n)
+        elif domain == "probability":
+            v = rng.uniform(0.1, 0.9, n)
         elif domain == "distinct":
             v, pool = np.array(pool[:n]), pool[n:]
         else:
