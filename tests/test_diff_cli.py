@@ -156,3 +156,15 @@ def test_a_matrix_step_is_the_map_it_applies() -> None:
                                 steps=True).derivatives
     assert "da/dw: g ↦ X.T @ g" in step_lines(d)
     assert "dz/dc = ones(5)" in step_lines(d)
+
+
+def test_the_output_is_not_named_after_a_variable() -> None:
+    """dy_i/dx_i names the expression's value y, unless a variable is called y."""
+    from cli_runner import run_cli
+
+    mine = run_cli(["diff", "y**2", "--shape", "y=3"], env={"NO_COLOR": "1"})
+    assert mine.returncode == 0 and mine.stdout.startswith("df_i/dy_i = 2*y   (f = y**2, ")
+    latex = run_cli(["diff", "y**2", "--shape", "y=3", "--format", "latex"])
+    assert latex.stdout == "\\frac{\\partial f_i}{\\partial y_i} = 2 \\, y\n"
+    usual = run_cli(["diff", "x**3", "--shape", "x=4"], env={"NO_COLOR": "1"})
+    assert usual.stdout.startswith("dy_i/dx_i = 3*x**2   (y = x**3, ")

@@ -120,6 +120,8 @@ def _run(expr: str, evaluator: Any, shape_options: list[str], wrt: list[str], or
     try:
         result = differentiate(expr, values, wrt or floating, order, evaluator, steps,
                                check=not no_check)
+    except GradcliError as err:  # shown under the expression, with its caret
+        raise err.located(1, 1, source=expr) from None
     except Disagreement as err:
         stderr(f"gradcli: internal error: {err}\n  derivative: {diff_output.inline(err.node)}\n"
                "  = hint: this is a bug in gradcli; --no-check prints the derivative unchecked")

@@ -26,10 +26,11 @@ def compact(node: Node, taken: set[str]) -> tuple[str, list[tuple[str, str]]]:
 
 
 def label(result: DiffResult, d: Derivative) -> str:
+    y = result.output_name
     if d.form == ELEMENTWISE:
-        return f"dy_i/d{d.name}_i = "
+        return f"d{y}_i/d{d.name}_i = "
     if d.form == SECOND_ELEMENTWISE:
-        return f"d²y/d{d.name}_i² = "
+        return f"d²{y}/d{d.name}_i² = "
     if d.form == HESSIAN:
         return f"d²/d{d.name}² {result.expr} = "
     return f"d/d{d.name} {result.expr} = "
@@ -45,7 +46,7 @@ def text_lines(result: DiffResult) -> list[tuple[str, str, str, bool | None]]:
             body += "   where " + ", ".join(f"{n} = {text}" for n, text in definitions)
         left = label(result, d) + body
         if d.form in (ELEMENTWISE, SECOND_ELEMENTWISE):
-            left += f"   (y = {result.expr}, element-wise)"
+            left += f"   ({result.output_name} = {result.expr}, element-wise)"
         rows.append((left, f"shape {_shape(d.shape)}", "", None if d.check is None
                      else d.check.ok))
     return rows
@@ -123,7 +124,8 @@ def render_latex(result: DiffResult) -> str:
     for d in result.derivatives:
         if d.steps:
             lines.extend(latex_steps(d))
-        lines.append(latex_label(result.output, d) + " = " + LatexPrinter().print(d.node))
+        label = latex_label(result.output, d, result.output_name)
+        lines.append(label + " = " + LatexPrinter().print(d.node))
     return "\n".join(lines)
 
 

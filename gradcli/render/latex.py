@@ -14,15 +14,15 @@ _FUNCTIONS = {"sin": r"\sin", "cos": r"\cos", "tan": r"\tan", "tanh": r"\tanh", 
 _RELATIONS = {"gt": ">", "ge": r"\geq", "lt": "<", "le": r"\leq", "eq": "=", "ne": r"\neq"}
 
 
-def latex_label(output: Node, d: Any) -> str:
+def latex_label(output: Node, d: Any, y: str = "y") -> str:
     from ..symbolic.derive import ELEMENTWISE, HESSIAN, SECOND_ELEMENTWISE
 
     name = _name(d.name)
     body = LatexPrinter().print(output)
     if d.form == ELEMENTWISE:
-        return rf"\frac{{\partial y_i}}{{\partial {name}_i}}"
+        return rf"\frac{{\partial {_name(y)}_i}}{{\partial {name}_i}}"
     if d.form == SECOND_ELEMENTWISE:
-        return rf"\frac{{\partial^2 y}}{{\partial {name}_i^2}}"
+        return rf"\frac{{\partial^2 {_name(y)}}}{{\partial {name}_i^2}}"
     if d.form == HESSIAN:
         return rf"\frac{{\partial^2}}{{\partial {name}^2}} {body}"
     return rf"\frac{{\partial}}{{\partial {name}}} {body}"

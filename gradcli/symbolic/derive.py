@@ -47,6 +47,11 @@ class DiffResult:
     derivatives: list[Derivative] = field(default_factory=list)
     variables: dict[str, Node] = field(default_factory=dict)
 
+    @property
+    def output_name(self) -> str:
+        """What the labels call the expression's value (dy_i/dx_i): not one of its variables."""
+        return next(n for n in ("y", "f", "u", "out", "result") if n not in self.variables)
+
 
 def random_point(shapes: dict[str, tuple[int, ...]]) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(POINT_SEED)

@@ -6,6 +6,7 @@ here (they are static); what depends on tensors becomes nodes.
 
 from __future__ import annotations
 
+import difflib
 import operator
 from typing import Any
 
@@ -235,7 +236,9 @@ def _call(node: n.Call, env: dict[str, Any]) -> Any:
         return call("expand", [X.const(1.0)], {"sizes": args[0].shape})
     spec = E.lookup(name)
     if spec is None:
-        raise GradcliError("name", f"no function named {name}", node.line, node.column)
+        close = difflib.get_close_matches(name, [*E.OPS, *E.ALIASES], n=1)
+        raise GradcliError("name", f"no function named {name}", node.line, node.column,
+                           hint=f"did you mean '{close[0]}'?" if close else None)
     if spec.name in CREATION and not any(isinstance(a, Node) for a in (*args,
                                                                        *kwargs.values())):
         return _literal(node)
