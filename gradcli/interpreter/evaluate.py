@@ -25,6 +25,7 @@ from ..syntax import nodes as N
 from ..syntax.parser import parse_expression
 from .core import Interpreter, Limits
 from .expressions import CONSTANTS
+from .meanings import function_hint
 from .toolkit import build_graph, gradient_check
 from .trace import Tracer
 
@@ -230,8 +231,8 @@ class Evaluator:
         if undefined is None:
             return
         name = undefined.group(1)
-        if name in CONSTANTS:
-            return  # the hint says torch.pi
+        if name in CONSTANTS or function_hint(name) is not None:
+            return  # the hint says torch.pi, or which function to call
         let = f"give it a value with --let {name}=VALUE, e.g. --let {name}=2.0"
         err.hint = let if err.hint is None else f"{err.hint} Or {let}"
 

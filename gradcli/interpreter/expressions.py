@@ -23,6 +23,7 @@ from .builtins import (
 )
 from .calls import bind_method, bind_op, call_positional, list_parameter
 from .formatting import format_spec
+from .meanings import function_hint
 from .pymessages import overflow_message
 from .pyvalues import (
     TENSOR_BINARY,
@@ -164,7 +165,8 @@ class Expressions:
         if name in self.builtins:
             return self.builtins[name]
         hint = (f"write torch.{name}: the constants are torch.pi, torch.e, torch.inf and "
-                "torch.nan" if name in CONSTANTS else suggest(name, self._known_names()))
+                "torch.nan" if name in CONSTANTS
+                else function_hint(name) or suggest(name, self._known_names()))
         raise GradcliError("name", f"name '{name}' is not defined", node.line, node.column,
                            hint=hint, end_column=N.end_on_line(node))
 
@@ -255,7 +257,8 @@ class Expressions:
             if name in obj.members:
                 return obj.members[name]
             raise GradcliError("name", f"module '{obj.name}' has no attribute '{name}'",
-                               **_name_at_end(node, name), hint=suggest(name, obj.members))
+                               **_name_at_end(node, name),
+                               hint=function_hint(name) or suggest(name, obj.members))
         if isinstance(obj, Tensor):
             if name in TENSOR_ATTRIBUTES:
                 return _tensor_attribute(obj, name)
