@@ -4,8 +4,10 @@ Formats: ``.npy``, ``.npz`` (``FILE.npz:KEY``, or a bare ``FILE.npz`` holding on
 ``.csv`` (as ``numpy.loadtxt(path, delimiter=",")`` reads it), ``.json`` (a number or a
 rectangular nested list), and ``-`` for a JSON array on standard input.
 
-Two promises hold for every format. Integers stay integers (int64), booleans stay booleans
-and any float makes the array float64: the caller casts floats to its default dtype. And
+Two promises hold for every format. Integers stay integers (int64; a ``.npy``/``.npz`` keeps
+its own integer type), booleans stay booleans, and floats keep the file's float type where it
+has one (``.npy``/``.npz``, as ``torch.from_numpy``); text formats (CSV, JSON, ``-``) give
+``text_float`` (the caller's default dtype), float64 unless told. And
 nothing is ever unpickled: object arrays are refused before their data is read. Every
 problem is a ``GradcliError(kind="io")`` naming the file and what is wrong with it (or
 ``kind="limit"`` past ``max_elements``); no OSError or numpy traceback escapes.
@@ -64,19 +66,29 @@ def supported_formats() -> dict[str, str]:
     return dict(_FORMATS)
 
 
-def load_data(spec: str, *, stdin: TextIO | None = None,
-              max_elements: int | None = None) -> np.ndarray:
+def load_data(spec: str, *, stdin: TextIO | None = None, max_elements: int | None = None,
+              text_float: np.dtype | type = np.float64) -> np.ndarray:
     """Load the array that ``spec`` names: a path (``FILE.npz:KEY`` allowed) or ``-``.
 
     ``stdin`` replaces ``sys.stdin`` for ``-``. ``max_elements``, when given, refuses larger
-    arrays with a ``limit`` error (for ``.npy``/``.npz`` before their data is read).
+    arrays with a ``limit`` error (for ``.npy``/``.npz`` before their data is read). Floats
+    of a text format (CSV, JSON, ``-``) become ``text_float``; a binary file keeps its own.
     """
     if spec == "-":
         array = _json_to_array(_read_stdin(stdin), "standard input")
     else:
         array = _load_path(spec, max_elements)
     _check_size(array.size, _display(spec), max_elements)
+    if array.dtype.kind == "f" and not _has_dtype(spec):
+        array = array.astype(text_float)
     return array
+
+
+def _has_dtype(spec: str) -> bool:
+    """Whether the format stores its dtype (``.npy``, ``.npz``) rather than text."""
+    if spec == "-":
+        return False
+    return os.path.splitext(_split_spec(spec)[0])[1].lower() in (".npy", ".npz")
 
 
 # --- errors -------------------------------------------------------------------------------

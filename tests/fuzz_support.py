@@ -78,7 +78,8 @@ def _load(spec: str) -> np.ndarray:
     name = spec.split(":", 1)[0]
     if name not in {f.split(":", 1)[0] for f in DATA_FILES}:
         raise GradcliError("io", f"cannot load {spec!r}: outside the fuzz sandbox")
-    return load_data(str(_DATA / spec), max_elements=MAX_ELEMENTS)
+    return load_data(str(_DATA / spec), max_elements=MAX_ELEMENTS,
+                     text_float=dtypes.default_float())
 
 
 def _address_space() -> int:

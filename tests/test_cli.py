@@ -311,6 +311,23 @@ def test_run_json_lines(tmp_path: Path) -> None:
     assert objs[2]["repr"] == "torch.Size([3])"
 
 
+NON_TENSORS = {"(1, 'a', 2.5)": [1, "a", 2.5], "'a'": "a", "2.5": 2.5, "3": 3, "True": True,
+               "x.shape": [2], "(x.sum(), 2)": [2.0, 2], "x.dtype": "torch.float32"}
+
+
+def test_non_tensor_results_are_the_same_json_in_eval_and_run() -> None:
+    script = "x = ones(2)\n" + "\n".join(NON_TENSORS) + "\n"
+    proc = gradcli("run", "-", "--format", "json", stdin=script)
+    assert proc.returncode == 0, proc.stderr
+    echoed = [strict_json(line) for line in proc.stdout.splitlines()]
+    assert [obj["value"] for obj in echoed] == list(NON_TENSORS.values())
+    for expr, obj in zip(NON_TENSORS, echoed, strict=True):
+        proc = gradcli("eval", expr, "--let", "x=ones(2)", "--no-grad", "--format", "json")
+        evaluated = strict_json(proc.stdout)
+        keys = ("value", "shape", "dtype", "grad_fn")
+        assert {k: evaluated[k] for k in keys} == {k: obj[k] for k in keys}, expr
+
+
 def test_run_syntax_error_is_reported_before_anything_runs(tmp_path: Path) -> None:
     script = tmp_path / "s.py"
     script.write_text("import torch\nprint('started')\nif True\n    pass\n")

@@ -40,6 +40,7 @@ def limits(max_steps: int, max_depth: int, budget: Budget) -> Any:
 def loader(stdin_used: list[bool]) -> Callable[[str], Any]:
     def load(spec: str) -> Any:
         from ..data_io import load_data  # only when some --let reads a file
+        from ..engine.dtypes import default_float
         from ..engine.ops import LIMITS
 
         if spec == "-":
@@ -47,7 +48,7 @@ def loader(stdin_used: list[bool]) -> Callable[[str], Any]:
                 raise GradcliError("io", STDIN_TWICE, hint="use @- or load('-') once at most, "
                                    "and not with EXPR -; keep the value in a variable")
             stdin_used[0] = True
-        return load_data(spec, max_elements=LIMITS["max_elements"])
+        return load_data(spec, max_elements=LIMITS["max_elements"], text_float=default_float())
 
     return load
 

@@ -149,9 +149,8 @@ class Evaluator:
                 if e.message == STDIN_TWICE:  # the options alone are wrong: a usage error
                     e.kind = "usage"
                 raise
-            if data.dtype.kind == "f":
-                data = data.astype(dtypes.default_float())
-            return data
+            # The file's own dtype where it has one (as torch.from_numpy), onto gradcli's.
+            return data.astype(dtypes.normalize(data.dtype), copy=False)
         try:
             node = parse_expression(stripped)
             # Leaves of the earlier --lets it names, and only those: binding n --lets makes

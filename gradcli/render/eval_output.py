@@ -11,13 +11,13 @@ from .jsonfmt import dumps, dumps_jsonable, to_jsonable
 from .text import PrintOptions, body_text, tensor_text, to_text
 
 
-def _describe(value: Any) -> tuple[Any, Any, str | None, str | None]:
-    """value, shape, dtype and grad_fn of any result value, for JSON."""
+def describe(value: Any) -> tuple[Any, Any, str | None, str | None]:
+    """value, shape, dtype and grad_fn of any result value, for JSON (``eval`` and ``run``)."""
     if isinstance(value, Tensor):
         return (to_jsonable(value.data), list(value.data.shape), dtypes.name_of(value.data.dtype),
                 None if value.grad_fn is None else value.grad_fn.name)
     if isinstance(value, tuple) and not isinstance(value, Size):
-        return [_describe(v)[0] for v in value], None, "tuple", None
+        return [describe(v)[0] for v in value], None, "tuple", None
     if isinstance(value, Node):
         return value.name, None, "grad_fn", None
     if isinstance(value, (bool, int, float)):
@@ -26,11 +26,13 @@ def _describe(value: Any) -> tuple[Any, Any, str | None, str | None]:
         return None, None, None, None
     if isinstance(value, Size):
         return list(value), None, "Size", None
+    if isinstance(value, str):  # the string itself; its repr is the text formats' business
+        return value, None, "str", None
     return to_text(value), None, type(value).__name__, None
 
 
 def json_object(result: EvalResult) -> dict[str, Any]:
-    value, shape, dtype, grad_fn = _describe(result.value)
+    value, shape, dtype, grad_fn = describe(result.value)
     obj = {
         "expr": result.expr, "value": value, "shape": shape, "dtype": dtype, "grad_fn": grad_fn,
         "grads": {n: None if g is None else to_jsonable(g.data) for n, g in result.grads.items()},

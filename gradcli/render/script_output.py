@@ -6,7 +6,8 @@ from typing import Any
 
 from ..engine import Tensor
 from ..output_size import check_output
-from .jsonfmt import dumps, to_jsonable
+from .eval_output import describe
+from .jsonfmt import dumps
 from .text import PrintOptions, to_text
 
 
@@ -17,15 +18,9 @@ def echo_plain(value: Any, options: PrintOptions) -> str:
 def echo_json(value: Any, line: int, options: PrintOptions) -> str:
     if isinstance(value, Tensor):  # its JSON is sized first (--max-memory)
         check_output([value.data.shape], "json", False)
-    obj: dict[str, Any] = {"line": line, "repr": to_text(value, options)}
-    if isinstance(value, Tensor):
-        obj.update(value=to_jsonable(value.data), shape=list(value.data.shape),
-                   dtype=value.data.dtype.name,
-                   grad_fn=None if value.grad_fn is None else value.grad_fn.name)
-    elif isinstance(value, (bool, int, float)):
-        obj.update(value=to_jsonable(value), shape=[], dtype=type(value).__name__, grad_fn=None)
-    else:
-        obj.update(value=None, shape=None, dtype=type(value).__name__, grad_fn=None)
+    data, shape, dtype, grad_fn = describe(value)  # the same JSON as eval's
+    obj = {"line": line, "repr": to_text(value, options), "value": data, "shape": shape,
+           "dtype": dtype, "grad_fn": grad_fn}
     return dumps(obj) + "\n"
 
 

@@ -149,13 +149,8 @@ def set_loader(fn: Callable[[str], np.ndarray]) -> None:
     summary="read a .npy, .npz (file.npz:key), .csv or .json file (never unpickles)",
     example='load("data.npy")', method=False)
 def load(path: Any) -> Tensor:
-    from .. import dtypes
-
     if not isinstance(path, str):
         raise type_error("load() expects a file name string", hint='e.g. load("x.npy")')
     if not _LOADER:
         raise type_error("load() is not available here")
-    data = _LOADER[0](path)
-    if data.dtype.kind == "f":
-        data = data.astype(dtypes.default_float())
-    return Tensor(data)
+    return Tensor(_LOADER[0](path))
