@@ -82,3 +82,12 @@ def test_no_eval_or_exec_in_the_implementation() -> None:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 assert node.func.id not in ("eval", "exec", "compile", "__import__"), path
+
+
+@pytest.mark.parametrize("path", _files("symbolic"), ids=lambda p: p.name)
+def test_symbolic_imports_syntax_and_engine_only(path: Path) -> None:
+    """DESIGN: symbolic/ reads rules and expressions (syntax) and checks with the engine;
+    it never reaches up into the interpreter, the command line or the renderers."""
+    upward = sorted(m for m in _imports(path)
+                    if m.startswith(("gradcli.interpreter", "gradcli.cli", "gradcli.render")))
+    assert not upward, upward

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import EngineError, Tensor
+from ..engine import EngineError, Tensor, dtypes
 from ..engine import ops as E
 from ..errors import GradcliError
 from ..syntax import nodes as n
@@ -241,7 +241,7 @@ def _call(node: n.Call, env: dict[str, Any]) -> Any:
                            hint=f"did you mean '{close[0]}'?" if close else None)
     if spec.name in CREATION and not any(isinstance(a, Node) for a in (*args,
                                                                        *kwargs.values())):
-        return _literal(node)
+        return _literal(node, spec, args, kwargs)
     if spec.name in ("max", "min") and (len(args) > 1 or "dim" in kwargs or "other" in kwargs):
         raise Unsupported(f"diff differentiates {spec.name}(x) of all elements only (along a dim "
                           "it gives values and indices)", node,
@@ -263,13 +263,19 @@ def _module_path(node: n.Expr, env: dict[str, Any]) -> bool:
     return isinstance(node, n.Name) and node.id in MODULES and node.id not in env
 
 
-def _literal(node: n.Call) -> Node:
-    from ..interpreter.evaluate import EvalOptions, Evaluator
-
-    text = unparse(node)
-    value = Evaluator(EvalOptions(dtype="float64"), lambda _: np.zeros(0)).evaluate(text).value
+def _literal(node: n.Call, spec: Any, args: list[Any], kwargs: dict[str, Any]) -> Node:
+    """A constant tensor (``ones(3)``, ``eye(2)``), made by the engine in float64 as the check
+    evaluates: a value, not a function of the variables."""
+    before = dtypes.default_float()
+    dtypes.set_default_float("float64")
+    try:
+        value = spec.impl(*args, **kwargs)
+    except EngineError as err:
+        raise GradcliError(err.kind, err.message, node.line, node.column, err.hint) from None
+    finally:
+        dtypes.set_default_float(before)
     data = value.data if isinstance(value, Tensor) else np.asarray(value)
-    return X.literal(text, data)
+    return X.literal(unparse(node), data)
 
 
 _BINARY_PARAMS = ("input", "other")
