@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd import Node, record, to_dtype
-from ..errors import type_error
+from ..errors import type_error, value_error
 from ..tensor import Tensor
 from ._base import (
     broadcast_one,
@@ -35,6 +35,29 @@ RawOne = tuple[np.ndarray]
     function=False)
 def to(input: Any, dtype: Any) -> Tensor:
     return to_dtype(unary_input(input, "to"), dtype)
+
+
+#: PyTorch's legacy tensor-type names (``x.type()``), by dtype name.
+TENSOR_TYPES = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
+                "int64": "torch.LongTensor", "int32": "torch.IntTensor", "bool": "torch.BoolTensor"}
+_DTYPE_OF_TYPE = {name: dtype for dtype, name in TENSOR_TYPES.items()}
+
+
+@op("type(input, dtype=None)", category="element-wise",
+    summary="the tensor-type name ('torch.FloatTensor'), or a copy in another dtype",
+    example="x.type(torch.int64)", rules={"input": "grad"}, grad_fn="ToCopyBackward0",
+    function=False, checks=(GradCheck("a.type('torch.DoubleTensor') * a", {"a": (3,)}),))
+def type_(input: Any, dtype: Any = None) -> Any:
+    t = unary_input(input, "type")
+    if dtype is None:
+        return TENSOR_TYPES[dtypes.name_of(t.data.dtype)]
+    if isinstance(dtype, (bool, int, float)):
+        raise type_error("dtype must be a type, str, or dtype object")
+    if type(dtype) is str:
+        if dtype not in _DTYPE_OF_TYPE:
+            raise value_error(f"invalid type: {dtype!r}")
+        dtype = _DTYPE_OF_TYPE[dtype]
+    return to_dtype(t, dtype)
 
 
 def _cast_method(name: str, dtype: str) -> None:
