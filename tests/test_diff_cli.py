@@ -57,6 +57,8 @@ def test_json_as_spec_shows() -> None:
     ("dot(a, x)", "x", ["a=[1.0, 2.0, 3.0]", "x=[0.5, 0.1, 0.2]"]),
     ("-sum(log_softmax(z, 0) * y)", "z", ["z=[0.1, 2.0, -1.0]", "y=[0.0, 1.0, 0.0]"]),
     ("sum(sigmoid(W @ x))", "W", ["W=[[0.1, 0.2], [0.3, -0.4]]", "x=[1.0, 2.0]"]),
+    # a dtype prints as torch.float64, not as the string 'float64' (which x.type refuses)
+    ("sum(x.type(torch.float64) * x.to(torch.float64))", "x", ["x=[1.0, 2.0]"]),
 ])
 def test_the_plain_line_pastes_back_into_eval(expr: str, wrt: str, lets: list[str]) -> None:
     options = [a for let in lets for a in ("--let", let)]

@@ -212,6 +212,8 @@ def _static_text(value: Any) -> str:
         return "(" + ", ".join(_static_text(v) for v in value) + ("," if len(value) == 1 else "") + ")"
     if isinstance(value, float):
         return number(value)
+    if isinstance(value, X.DTypeName):
+        return f"torch.{value}"
     if isinstance(value, str):  # reduction='sum'
         return repr(value)
     return str(value)

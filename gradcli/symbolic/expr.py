@@ -29,6 +29,11 @@ ELEMENTWISE_BINARY = frozenset(INFIX) - {"matmul"}
 COMPARISONS = frozenset({"gt", "ge", "lt", "le", "eq", "ne", "bitwise_and", "bitwise_or"})
 
 
+class DTypeName(str):
+    """A dtype written by name (``torch.float64``), not a string literal: ``x.type('float64')``
+    is PyTorch's error, ``x.type(torch.float64)`` a cast."""
+
+
 class Node:
     """One subexpression; build with ``make``, compare with ``is``."""
 

@@ -18,7 +18,7 @@ from ..errors import GradcliError
 from ..syntax import nodes as n
 from ..syntax import parse_expression, unparse
 from . import expr as X
-from .expr import Node
+from .expr import DTypeName, Node
 
 #: Parameters that take numbers, flags, dims or sizes, never a tensor to differentiate.
 STATIC_PARAMS = frozenset({"dim", "keepdim", "dtype", "p", "dim0", "dim1", "shape", "sizes",
@@ -72,7 +72,7 @@ def convert(node: n.Expr, env: dict[str, Any]) -> Any:
         if node.id in env:
             return env[node.id]
         if node.id in _DTYPES:
-            return node.id
+            return DTypeName(node.id)
         raise GradcliError("name", f"{node.id} has no value and no shape", node.line,
                            node.column, hint=f'give it one: --let {node.id}="..." or '
                            f"--shape {node.id}=3 (--shape {node.id}= for a scalar)")
@@ -113,7 +113,7 @@ def convert(node: n.Expr, env: dict[str, Any]) -> Any:
     if isinstance(node, n.Attribute):
         if _dotted(node.value) == "torch" and "torch" not in env:
             if node.attr in _DTYPES:
-                return node.attr
+                return DTypeName(node.attr)
             if node.attr in _TORCH_CONSTANTS:
                 return _TORCH_CONSTANTS[node.attr]
         return _attribute(convert(node.value, env), node)
