@@ -4,11 +4,6 @@ the process does not spend its last tens of milliseconds collecting garbage."""
 
 from __future__ import annotations
 
-# First of all, with the one import that costs nothing (a built-in module; `signal` is Python
-# code that takes milliseconds): from here on a Ctrl-C is caught (below, until main() runs,
-# it is only recorded, and main() acts on it first).
-import _signal
-
 
 class _Interrupts:
     """What the SIGINT handler knows: whether a Ctrl-C came that nothing has acted on yet,
@@ -31,8 +26,17 @@ def _on_sigint(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-if _signal.getsignal(_signal.SIGINT) is not _signal.SIG_IGN:  # as Python does: `gradcli ... &`
-    _signal.signal(_signal.SIGINT, _on_sigint)                # in a script stays immune
+# First of all: from here on a Ctrl-C is caught (until main() runs it is only recorded, and
+# main() acts on it first). One that lands while `signal` loads is recorded the same way.
+while True:
+    try:
+        import signal
+
+        break
+    except KeyboardInterrupt:
+        _Interrupts.pending = True
+if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:  # as Python does: `gradcli ... &`
+    signal.signal(signal.SIGINT, _on_sigint)                # in a script stays immune
 
 import gc  # noqa: E402 - after the handler, on purpose
 import sys  # noqa: E402
@@ -82,8 +86,8 @@ def _hold(frame: Any) -> None:
     if target is not None and sys.gettrace() in (None, _no_calls):  # not under a debugger
         target.f_trace, target.f_trace_lines = _raise_here, True
         sys.settrace(_no_calls)
-    _signal.signal(_signal.SIGALRM, _retry)
-    _signal.setitimer(_signal.ITIMER_REAL, _RETRY, _RETRY)
+    signal.signal(signal.SIGALRM, _retry)
+    signal.setitimer(signal.ITIMER_REAL, _RETRY, _RETRY)
 
 
 def _no_calls(frame: Any, event: str, arg: Any) -> None:
@@ -116,7 +120,7 @@ def _retry(signum: int, frame: Any) -> None:
 
 def _settle() -> None:
     """No Ctrl-C is held back any more: stop the checks and the tracer."""
-    _signal.setitimer(_signal.ITIMER_REAL, 0)
+    signal.setitimer(signal.ITIMER_REAL, 0)
     if sys.gettrace() is _no_calls:
         sys.settrace(None)
 
