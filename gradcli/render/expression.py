@@ -87,9 +87,12 @@ def names_for(nodes: list[Node], taken: set[str]) -> dict[int, str]:
 
 #: A reference to the text of a node inside the text of another (a template): its number.
 _REFERENCE = re.compile("\x00(\\d+)\x00")
-#: The most bytes the expansion of a text takes per character at its peak (the list of its
-#: pieces, and the string they are joined into), with margin.
-BYTES_PER_CHARACTER = 12
+#: Texts up to this many characters are kept whole once made (a reference to one costs one
+#: piece of the expansion); longer ones are expanded piece by piece.
+KEPT_WHOLE = 1 << 16
+#: The bytes a character of a text takes at its expansion's peak (the text, and the texts
+#: kept whole it is made of), with margin.
+BYTES_PER_CHARACTER = 4
 
 
 class Printer:
@@ -108,6 +111,8 @@ class Printer:
         self.memo: dict[int, str] = {}
         self._tpl_parts: list[list[str | int]] = []
         self._tpl_lengths: list[int] = []
+        #: The texts of the templates up to KEPT_WHOLE characters long, made so far.
+        self._tpl_whole: dict[int, str] = {}
         self._tpl_busy = False
 
     def name_text(self, name: str) -> str:
@@ -166,15 +171,29 @@ class Printer:
         return order
 
     def _tpl_expand(self, index: int) -> str:
-        """The text of template ``index``, its references replaced by their texts."""
-        check_allocation(self._tpl_lengths[index] * BYTES_PER_CHARACTER,
-                         "the text of the expression")
+        """The text of template ``index``, its references replaced by their texts: the
+        short texts (made whole once, children first), then the long one piece by piece."""
+        fresh = [i for i in range(len(self._tpl_whole), len(self._tpl_parts))
+                 if self._tpl_lengths[i] <= KEPT_WHOLE]
+        check_allocation(BYTES_PER_CHARACTER * (self._tpl_lengths[index] + sum(
+            self._tpl_lengths[i] for i in fresh)), "the text of the expression")
+        whole = self._tpl_whole
+        for i in range(len(self._tpl_whole), len(self._tpl_parts)):  # children first
+            if self._tpl_lengths[i] <= KEPT_WHOLE:
+                whole[i] = "".join(p if isinstance(p, str) else whole[p]
+                                   for p in self._tpl_parts[i])
+            else:
+                whole[i] = ""  # not kept: a placeholder, so that the next call starts after it
+        if self._tpl_lengths[index] <= KEPT_WHOLE:
+            return whole[index]
         out: list[str] = []
         stack = [iter(self._tpl_parts[index])]
         while stack:
             for part in stack[-1]:
                 if isinstance(part, str):
                     out.append(part)
+                elif self._tpl_lengths[part] <= KEPT_WHOLE:
+                    out.append(whole[part])
                 else:
                     stack.append(iter(self._tpl_parts[part]))
                     break
