@@ -1,9 +1,15 @@
-"""gradcli diff: a 2-layer MLP loss against eval's start-up, and a 1,000-operation expression.
+"""gradcli diff: a 2-layer MLP loss against eval's start-up, and a 1,000-operation expression;
+with --chains, the growth on deep chains.
 
-    python benchmarks/diff.py [--repeats 5]
+    python benchmarks/diff.py [--repeats 5] [--chains] [--timeout S]
 
 Start-up is measured as a one-shot process (the median of --repeats runs); the 1,000-op
 expression is differentiated in-process (read, differentiate, simplify, print, check).
+--chains: `diff` of sin(sin(...sin(x))) at depths 100, 400, 1600 and 6400, each in a fresh
+process (wall time, peak memory). Its derivative is a product of n factors cos(...), each
+holding the chain below it: the text format (shared subexpressions named) is linear in n,
+the plain one (inline, what eval reads back) is n**2 characters long. With PYTHONPATH
+pointing at another checkout the same table measures that one.
 """
 
 from __future__ import annotations
@@ -60,10 +66,50 @@ def in_process(text: str) -> float:
     return time.perf_counter() - start
 
 
+#: --chains: the depths of the chain sin(sin(...sin(x))) whose derivative, a product of
+#: n factors cos(...) each holding the chain below it, is simplified and printed.
+CHAIN_DEPTHS = (100, 400, 1600, 6400)
+CHAIN_FORMATS = ("text", "plain")
+
+
+def chain(n: int) -> str:
+    return "sin(" * n + "x" + ")" * n
+
+
+def chains(timeout: float) -> None:
+    """Each depth and format in a fresh process: wall time and peak memory, and the growth of
+    the time above start-up (a depth of 1) from one depth to the next (4x deeper: 4x is
+    linear in n, 16x in n**2)."""
+    from linear import measure  # benchmarks/linear.py: one run in a child, its peak memory
+
+    def run(n: int, fmt: str) -> dict[str, object]:
+        return measure(["diff", chain(n), "--shape", "x=", "--max-nesting", "10000",
+                        "--format", fmt], timeout)
+
+    start = {fmt: run(1, fmt)["seconds"] for fmt in CHAIN_FORMATS}
+    before: dict[str, dict[str, object]] = {}
+    for n in CHAIN_DEPTHS:
+        for fmt in CHAIN_FORMATS:
+            row = run(n, fmt)
+            last = before.get(fmt)
+            growth = ""
+            if last and all(isinstance(r["seconds"], float) for r in (row, last)):
+                above = [float(r["seconds"]) - float(start[fmt]) for r in (last, row)]  # type: ignore[arg-type]
+                growth = f"  above start-up x{above[1] / max(above[0], 0.01):.1f}"
+            print(f"chain n={n:<5} {fmt:<5} {row['seconds']!s:>7}s {row['peak_mb']!s:>6}MB "
+                  f"exit={row['exit']}{growth}", flush=True)
+            before[fmt] = row
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--chains", action="store_true")
+    parser.add_argument("--timeout", type=float, default=300.0)
     args = parser.parse_args()
+    if args.chains:
+        chains(args.timeout)
+        return
     eval_startup = one_shot(["eval", "2*dot(x,x)", "--let", "x=arange(4.0)"], args.repeats)
     mlp = one_shot(["diff", MLP[0], *MLP[1], "--format", "plain"], args.repeats)
     text = thousand_ops()

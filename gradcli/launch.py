@@ -1,22 +1,151 @@
-"""The console script's entry point: a Ctrl-C while gradcli is still loading ends like any other,
-big buffers are reused instead of mapped afresh, and the process does not spend its last tens
-of milliseconds collecting garbage."""
+"""The console script's entry point: a Ctrl-C is acted on from gradcli's first line on and is
+never lost in an import or a finaliser, big buffers are reused instead of mapped afresh, and
+the process does not spend its last tens of milliseconds collecting garbage."""
 
-import gc
-import signal
-import sys
+from __future__ import annotations
+
+
+class _Interrupts:
+    """What the SIGINT handler knows: whether a Ctrl-C came that nothing has acted on yet,
+    and whether main() runs, so that one may be acted on (before main(), in the console
+    script's own lines, and after the command's work, a Ctrl-C is only recorded)."""
+
+    pending = False
+    acting = False
+
+
+def _on_sigint(signum: int, frame: Any) -> None:
+    """Ctrl-C: a KeyboardInterrupt where it is safe to raise one, else held back (_hold)."""
+    if not _Interrupts.acting:
+        _Interrupts.pending = True
+        return
+    if frame is None or _in_import(frame):
+        _hold(frame)
+        return
+    _Interrupts.pending = False
+    raise KeyboardInterrupt
+
+
+# First of all: from here on a Ctrl-C is caught (until main() runs it is only recorded, and
+# main() acts on it first). One that lands while `signal` loads is recorded the same way.
+while True:
+    try:
+        import signal
+
+        break
+    except KeyboardInterrupt:
+        _Interrupts.pending = True
+if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:  # as Python does: `gradcli ... &`
+    signal.signal(signal.SIGINT, _on_sigint)                # in a script stays immune
+
+import gc  # noqa: E402 - after the handler, on purpose
+import sys  # noqa: E402
+from typing import Any  # noqa: E402
 
 EXIT_INTERRUPTED = 130
+#: How often a held-back Ctrl-C whose moment has not come looks again (seconds).
+_RETRY = 0.005
 
 
-def _interrupted_early(signum: int, frame: object) -> None:
-    """A Ctrl-C before main() runs: in the console script's own lines, which pip writes."""
-    sys.stderr.write("gradcli: interrupted\n")
-    raise SystemExit(EXIT_INTERRUPTED)
+def _is_import(frame: Any) -> bool:
+    name = frame.f_code.co_filename
+    return name.startswith("<frozen importlib") or "importlib/_bootstrap" in name
 
 
-# This module is the entry point: its import is the first thing the console script does.
-signal.signal(signal.SIGINT, _interrupted_early)
+def _in_import(frame: Any) -> bool:
+    """Whether ``frame`` or one of its callers runs the import machinery: a KeyboardInterrupt
+    raised there may be caught by the module being imported (``except BaseException``), or be
+    lost in importlib's own callbacks, and the process would run on."""
+    while frame is not None:
+        if _is_import(frame):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _after_imports(frame: Any) -> Any:
+    """The frame that started the outermost import running in ``frame`` (``frame`` itself if
+    none runs): its next line is the first moment a KeyboardInterrupt can be raised safely."""
+    target = frame
+    while frame is not None:
+        if _is_import(frame):
+            target = frame.f_back
+        frame = frame.f_back
+    return target
+
+
+def _hold(frame: Any) -> None:
+    """Record a Ctrl-C that landed where it cannot be raised (in ``frame``); while main() runs,
+    raise it on the next line of the code that started the import it landed in (a line
+    tracer on that frame alone), and, should that line not come, at the first of the checks
+    every _RETRY seconds that finds no import running."""
+    _Interrupts.pending = True
+    if not _Interrupts.acting:
+        return
+    target = _after_imports(frame)
+    if target is not None and sys.gettrace() in (None, _no_calls):  # not under a debugger
+        target.f_trace, target.f_trace_lines = _raise_here, True
+        sys.settrace(_no_calls)
+    signal.signal(signal.SIGALRM, _retry)
+    signal.setitimer(signal.ITIMER_REAL, _RETRY, _RETRY)
+
+
+def _no_calls(frame: Any, event: str, arg: Any) -> None:
+    """The global tracer _hold needs to trace one frame: it traces no other."""
+    return None
+
+
+def _raise_here(frame: Any, event: str, arg: Any) -> Any:
+    """The line tracer of the frame that started an import: the held-back KeyboardInterrupt
+    at its next line (at its caller's, if it returns first)."""
+    if not _Interrupts.pending or not _Interrupts.acting:
+        _settle()
+        return None
+    if event == "return":
+        if frame.f_back is not None:
+            frame.f_back.f_trace, frame.f_back.f_trace_lines = _raise_here, True
+        return None
+    if _in_import(frame):  # a later import, started by this frame's next line
+        return _raise_here
+    _raise_held()
+    return None  # pragma: no cover - _raise_held raises
+
+
+def _retry(signum: int, frame: Any) -> None:
+    if not _Interrupts.pending or not _Interrupts.acting:
+        _settle()
+    elif frame is not None and not _in_import(frame):
+        _raise_held()
+
+
+def _settle() -> None:
+    """No Ctrl-C is held back any more: stop the checks and the tracer."""
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    if sys.gettrace() is _no_calls:
+        sys.settrace(None)
+
+
+def _raise_held() -> None:
+    """Raise the KeyboardInterrupt of a Ctrl-C held back until now, if one is."""
+    if _Interrupts.pending:
+        _Interrupts.pending = False
+        _settle()
+        raise KeyboardInterrupt
+
+
+def _unraisable(hook: Any) -> Any:
+    """``sys.unraisablehook`` that holds back a KeyboardInterrupt raised where Python can only
+    print it and go on (a ``__del__``, a weakref or gc callback), to raise it again on the
+    next line of the code that was running; other unraisable exceptions go to ``hook``."""
+
+    def unraisable(info: Any) -> None:
+        if isinstance(info.exc_value, KeyboardInterrupt):
+            _hold(sys._getframe(1))
+        else:
+            hook(info)
+
+    return unraisable
+
 
 #: glibc's mallopt parameters (malloc.h).
 _M_TRIM_THRESHOLD = -1
@@ -49,19 +178,26 @@ def tune_malloc() -> bool:
 
 
 def main() -> None:
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # a KeyboardInterrupt from here on
+    _Interrupts.acting = True
+    hook = sys.unraisablehook
+    sys.unraisablehook = _unraisable(hook)
     try:
+        _raise_held()  # a Ctrl-C in the console script's lines, before this call
         from gradcli.cli import main as run_cli
 
+        _raise_held()  # one during the imports
         # What the imports made lives until exit: no collection needs to walk it again.
         gc.freeze()
         tune_malloc()  # imports ctypes: a Ctrl-C may land here too
-    except KeyboardInterrupt:
-        sys.stderr.write("gradcli: interrupted\n")
-        raise SystemExit(EXIT_INTERRUPTED) from None
-    try:
         code = run_cli()
+        _Interrupts.acting = False  # the work is done: from here a Ctrl-C is only recorded
+        _raise_held()  # one that came as the command ended, after its own guards
+    except KeyboardInterrupt:
+        _Interrupts.acting = False
+        sys.stderr.write("gradcli: interrupted\n")
+        code = EXIT_INTERRUPTED
     finally:
+        sys.unraisablehook = hook
         # Nor does the interpreter's final collection at exit (about 30 ms of a one-shot
         # command otherwise); the operating system takes the memory back at once.
         gc.freeze()

@@ -37,3 +37,19 @@ def check_output(shapes: Sequence[Sequence[int]], output: str, full: bool) -> No
     what = ("the JSON of the result" if output == "json" else
             f"the {'full ' if full else ''}{output} text of the result")
     check_allocation(need, what)
+
+
+def check_derivatives(command: str, value_shape: Sequence[int],
+                      blocks: Sequence[tuple[Sequence[int], int]], output: str,
+                      full: bool) -> None:
+    """A limit error, before they are computed, if the blocks of a jacobian or hessian
+    (``(shape, bytes per element)`` each) and the printing of them and of the value as
+    ``output`` ("" for none) would not fit in --max-memory together."""
+    need: float = sum(math.prod(shape) * size for shape, size in blocks)
+    if output:
+        need += sum(output_bytes(shape, output, full)
+                    for shape in [value_shape, *(shape for shape, _ in blocks)])
+    shapes = ", ".join(str(tuple(int(d) for d in shape)) for shape, _ in blocks)
+    plural = "s" if len(blocks) > 1 else ""
+    what = f"the JSON of the {command}" if output == "json" else f"the {command}"
+    check_allocation(need, f"{what} (block{plural} of shape {shapes})")

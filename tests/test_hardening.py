@@ -457,3 +457,102 @@ def test_long_argument_lists_parse_in_linear_time(template: str) -> None:
     finally:
         gc.enable()
     assert big < 12 * small, (small, big)
+
+
+#: A one-shot command with --format json meeting a bug in gradcli (the simulated one of
+#: buggy_sin): the error is a JSON object on stdout as every other error is (SPEC 2), exit 1.
+#: (`run --format json` gives its errors on stderr, internal ones too: INTERNAL above.)
+ONE_SHOT_INTERNAL = [
+    ["eval", "sin(1.0)", "--format", "json"],
+    ["eval", "x", "--let", "x=sin(1.0)", "--format", "json"],
+    ["jacobian", "sin(x)", "--let", "x=[1.0, 2.0]", "--format", "json"],
+    ["hessian", "sum(sin(x))", "--let", "x=[1.0, 2.0]", "--format", "json"],
+    ["check", "sum(sin(x))", "--let", "x=[1.0, 2.0]", "--format", "json"],
+]
+
+
+@pytest.mark.parametrize("args", ONE_SHOT_INTERNAL, ids=[" ".join(a[:2]) for a in ONE_SHOT_INTERNAL])
+def test_an_internal_error_of_a_one_shot_json_command_is_a_json_object(
+        where: Path, buggy_sin: None, args: list[str]) -> None:
+    proc = run(args, where)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stdout + proc.stderr
+    error = json.loads(proc.stdout.splitlines()[-1])["error"]
+    assert error["kind"] == "value"
+    assert error["message"] == "internal error: KeyError: 'simulated bug'"
+    assert "please report" in error["hint"] and "--debug" in error["hint"]
+
+
+def test_debug_shows_the_traceback_of_a_one_shot_json_internal_error(
+        where: Path, buggy_sin: None) -> None:
+    proc = run(["--debug", "eval", "sin(1.0)", "--format", "json"], where)
+    assert proc.returncode == 1
+    assert "Traceback" in proc.stderr and "KeyError: 'simulated bug'" in proc.stderr
+    error = json.loads(proc.stdout)["error"]
+    assert error["message"] == "internal error: KeyError: 'simulated bug'"
+
+
+def test_an_internal_error_in_rendering_json_is_a_json_object(
+        where: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bug may be in the output: the JSON of a result (nothing of it was written yet)."""
+    from gradcli.render import derivatives, eval_output
+
+    def broken(*args: object) -> str:
+        raise KeyError("simulated bug")
+
+    monkeypatch.setattr(eval_output, "render_json", broken)
+    monkeypatch.setattr(derivatives, "jacobian_json", broken)
+    for args in (["eval", "1+1", "--format", "json"],
+                 ["jacobian", "x * 2", "--let", "x=[1.0]", "--format", "json"]):
+        proc = run(args, where)
+        assert proc.returncode == 1, proc
+        answer = json.loads(proc.stdout)
+        assert answer["expr"] == args[1]
+        error = answer["error"]
+        assert (error["kind"], error["line"], error["column"]) == ("value", 1, 1)
+        assert error["message"] == "internal error: KeyError: 'simulated bug'"
+        assert "please report" in error["hint"]
+
+
+@pytest.fixture
+def no_derivatives(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Computing a jacobian or hessian fails the test: its size is refused before."""
+    from gradcli.engine import functional
+
+    def computed(*args: object) -> None:
+        pytest.fail("the derivative was computed before it was sized")
+
+    monkeypatch.setattr(functional, "jacobian", computed)
+    monkeypatch.setattr(functional, "hessian", computed)
+
+
+@pytest.mark.parametrize("args", [
+    ["jacobian", "x * 2", "--let", "x=zeros(10000)", "--format", "json"],
+    ["hessian", "sum(x * x)", "--let", "x=zeros(10000)", "--format", "json"],
+    ["jacobian", "x * 2", "--let", "x=zeros(3000)", "--format", "json", "--max-memory", "1G"],
+    ["jacobian", "x * 2", "--let", "x=zeros(10000)", "--max-memory", "300M"],
+    ["hessian", "sum(x * x)", "--let", "x=zeros(10000)", "--format", "plain",
+     "--max-memory", "300M"],
+], ids=["jacobian-json-1e4", "hessian-json-1e4", "jacobian-json-3e3-1G",
+        "jacobian-table-1e4-300M", "hessian-plain-1e4-300M"])
+def test_jacobian_and_hessian_are_sized_before_they_are_computed(
+        where: Path, no_derivatives: None, args: list[str]) -> None:
+    """A 10^4 x 10^4 jacobian is 0.4 GB as float32 and about 20 GB as JSON (which the
+    default budget, a quarter of the machine's memory, was not asked about)."""
+    proc = run(args, where)
+    _check(proc, "limit", 1, "--max-memory", "json" in args)
+    message = json.loads(proc.stdout)["error"]["message"] if "json" in args else proc.stderr
+    assert f"the {'JSON of the ' if 'json' in args else ''}{args[0]} (block of shape" in message
+
+
+def test_the_blocks_of_a_jacobian_are_sized_together(where: Path, no_derivatives: None) -> None:
+    """Five blocks of 36 MB each fit a budget of 120 MB more than the memory in use one by
+    one, not together."""
+    from gradcli.engine.memory import resident
+
+    names = "vwxyz"
+    lets = [arg for n in names for arg in ("--let", f"{n}=ones(3000)")]
+    budget = resident() + (120 << 20)
+    proc = run(["jacobian", "*".join(names), *lets, "--max-memory", str(budget)], where)
+    _check(proc, "limit", 1, "--max-memory", False)
+    assert "the jacobian (blocks of shape (3000, 3000), (3000, 3000)," in proc.stderr

@@ -9,7 +9,7 @@ from typing import Any, NoReturn
 
 import typer
 
-from ..errors import INTERNAL_HINT, GradcliError
+from ..errors import INTERNAL_HINT, GradcliError, InternalError
 
 EXIT_INTERRUPTED = 130
 
@@ -115,10 +115,9 @@ def guard(origin: str = "input") -> Iterator[None]:
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback
         if debug():
             raise
-        engine_error = _engine_error()
-        if engine_error is not None and isinstance(exc, engine_error):
-            # A problem with the user's input that no caller located: an error of its kind.
-            fail(GradcliError(exc.kind, exc.message, hint=exc.hint), origin)
+        error = unexpected(exc)
+        if not isinstance(error, InternalError):
+            fail(error, origin)
         stderr(f"gradcli: internal error: {type(exc).__name__}: {exc}\n  = hint: {INTERNAL_HINT}")
         raise typer.Exit(1) from None
 
@@ -150,13 +149,32 @@ def quiet_pipe() -> NoReturn:
 
 def json_or_raise(compute: Callable[[], Any], expr: str, json: bool) -> Any:
     """The result; with --format json an error in EXPR is an error object on stdout in its
-    place (SPEC 2), otherwise the text on stderr."""
+    place (SPEC 2), otherwise the text on stderr. With JSON a bug in gradcli is an error
+    object too (an internal error, located at EXPR's start, its traceback with --debug);
+    a failure of the machine's (OSError) is guard's to report."""
     try:
         return compute()
     except GradcliError as err:
         if not json or err.kind == "usage":
             raise
         json_error(expr, err)
+    except OSError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - with JSON, the last line of defence
+        if not json:
+            raise
+        error = unexpected(exc)
+        show_traceback(error)
+        json_error(expr, error.located(1, 1, expr))
+
+
+def unexpected(exc: Exception) -> GradcliError:
+    """An exception no code of gradcli expected, as an error: the engine's (a problem with
+    the user's input that no caller located) of its kind, anything else an internal error."""
+    engine_error = _engine_error()
+    if engine_error is not None and isinstance(exc, engine_error):
+        return GradcliError(exc.kind, exc.message, hint=exc.hint)
+    return InternalError(exc)
 
 
 def json_error(expr: str, err: GradcliError) -> NoReturn:

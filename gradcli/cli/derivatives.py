@@ -60,11 +60,12 @@ def _derivative(kind: str, expr: str, let: list[str], wrt: list[str], fmt: Deriv
 
     options = PrintOptions(precision=precision)
     with guard("expr"):
-        evaluator = toolkit_evaluator(let, wrt, dtype, seed, budget)
-        result = json_or_raise(lambda: getattr(evaluator, kind)(expr), expr,
-                               fmt is DerivFormat.json)
-        if fmt is DerivFormat.json:
-            sys.stdout.write(getattr(derivatives, f"{kind}_json")(result) + "\n")
+        evaluator = toolkit_evaluator(let, wrt, dtype, seed, budget, fmt.value)
+        json = fmt is DerivFormat.json
+        result = json_or_raise(lambda: getattr(evaluator, kind)(expr), expr, json)
+        if json:
+            text = json_or_raise(lambda: getattr(derivatives, f"{kind}_json")(result), expr, json)
+            sys.stdout.write(text + "\n")
         elif fmt is DerivFormat.plain:
             sys.stdout.write(getattr(derivatives, f"{kind}_plain")(result, options) + "\n")
         else:
@@ -130,7 +131,8 @@ def check_command(
         result = json_or_raise(lambda: ev.check(expr, eps, atol, rtol, max_evals), expr,
                                fmt is CheckFormat.json)
         if fmt is CheckFormat.json:
-            sys.stdout.write(derivatives.check_json(result, verbose) + "\n")
+            sys.stdout.write(json_or_raise(lambda: derivatives.check_json(result, verbose), expr,
+                                           True) + "\n")
         else:
             derivatives.check_table(result, verbose, console())
         sys.stdout.flush()

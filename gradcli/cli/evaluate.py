@@ -89,8 +89,9 @@ def eval_command(
         if expr == "-":
             code = eval_stream(evaluator, fmt, options, jobs)
             raise typer.Exit(code)
-        emit(json_or_raise(lambda: evaluator.evaluate(expr), expr, fmt is EvalFormat.json),
-             fmt, options)
+        json = fmt is EvalFormat.json
+        result = json_or_raise(lambda: evaluator.evaluate(expr), expr, json)
+        json_or_raise(lambda: emit(result, fmt, options), expr, json)
 
 
 def eval_stream(evaluator: Any, fmt: EvalFormat, options: Any, jobs: int = 1) -> int:

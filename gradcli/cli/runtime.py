@@ -54,11 +54,13 @@ def loader(stdin_used: list[bool]) -> Callable[[str], Any]:
 
 
 def toolkit_evaluator(let: list[str], wrt: list[str], dtype: Dtype, seed: int | None,
-                      budget: Budget) -> Any:
-    """The evaluator of jacobian, hessian, check, graph, plot and diff."""
+                      budget: Budget, output: str = "") -> Any:
+    """The evaluator of jacobian, hessian, check, graph, plot and diff; ``output``: the format
+    its derivatives are printed in, sized before they are computed."""
     from ..interpreter.evaluate import EvalOptions, Evaluator, split_let
     from .output import side_channel
 
     opts = EvalOptions(lets=[split_let(text) for text in let], wrt=list(wrt), dtype=dtype.value,
-                       seed=seed, limits=limits(MAX_STEPS, MAX_CALL_DEPTH, budget))
+                       seed=seed, limits=limits(MAX_STEPS, MAX_CALL_DEPTH, budget),
+                       output=output)
     return with_origin(lambda: Evaluator(opts, loader([False]), *side_channel()), "--let")

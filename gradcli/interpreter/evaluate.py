@@ -19,7 +19,7 @@ from ..engine.autograd import run_backward
 from ..engine.tensor import initial_gradient
 from ..errors import STDIN_TWICE, GradcliError
 from ..limits import MAX_EVALS
-from ..output_size import check_output
+from ..output_size import check_derivatives, check_output
 from ..results import CheckResult, EvalResult, GraphResult, HessianResult, JacobianResult
 from ..syntax import nodes as N
 from ..syntax.parser import parse_expression
@@ -344,6 +344,8 @@ class Evaluator:
         value, variables, _ = self.run(expr)
         value = self.tensor_result(value, "jacobian")
         names = self._variables_for(variables)
+        self._size("jacobian", value, [(value.data.shape + variables[n].data.shape,
+                                        variables[n].data.dtype.itemsize) for n in names])
         with self.differentiating():
             blocks = functional.jacobian(value, [variables[n] for n in names])
         return JacobianResult(expr, value, dict(zip(names, blocks)), variables,
@@ -357,11 +359,24 @@ class Evaluator:
                               f"{tuple(value.data.shape)}",
                               hint="reduce it, e.g. sum(...); for vector results use jacobian")
         names = self._variables_for(variables)
+        self._size("hessian", value, [(variables[a].data.shape + variables[b].data.shape,
+                                       variables[a].data.dtype.itemsize)
+                                      for a in names for b in names])
         with self.differentiating():
             blocks = functional.hessian(value, [variables[n] for n in names])
         return HessianResult(expr, value, {a: dict(zip(names, row))
                                            for a, row in zip(names, blocks)}, variables,
                              self._unused_notes(expr))
+
+    def _size(self, command: str, value: Tensor,
+              blocks: list[tuple[tuple[int, ...], int]]) -> None:
+        """Refuse derivative blocks (shape, bytes per element) that, with their output, would
+        not fit in --max-memory: before any is computed."""
+        try:
+            check_derivatives(command, value.data.shape, blocks, self.options.output,
+                              self.options.full)
+        except EngineError as e:
+            raise self._whole(e.kind, e.message, e.hint) from None
 
     def tensor_result(self, value: Any, command: str) -> Tensor:
         if not isinstance(value, Tensor):

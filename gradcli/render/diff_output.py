@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..engine.memory import check_allocation
 from ..symbolic.derive import ELEMENTWISE, HESSIAN, SECOND_ELEMENTWISE, Derivative, DiffResult
 from ..symbolic.expr import Node
 from .expression import PRODUCT, TextPrinter, with_names
@@ -147,6 +148,8 @@ def render_json(result: DiffResult) -> str:
         if d.steps:
             entry["steps"] = step_lines(d)
         wrt[d.name] = entry
+    texts = sum(len(v) for e in wrt.values() for v in e.values() if isinstance(v, str))
+    check_allocation(2 * texts, "the JSON of the derivatives")  # its pieces, then it
     return json.dumps({"expr": result.expr, "wrt": wrt}, ensure_ascii=False)
 
 

@@ -3,9 +3,11 @@ per kind of node, parentheses driven by precedence; shared subexpressions named 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..engine import ops as E
+from ..engine.memory import check_allocation
 from ..symbolic import expr as X
 from ..symbolic.expr import Node
 
@@ -83,25 +85,131 @@ def names_for(nodes: list[Node], taken: set[str]) -> dict[int, str]:
     return out
 
 
-class TextPrinter:
-    """The language's text: what ``gradcli eval`` reads back."""
+#: A reference to the text of a node inside the text of another (a template): its number.
+_REFERENCE = re.compile("\x00(\\d+)\x00")
+#: Texts up to this many characters are kept whole once made (a reference to one costs one
+#: piece of the expansion); longer ones are expanded piece by piece.
+KEPT_WHOLE = 1 << 16
+#: The bytes a character of a text takes at its expansion's peak (the text, and the texts
+#: kept whole it is made of), with margin.
+BYTES_PER_CHARACTER = 4
+
+
+class Printer:
+    """What both printers share. Each node's text is made once, children first (no
+    recursion: a chain 6,400 deep), as a template that refers to its arguments' texts
+    instead of copying them, so that the texts of a chain's n prefixes take the chain's
+    length and not the sum of their lengths (n**3 for a chain of sin). A text asked for is
+    expanded once, after its length is checked against --max-memory.
+
+    A subclass gives ``text_of``; no method of it may be named ``_tpl_...`` (the printers
+    find a node's method as ``_`` + its op)."""
 
     def __init__(self, names: dict[int, str] | None = None) -> None:
         self.names = names or {}
+        #: id(node) -> the reference to its text (its template's number, between NULs).
         self.memo: dict[int, str] = {}
+        self._tpl_parts: list[list[str | int]] = []
+        self._tpl_lengths: list[int] = []
+        #: The texts of the templates up to KEPT_WHOLE characters long, made so far.
+        self._tpl_whole: dict[int, str] = {}
+        self._tpl_busy = False
+
+    def name_text(self, name: str) -> str:
+        """How a named node prints."""
+        return name
+
+    def text_of(self, node: Node) -> str:
+        """``node``'s own text, its arguments' texts from ``print`` and ``wrap``."""
+        raise NotImplementedError
 
     def __call__(self, node: Node) -> str:
         return self.print(node)
 
     def print(self, node: Node, top: bool = False) -> str:
+        """``node``'s text (``top``: a named node's definition, not its name). Inside the
+        making of another node's text, a reference to it, expanded with that text."""
         if not top and id(node) in self.names:
-            return self.names[id(node)]
+            return self.name_text(self.names[id(node)])
+        if self._tpl_busy:
+            return self._tpl_reference(node)
+        self._tpl_busy = True
+        try:
+            for inner in self._tpl_unmade(node):
+                self._tpl_reference(inner)
+        finally:
+            self._tpl_busy = False
+        return self._tpl_expand(int(self.memo[id(node)].strip("\x00")))
+
+    def _tpl_reference(self, node: Node) -> str:
         found = self.memo.get(id(node))
         if found is None:
-            found = self.memo[id(node)] = getattr(
-                self, "_" + node.op, None)(node) if hasattr(self, "_" + node.op) else (
-                self._infix(node) if _infix(node) else self._call(node))
+            pieces = _REFERENCE.split(self.text_of(node))
+            parts: list[str | int] = [int(p) if i % 2 else p for i, p in enumerate(pieces)
+                                      if i % 2 or p]
+            self._tpl_lengths.append(sum(len(p) if isinstance(p, str) else
+                                         self._tpl_lengths[p] for p in parts))
+            self._tpl_parts.append(parts)
+            found = self.memo[id(node)] = f"\x00{len(self._tpl_parts) - 1}\x00"
         return found
+
+    def _tpl_unmade(self, root: Node) -> list[Node]:
+        """The nodes whose texts ``root``'s text needs and that are not made yet, each after
+        those it needs (named nodes print as their names: not what is under them)."""
+        order: list[Node] = []
+        seen: set[int] = set()
+        stack: list[tuple[Node, bool]] = [(root, False)]
+        while stack:
+            node, done = stack.pop()
+            if done:
+                order.append(node)
+            elif id(node) not in seen and id(node) not in self.memo:
+                seen.add(id(node))
+                stack.append((node, True))
+                stack.extend((a, False) for a in reversed(node.args)
+                             if id(a) not in self.names)
+        return order
+
+    def _tpl_expand(self, index: int) -> str:
+        """The text of template ``index``, its references replaced by their texts: the
+        short texts (made whole once, children first), then the long one piece by piece."""
+        fresh = [i for i in range(len(self._tpl_whole), len(self._tpl_parts))
+                 if self._tpl_lengths[i] <= KEPT_WHOLE]
+        check_allocation(BYTES_PER_CHARACTER * (self._tpl_lengths[index] + sum(
+            self._tpl_lengths[i] for i in fresh)), "the text of the expression")
+        whole = self._tpl_whole
+        for i in range(len(self._tpl_whole), len(self._tpl_parts)):  # children first
+            if self._tpl_lengths[i] <= KEPT_WHOLE:
+                whole[i] = "".join(p if isinstance(p, str) else whole[p]
+                                   for p in self._tpl_parts[i])
+            else:
+                whole[i] = ""  # not kept: a placeholder, so that the next call starts after it
+        if self._tpl_lengths[index] <= KEPT_WHOLE:
+            return whole[index]
+        out: list[str] = []
+        stack = [iter(self._tpl_parts[index])]
+        while stack:
+            for part in stack[-1]:
+                if isinstance(part, str):
+                    out.append(part)
+                elif self._tpl_lengths[part] <= KEPT_WHOLE:
+                    out.append(whole[part])
+                else:
+                    stack.append(iter(self._tpl_parts[part]))
+                    break
+            else:
+                stack.pop()
+        return "".join(out)
+
+
+class TextPrinter(Printer):
+    """The language's text: what ``gradcli eval`` reads back."""
+
+    def text_of(self, node: Node) -> str:
+        method = getattr(self, "_" + node.op, None)
+        if method is not None:
+            return str(method(node))
+        return self._infix(node) if _infix(node) else self._call(node)
 
     def wrap(self, node: Node, level: int, right: bool = False) -> str:
         text = self.print(node)

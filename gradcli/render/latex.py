@@ -7,7 +7,7 @@ from typing import Any
 
 from ..symbolic import expr as X
 from ..symbolic.expr import Node
-from .expression import POSTFIX, POWER, PRODUCT, SUM, number, precedence
+from .expression import POSTFIX, POWER, PRODUCT, SUM, Printer, number, precedence
 
 _FUNCTIONS = {"sin": r"\sin", "cos": r"\cos", "tan": r"\tan", "tanh": r"\tanh", "exp": r"\exp",
               "log": r"\log", "sigmoid": r"\sigma"}
@@ -38,22 +38,16 @@ def _name(name: str) -> str:
     return rf"\mathrm{{{escaped}}}"
 
 
-class LatexPrinter:
-    def __init__(self, names: dict[int, str] | None = None) -> None:
-        self.names = names or {}
-        self.memo: dict[int, str] = {}
+class LatexPrinter(Printer):
+    def name_text(self, name: str) -> str:
+        return _name(name)
 
-    def print(self, node: Node, top: bool = False) -> str:
-        if not top and id(node) in self.names:
-            return _name(self.names[id(node)])
-        found = self.memo.get(id(node))
-        if found is None:
-            method = getattr(self, "_" + node.op, None)
-            if method is None:
-                method = self._infix if node.op in X.INFIX and node.static(
-                    "alpha", 1) == 1 else self._call
-            found = self.memo[id(node)] = method(node)
-        return found
+    def text_of(self, node: Node) -> str:
+        method = getattr(self, "_" + node.op, None)
+        if method is None:
+            method = self._infix if node.op in X.INFIX and node.static(
+                "alpha", 1) == 1 else self._call
+        return str(method(node))
 
     def wrap(self, node: Node, level: int) -> str:
         text = self.print(node)

@@ -383,10 +383,63 @@ def _factors(node: Node, out: list[tuple[Node, Any]], sign: list[Any], power: An
         out.append((node, Fraction(power)))
 
 
+class _Chain:
+    """What is known of a product already in its simplest form, a chain ``a*b*c*...`` of
+    plain factors (each its own only factor, to the power 1): the ids of its factors and how
+    many of them each op has. Held by the chain's last node only, and handed on to the node
+    that extends it by one factor (so that a chain of n factors costs n, not n**2)."""
+
+    __slots__ = ("factors", "ops")
+
+    def __init__(self, factors: list[Node]) -> None:
+        self.factors = {id(f) for f in factors}
+        self.ops: dict[str, int] = {}
+        for f in factors:
+            self.ops[f.op] = self.ops.get(f.op, 0) + 1
+
+
+_CHAINS: dict[int, _Chain] = {}
+
+
+def _plain(node: Node) -> bool:
+    """Whether ``node`` is a factor of a product as it is (_factors leaves it whole)."""
+    return node.op not in ("mul", "neg", "div", "expand", "pow", X.CONST)
+
+
+def _mul_pairs() -> list[tuple[str, str]]:
+    """The ops of the two factors (``?``: any) of each rule for a product of two, both ways."""
+    pairs = []
+    for rule in rules("mul"):
+        first, second = (p[0] for p in rule.pattern[1])
+        pairs += [(first, second), (second, first)]
+    return pairs
+
+
+def _extends_chain(node: Node) -> bool:
+    """Whether ``node`` is ``chain * f`` for a chain in its simplest form and a plain factor
+    ``f`` that is new to it and that no rule for two factors can join with one of it: then
+    ``node`` is in its simplest form too (what _product would rebuild is ``node`` itself),
+    and the chain's knowledge passes to it."""
+    chain = _CHAINS.get(id(node.args[0]))
+    new = node.args[1]
+    if chain is None or not _plain(new) or id(new) in chain.factors:
+        return False
+    for mine, other in _mul_pairs():
+        if (mine == "?" or mine == new.op) and (other == "?" or chain.ops.get(other, 0)):
+            return False
+    del _CHAINS[id(node.args[0])]
+    chain.factors.add(id(new))
+    chain.ops[new.op] = chain.ops.get(new.op, 0) + 1
+    _CHAINS[id(node)] = chain
+    return True
+
+
 def _product(node: Node) -> Node | None:
     if node.kind != "f" or node.op not in ("mul", "neg", "div") and not (
             node.op == "pow" and node.args[1].is_const() and node.args[0].op in (
                 "mul", "div", "neg", "pow")):
+        return None
+    if node.op == "mul" and _extends_chain(node):
         return None
     factors: list[tuple[Node, Any]] = []
     sign: list[Any] = [Fraction(1)]
@@ -406,7 +459,10 @@ def _product(node: Node) -> Node | None:
         return _zeros(node.shape)
     pairs = [(base, merged[id(base)][1]) for base in order if merged[id(base)][1] != 0]
     pairs = _pairwise(pairs)
-    return _assemble(coefficient, pairs, node.shape)
+    out = _assemble(coefficient, pairs, node.shape)
+    if out is node and node.op == "mul" and all(p == 1 and _plain(b) for b, p in pairs):
+        _CHAINS[id(node)] = _Chain([b for b, _ in pairs])
+    return out
 
 
 def _pairwise(pairs: list[tuple[Node, Any]]) -> list[tuple[Node, Any]]:
@@ -651,8 +707,8 @@ def _common_factors(pieces: list[tuple[Any, Node | None]], shape: tuple[int, ...
             return None  # most sums: nothing in common, known after a term or two
         split.append((coefficient * number, powers))
     common: dict[int, tuple[Node, Any]] = {}
-    for key in keys or ():
-        base, power = split[0][1][key]
+    for key in (k for k in split[0][1] if k in (keys or ())):  # the first term's order, not
+        base, power = split[0][1][key]                          # the set's (memory addresses)
         others = [p[key][1] for _, p in split[1:]]
         if all(o * power > 0 for o in others):
             common[key] = (base, min([power, *others], key=abs))
