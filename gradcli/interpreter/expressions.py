@@ -35,7 +35,7 @@ from .pyvalues import (
     truth,
     type_name,
 )
-from .statements import BreakSignal, ContinueSignal, ReturnSignal
+from .signals import BreakSignal, ContinueSignal, ReturnSignal
 from .trace import not_finite
 from .values import BoundMethod, Builtin, Namespace, OpFunction, UserFunction
 
@@ -70,35 +70,19 @@ _REUSE = reuse.ON
 
 _QUALIFIED_CALL = re.compile(r"^[\w.<>]+\(\)")
 class Expressions:
-    """The expression half of the Interpreter (interpreter/core.py), which mixes it in."""
+    """The expression half of the Interpreter (interpreter/core.py), which mixes it in: what
+    the compiled expressions (compile_expression) call at run time."""
+
+    detect_anomaly: bool
+    locals: dict[str, Any]
+    enclosing: tuple[dict[str, Any], ...]
+    globals: dict[str, Any]
+    builtins: dict[str, Any]
+    to_text: Callable[[Any], str]
 
     def eval(self, node: N.Expr) -> Any:
-        try:
-            result = self._EXPRESSIONS[type(node)](self, node)
-            if type(result) is Tensor:
-                if self.detect_anomaly:
-                    self._note_origin(result, node)
-                else:
-                    fn = result.grad_fn
-                    if fn is not None and fn.origin is None:
-                        fn.origin = node  # _note_origin's first half
-            return result
-        except GradcliError as e:
-            e.located(node.line, node.column, end_column=N.end_on_line(node))
-            raise
-        except EngineError as e:
-            raise GradcliError(e.kind, e.message, node.line, node.column, e.hint,
-                               end_column=N.end_on_line(node)) from None
-        except ZeroDivisionError:
-            raise GradcliError("value", "division by zero", node.line, node.column) from None
-        except OverflowError as e:
-            message = overflow_message(e)
-            raise GradcliError("value", message, node.line, node.column,
-                               hint="tensor arithmetic gives inf instead, e.g. tensor(2.0) ** 10000"
-                               if message.startswith("number too large") else None) from None
-        except MemoryError:
-            raise GradcliError("limit", "out of memory", node.line, node.column,
-                               hint="lower the sizes, or --max-elements") from None
+        """The value of ``node``, compiled once (kept for the next evaluations of it)."""
+        return compiled(node, compile_expression)(self)
 
     def _note_origin(self, result: Tensor, node: N.Node) -> None:
         """Remember where each operation was written (for anomaly reports), and check it."""
@@ -115,28 +99,6 @@ class Expressions:
                     hint="check this operation's inputs: its domain (log, sqrt of negatives), "
                     "a division by zero or an overflow")
 
-    def _number(self, node: N.Number) -> Any:
-        return node.value
-
-    def _constant(self, node: N.Constant) -> Any:
-        return node.value
-
-    def _string(self, node: N.String) -> Any:
-        return node.value
-
-    def _fstring(self, node: N.FString) -> str:
-        out = []
-        for part in node.parts:
-            if isinstance(part, str):
-                out.append(part)
-                continue
-            value = self.eval(part.value)
-            spec = "" if part.format_spec is None else self._fstring(part.format_spec)
-            if part.conversion == "r":
-                value = self.to_text(value)
-            out.append(self._format(value, spec, part))
-        return "".join(out)
-
     def _format(self, value: Any, spec: str, node: N.Node) -> str:
         if isinstance(value, Tensor):
             # PyTorch formats a 0-d tensor through its Python number, spec or not.
@@ -149,14 +111,8 @@ class Expressions:
             return self.to_text(value) if not isinstance(value, str) else value
         return format_spec(value, spec)
 
-    def _name(self, node: N.Name) -> Any:
-        """A variable's value. Called without self.eval by the busiest handlers (operands,
-        arguments): a name raises its own located error, and its value, if computed, had its
-        origin noted when it was computed."""
-        name = node.id
-        value = self.locals.get(name, _UNSET)
-        if value is not _UNSET:
-            return value
+    def lookup(self, name: str, node: N.Name) -> Any:
+        """A variable that is not local: of the enclosing functions, global or built in."""
         for scope in reversed(self.enclosing):
             if name in scope:
                 return scope[name]
@@ -175,79 +131,6 @@ class Expressions:
         for scope in self.enclosing:
             names |= set(scope)
         return sorted(names)
-
-    def _list(self, node: N.ListLit) -> Any:
-        items = [self.eval(i) for i in node.items]
-        if is_numeric_nest(items):
-            return E.tensor(items)
-        return items
-
-    def _tuple(self, node: N.TupleLit) -> Any:
-        return tuple(self.eval(i) for i in node.items)
-
-    def _unary(self, node: N.UnaryOp) -> Any:
-        value = self.eval(node.operand)
-        if node.op == "not":
-            return not truth(value, node.operand)
-        if isinstance(value, Tensor):
-            return {"-": E.neg, "+": lambda v: v, "~": E.logical_not}[node.op](value)
-        if isinstance(value, (int, float)):
-            return {"-": operator.neg, "+": operator.pos, "~": operator.invert}[node.op](value)
-        raise GradcliError("type", f"bad operand type for unary {node.op}: '{type_name(value)}'",
-                           node.line, node.column)
-
-    def _binop(self, node: N.BinOp) -> Any:
-        # A name is looked up directly: eval() would add nothing to it (see _name).
-        left, right = node.left, node.right
-        if type(left) is N.Name:
-            a = self._name(left)
-            named = True  # a variable holds a: it is no temporary
-        else:
-            a = self.eval(left)
-            named = False
-        b = self._name(right) if type(right) is N.Name else self.eval(right)
-        if type(a) is Tensor:
-            if not named and _REUSE[0] and node.op in _INTO_LEFT and _counts(a) == _TEMPORARY:
-                # Nothing but this frame holds a or its array: a temporary of the expression,
-                # such as e * s in e * s + x ** 2. The sum may go into its buffer.
-                out = E.into_left(_INTO_LEFT[node.op], a, b)
-                if out is not None:
-                    return out
-            if type(b) is Tensor or type(b) is float:
-                return TENSOR_BINARY[node.op](a, b)  # what _binary does with these operands
-        return binary(node.op, a, b, node, self.to_text)
-
-    def _compare(self, node: N.Compare) -> Any:
-        left = self.eval(node.left)
-        result: Any = True
-        for op, right_node in zip(node.ops, node.comparators):
-            right = self.eval(right_node)
-            result = compare_pair(op, left, right, node)
-            if right_node is not node.comparators[-1] and not truth(result, node):
-                return result
-            left = right
-        return result
-
-    def _boolop(self, node: N.BoolOp) -> Any:
-        value: Any = None
-        for operand in node.values:
-            value = self.eval(operand)
-            true = truth(value, operand)
-            if (node.op == "and" and not true) or (node.op == "or" and true):
-                return value
-        return value
-
-    def _not(self, node: N.Not) -> bool:
-        return not truth(self.eval(node.operand), node.operand)
-
-    def _ifexp(self, node: N.IfExp) -> Any:
-        if truth(self.eval(node.test), node.test):
-            return self.eval(node.body)
-        return self.eval(node.orelse)
-
-    def _attribute(self, node: N.Attribute) -> Any:
-        obj = self.eval(node.value)
-        return self.attribute(obj, node.attr, node)
 
     def attribute(self, obj: Any, name: str, node: N.Node) -> Any:
         if name.startswith("_"):
@@ -282,9 +165,6 @@ class Expressions:
         raise GradcliError("name", f"'{type_name(obj)}' object has no attribute '{name}'",
                            **_name_at_end(node, name), hint=hint)
 
-    def _subscript(self, node: N.Subscript) -> Any:
-        return self._item(self.eval(node.value), self._index(node.index), node)
-
     def _item(self, obj: Any, key: Any, node: N.Node) -> Any:
         if isinstance(obj, Tensor):
             return E.index(obj, key)
@@ -301,66 +181,6 @@ class Expressions:
                 raise GradcliError("type", f"{e}", node.line, node.column) from None
         raise GradcliError("type", f"'{type_name(obj)}' object is not subscriptable",
                            node.line, node.column)
-
-    def _index(self, node: N.Expr) -> Any:
-        kind = type(node)
-        if kind is N.Slice:
-            return slice(*(None if p is None else as_index(self.eval(p), p)
-                           for p in (node.lower, node.upper, node.step)))
-        if kind is N.TupleLit:
-            return tuple(self._index(i) for i in node.items)
-        if kind is N.EllipsisLit:
-            return Ellipsis
-        return self.eval(node)
-
-    def _slice(self, node: N.Slice) -> Any:
-        return self._index(node)
-
-    def _ellipsis(self, node: N.EllipsisLit) -> Any:
-        return Ellipsis
-
-    def _call(self, node: N.Call) -> Any:
-        func = node.func
-        fn = None
-        if type(func) is N.Name:
-            fn = self._name(func)  # tanh(h): as eval() would, without its wrapper (see _name)
-        elif type(func) is N.Attribute and type(func.value) is N.Name:
-            # torch.tanh: a namespace's member directly (none is private: see attribute())
-            owner = self._name(func.value)
-            if type(owner) is Namespace:
-                fn = owner.members.get(func.attr)
-        if fn is None:
-            fn = self.eval(func)
-        lists = any(type(a) is N.ListLit for a in node.args) or any(
-            type(kw.value) is N.ListLit for kw in node.keywords)
-        if type(fn) is OpFunction and not node.keywords and not lists:
-            args = [self._name(a) if type(a) is N.Name else self.eval(a) for a in node.args]
-            return call_positional(fn.spec, args)  # call()'s first case, checked at once
-        spec = fn.spec if type(fn) in (OpFunction, BoundMethod) else None
-        if lists and spec is not None:
-            # An op's list parameters (tensor(data, dtype=...), sum(x, dim=[0, 1])) take a list
-            # literal as a list of Python values, so that tensor([0.1], dtype=float64) holds
-            # the double 0.1, as in PyTorch; anywhere else a list literal is a tensor of the
-            # default dtype.
-            method = type(fn) is BoundMethod
-            args = [self._data(a) if type(a) is N.ListLit and list_parameter(spec, i, method)
-                    else self.eval(a) for i, a in enumerate(node.args)]
-        else:
-            args = [self._name(a) if type(a) is N.Name else self.eval(a) for a in node.args]
-        kwargs = {}
-        for kw in node.keywords:
-            if kw.name in kwargs:
-                raise GradcliError("syntax", f"keyword argument repeated: {kw.name}", kw.line,
-                                   kw.column)
-            kwargs[kw.name] = (self._data(kw.value) if lists and spec is not None
-                               and type(kw.value) is N.ListLit and list_parameter(spec, kw.name)
-                               else self.eval(kw.value))
-        return self.call(fn, args, kwargs, node)
-
-    def _data(self, node: N.Node) -> Any:
-        if isinstance(node, N.ListLit):
-            return [self._data(item) for item in node.items]
-        return self.eval(node)
 
     def call(self, fn: Any, args: list[Any], kwargs: dict[str, Any], node: N.Node) -> Any:
         if isinstance(fn, OpFunction):
@@ -399,7 +219,7 @@ class Expressions:
         self.locals, self.enclosing = scope, fn.enclosing
         self.depth += 1
         try:
-            self.exec_block(fn.body)
+            fn.body(self)
         except ReturnSignal as r:
             return r.value
         except GradcliError as e:
@@ -424,21 +244,6 @@ class Expressions:
         sep = " " if sep is None else sep
         end = "\n" if end is None else end
         self.write(sep.join(a if isinstance(a, str) else self.to_text(a) for a in args) + end)
-
-    _EXPRESSIONS: dict[type, Callable[[Any, Any], Any]] = {}
-
-
-Expressions._EXPRESSIONS = {
-    N.Number: Expressions._number, N.String: Expressions._string,
-    N.FString: Expressions._fstring, N.Constant: Expressions._constant,
-    N.Name: Expressions._name, N.ListLit: Expressions._list, N.TupleLit: Expressions._tuple,
-    N.UnaryOp: Expressions._unary, N.BinOp: Expressions._binop,
-    N.Compare: Expressions._compare, N.BoolOp: Expressions._boolop,
-    N.IfExp: Expressions._ifexp, N.Not: Expressions._not, N.Call: Expressions._call,
-    N.Attribute: Expressions._attribute, N.Subscript: Expressions._subscript,
-    N.Slice: Expressions._slice, N.EllipsisLit: Expressions._ellipsis,
-}
-
 
 #: Not a value of the language: "no such variable here" in a lookup.
 _UNSET = object()
@@ -482,3 +287,396 @@ def _name_at_end(node: N.Node, name: str) -> dict[str, Any]:
     if end_line == node.line and end is not None and end - len(name) >= node.column:
         return {"line": node.line, "column": end - len(name), "end_column": end}
     return {"line": node.line, "column": node.column, "end_column": N.end_on_line(node)}
+
+
+# -- compiling ----------------------------------------------------------------------------------
+# Each node is compiled once into a closure run(interpreter) -> value: what the node is, its
+# operator, its children's closures and its position are decided here, not at every visit.
+# A closure does what evaluating its node did: it notes the origin of a tensor it computes
+# (anomaly detection checks it) and locates the errors raised under it at its node, unless a
+# node inside located them first (the innermost position wins).
+
+Compiled = Callable[[Any], Any]
+#: How many compiled entry points (programs, expressions) are kept, with their nodes.
+KEPT_COMPILED = 512
+_COMPILED: dict[int, tuple[N.Node, Any]] = {}
+
+
+def compiled(node: N.Node, compile_node: Callable[[Any], Any]) -> Any:
+    """``compile_node(node)``, kept for the next runs of the same node (by identity: nodes
+    equal in structure differ in the positions their errors name)."""
+    entry = _COMPILED.get(id(node))
+    if entry is not None and entry[0] is node:
+        return entry[1]
+    code = compile_node(node)
+    if len(_COMPILED) >= KEPT_COMPILED:
+        del _COMPILED[next(iter(_COMPILED))]
+    _COMPILED[id(node)] = (node, code)
+    return code
+
+
+def _relocated(e: Exception, node: N.Node) -> GradcliError:
+    """An engine error, or Python's arithmetic or memory error, as an error at ``node``."""
+    if isinstance(e, EngineError):
+        return GradcliError(e.kind, e.message, node.line, node.column, e.hint,
+                            end_column=N.end_on_line(node))
+    if isinstance(e, ZeroDivisionError):
+        return GradcliError("value", "division by zero", node.line, node.column)
+    if isinstance(e, OverflowError):
+        message = overflow_message(e)
+        return GradcliError("value", message, node.line, node.column,
+                            hint="tensor arithmetic gives inf instead, e.g. tensor(2.0) ** 10000"
+                            if message.startswith("number too large") else None)
+    return GradcliError("limit", "out of memory", node.line, node.column,
+                        hint="lower the sizes, or --max-elements")
+
+
+#: What a node's closure turns into an error at its node (_relocated).
+_RELOCATED = (EngineError, ZeroDivisionError, OverflowError, MemoryError)
+
+
+def _noted(it: Any, result: Tensor, node: N.Node) -> None:
+    """Note the origin of a computed tensor (and check it, when detecting anomalies)."""
+    if it.detect_anomaly:
+        it._note_origin(result, node)
+    else:
+        fn = result.grad_fn
+        if fn is not None and fn.origin is None:
+            fn.origin = node  # _note_origin's first half
+
+
+def _wrap(node: N.Node, body: Compiled) -> Compiled:
+    """A closure that runs ``body`` as the evaluation of ``node``: origin noted, errors located."""
+    line, column, end = node.line, node.column, N.end_on_line(node)
+
+    def run(it: Any) -> Any:
+        try:
+            result = body(it)
+            if type(result) is Tensor:
+                _noted(it, result, node)
+            return result
+        except GradcliError as e:
+            e.located(line, column, end_column=end)
+            raise
+        except _RELOCATED as e:
+            raise _relocated(e, node) from None
+
+    return run
+
+
+def compile_expression(node: N.Expr) -> Compiled:
+    """The closure that evaluates ``node``."""
+    return _COMPILERS[type(node)](node)
+
+
+def compile_operand(node: N.Expr) -> Compiled:
+    """As compile_expression, but a name is only looked up: it raises its own located error,
+    and its value, if computed, had its origin noted when it was computed (operands and
+    arguments, the busiest places)."""
+    return _name_lookup(node) if type(node) is N.Name else compile_expression(node)
+
+
+def _value(node: N.Number | N.Constant | N.String) -> Compiled:
+    value = node.value
+    return lambda it: value
+
+
+def _name_lookup(node: N.Name) -> Compiled:
+    name = node.id
+
+    def run(it: Any) -> Any:
+        value = it.locals.get(name, _UNSET)
+        if value is not _UNSET:
+            return value
+        return it.lookup(name, node)
+
+    return run
+
+
+def _name(node: N.Name) -> Compiled:
+    return _wrap(node, _name_lookup(node))
+
+
+def _fstring_parts(node: N.FString) -> Compiled:
+    parts: list[Any] = []
+    for part in node.parts:
+        if isinstance(part, str):
+            parts.append(part)
+        else:
+            spec = None if part.format_spec is None else _fstring_parts(part.format_spec)
+            parts.append((compile_expression(part.value), spec, part.conversion == "r", part))
+
+    def run(it: Any) -> str:
+        out = []
+        for part in parts:
+            if type(part) is str:
+                out.append(part)
+                continue
+            value_of, spec_of, shown, field = part
+            value = value_of(it)
+            spec = "" if spec_of is None else spec_of(it)
+            if shown:
+                value = it.to_text(value)
+            out.append(it._format(value, spec, field))
+        return "".join(out)
+
+    return run
+
+
+def _fstring(node: N.FString) -> Compiled:
+    return _wrap(node, _fstring_parts(node))
+
+
+def _list(node: N.ListLit) -> Compiled:
+    items = [compile_expression(i) for i in node.items]
+
+    def run(it: Any) -> Any:
+        values = [item(it) for item in items]
+        if is_numeric_nest(values):
+            return E.tensor(values)
+        return values
+
+    return _wrap(node, run)
+
+
+def _tuple(node: N.TupleLit) -> Compiled:
+    items = [compile_expression(i) for i in node.items]
+    return _wrap(node, lambda it: tuple(item(it) for item in items))
+
+
+_TENSOR_UNARY = {"-": E.neg, "+": lambda v: v, "~": E.logical_not}
+_PY_UNARY = {"-": operator.neg, "+": operator.pos, "~": operator.invert}
+
+
+def _unary(node: N.UnaryOp) -> Compiled:
+    operand, op, operand_node = compile_expression(node.operand), node.op, node.operand
+    if op == "not":
+        return _wrap(node, lambda it: not truth(operand(it), operand_node))
+    on_tensor, on_number = _TENSOR_UNARY[op], _PY_UNARY[op]
+
+    def run(it: Any) -> Any:
+        value = operand(it)
+        if isinstance(value, Tensor):
+            return on_tensor(value)
+        if isinstance(value, (int, float)):
+            return on_number(value)
+        raise GradcliError("type", f"bad operand type for unary {op}: '{type_name(value)}'",
+                           node.line, node.column)
+
+    return _wrap(node, run)
+
+
+def _binop(node: N.BinOp) -> Compiled:
+    op = node.op
+    left, right = compile_operand(node.left), compile_operand(node.right)
+    into = None if type(node.left) is N.Name else _INTO_LEFT.get(op)  # a variable's: no temporary
+    on_tensors = TENSOR_BINARY[op]
+    line, column, end = node.line, node.column, N.end_on_line(node)
+
+    def run(it: Any) -> Any:
+        try:
+            a = left(it)
+            b = right(it)
+            result = None
+            if type(a) is Tensor:
+                if into is not None and _REUSE[0] and _counts(a) == _TEMPORARY:
+                    # Nothing but this frame holds a or its array: a temporary of the
+                    # expression, such as e * s in e * s + x ** 2. The sum may go into its buffer.
+                    result = E.into_left(into, a, b)
+                if result is None and (type(b) is Tensor or type(b) is float):
+                    result = on_tensors(a, b)  # what _binary does with these operands
+            if result is None:
+                result = binary(op, a, b, node, it.to_text)
+            if type(result) is Tensor:
+                _noted(it, result, node)
+            return result
+        except GradcliError as e:
+            e.located(line, column, end_column=end)
+            raise
+        except _RELOCATED as e:
+            raise _relocated(e, node) from None
+
+    return run
+
+
+def _compare(node: N.Compare) -> Compiled:
+    left = compile_expression(node.left)
+    pairs = [(op, compile_expression(right)) for op, right in zip(node.ops, node.comparators)]
+    last = len(pairs) - 1
+
+    def run(it: Any) -> Any:
+        a = left(it)
+        result: Any = True
+        for i, (op, right) in enumerate(pairs):
+            b = right(it)
+            result = compare_pair(op, a, b, node)
+            if i != last and not truth(result, node):
+                return result
+            a = b
+        return result
+
+    return _wrap(node, run)
+
+
+def _boolop(node: N.BoolOp) -> Compiled:
+    operands = [(compile_expression(o), o) for o in node.values]
+    stop_when = node.op == "or"  # "and" stops at a false operand, "or" at a true one
+
+    def run(it: Any) -> Any:
+        value: Any = None
+        for operand, operand_node in operands:
+            value = operand(it)
+            if truth(value, operand_node) == stop_when:
+                return value
+        return value
+
+    return _wrap(node, run)
+
+
+def _not(node: N.Not) -> Compiled:
+    operand, operand_node = compile_expression(node.operand), node.operand
+    return _wrap(node, lambda it: not truth(operand(it), operand_node))
+
+
+def _ifexp(node: N.IfExp) -> Compiled:
+    test, body, orelse = (compile_expression(n) for n in (node.test, node.body, node.orelse))
+    test_node = node.test
+    return _wrap(node, lambda it: body(it) if truth(test(it), test_node) else orelse(it))
+
+
+def _attribute(node: N.Attribute) -> Compiled:
+    value, attr = compile_expression(node.value), node.attr
+    return _wrap(node, lambda it: it.attribute(value(it), attr, node))
+
+
+def compile_index(node: N.Expr) -> Compiled:
+    """The closure of a subscript's index: slices, tuples of indices and ``...`` as Python's."""
+    kind = type(node)
+    if kind is N.Slice:
+        parts = [None if p is None else (compile_expression(p), p)
+                 for p in (node.lower, node.upper, node.step)]
+        return lambda it: slice(*(None if p is None else as_index(p[0](it), p[1])
+                                  for p in parts))
+    if kind is N.TupleLit:
+        items = [compile_index(i) for i in node.items]
+        return lambda it: tuple(item(it) for item in items)
+    if kind is N.EllipsisLit:
+        return lambda it: Ellipsis
+    return compile_expression(node)
+
+
+def _subscript(node: N.Subscript) -> Compiled:
+    value, index = compile_expression(node.value), compile_index(node.index)
+    return _wrap(node, lambda it: it._item(value(it), index(it), node))
+
+
+def _slice(node: N.Slice) -> Compiled:
+    return _wrap(node, compile_index(node))
+
+
+def _ellipsis(node: N.EllipsisLit) -> Compiled:
+    return lambda it: Ellipsis
+
+
+def _data(node: N.Expr) -> Compiled:
+    """A list literal as a list of Python values (an op's list parameter: see _call)."""
+    if isinstance(node, N.ListLit):
+        items = [_data(item) for item in node.items]
+        return lambda it: [item(it) for item in items]
+    return compile_expression(node)
+
+
+def _callee(func: N.Expr) -> Compiled:
+    """The called function: a name looked up, and a namespace's member (torch.tanh) read,
+    directly (none is private: see attribute()); anything else evaluated."""
+    whole = compile_expression(func)
+    if type(func) is N.Name:
+        name = _name_lookup(func)
+
+        def run(it: Any) -> Any:
+            fn = name(it)
+            return whole(it) if fn is None else fn
+
+        return run
+    if type(func) is N.Attribute and type(func.value) is N.Name:
+        owner_of, attr = _name_lookup(func.value), func.attr
+
+        def member(it: Any) -> Any:
+            owner = owner_of(it)
+            fn = owner.members.get(attr) if type(owner) is Namespace else None
+            return whole(it) if fn is None else fn
+
+        return member
+    return whole
+
+
+def _call(node: N.Call) -> Compiled:
+    callee = _callee(node.func)
+    lists = any(type(a) is N.ListLit for a in node.args) or any(
+        type(kw.value) is N.ListLit for kw in node.keywords)
+    args = [compile_operand(a) for a in node.args]
+    line, column, end = node.line, node.column, N.end_on_line(node)
+    if not node.keywords and not lists:
+        count = len(args)
+        first = args[0] if count else None
+        second = args[1] if count > 1 else None
+
+        def positional(it: Any) -> Any:
+            try:
+                fn = callee(it)
+                if count == 1:
+                    values = [first(it)]  # type: ignore[misc]
+                elif count == 2:
+                    values = [first(it), second(it)]  # type: ignore[misc]
+                else:
+                    values = [arg(it) for arg in args]
+                if type(fn) is OpFunction:
+                    result = call_positional(fn.spec, values)  # call()'s first case, at once
+                else:
+                    result = it.call(fn, values, {}, node)
+                if type(result) is Tensor:
+                    _noted(it, result, node)
+                return result
+            except GradcliError as e:
+                e.located(line, column, end_column=end)
+                raise
+            except _RELOCATED as e:
+                raise _relocated(e, node) from None
+
+        return positional
+    # An op's list parameters (tensor(data, dtype=...), sum(x, dim=[0, 1])) take a list
+    # literal as a list of Python values, so that tensor([0.1], dtype=float64) holds the
+    # double 0.1, as in PyTorch; anywhere else a list literal is a tensor of the default dtype.
+    arg_data = [_data(a) if type(a) is N.ListLit else None for a in node.args]
+    keywords = [(kw, compile_expression(kw.value),
+                 _data(kw.value) if type(kw.value) is N.ListLit else None)
+                for kw in node.keywords]
+
+    def run(it: Any) -> Any:
+        fn = callee(it)
+        spec = fn.spec if type(fn) in (OpFunction, BoundMethod) else None
+        if lists and spec is not None:
+            method = type(fn) is BoundMethod
+            values = [data(it) if data is not None and list_parameter(spec, i, method)
+                      else arg(it) for i, (arg, data) in enumerate(zip(args, arg_data))]
+        else:
+            values = [arg(it) for arg in args]
+        kwargs = {}
+        for kw, value, data in keywords:
+            if kw.name in kwargs:
+                raise GradcliError("syntax", f"keyword argument repeated: {kw.name}", kw.line,
+                                   kw.column)
+            kwargs[kw.name] = (data(it) if data is not None and spec is not None
+                               and list_parameter(spec, kw.name) else value(it))
+        return it.call(fn, values, kwargs, node)
+
+    return _wrap(node, run)
+
+
+_COMPILERS: dict[type, Callable[[Any], Compiled]] = {
+    N.Number: _value, N.String: _value, N.Constant: _value, N.FString: _fstring,
+    N.Name: _name, N.ListLit: _list, N.TupleLit: _tuple, N.UnaryOp: _unary, N.BinOp: _binop,
+    N.Compare: _compare, N.BoolOp: _boolop, N.IfExp: _ifexp, N.Not: _not, N.Call: _call,
+    N.Attribute: _attribute, N.Subscript: _subscript, N.Slice: _slice,
+    N.EllipsisLit: _ellipsis,
+}
