@@ -162,11 +162,17 @@ def list_parameter(spec: OpSpec, position: int | str, method: bool = False) -> b
     return bool(name)
 
 
+def passes_checks(spec: OpSpec, count: int) -> bool:
+    """Whether every call of ``spec`` with ``count`` positional arguments and no keywords
+    passes bind_op's checks, so that ``spec.impl(*args)`` may be called at once."""
+    params = _parameters(spec)
+    return not params.flags and 0 <= params.least <= count and (
+        count <= params.positional or params.varargs)
+
+
 def call_positional(spec: OpSpec, args: list[Any]) -> Any:
     """``bind_op(spec, args, {})``, with the checks of the common call (tanh(h)) in one test."""
-    params = _parameters(spec)
-    if not params.flags and 0 <= params.least <= len(args) and (
-            len(args) <= params.positional or params.varargs):
+    if passes_checks(spec, len(args)):
         return spec.impl(*args)
     return bind_op(spec, args, {})
 

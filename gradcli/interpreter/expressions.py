@@ -21,7 +21,7 @@ from .builtins import (
     SHADOWED,
     interpreter_bound,
 )
-from .calls import bind_method, bind_op, call_positional, list_parameter
+from .calls import bind_method, bind_op, call_positional, list_parameter, passes_checks
 from .formatting import format_spec
 from .meanings import function_hint
 from .pymessages import overflow_message
@@ -468,15 +468,29 @@ def _unary(node: N.UnaryOp) -> Compiled:
 
 def _binop(node: N.BinOp) -> Compiled:
     op = node.op
-    left, right = compile_operand(node.left), compile_operand(node.right)
-    into = None if type(node.left) is N.Name else _INTO_LEFT.get(op)  # a variable's: no temporary
+    left_node, right_node = node.left, node.right
+    left, right = compile_operand(left_node), compile_operand(right_node)
+    # A name operand is looked up here, inline (what its closure does, without the call).
+    left_name = left_node.id if type(left_node) is N.Name else None
+    right_name = right_node.id if type(right_node) is N.Name else None
+    into = None if left_name is not None else _INTO_LEFT.get(op)  # a variable's: no temporary
     on_tensors = TENSOR_BINARY[op]
     line, column, end = node.line, node.column, N.end_on_line(node)
 
     def run(it: Any) -> Any:
         try:
-            a = left(it)
-            b = right(it)
+            if left_name is None:
+                a = left(it)
+            else:
+                a = it.locals.get(left_name, _UNSET)
+                if a is _UNSET:
+                    a = it.lookup(left_name, left_node)
+            if right_name is None:
+                b = right(it)
+            else:
+                b = it.locals.get(right_name, _UNSET)
+                if b is _UNSET:
+                    b = it.lookup(right_name, right_node)
             result = None
             if type(a) is Tensor:
                 if into is not None and _REUSE[0] and _counts(a) == _TEMPORARY:
@@ -487,8 +501,13 @@ def _binop(node: N.BinOp) -> Compiled:
                     result = on_tensors(a, b)  # what _binary does with these operands
             if result is None:
                 result = binary(op, a, b, node, it.to_text)
-            if type(result) is Tensor:
-                _noted(it, result, node)
+            if type(result) is Tensor:  # _noted, inline
+                if it.detect_anomaly:
+                    it._note_origin(result, node)
+                else:
+                    fn = result.grad_fn
+                    if fn is not None and fn.origin is None:
+                        fn.origin = node
             return result
         except GradcliError as e:
             e.located(line, column, end_column=end)
@@ -610,40 +629,66 @@ def _callee(func: N.Expr) -> Compiled:
     return whole
 
 
+def _positional_call(node: N.Call, callee: Compiled, args: list[Compiled]) -> Compiled:
+    """``f(a, b)``: positional arguments only (one or two of them: without a list)."""
+    count = len(args)
+    first = args[0] if count else None
+    second = args[1] if count > 1 else None
+    first_name = node.args[0].id if count and type(node.args[0]) is N.Name else None
+    first_node = node.args[0] if count else None
+    line, column, end = node.line, node.column, N.end_on_line(node)
+    #: The last op called here whose checks (call_positional) these arguments pass.
+    checked: list[Any] = [None]
+
+    def run(it: Any) -> Any:
+        try:
+            fn = callee(it)
+            if count == 1:
+                if first_name is None:
+                    values = [first(it)]  # type: ignore[misc]
+                else:
+                    value = it.locals.get(first_name, _UNSET)
+                    if value is _UNSET:
+                        value = it.lookup(first_name, first_node)
+                    values = [value]
+            elif count == 2:
+                values = [first(it), second(it)]  # type: ignore[misc]
+            else:
+                values = [arg(it) for arg in args]
+            if type(fn) is OpFunction:
+                spec = fn.spec
+                if spec is checked[0]:
+                    result = spec.impl(*values)
+                else:
+                    if passes_checks(spec, count):
+                        checked[0] = spec
+                    result = call_positional(spec, values)  # call()'s first case, at once
+            else:
+                result = it.call(fn, values, {}, node)
+            if type(result) is Tensor:  # _noted, inline
+                if it.detect_anomaly:
+                    it._note_origin(result, node)
+                else:
+                    fn = result.grad_fn
+                    if fn is not None and fn.origin is None:
+                        fn.origin = node
+            return result
+        except GradcliError as e:
+            e.located(line, column, end_column=end)
+            raise
+        except _RELOCATED as e:
+            raise _relocated(e, node) from None
+
+    return run
+
+
 def _call(node: N.Call) -> Compiled:
     callee = _callee(node.func)
     lists = any(type(a) is N.ListLit for a in node.args) or any(
         type(kw.value) is N.ListLit for kw in node.keywords)
     args = [compile_operand(a) for a in node.args]
-    line, column, end = node.line, node.column, N.end_on_line(node)
     if not node.keywords and not lists:
-        count = len(args)
-        first = args[0] if count else None
-        second = args[1] if count > 1 else None
-
-        def positional(it: Any) -> Any:
-            try:
-                fn = callee(it)
-                if count == 1:
-                    values = [first(it)]  # type: ignore[misc]
-                elif count == 2:
-                    values = [first(it), second(it)]  # type: ignore[misc]
-                else:
-                    values = [arg(it) for arg in args]
-                if type(fn) is OpFunction:
-                    result = call_positional(fn.spec, values)  # call()'s first case, at once
-                else:
-                    result = it.call(fn, values, {}, node)
-                if type(result) is Tensor:
-                    _noted(it, result, node)
-                return result
-            except GradcliError as e:
-                e.located(line, column, end_column=end)
-                raise
-            except _RELOCATED as e:
-                raise _relocated(e, node) from None
-
-        return positional
+        return _positional_call(node, callee, args)
     # An op's list parameters (tensor(data, dtype=...), sum(x, dim=[0, 1])) take a list
     # literal as a list of Python values, so that tensor([0.1], dtype=float64) holds the
     # double 0.1, as in PyTorch; anywhere else a list literal is a tensor of the default dtype.

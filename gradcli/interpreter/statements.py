@@ -143,6 +143,10 @@ def compile_statement(stmt: N.Stmt, top: bool) -> Run:
                                stmt.line, stmt.column)
 
         return unsupported
+    if type(stmt) is N.Assign:
+        name = _assigned_name(stmt)
+        if name is not None:
+            return _assign_name(stmt, name)
     body = compile_stmt(stmt, top)
     line, column = stmt.line, stmt.column
 
@@ -154,16 +158,49 @@ def compile_statement(stmt: N.Stmt, top: bool) -> Run:
         except GradcliError as e:
             e.located(line, column)
             raise
-        except EngineError as e:
-            raise GradcliError(e.kind, e.message, line, column, e.hint) from None
-        except RecursionError:
-            raise GradcliError("limit", "the program nests too deeply for the interpreter",
-                               line, column,
-                               hint="lower the nesting or the recursion depth") from None
         except OSError:  # the machine's (a full disk under the echo): the guard reports it
             raise
-        except Exception as e:  # noqa: BLE001 - a bug in gradcli: an error of its statement
-            raise InternalError(e).located(line, column) from None
+        except Exception as e:  # noqa: BLE001 - see _statement_error
+            raise _statement_error(e, line, column) from None
+
+    return run
+
+
+def _statement_error(e: Exception, line: int, column: int) -> GradcliError:
+    """What a statement at ``line``, ``column`` raised, as an error there: an engine's error,
+    Python's stack running out, or (anything else) a bug in gradcli."""
+    if isinstance(e, EngineError):
+        return GradcliError(e.kind, e.message, line, column, e.hint)
+    if isinstance(e, RecursionError):
+        return GradcliError("limit", "the program nests too deeply for the interpreter",
+                            line, column, hint="lower the nesting or the recursion depth")
+    return InternalError(e).located(line, column)
+
+
+def _assigned_name(stmt: N.Assign) -> str | None:
+    """The variable of ``x = ...`` (one plain name that is no built-in's), else None."""
+    targets = stmt.targets
+    if len(targets) == 1 and type(targets[0]) is N.Name and targets[0].id not in PROTECTED:
+        return targets[0].id
+    return None
+
+
+def _assign_name(stmt: N.Assign, name: str) -> Run:
+    """``x = ...``: the value stored directly (what compile_target's closure does), in one
+    closure with compile_statement's."""
+    value = compile_expression(stmt.value)
+    line, column = stmt.line, stmt.column
+
+    def run(it: Any) -> None:
+        try:
+            it.locals[name] = value(it)
+        except GradcliError as e:
+            e.located(line, column)
+            raise
+        except OSError:
+            raise
+        except Exception as e:  # noqa: BLE001 - see _statement_error
+            raise _statement_error(e, line, column) from None
 
     return run
 
@@ -221,15 +258,7 @@ def compile_target(target: N.Expr) -> Callable[[Any, Any], None]:
 
 def _assign(stmt: N.Assign, top: bool) -> Run:
     value = compile_expression(stmt.value)
-    targets = stmt.targets
-    if len(targets) == 1 and type(targets[0]) is N.Name and targets[0].id not in PROTECTED:
-        name = targets[0].id
-
-        def to_name(it: Any) -> None:
-            it.locals[name] = value(it)  # x = ...: what compile_target's closure does, directly
-
-        return to_name
-    assigns = [compile_target(t) for t in targets]
+    assigns = [compile_target(t) for t in stmt.targets]
 
     def run(it: Any) -> None:
         result = value(it)
@@ -325,8 +354,9 @@ def _while(stmt: N.While, top: bool) -> Run:
     body = compile_block(stmt.body, top)
 
     def run(it: Any) -> None:
+        limit = it.limits.max_steps
         while truth(test(it), test_node):
-            if it.steps >= it.limits.max_steps:
+            if it.steps >= limit:
                 it._tick(stmt)  # raises
             it.steps += 1  # _tick, inlined
             try:
@@ -347,12 +377,13 @@ def _for(stmt: N.For, top: bool) -> Run:
     assign = compile_target(target)
 
     def run(it: Any) -> None:
+        limit = it.limits.max_steps
         for item in items_of(iterable(it)):
             if name is not None:
                 it.locals[name] = item
             else:
                 assign(it, item)
-            if it.steps >= it.limits.max_steps:
+            if it.steps >= limit:
                 it._tick(stmt)  # raises
             it.steps += 1  # _tick, inlined
             try:
