@@ -6,6 +6,7 @@ from __future__ import annotations
 import operator
 import re
 import sys
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -299,7 +300,7 @@ def _name_at_end(node: N.Node, name: str) -> dict[str, Any]:
 Compiled = Callable[[Any], Any]
 #: How many compiled entry points (programs, expressions) are kept, with their nodes.
 KEPT_COMPILED = 512
-_COMPILED: dict[int, tuple[N.Node, Any]] = {}
+_COMPILED: OrderedDict[int, tuple[N.Node, Any]] = OrderedDict()
 
 
 def compiled(node: N.Node, compile_node: Callable[[Any], Any]) -> Any:
@@ -310,7 +311,7 @@ def compiled(node: N.Node, compile_node: Callable[[Any], Any]) -> Any:
         return entry[1]
     code = compile_node(node)
     if len(_COMPILED) >= KEPT_COMPILED:
-        del _COMPILED[next(iter(_COMPILED))]
+        _COMPILED.popitem(last=False)  # the oldest
     _COMPILED[id(node)] = (node, code)
     return code
 
@@ -347,16 +348,15 @@ def _noted(it: Any, result: Tensor, node: N.Node) -> None:
 
 def _wrap(node: N.Node, body: Compiled) -> Compiled:
     """A closure that runs ``body`` as the evaluation of ``node``: origin noted, errors located."""
-    line, column, end = node.line, node.column, N.end_on_line(node)
 
-    def run(it: Any) -> Any:
+    def run(it: Any, body: Compiled = body, node: N.Node = node) -> Any:
         try:
             result = body(it)
             if type(result) is Tensor:
                 _noted(it, result, node)
             return result
         except GradcliError as e:
-            e.located(line, column, end_column=end)
+            e.located(node.line, node.column, end_column=N.end_on_line(node))
             raise
         except _RELOCATED as e:
             raise _relocated(e, node) from None
@@ -377,14 +377,13 @@ def compile_operand(node: N.Expr) -> Compiled:
 
 
 def _value(node: N.Number | N.Constant | N.String) -> Compiled:
-    value = node.value
-    return lambda it: value
+    return lambda it, value=node.value: value
 
 
 def _name_lookup(node: N.Name) -> Compiled:
     name = node.id
 
-    def run(it: Any) -> Any:
+    def run(it: Any, name: str = name, node: N.Name = node) -> Any:
         value = it.locals.get(name, _UNSET)
         if value is not _UNSET:
             return value
@@ -469,24 +468,27 @@ def _unary(node: N.UnaryOp) -> Compiled:
 def _binop(node: N.BinOp) -> Compiled:
     op = node.op
     left_node, right_node = node.left, node.right
-    left, right = compile_operand(left_node), compile_operand(right_node)
     # A name operand is looked up here, inline (what its closure does, without the call).
     left_name = left_node.id if type(left_node) is N.Name else None
     right_name = right_node.id if type(right_node) is N.Name else None
+    left = compile_expression(left_node) if left_name is None else None
+    right = compile_expression(right_node) if right_name is None else None
     into = None if left_name is not None else _INTO_LEFT.get(op)  # a variable's: no temporary
     on_tensors = TENSOR_BINARY[op]
-    line, column, end = node.line, node.column, N.end_on_line(node)
 
-    def run(it: Any) -> Any:
+    def run(it: Any, left: Any = left, right: Any = right, left_name: Any = left_name,
+            right_name: Any = right_name, left_node: N.Expr = left_node,
+            right_node: N.Expr = right_node, into: Any = into, on_tensors: Any = on_tensors,
+            op: str = op, node: N.BinOp = node) -> Any:
         try:
             if left_name is None:
-                a = left(it)
+                a = left(it)  # type: ignore[misc]
             else:
                 a = it.locals.get(left_name, _UNSET)
                 if a is _UNSET:
                     a = it.lookup(left_name, left_node)
             if right_name is None:
-                b = right(it)
+                b = right(it)  # type: ignore[misc]
             else:
                 b = it.locals.get(right_name, _UNSET)
                 if b is _UNSET:
@@ -510,7 +512,7 @@ def _binop(node: N.BinOp) -> Compiled:
                         fn.origin = node
             return result
         except GradcliError as e:
-            e.located(line, column, end_column=end)
+            e.located(node.line, node.column, end_column=N.end_on_line(node))
             raise
         except _RELOCATED as e:
             raise _relocated(e, node) from None
@@ -608,15 +610,9 @@ def _data(node: N.Expr) -> Compiled:
 def _callee(func: N.Expr) -> Compiled:
     """The called function: a name looked up, and a namespace's member (torch.tanh) read,
     directly (none is private: see attribute()); anything else evaluated."""
-    whole = compile_expression(func)
     if type(func) is N.Name:
-        name = _name_lookup(func)
-
-        def run(it: Any) -> Any:
-            fn = name(it)
-            return whole(it) if fn is None else fn
-
-        return run
+        return _name_lookup(func)  # a None it finds is not callable, looked up again or not
+    whole = compile_expression(func)
     if type(func) is N.Attribute and type(func.value) is N.Name:
         owner_of, attr = _name_lookup(func.value), func.attr
 
@@ -636,11 +632,13 @@ def _positional_call(node: N.Call, callee: Compiled, args: list[Compiled]) -> Co
     second = args[1] if count > 1 else None
     first_name = node.args[0].id if count and type(node.args[0]) is N.Name else None
     first_node = node.args[0] if count else None
-    line, column, end = node.line, node.column, N.end_on_line(node)
     #: The last op called here whose checks (call_positional) these arguments pass.
     checked: list[Any] = [None]
 
-    def run(it: Any) -> Any:
+    def run(it: Any, callee: Compiled = callee, count: int = count, first: Any = first,
+            second: Any = second, first_name: Any = first_name, first_node: Any = first_node,
+            args: list[Compiled] = args, checked: list[Any] = checked,
+            node: N.Call = node) -> Any:
         try:
             fn = callee(it)
             if count == 1:
@@ -674,7 +672,7 @@ def _positional_call(node: N.Call, callee: Compiled, args: list[Compiled]) -> Co
                         fn.origin = node
             return result
         except GradcliError as e:
-            e.located(line, column, end_column=end)
+            e.located(node.line, node.column, end_column=N.end_on_line(node))
             raise
         except _RELOCATED as e:
             raise _relocated(e, node) from None
@@ -684,7 +682,7 @@ def _positional_call(node: N.Call, callee: Compiled, args: list[Compiled]) -> Co
 
 def _call(node: N.Call) -> Compiled:
     callee = _callee(node.func)
-    lists = any(type(a) is N.ListLit for a in node.args) or any(
+    lists = N.ListLit in map(type, node.args) or any(
         type(kw.value) is N.ListLit for kw in node.keywords)
     args = [compile_operand(a) for a in node.args]
     if not node.keywords and not lists:
