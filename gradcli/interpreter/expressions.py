@@ -465,34 +465,48 @@ def _unary(node: N.UnaryOp) -> Compiled:
     return _wrap(node, run)
 
 
+#: Nodes whose value is known when compiling: an operand of these is no closure to call.
+_LITERALS = (N.Number, N.String, N.Constant)
+
+
 def _binop(node: N.BinOp) -> Compiled:
     op = node.op
     left_node, right_node = node.left, node.right
-    # A name operand is looked up here, inline (what its closure does, without the call).
+    # A name operand is looked up here, inline (what its closure does, without the call), and
+    # a literal one is its value.
     left_name = left_node.id if type(left_node) is N.Name else None
     right_name = right_node.id if type(right_node) is N.Name else None
-    left = compile_expression(left_node) if left_name is None else None
-    right = compile_expression(right_node) if right_name is None else None
-    into = None if left_name is not None else _INTO_LEFT.get(op)  # a variable's: no temporary
+    left_value = left_node.value if type(left_node) in _LITERALS else None
+    right_value = right_node.value if type(right_node) in _LITERALS else None
+    left = (None if left_name is not None or type(left_node) in _LITERALS
+            else compile_expression(left_node))
+    right = (None if right_name is not None or type(right_node) in _LITERALS
+             else compile_expression(right_node))
+    into = _INTO_LEFT.get(op) if left is not None else None  # a variable's is no temporary
     on_tensors = TENSOR_BINARY[op]
 
     def run(it: Any, left: Any = left, right: Any = right, left_name: Any = left_name,
-            right_name: Any = right_name, left_node: N.Expr = left_node,
+            right_name: Any = right_name, left_value: Any = left_value,
+            right_value: Any = right_value, left_node: N.Expr = left_node,
             right_node: N.Expr = right_node, into: Any = into, on_tensors: Any = on_tensors,
             op: str = op, node: N.BinOp = node) -> Any:
         try:
-            if left_name is None:
-                a = left(it)  # type: ignore[misc]
-            else:
+            if left is not None:
+                a = left(it)
+            elif left_name is not None:
                 a = it.locals.get(left_name, _UNSET)
                 if a is _UNSET:
                     a = it.lookup(left_name, left_node)
-            if right_name is None:
-                b = right(it)  # type: ignore[misc]
             else:
+                a = left_value
+            if right is not None:
+                b = right(it)
+            elif right_name is not None:
                 b = it.locals.get(right_name, _UNSET)
                 if b is _UNSET:
                     b = it.lookup(right_name, right_node)
+            else:
+                b = right_value
             result = None
             if type(a) is Tensor:
                 if into is not None and _REUSE[0] and _counts(a) == _TEMPORARY:
@@ -614,10 +628,11 @@ def _callee(func: N.Expr) -> Compiled:
         return _name_lookup(func)  # a None it finds is not callable, looked up again or not
     whole = compile_expression(func)
     if type(func) is N.Attribute and type(func.value) is N.Name:
-        owner_of, attr = _name_lookup(func.value), func.attr
-
-        def member(it: Any) -> Any:
-            owner = owner_of(it)
+        def member(it: Any, owner_name: str = func.value.id, owner_node: N.Name = func.value,
+                   attr: str = func.attr, whole: Compiled = whole) -> Any:
+            owner = it.locals.get(owner_name, _UNSET)
+            if owner is _UNSET:
+                owner = it.lookup(owner_name, owner_node)
             fn = owner.members.get(attr) if type(owner) is Namespace else None
             return whole(it) if fn is None else fn
 
@@ -625,22 +640,31 @@ def _callee(func: N.Expr) -> Compiled:
     return whole
 
 
-def _positional_call(node: N.Call, callee: Compiled, args: list[Compiled]) -> Compiled:
-    """``f(a, b)``: positional arguments only (one or two of them: without a list)."""
-    count = len(args)
-    first = args[0] if count else None
-    second = args[1] if count > 1 else None
-    first_name = node.args[0].id if count and type(node.args[0]) is N.Name else None
+def _positional_call(node: N.Call) -> Compiled:
+    """``f(a, b)``: positional arguments only, none a list. The callee's name, and a first
+    argument's, are looked up inline."""
+    callee_name = node.func.id if type(node.func) is N.Name else None
+    callee = _callee(node.func) if callee_name is None else None
+    count = len(node.args)
     first_node = node.args[0] if count else None
+    first_name = first_node.id if type(first_node) is N.Name and count == 1 else None
+    args = [] if first_name is not None else [compile_operand(a) for a in node.args]
+    first = args[0] if args else None
+    second = args[1] if count > 1 else None
     #: The last op called here whose checks (call_positional) these arguments pass.
     checked: list[Any] = [None]
 
     def run(it: Any, callee: Compiled = callee, count: int = count, first: Any = first,
             second: Any = second, first_name: Any = first_name, first_node: Any = first_node,
             args: list[Compiled] = args, checked: list[Any] = checked,
-            node: N.Call = node) -> Any:
+            callee_name: Any = callee_name, node: N.Call = node) -> Any:
         try:
-            fn = callee(it)
+            if callee_name is None:
+                fn = callee(it)
+            else:  # callee's lookup, inline
+                fn = it.locals.get(callee_name, _UNSET)
+                if fn is _UNSET:
+                    fn = it.lookup(callee_name, node.func)
             if count == 1:
                 if first_name is None:
                     values = [first(it)]  # type: ignore[misc]
@@ -681,12 +705,12 @@ def _positional_call(node: N.Call, callee: Compiled, args: list[Compiled]) -> Co
 
 
 def _call(node: N.Call) -> Compiled:
-    callee = _callee(node.func)
     lists = N.ListLit in map(type, node.args) or any(
         type(kw.value) is N.ListLit for kw in node.keywords)
-    args = [compile_operand(a) for a in node.args]
     if not node.keywords and not lists:
-        return _positional_call(node, callee, args)
+        return _positional_call(node)
+    callee = _callee(node.func)
+    args = [compile_operand(a) for a in node.args]
     # An op's list parameters (tensor(data, dtype=...), sum(x, dim=[0, 1])) take a list
     # literal as a list of Python values, so that tensor([0.1], dtype=float64) holds the
     # double 0.1, as in PyTorch; anywhere else a list literal is a tensor of the default dtype.
