@@ -166,8 +166,8 @@ def passes_checks(spec: OpSpec, count: int) -> bool:
     """Whether every call of ``spec`` with ``count`` positional arguments and no keywords
     passes bind_op's checks, so that ``spec.impl(*args)`` may be called at once."""
     params = _parameters(spec)
-    return not params.flags and 0 <= params.least <= count and (
-        count <= params.positional or params.varargs)
+    return 0 <= params.least <= count and (count <= params.positional or params.varargs) and (
+        all(not 0 <= index < count for index in params.flags.values()))  # no flag given
 
 
 def call_positional(spec: OpSpec, args: list[Any]) -> Any:
