@@ -22,7 +22,7 @@ from .builtins import (
     SHADOWED,
     interpreter_bound,
 )
-from .calls import bind_method, bind_op, call_positional, list_parameter, passes_checks
+from .calls import bind_method, bind_op, list_parameter, passes_checks
 from .formatting import format_spec
 from .meanings import function_hint
 from .pymessages import overflow_message
@@ -651,7 +651,7 @@ def _positional_call(node: N.Call) -> Compiled:
     args = [] if first_name is not None else [compile_operand(a) for a in node.args]
     first = args[0] if args else None
     second = args[1] if count > 1 else None
-    #: The last op called here whose checks (call_positional) these arguments pass.
+    #: The last op called here whose checks these arguments pass (passes_checks).
     checked: list[Any] = [None]
 
     def run(it: Any, callee: Compiled = callee, count: int = count, first: Any = first,
@@ -681,10 +681,11 @@ def _positional_call(node: N.Call) -> Compiled:
                 spec = fn.spec
                 if spec is checked[0]:
                     result = spec.impl(*values)
+                elif passes_checks(spec, count):  # call()'s first case, checked at once
+                    checked[0] = spec
+                    result = spec.impl(*values)
                 else:
-                    if passes_checks(spec, count):
-                        checked[0] = spec
-                    result = call_positional(spec, values)  # call()'s first case, at once
+                    result = bind_op(spec, values, {})
             else:
                 result = it.call(fn, values, {}, node)
             if type(result) is Tensor:  # _noted, inline
