@@ -1,5 +1,6 @@
 """The interpreter writes a + b (a - b) into a's buffer when a is a temporary of the
-expression (Interpreter._binop, engine ops.into_left): here, where it must and must not.
+expression (a BinOp compiled by interpreter/expressions.py, engine ops.into_left): here,
+where it must and must not.
 
 Every case runs twice, with the reuse and with it turned off; values and gradients must agree.
 The torch golden script tests/golden/scripts/temporaries.py checks the printed values too.
