@@ -1,12 +1,12 @@
 """The interpreter: runs syntax nodes on the engine, with Python's scoping and control flow.
 
-Each program or expression is compiled once into a tree of closures (the dispatch on what each
-node is done once, not at every visit), kept for the next runs of the same node. Expressions
-evaluate to tensors, Python numbers, strings, tuples, lists, ranges and the
-callables of ``values.py``. Errors from the engine get the position of the node that raised
-them (the innermost one); loops count steps and calls count depth against the limits.
-Statements are compiled in statements.py, expressions in expressions.py, and what operators do to
-Python values is pyvalues.py's; this module holds the interpreter's state and entry points.
+Each program or expression is compiled once into a tree of closures (what each node is, is
+decided once, not at every visit), kept for the next runs of the same node. Expressions
+evaluate to tensors, Python numbers, strings, tuples, lists, ranges and the callables of
+``values.py``. Errors from the engine get the position of the node that raised them (the
+innermost one); loops count steps and calls count depth against the limits. Statements are
+compiled in statements.py, expressions in expressions.py, and what operators do to Python
+values is pyvalues.py's; this module holds the interpreter's state and entry points.
 """
 
 from __future__ import annotations
@@ -97,7 +97,6 @@ class Interpreter(Statements, Expressions):
             raise GradcliError("syntax", "'break' or 'continue' outside a loop") from None
         except ReturnSignal:
             raise GradcliError("syntax", "'return' outside a function") from None
-
 
 
 def _compile_program(program: N.Program) -> Callable[[Any], None]:
