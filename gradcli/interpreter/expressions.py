@@ -393,7 +393,17 @@ def _name_lookup(node: N.Name) -> Compiled:
 
 
 def _name(node: N.Name) -> Compiled:
-    return _wrap(node, _name_lookup(node))
+    """A name evaluated: looked up (its errors are located already) and its value's origin
+    noted (a name is no operation: anomaly detection has nothing to check here)."""
+    def run(it: Any, name: str = node.id, node: N.Name = node) -> Any:
+        value = it.locals.get(name, _UNSET)
+        if value is _UNSET:
+            value = it.lookup(name, node)
+        if type(value) is Tensor:
+            _noted(it, value, node)
+        return value
+
+    return run
 
 
 def _fstring_parts(node: N.FString) -> Compiled:
