@@ -475,6 +475,8 @@ def _unary(node: N.UnaryOp) -> Compiled:
     return _wrap(node, run)
 
 
+#: Operands that binary() hands, with a tensor, straight to the tensor operator.
+_TENSOR_OPERANDS = frozenset({Tensor, float, int})
 #: Nodes whose value is known when compiling: an operand of these is no closure to call.
 _LITERALS = (N.Number, N.String, N.Constant)
 
@@ -523,8 +525,10 @@ def _binop(node: N.BinOp) -> Compiled:
                     # Nothing but this frame holds a or its array: a temporary of the
                     # expression, such as e * s in e * s + x ** 2. The sum may go into its buffer.
                     result = E.into_left(into, a, b)
-                if result is None and (type(b) is Tensor or type(b) is float):
-                    result = on_tensors(a, b)  # what _binary does with these operands
+                if result is None and type(b) in _TENSOR_OPERANDS:
+                    result = on_tensors(a, b)  # what binary() does with these operands
+            elif type(b) is Tensor and type(a) in _TENSOR_OPERANDS:
+                result = on_tensors(a, b)  # 2 * x: as binary() does
             if result is None:
                 result = binary(op, a, b, node, it.to_text)
             if type(result) is Tensor:  # _noted, inline
