@@ -486,14 +486,21 @@ def _binop(node: N.BinOp) -> Compiled:
     left_node, right_node = node.left, node.right
     # A name operand is looked up here, inline (what its closure does, without the call), and
     # a literal one is its value.
-    left_name = left_node.id if type(left_node) is N.Name else None
-    right_name = right_node.id if type(right_node) is N.Name else None
-    left_value = left_node.value if type(left_node) in _LITERALS else None
-    right_value = right_node.value if type(right_node) in _LITERALS else None
-    left = (None if left_name is not None or type(left_node) in _LITERALS
-            else compile_expression(left_node))
-    right = (None if right_name is not None or type(right_node) in _LITERALS
-             else compile_expression(right_node))
+    left = right = left_name = right_name = left_value = right_value = None
+    kind = type(left_node)
+    if kind is N.Name:
+        left_name = left_node.id
+    elif kind in _LITERALS:
+        left_value = left_node.value
+    else:
+        left = compile_expression(left_node)
+    kind = type(right_node)
+    if kind is N.Name:
+        right_name = right_node.id
+    elif kind in _LITERALS:
+        right_value = right_node.value
+    else:
+        right = compile_expression(right_node)
     into = _INTO_LEFT.get(op) if left is not None else None  # a variable's is no temporary
     on_tensors = TENSOR_BINARY[op]
 
@@ -657,14 +664,23 @@ def _callee(func: N.Expr) -> Compiled:
 def _positional_call(node: N.Call) -> Compiled:
     """``f(a, b)``: positional arguments only, none a list. The callee's name, and a first
     argument's, are looked up inline."""
-    callee_name = node.func.id if type(node.func) is N.Name else None
-    callee = _callee(node.func) if callee_name is None else None
-    count = len(node.args)
-    first_node = node.args[0] if count else None
-    first_name = first_node.id if type(first_node) is N.Name and count == 1 else None
-    args = [] if first_name is not None else [compile_operand(a) for a in node.args]
-    first = args[0] if args else None
-    second = args[1] if count > 1 else None
+    func, arguments = node.func, node.args
+    callee_name = callee = first_name = first = second = None
+    if type(func) is N.Name:
+        callee_name = func.id
+    else:
+        callee = _callee(func)
+    count = len(arguments)
+    first_node = arguments[0] if count else None
+    args: list[Compiled] = []
+    if count == 1 and type(first_node) is N.Name:
+        first_name = first_node.id
+    elif count == 1:
+        first = compile_expression(first_node)
+    else:
+        args = [compile_operand(a) for a in arguments]
+        if count == 2:
+            first, second = args
     #: The last op called here whose checks these arguments pass (passes_checks).
     checked: list[Any] = [None]
 
@@ -720,10 +736,10 @@ def _positional_call(node: N.Call) -> Compiled:
 
 
 def _call(node: N.Call) -> Compiled:
+    if not node.keywords and N.ListLit not in map(type, node.args):
+        return _positional_call(node)
     lists = N.ListLit in map(type, node.args) or any(
         type(kw.value) is N.ListLit for kw in node.keywords)
-    if not node.keywords and not lists:
-        return _positional_call(node)
     callee = _callee(node.func)
     args = [compile_operand(a) for a in node.args]
     # An op's list parameters (tensor(data, dtype=...), sum(x, dim=[0, 1])) take a list
