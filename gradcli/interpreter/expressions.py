@@ -747,6 +747,7 @@ def _call(node: N.Call) -> Compiled:
     # literal as a list of Python values, so that tensor([0.1], dtype=float64) holds the
     # double 0.1, as in PyTorch; anywhere else a list literal is a tensor of the default dtype.
     arg_data = [_data(a) if type(a) is N.ListLit else None for a in node.args]
+    evaluated = [compile_expression(a) for a in node.args]  # beside a list: names noted too
     keywords = [(kw, compile_expression(kw.value),
                  _data(kw.value) if type(kw.value) is N.ListLit else None)
                 for kw in node.keywords]
@@ -757,7 +758,7 @@ def _call(node: N.Call) -> Compiled:
         if lists and spec is not None:
             method = type(fn) is BoundMethod
             values = [data(it) if data is not None and list_parameter(spec, i, method)
-                      else arg(it) for i, (arg, data) in enumerate(zip(args, arg_data))]
+                      else arg(it) for i, (arg, data) in enumerate(zip(evaluated, arg_data))]
         else:
             values = [arg(it) for arg in args]
         kwargs = {}
