@@ -60,6 +60,10 @@ def run(text: str, reuse: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[dict[s
     ("y = arange(4) * 2 + 0.5\n", 0),                   # int64 + float is float32
     ("l = [x * 2]\ny = l[0] + 1\nsum(y).backward()\n", 0),  # in a list
     ("y = [x * 2][0] + 1\nsum(y).backward()\n", 1),     # the list is gone by then
+    # compiled once, run many times: in a loop's body and a function's
+    ("s = 0\nfor i in range(3):\n    s = s + ((x * i) - 1)\nsum(s).backward()\n", 3),
+    ("def f(v):\n    return (v * 2) + 1\ny = f(x) + f(w)\nsum(y).backward()\n", 3),  # f(x) too
+    ("def f(v):\n    t = v * 2\n    return t + 1\ny = f(x)\nsum(y).backward()\n", 0),
 ])
 def test_reuse_only_of_temporaries(text: str, reused: int,
                                    monkeypatch: pytest.MonkeyPatch) -> None:
