@@ -1,5 +1,6 @@
 """The interpreter writes a + b (a - b) into a's buffer when a is a temporary of the
-expression (Interpreter._binop, engine ops.into_left): here, where it must and must not.
+expression (a BinOp compiled by interpreter/expressions.py, engine ops.into_left): here,
+where it must and must not.
 
 Every case runs twice, with the reuse and with it turned off; values and gradients must agree.
 The torch golden script tests/golden/scripts/temporaries.py checks the printed values too.
@@ -59,6 +60,10 @@ def run(text: str, reuse: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[dict[s
     ("y = arange(4) * 2 + 0.5\n", 0),                   # int64 + float is float32
     ("l = [x * 2]\ny = l[0] + 1\nsum(y).backward()\n", 0),  # in a list
     ("y = [x * 2][0] + 1\nsum(y).backward()\n", 1),     # the list is gone by then
+    # compiled once, run many times: in a loop's body and a function's
+    ("s = 0\nfor i in range(3):\n    s = s + ((x * i) - 1)\nsum(s).backward()\n", 3),
+    ("def f(v):\n    return (v * 2) + 1\ny = f(x) + f(w)\nsum(y).backward()\n", 3),  # f(x) too
+    ("def f(v):\n    t = v * 2\n    return t + 1\ny = f(x)\nsum(y).backward()\n", 0),
 ])
 def test_reuse_only_of_temporaries(text: str, reused: int,
                                    monkeypatch: pytest.MonkeyPatch) -> None:

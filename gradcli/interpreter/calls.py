@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from types import FunctionType
 from typing import Any
 
@@ -25,7 +26,7 @@ class _Parameters:
     """
 
     __slots__ = ("names", "positional", "keywords", "required", "varargs", "varkeywords",
-                 "flags", "lists", "least")
+                 "flags", "lists", "least", "unflagged")
     names: tuple[str, ...]
     positional: int
     keywords: dict[str, int]
@@ -42,9 +43,12 @@ class _Parameters:
     #: The fewest positional arguments that a call without keywords may pass, or -1 when such
     #: a call never fits (a required keyword-only parameter, or a signature left to inspect).
     least: int
+    #: The most positional arguments a call may pass and give none of the flags.
+    unflagged: int
 
     def __init__(self, impl: Any) -> None:
         self.flags = _flags(impl)
+        self.unflagged = min((i for i in self.flags.values() if i >= 0), default=sys.maxsize)
         if (not isinstance(impl, FunctionType) or hasattr(impl, "__wrapped__")
                 or hasattr(impl, "__signature__") or impl.__code__.co_posonlyargcount):
             # Let inspect judge every call: it knows wrappers and positional-only parameters.
@@ -162,13 +166,12 @@ def list_parameter(spec: OpSpec, position: int | str, method: bool = False) -> b
     return bool(name)
 
 
-def call_positional(spec: OpSpec, args: list[Any]) -> Any:
-    """``bind_op(spec, args, {})``, with the checks of the common call (tanh(h)) in one test."""
+def passes_checks(spec: OpSpec, count: int) -> bool:
+    """Whether every call of ``spec`` with ``count`` positional arguments and no keywords
+    passes bind_op's checks, so that ``spec.impl(*args)`` may be called at once."""
     params = _parameters(spec)
-    if not params.flags and 0 <= params.least <= len(args) and (
-            len(args) <= params.positional or params.varargs):
-        return spec.impl(*args)
-    return bind_op(spec, args, {})
+    return 0 <= params.least <= count <= params.unflagged and (
+        count <= params.positional or params.varargs)
 
 
 def bind_op(spec: OpSpec, args: list[Any], kwargs: dict[str, Any]) -> Any:

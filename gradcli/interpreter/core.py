@@ -1,10 +1,12 @@
-"""The interpreter: walks syntax nodes onto the engine, with Python's scoping and control flow.
+"""The interpreter: runs syntax nodes on the engine, with Python's scoping and control flow.
 
-Expressions evaluate to tensors, Python numbers, strings, tuples, lists, ranges and the
-callables of ``values.py``. Errors from the engine get the position of the node that raised
-them (the innermost one); loops count steps and calls count depth against the limits.
-Statements run in statements.py, expressions in expressions.py, and what operators do to
-Python values is pyvalues.py's; this module holds the interpreter's state and entry points.
+Each program or expression is compiled once into a tree of closures (what each node is, is
+decided once, not at every visit), kept for the next runs of the same node. Expressions
+evaluate to tensors, Python numbers, strings, tuples, lists, ranges and the callables of
+``values.py``. Errors from the engine get the position of the node that raised them (the
+innermost one); loops count steps and calls count depth against the limits. Statements are
+compiled in statements.py, expressions in expressions.py, and what operators do to Python
+values is pyvalues.py's; this module holds the interpreter's state and entry points.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from ..syntax import nodes as N
 from .builtins import (
     global_names,
 )
-from .expressions import Expressions
-from .statements import BreakSignal, ContinueSignal, ReturnSignal, Statements
+from .expressions import Expressions, compiled
+from .signals import BreakSignal, ContinueSignal, ReturnSignal
+from .statements import Statements, compile_block
 
 
 @dataclass
@@ -87,7 +90,7 @@ class Interpreter(Statements, Expressions):
         """Run a program's statements at top level, echoing expression statements."""
         self.source = source
         try:
-            self.exec_block(program.body, top=True)
+            compiled(program, _compile_program)(self)
         except GradcliError as e:
             raise e.located(None, None, source) from None
         except (BreakSignal, ContinueSignal):
@@ -95,3 +98,6 @@ class Interpreter(Statements, Expressions):
         except ReturnSignal:
             raise GradcliError("syntax", "'return' outside a function") from None
 
+
+def _compile_program(program: N.Program) -> Callable[[Any], None]:
+    return compile_block(program.body, top=True)

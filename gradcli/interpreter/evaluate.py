@@ -111,6 +111,7 @@ class Evaluator:
         self.write = write
         self.expr = ""
         self._asts: dict[str, Any] = {}  # text -> AST (ASTs are immutable), oldest first
+        self._names: dict[int, tuple[Any, set[str]]] = {}  # id(AST) -> (AST, names it uses)
         dtypes.set_default_float(options.dtype)
         if options.seed is not None:
             E.manual_seed(options.seed)
@@ -273,15 +274,25 @@ class Evaluator:
         result does not depend on them)."""
         why = dict(self.constants)
         if without:
-            used = {n.id for n in N.walk(node) if type(n) is N.Name}
+            used = self._used_names(node)
             for name in without:
                 why[name] = NOT_USED if name not in used else NOT_DEPENDING
         return {n: why[n] for n in self.bound if n in why}
 
+    def _used_names(self, node: Any) -> set[str]:
+        """The variable names ``node`` uses, kept for the next evaluations of the same AST."""
+        entry = self._names.get(id(node))
+        if entry is None or entry[0] is not node:
+            entry = (node, {n.id for n in N.walk(node) if type(n) is N.Name})
+            if len(self._names) >= KEPT_ASTS:
+                del self._names[next(iter(self._names))]
+            self._names[id(node)] = entry
+        return entry[1]
+
     def _unused_notes(self, expr: str) -> dict[str, str]:
         """The notes of jacobian, hessian and check, whose blocks of a floating variable are
         zeros when the result does not depend on it: the constants, and what is not used."""
-        used = {n.id for n in N.walk(self.parse(expr)) if type(n) is N.Name}
+        used = self._used_names(self.parse(expr))
         why = {**self.constants, **{n: NOT_USED_ZEROS for n in self.wrt if n not in used}}
         return {n: why[n] for n in self.bound if n in why}
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import operator
 import re
 import sys
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -21,7 +22,7 @@ from .builtins import (
     SHADOWED,
     interpreter_bound,
 )
-from .calls import bind_method, bind_op, call_positional, list_parameter
+from .calls import bind_method, bind_op, list_parameter, passes_checks
 from .formatting import format_spec
 from .meanings import function_hint
 from .pymessages import overflow_message
@@ -35,7 +36,7 @@ from .pyvalues import (
     truth,
     type_name,
 )
-from .statements import BreakSignal, ContinueSignal, ReturnSignal
+from .signals import BreakSignal, ContinueSignal, ReturnSignal
 from .trace import not_finite
 from .values import BoundMethod, Builtin, Namespace, OpFunction, UserFunction
 
@@ -70,35 +71,19 @@ _REUSE = reuse.ON
 
 _QUALIFIED_CALL = re.compile(r"^[\w.<>]+\(\)")
 class Expressions:
-    """The expression half of the Interpreter (interpreter/core.py), which mixes it in."""
+    """The expression half of the Interpreter (interpreter/core.py), which mixes it in: what
+    the compiled expressions (compile_expression) call at run time."""
+
+    detect_anomaly: bool
+    locals: dict[str, Any]
+    enclosing: tuple[dict[str, Any], ...]
+    globals: dict[str, Any]
+    builtins: dict[str, Any]
+    to_text: Callable[[Any], str]
 
     def eval(self, node: N.Expr) -> Any:
-        try:
-            result = self._EXPRESSIONS[type(node)](self, node)
-            if type(result) is Tensor:
-                if self.detect_anomaly:
-                    self._note_origin(result, node)
-                else:
-                    fn = result.grad_fn
-                    if fn is not None and fn.origin is None:
-                        fn.origin = node  # _note_origin's first half
-            return result
-        except GradcliError as e:
-            e.located(node.line, node.column, end_column=N.end_on_line(node))
-            raise
-        except EngineError as e:
-            raise GradcliError(e.kind, e.message, node.line, node.column, e.hint,
-                               end_column=N.end_on_line(node)) from None
-        except ZeroDivisionError:
-            raise GradcliError("value", "division by zero", node.line, node.column) from None
-        except OverflowError as e:
-            message = overflow_message(e)
-            raise GradcliError("value", message, node.line, node.column,
-                               hint="tensor arithmetic gives inf instead, e.g. tensor(2.0) ** 10000"
-                               if message.startswith("number too large") else None) from None
-        except MemoryError:
-            raise GradcliError("limit", "out of memory", node.line, node.column,
-                               hint="lower the sizes, or --max-elements") from None
+        """The value of ``node``, compiled once (kept for the next evaluations of it)."""
+        return compiled(node, compile_expression)(self)
 
     def _note_origin(self, result: Tensor, node: N.Node) -> None:
         """Remember where each operation was written (for anomaly reports), and check it."""
@@ -115,28 +100,6 @@ class Expressions:
                     hint="check this operation's inputs: its domain (log, sqrt of negatives), "
                     "a division by zero or an overflow")
 
-    def _number(self, node: N.Number) -> Any:
-        return node.value
-
-    def _constant(self, node: N.Constant) -> Any:
-        return node.value
-
-    def _string(self, node: N.String) -> Any:
-        return node.value
-
-    def _fstring(self, node: N.FString) -> str:
-        out = []
-        for part in node.parts:
-            if isinstance(part, str):
-                out.append(part)
-                continue
-            value = self.eval(part.value)
-            spec = "" if part.format_spec is None else self._fstring(part.format_spec)
-            if part.conversion == "r":
-                value = self.to_text(value)
-            out.append(self._format(value, spec, part))
-        return "".join(out)
-
     def _format(self, value: Any, spec: str, node: N.Node) -> str:
         if isinstance(value, Tensor):
             # PyTorch formats a 0-d tensor through its Python number, spec or not.
@@ -149,14 +112,8 @@ class Expressions:
             return self.to_text(value) if not isinstance(value, str) else value
         return format_spec(value, spec)
 
-    def _name(self, node: N.Name) -> Any:
-        """A variable's value. Called without self.eval by the busiest handlers (operands,
-        arguments): a name raises its own located error, and its value, if computed, had its
-        origin noted when it was computed."""
-        name = node.id
-        value = self.locals.get(name, _UNSET)
-        if value is not _UNSET:
-            return value
+    def lookup(self, name: str, node: N.Name) -> Any:
+        """A variable that is not local: of the enclosing functions, global or built in."""
         for scope in reversed(self.enclosing):
             if name in scope:
                 return scope[name]
@@ -175,79 +132,6 @@ class Expressions:
         for scope in self.enclosing:
             names |= set(scope)
         return sorted(names)
-
-    def _list(self, node: N.ListLit) -> Any:
-        items = [self.eval(i) for i in node.items]
-        if is_numeric_nest(items):
-            return E.tensor(items)
-        return items
-
-    def _tuple(self, node: N.TupleLit) -> Any:
-        return tuple(self.eval(i) for i in node.items)
-
-    def _unary(self, node: N.UnaryOp) -> Any:
-        value = self.eval(node.operand)
-        if node.op == "not":
-            return not truth(value, node.operand)
-        if isinstance(value, Tensor):
-            return {"-": E.neg, "+": lambda v: v, "~": E.logical_not}[node.op](value)
-        if isinstance(value, (int, float)):
-            return {"-": operator.neg, "+": operator.pos, "~": operator.invert}[node.op](value)
-        raise GradcliError("type", f"bad operand type for unary {node.op}: '{type_name(value)}'",
-                           node.line, node.column)
-
-    def _binop(self, node: N.BinOp) -> Any:
-        # A name is looked up directly: eval() would add nothing to it (see _name).
-        left, right = node.left, node.right
-        if type(left) is N.Name:
-            a = self._name(left)
-            named = True  # a variable holds a: it is no temporary
-        else:
-            a = self.eval(left)
-            named = False
-        b = self._name(right) if type(right) is N.Name else self.eval(right)
-        if type(a) is Tensor:
-            if not named and _REUSE[0] and node.op in _INTO_LEFT and _counts(a) == _TEMPORARY:
-                # Nothing but this frame holds a or its array: a temporary of the expression,
-                # such as e * s in e * s + x ** 2. The sum may go into its buffer.
-                out = E.into_left(_INTO_LEFT[node.op], a, b)
-                if out is not None:
-                    return out
-            if type(b) is Tensor or type(b) is float:
-                return TENSOR_BINARY[node.op](a, b)  # what _binary does with these operands
-        return binary(node.op, a, b, node, self.to_text)
-
-    def _compare(self, node: N.Compare) -> Any:
-        left = self.eval(node.left)
-        result: Any = True
-        for op, right_node in zip(node.ops, node.comparators):
-            right = self.eval(right_node)
-            result = compare_pair(op, left, right, node)
-            if right_node is not node.comparators[-1] and not truth(result, node):
-                return result
-            left = right
-        return result
-
-    def _boolop(self, node: N.BoolOp) -> Any:
-        value: Any = None
-        for operand in node.values:
-            value = self.eval(operand)
-            true = truth(value, operand)
-            if (node.op == "and" and not true) or (node.op == "or" and true):
-                return value
-        return value
-
-    def _not(self, node: N.Not) -> bool:
-        return not truth(self.eval(node.operand), node.operand)
-
-    def _ifexp(self, node: N.IfExp) -> Any:
-        if truth(self.eval(node.test), node.test):
-            return self.eval(node.body)
-        return self.eval(node.orelse)
-
-    def _attribute(self, node: N.Attribute) -> Any:
-        obj = self.eval(node.value)
-        return self.attribute(obj, node.attr, node)
 
     def attribute(self, obj: Any, name: str, node: N.Node) -> Any:
         if name.startswith("_"):
@@ -282,9 +166,6 @@ class Expressions:
         raise GradcliError("name", f"'{type_name(obj)}' object has no attribute '{name}'",
                            **_name_at_end(node, name), hint=hint)
 
-    def _subscript(self, node: N.Subscript) -> Any:
-        return self._item(self.eval(node.value), self._index(node.index), node)
-
     def _item(self, obj: Any, key: Any, node: N.Node) -> Any:
         if isinstance(obj, Tensor):
             return E.index(obj, key)
@@ -301,66 +182,6 @@ class Expressions:
                 raise GradcliError("type", f"{e}", node.line, node.column) from None
         raise GradcliError("type", f"'{type_name(obj)}' object is not subscriptable",
                            node.line, node.column)
-
-    def _index(self, node: N.Expr) -> Any:
-        kind = type(node)
-        if kind is N.Slice:
-            return slice(*(None if p is None else as_index(self.eval(p), p)
-                           for p in (node.lower, node.upper, node.step)))
-        if kind is N.TupleLit:
-            return tuple(self._index(i) for i in node.items)
-        if kind is N.EllipsisLit:
-            return Ellipsis
-        return self.eval(node)
-
-    def _slice(self, node: N.Slice) -> Any:
-        return self._index(node)
-
-    def _ellipsis(self, node: N.EllipsisLit) -> Any:
-        return Ellipsis
-
-    def _call(self, node: N.Call) -> Any:
-        func = node.func
-        fn = None
-        if type(func) is N.Name:
-            fn = self._name(func)  # tanh(h): as eval() would, without its wrapper (see _name)
-        elif type(func) is N.Attribute and type(func.value) is N.Name:
-            # torch.tanh: a namespace's member directly (none is private: see attribute())
-            owner = self._name(func.value)
-            if type(owner) is Namespace:
-                fn = owner.members.get(func.attr)
-        if fn is None:
-            fn = self.eval(func)
-        lists = any(type(a) is N.ListLit for a in node.args) or any(
-            type(kw.value) is N.ListLit for kw in node.keywords)
-        if type(fn) is OpFunction and not node.keywords and not lists:
-            args = [self._name(a) if type(a) is N.Name else self.eval(a) for a in node.args]
-            return call_positional(fn.spec, args)  # call()'s first case, checked at once
-        spec = fn.spec if type(fn) in (OpFunction, BoundMethod) else None
-        if lists and spec is not None:
-            # An op's list parameters (tensor(data, dtype=...), sum(x, dim=[0, 1])) take a list
-            # literal as a list of Python values, so that tensor([0.1], dtype=float64) holds
-            # the double 0.1, as in PyTorch; anywhere else a list literal is a tensor of the
-            # default dtype.
-            method = type(fn) is BoundMethod
-            args = [self._data(a) if type(a) is N.ListLit and list_parameter(spec, i, method)
-                    else self.eval(a) for i, a in enumerate(node.args)]
-        else:
-            args = [self._name(a) if type(a) is N.Name else self.eval(a) for a in node.args]
-        kwargs = {}
-        for kw in node.keywords:
-            if kw.name in kwargs:
-                raise GradcliError("syntax", f"keyword argument repeated: {kw.name}", kw.line,
-                                   kw.column)
-            kwargs[kw.name] = (self._data(kw.value) if lists and spec is not None
-                               and type(kw.value) is N.ListLit and list_parameter(spec, kw.name)
-                               else self.eval(kw.value))
-        return self.call(fn, args, kwargs, node)
-
-    def _data(self, node: N.Node) -> Any:
-        if isinstance(node, N.ListLit):
-            return [self._data(item) for item in node.items]
-        return self.eval(node)
 
     def call(self, fn: Any, args: list[Any], kwargs: dict[str, Any], node: N.Node) -> Any:
         if isinstance(fn, OpFunction):
@@ -399,7 +220,7 @@ class Expressions:
         self.locals, self.enclosing = scope, fn.enclosing
         self.depth += 1
         try:
-            self.exec_block(fn.body)
+            fn.body(self)
         except ReturnSignal as r:
             return r.value
         except GradcliError as e:
@@ -424,21 +245,6 @@ class Expressions:
         sep = " " if sep is None else sep
         end = "\n" if end is None else end
         self.write(sep.join(a if isinstance(a, str) else self.to_text(a) for a in args) + end)
-
-    _EXPRESSIONS: dict[type, Callable[[Any, Any], Any]] = {}
-
-
-Expressions._EXPRESSIONS = {
-    N.Number: Expressions._number, N.String: Expressions._string,
-    N.FString: Expressions._fstring, N.Constant: Expressions._constant,
-    N.Name: Expressions._name, N.ListLit: Expressions._list, N.TupleLit: Expressions._tuple,
-    N.UnaryOp: Expressions._unary, N.BinOp: Expressions._binop,
-    N.Compare: Expressions._compare, N.BoolOp: Expressions._boolop,
-    N.IfExp: Expressions._ifexp, N.Not: Expressions._not, N.Call: Expressions._call,
-    N.Attribute: Expressions._attribute, N.Subscript: Expressions._subscript,
-    N.Slice: Expressions._slice, N.EllipsisLit: Expressions._ellipsis,
-}
-
 
 #: Not a value of the language: "no such variable here" in a lookup.
 _UNSET = object()
@@ -482,3 +288,495 @@ def _name_at_end(node: N.Node, name: str) -> dict[str, Any]:
     if end_line == node.line and end is not None and end - len(name) >= node.column:
         return {"line": node.line, "column": end - len(name), "end_column": end}
     return {"line": node.line, "column": node.column, "end_column": N.end_on_line(node)}
+
+
+# -- compiling ----------------------------------------------------------------------------------
+# Each node is compiled once into a closure run(interpreter) -> value: what the node is, its
+# operator, its children's closures and its position are decided here, not at every visit.
+# A closure does what evaluating its node did: it notes the origin of a tensor it computes
+# (anomaly detection checks it) and locates the errors raised under it at its node, unless a
+# node inside located them first (the innermost position wins).
+
+Compiled = Callable[[Any], Any]
+#: How many compiled entry points (programs, expressions) are kept, with their nodes: few, as
+#: kept trees crowd the processor's caches (512 made `eval -` of distinct lines 7% slower).
+KEPT_COMPILED = 32
+_COMPILED: OrderedDict[int, tuple[N.Node, Any]] = OrderedDict()
+
+
+def compiled(node: N.Node, compile_node: Callable[[Any], Any]) -> Any:
+    """``compile_node(node)``, kept for the next runs of the same node (by identity: nodes
+    equal in structure differ in the positions their errors name)."""
+    entry = _COMPILED.get(id(node))
+    if entry is not None and entry[0] is node:
+        return entry[1]
+    code = compile_node(node)
+    if len(_COMPILED) >= KEPT_COMPILED:
+        _COMPILED.popitem(last=False)  # the oldest
+    _COMPILED[id(node)] = (node, code)
+    return code
+
+
+def _relocated(e: Exception, node: N.Node) -> GradcliError:
+    """An engine error, or Python's arithmetic or memory error, as an error at ``node``."""
+    if isinstance(e, EngineError):
+        return GradcliError(e.kind, e.message, node.line, node.column, e.hint,
+                            end_column=N.end_on_line(node))
+    if isinstance(e, ZeroDivisionError):
+        return GradcliError("value", "division by zero", node.line, node.column)
+    if isinstance(e, OverflowError):
+        message = overflow_message(e)
+        return GradcliError("value", message, node.line, node.column,
+                            hint="tensor arithmetic gives inf instead, e.g. tensor(2.0) ** 10000"
+                            if message.startswith("number too large") else None)
+    return GradcliError("limit", "out of memory", node.line, node.column,
+                        hint="lower the sizes, or --max-elements")
+
+
+#: What a node's closure turns into an error at its node (_relocated).
+_RELOCATED = (EngineError, ZeroDivisionError, OverflowError, MemoryError)
+
+
+def _noted(it: Any, result: Tensor, node: N.Node) -> None:
+    """Note the origin of a computed tensor (and check it, when detecting anomalies)."""
+    if it.detect_anomaly:
+        it._note_origin(result, node)
+    else:
+        fn = result.grad_fn
+        if fn is not None and fn.origin is None:
+            fn.origin = node  # _note_origin's first half
+
+
+def _wrap(node: N.Node, body: Compiled) -> Compiled:
+    """A closure that runs ``body`` as the evaluation of ``node``: origin noted, errors located."""
+
+    def run(it: Any, body: Compiled = body, node: N.Node = node) -> Any:
+        try:
+            result = body(it)
+            if type(result) is Tensor:
+                _noted(it, result, node)
+            return result
+        except GradcliError as e:
+            e.located(node.line, node.column, end_column=N.end_on_line(node))
+            raise
+        except _RELOCATED as e:
+            raise _relocated(e, node) from None
+
+    return run
+
+
+def compile_expression(node: N.Expr) -> Compiled:
+    """The closure that evaluates ``node``."""
+    return _COMPILERS[type(node)](node)
+
+
+def compile_operand(node: N.Expr) -> Compiled:
+    """As compile_expression, but a name is only looked up: it raises its own located error,
+    and its value, if computed, had its origin noted when it was computed (operands and
+    arguments, the busiest places)."""
+    return _name_lookup(node) if type(node) is N.Name else compile_expression(node)
+
+
+def _value(node: N.Number | N.Constant | N.String) -> Compiled:
+    return lambda it, value=node.value: value
+
+
+def _name_lookup(node: N.Name) -> Compiled:
+    name = node.id
+
+    def run(it: Any, name: str = name, node: N.Name = node) -> Any:
+        value = it.locals.get(name, _UNSET)
+        if value is not _UNSET:
+            return value
+        return it.lookup(name, node)
+
+    return run
+
+
+def _name(node: N.Name) -> Compiled:
+    """A name evaluated: looked up (its errors are located already) and its value's origin
+    noted (a name is no operation: anomaly detection has nothing to check here)."""
+    def run(it: Any, name: str = node.id, node: N.Name = node) -> Any:
+        value = it.locals.get(name, _UNSET)
+        if value is _UNSET:
+            value = it.lookup(name, node)
+        if type(value) is Tensor:
+            _noted(it, value, node)
+        return value
+
+    return run
+
+
+def _fstring_parts(node: N.FString) -> Compiled:
+    parts: list[Any] = []
+    for part in node.parts:
+        if isinstance(part, str):
+            parts.append(part)
+        else:
+            spec = None if part.format_spec is None else _fstring_parts(part.format_spec)
+            parts.append((compile_expression(part.value), spec, part.conversion == "r", part))
+
+    def run(it: Any) -> str:
+        out = []
+        for part in parts:
+            if type(part) is str:
+                out.append(part)
+                continue
+            value_of, spec_of, shown, field = part
+            value = value_of(it)
+            spec = "" if spec_of is None else spec_of(it)
+            if shown:
+                value = it.to_text(value)
+            out.append(it._format(value, spec, field))
+        return "".join(out)
+
+    return run
+
+
+def _fstring(node: N.FString) -> Compiled:
+    return _wrap(node, _fstring_parts(node))
+
+
+def _list(node: N.ListLit) -> Compiled:
+    items = [compile_expression(i) for i in node.items]
+
+    def run(it: Any) -> Any:
+        values = [item(it) for item in items]
+        if is_numeric_nest(values):
+            return E.tensor(values)
+        return values
+
+    return _wrap(node, run)
+
+
+def _tuple(node: N.TupleLit) -> Compiled:
+    items = [compile_expression(i) for i in node.items]
+    return _wrap(node, lambda it: tuple(item(it) for item in items))
+
+
+_TENSOR_UNARY = {"-": E.neg, "+": lambda v: v, "~": E.logical_not}
+_PY_UNARY = {"-": operator.neg, "+": operator.pos, "~": operator.invert}
+
+
+def _unary(node: N.UnaryOp) -> Compiled:
+    operand, op, operand_node = compile_expression(node.operand), node.op, node.operand
+    if op == "not":
+        return _wrap(node, lambda it: not truth(operand(it), operand_node))
+    on_tensor, on_number = _TENSOR_UNARY[op], _PY_UNARY[op]
+
+    def run(it: Any) -> Any:
+        value = operand(it)
+        if isinstance(value, Tensor):
+            return on_tensor(value)
+        if isinstance(value, (int, float)):
+            return on_number(value)
+        raise GradcliError("type", f"bad operand type for unary {op}: '{type_name(value)}'",
+                           node.line, node.column)
+
+    return _wrap(node, run)
+
+
+#: Operands that binary() hands, with a tensor, straight to the tensor operator.
+_TENSOR_OPERANDS = frozenset({Tensor, float, int})
+#: Nodes whose value is known when compiling: an operand of these is no closure to call.
+_LITERALS = (N.Number, N.String, N.Constant)
+
+
+def _binop(node: N.BinOp) -> Compiled:
+    op = node.op
+    left_node, right_node = node.left, node.right
+    # A name operand is looked up here, inline (what its closure does, without the call), and
+    # a literal one is its value.
+    left = right = left_name = right_name = left_value = right_value = None
+    kind = type(left_node)
+    if kind is N.Name:
+        left_name = left_node.id
+    elif kind in _LITERALS:
+        left_value = left_node.value
+    else:
+        left = compile_expression(left_node)
+    kind = type(right_node)
+    if kind is N.Name:
+        right_name = right_node.id
+    elif kind in _LITERALS:
+        right_value = right_node.value
+    else:
+        right = compile_expression(right_node)
+    into = _INTO_LEFT.get(op) if left is not None else None  # a variable's is no temporary
+    on_tensors = TENSOR_BINARY[op]
+
+    def run(it: Any, left: Any = left, right: Any = right, left_name: Any = left_name,
+            right_name: Any = right_name, left_value: Any = left_value,
+            right_value: Any = right_value, left_node: N.Expr = left_node,
+            right_node: N.Expr = right_node, into: Any = into, on_tensors: Any = on_tensors,
+            op: str = op, node: N.BinOp = node) -> Any:
+        try:
+            if left is not None:
+                a = left(it)
+            elif left_name is not None:
+                a = it.locals.get(left_name, _UNSET)
+                if a is _UNSET:
+                    a = it.lookup(left_name, left_node)
+            else:
+                a = left_value
+            if right is not None:
+                b = right(it)
+            elif right_name is not None:
+                b = it.locals.get(right_name, _UNSET)
+                if b is _UNSET:
+                    b = it.lookup(right_name, right_node)
+            else:
+                b = right_value
+            result = None
+            if type(a) is Tensor:
+                if into is not None and _REUSE[0] and _counts(a) == _TEMPORARY:
+                    # Nothing but this frame holds a or its array: a temporary of the
+                    # expression, such as e * s in e * s + x ** 2. The sum may go into its buffer.
+                    result = E.into_left(into, a, b)
+                if result is None and type(b) in _TENSOR_OPERANDS:
+                    result = on_tensors(a, b)  # what binary() does with these operands
+            elif type(b) is Tensor and type(a) in _TENSOR_OPERANDS:
+                result = on_tensors(a, b)  # 2 * x: as binary() does
+            if result is None:
+                result = binary(op, a, b, node, it.to_text)
+            if type(result) is Tensor:  # _noted, inline
+                if it.detect_anomaly:
+                    it._note_origin(result, node)
+                else:
+                    fn = result.grad_fn
+                    if fn is not None and fn.origin is None:
+                        fn.origin = node
+            return result
+        except GradcliError as e:
+            e.located(node.line, node.column, end_column=N.end_on_line(node))
+            raise
+        except _RELOCATED as e:
+            raise _relocated(e, node) from None
+
+    return run
+
+
+def _compare(node: N.Compare) -> Compiled:
+    left = compile_expression(node.left)
+    pairs = [(op, compile_expression(right)) for op, right in zip(node.ops, node.comparators)]
+    last = len(pairs) - 1
+
+    def run(it: Any) -> Any:
+        a = left(it)
+        result: Any = True
+        for i, (op, right) in enumerate(pairs):
+            b = right(it)
+            result = compare_pair(op, a, b, node)
+            if i != last and not truth(result, node):
+                return result
+            a = b
+        return result
+
+    return _wrap(node, run)
+
+
+def _boolop(node: N.BoolOp) -> Compiled:
+    operands = [(compile_expression(o), o) for o in node.values]
+    stop_when = node.op == "or"  # "and" stops at a false operand, "or" at a true one
+
+    def run(it: Any) -> Any:
+        value: Any = None
+        for operand, operand_node in operands:
+            value = operand(it)
+            if truth(value, operand_node) == stop_when:
+                return value
+        return value
+
+    return _wrap(node, run)
+
+
+def _not(node: N.Not) -> Compiled:
+    operand, operand_node = compile_expression(node.operand), node.operand
+    return _wrap(node, lambda it: not truth(operand(it), operand_node))
+
+
+def _ifexp(node: N.IfExp) -> Compiled:
+    test, body, orelse = (compile_expression(n) for n in (node.test, node.body, node.orelse))
+    test_node = node.test
+    return _wrap(node, lambda it: body(it) if truth(test(it), test_node) else orelse(it))
+
+
+def _attribute(node: N.Attribute) -> Compiled:
+    value, attr = compile_expression(node.value), node.attr
+    return _wrap(node, lambda it: it.attribute(value(it), attr, node))
+
+
+def compile_index(node: N.Expr) -> Compiled:
+    """The closure of a subscript's index: slices, tuples of indices and ``...`` as Python's."""
+    kind = type(node)
+    if kind is N.Slice:
+        parts = [None if p is None else (compile_expression(p), p)
+                 for p in (node.lower, node.upper, node.step)]
+        return lambda it: slice(*(None if p is None else as_index(p[0](it), p[1])
+                                  for p in parts))
+    if kind is N.TupleLit:
+        items = [compile_index(i) for i in node.items]
+        return lambda it: tuple(item(it) for item in items)
+    if kind is N.EllipsisLit:
+        return lambda it: Ellipsis
+    return compile_expression(node)
+
+
+def _subscript(node: N.Subscript) -> Compiled:
+    value, index = compile_expression(node.value), compile_index(node.index)
+    return _wrap(node, lambda it: it._item(value(it), index(it), node))
+
+
+def _slice(node: N.Slice) -> Compiled:
+    return _wrap(node, compile_index(node))
+
+
+def _ellipsis(node: N.EllipsisLit) -> Compiled:
+    return lambda it: Ellipsis
+
+
+def _data(node: N.Expr) -> Compiled:
+    """A list literal as a list of Python values (an op's list parameter: see _call)."""
+    if isinstance(node, N.ListLit):
+        items = [_data(item) for item in node.items]
+        return lambda it: [item(it) for item in items]
+    return compile_expression(node)
+
+
+def _callee(func: N.Expr) -> Compiled:
+    """The called function: a name looked up, and a namespace's member (torch.tanh) read,
+    directly (none is private: see attribute()); anything else evaluated."""
+    if type(func) is N.Name:
+        return _name_lookup(func)  # a None it finds is not callable, looked up again or not
+    whole = compile_expression(func)
+    if type(func) is N.Attribute and type(func.value) is N.Name:
+        def member(it: Any, owner_name: str = func.value.id, owner_node: N.Name = func.value,
+                   attr: str = func.attr, whole: Compiled = whole) -> Any:
+            owner = it.locals.get(owner_name, _UNSET)
+            if owner is _UNSET:
+                owner = it.lookup(owner_name, owner_node)
+            fn = owner.members.get(attr) if type(owner) is Namespace else None
+            return whole(it) if fn is None else fn
+
+        return member
+    return whole
+
+
+def _positional_call(node: N.Call) -> Compiled:
+    """``f(a, b)``: positional arguments only, none a list. The callee's name, and a first
+    argument's, are looked up inline."""
+    func, arguments = node.func, node.args
+    callee_name = callee = first_name = first = second = None
+    if type(func) is N.Name:
+        callee_name = func.id
+    else:
+        callee = _callee(func)
+    count = len(arguments)
+    first_node = arguments[0] if count else None
+    args: list[Compiled] = []
+    if count == 1 and type(first_node) is N.Name:
+        first_name = first_node.id
+    elif count == 1:
+        first = compile_expression(first_node)
+    else:
+        args = [compile_operand(a) for a in arguments]
+        if count == 2:
+            first, second = args
+    #: The last op called here whose checks these arguments pass (passes_checks).
+    checked: list[Any] = [None]
+
+    def run(it: Any, callee: Compiled = callee, count: int = count, first: Any = first,
+            second: Any = second, first_name: Any = first_name, first_node: Any = first_node,
+            args: list[Compiled] = args, checked: list[Any] = checked,
+            callee_name: Any = callee_name, node: N.Call = node) -> Any:
+        try:
+            if callee_name is None:
+                fn = callee(it)
+            else:  # callee's lookup, inline
+                fn = it.locals.get(callee_name, _UNSET)
+                if fn is _UNSET:
+                    fn = it.lookup(callee_name, node.func)
+            if count == 1:
+                if first_name is None:
+                    values = [first(it)]  # type: ignore[misc]
+                else:
+                    value = it.locals.get(first_name, _UNSET)
+                    if value is _UNSET:
+                        value = it.lookup(first_name, first_node)
+                    values = [value]
+            elif count == 2:
+                values = [first(it), second(it)]  # type: ignore[misc]
+            else:
+                values = [arg(it) for arg in args]
+            if type(fn) is OpFunction:
+                spec = fn.spec
+                if spec is checked[0]:
+                    result = spec.impl(*values)
+                elif passes_checks(spec, count):  # call()'s first case, checked at once
+                    checked[0] = spec
+                    result = spec.impl(*values)
+                else:
+                    result = bind_op(spec, values, {})
+            else:
+                result = it.call(fn, values, {}, node)
+            if type(result) is Tensor:  # _noted, inline
+                if it.detect_anomaly:
+                    it._note_origin(result, node)
+                else:
+                    fn = result.grad_fn
+                    if fn is not None and fn.origin is None:
+                        fn.origin = node
+            return result
+        except GradcliError as e:
+            e.located(node.line, node.column, end_column=N.end_on_line(node))
+            raise
+        except _RELOCATED as e:
+            raise _relocated(e, node) from None
+
+    return run
+
+
+def _call(node: N.Call) -> Compiled:
+    if not node.keywords and N.ListLit not in map(type, node.args):
+        return _positional_call(node)
+    lists = N.ListLit in map(type, node.args) or any(
+        type(kw.value) is N.ListLit for kw in node.keywords)
+    callee = _callee(node.func)
+    args = [compile_operand(a) for a in node.args]
+    # An op's list parameters (tensor(data, dtype=...), sum(x, dim=[0, 1])) take a list
+    # literal as a list of Python values, so that tensor([0.1], dtype=float64) holds the
+    # double 0.1, as in PyTorch; anywhere else a list literal is a tensor of the default dtype.
+    arg_data = [_data(a) if type(a) is N.ListLit else None for a in node.args]
+    evaluated = [compile_expression(a) for a in node.args]  # beside a list: names noted too
+    keywords = [(kw, compile_expression(kw.value),
+                 _data(kw.value) if type(kw.value) is N.ListLit else None)
+                for kw in node.keywords]
+
+    def run(it: Any) -> Any:
+        fn = callee(it)
+        spec = fn.spec if type(fn) in (OpFunction, BoundMethod) else None
+        if lists and spec is not None:
+            method = type(fn) is BoundMethod
+            values = [data(it) if data is not None and list_parameter(spec, i, method)
+                      else arg(it) for i, (arg, data) in enumerate(zip(evaluated, arg_data))]
+        else:
+            values = [arg(it) for arg in args]
+        kwargs = {}
+        for kw, value, data in keywords:
+            if kw.name in kwargs:
+                raise GradcliError("syntax", f"keyword argument repeated: {kw.name}", kw.line,
+                                   kw.column)
+            kwargs[kw.name] = (data(it) if data is not None and spec is not None
+                               and list_parameter(spec, kw.name) else value(it))
+        return it.call(fn, values, kwargs, node)
+
+    return _wrap(node, run)
+
+
+_COMPILERS: dict[type, Callable[[Any], Compiled]] = {
+    N.Number: _value, N.String: _value, N.Constant: _value, N.FString: _fstring,
+    N.Name: _name, N.ListLit: _list, N.TupleLit: _tuple, N.UnaryOp: _unary, N.BinOp: _binop,
+    N.Compare: _compare, N.BoolOp: _boolop, N.IfExp: _ifexp, N.Not: _not, N.Call: _call,
+    N.Attribute: _attribute, N.Subscript: _subscript, N.Slice: _slice,
+    N.EllipsisLit: _ellipsis,
+}

@@ -48,7 +48,8 @@ class UserFunction:
     name: str
     params: tuple[Any, ...]
     defaults: dict[str, Any]
-    body: tuple[Any, ...]
+    #: The body, compiled (statements.compile_block): run(interpreter).
+    body: Callable[[Any], None]
     enclosing: tuple[dict[str, Any], ...] = field(default_factory=tuple)
     #: The text the def was written in (a REPL input may call a def of an earlier one).
     source: str = ""
