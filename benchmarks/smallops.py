@@ -190,8 +190,8 @@ def _cli_env() -> dict[str, str]:
     return env
 
 
-def _run_stream(exprs: list[str]) -> tuple[float, list[str]]:
-    cmd = [sys.executable, "-m", "gradcli", "eval", "-", *EVAL_LETS, "--format", "json"]
+def _run_stream(exprs: list[str], lets: list[str] = EVAL_LETS) -> tuple[float, list[str]]:
+    cmd = [sys.executable, "-m", "gradcli", "eval", "-", *lets, "--format", "json"]
     text = "\n".join(exprs) + "\n"
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, input=text, capture_output=True, text=True, env=_cli_env(),
