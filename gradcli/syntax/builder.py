@@ -102,6 +102,18 @@ class DepthGauge:
         return node
 
 
+class _Unmeasured:
+    """A gauge that measures nothing, for a tree whose shape was measured before (the quick
+    parser's compiled programs, syntax/quick.py)."""
+
+    @staticmethod
+    def register(node: NodeT) -> NodeT:
+        return node
+
+
+_UNMEASURED = _Unmeasured()
+
+
 class _Tail(NamedTuple):
     """One ``op operand`` step of a chained comparison."""
 
@@ -133,6 +145,17 @@ class AstBuilder:
         self._whole_source = origin == Origin()
         self._gauge = gauge
         self._parse_field = parse_field
+
+    @property
+    def whole_source(self) -> bool:
+        """Whether positions are those of the text parsed (not an f-string field's)."""
+        return self._whole_source
+
+    def swap_gauge(self, gauge: DepthGauge | None) -> DepthGauge:
+        """Measure depths with ``gauge`` from now on (None: not at all); the gauge so far."""
+        old = self._gauge
+        self._gauge = _UNMEASURED if gauge is None else gauge  # type: ignore[assignment]
+        return old
 
     # ------------------------------------------------------------ helpers
 

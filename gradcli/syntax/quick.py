@@ -45,6 +45,7 @@ Why the results are Lark's:
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -55,12 +56,22 @@ ELSEWHERE = re.compile(r"[\"'#\\\r\n]")
 #: The tables' layout (syntax/quick_tables.py). Cached tables also carry a hash of this
 #: module and quick_tables.py (syntax/parser.py), so that tables made by other code are made
 #: again.
-FORMAT = 1
+FORMAT = 2
 SHIFT = 0
 PASS = 1  # a unit reduction whose value and span are its child's
 REDUCE = 2
 #: Programs kept (see QuickParser._replay); the store starts afresh when full.
 _PROGRAMS = 1024
+#: A program of at most this many tokens is compiled into one Python function when it is
+#: replayed (QuickParser._compile); a longer one is replayed step by step.
+_COMPILED_TOKENS = 256
+#: Trees kept by text (QuickParser.parse), the least recently used dropped first, and the
+#: longest text kept.
+_TREES = 256
+_TREE_CHARS = 4096
+#: The terminals whose tokens the AstBuilder reads for their positions (an f-string field's
+#: place in the source) or their type.
+_POSITIONED = frozenset({"STRING", "FSTRING"})
 _Span = tuple[int, int, int, int]
 _Callback = Callable[[list[Any]], Any]
 
@@ -74,6 +85,27 @@ class Meta:
         self.empty = span is None
         if span is not None:
             self.line, self.column, self.end_line, self.end_column = span
+
+
+def _between(first: _Span, last: _Span) -> Meta:
+    """The Meta from the start of ``first`` to the end of ``last``."""
+    return Meta((first[0], first[1], last[2], last[3]))
+
+
+#: The Meta of an empty reduction.
+_EMPTY = Meta(None)
+
+
+class _Program:
+    """What one parse did, for texts whose tokens are of the same kinds (``_replay``): its
+    ``steps``, and once replayed, ``build``: the steps compiled into one function (False
+    when they are not compiled)."""
+
+    __slots__ = ("build", "steps")
+
+    def __init__(self, steps: list[tuple[int, _Callback, int] | None]) -> None:
+        self.steps = steps
+        self.build: Callable[..., Any] | None | bool = None
 
 
 class Token(str):
@@ -131,23 +163,37 @@ class QuickParser:
         self._brackets = frozenset(opening), frozenset(closing)
         self._current: list[Any] = [None, None]  # the builder and the Meta of the reduction
         self._callbacks = [_callback(rule, rules, self._current) for rule in tables["rules"]]
+        self._rules = tables["rules"]
+        self._methods = [rules.get(rule[0]) for rule in tables["rules"]]
         self._rows = _Rows(tables["rows"], tables["symbols"], tables["rules"])
         self._scanner = re.compile(tables["scanner"])
-        self._keywords: dict[str, str] = tables["keywords"]
-        # Terminals some rule passes to its callback: the others need no Token object.
-        self._kept = frozenset(tables["kept"])
+        #: The terminal of a NAME that is a keyword and of a text a literal group matches.
+        self._retype: dict[str, str] = {**tables["keywords"], **tables["literals"]}
+        # Terminals whose Token some rule reads for more than its text: the others are
+        # passed on as plain text (an error found in one goes to Lark, which reports it).
+        self._kept = frozenset(tables["kept"]) & _POSITIONED
         self._chains: dict[tuple[int, int, str], int] = {}
         #: The programs of _run by the kinds of the tokens (the depth limit, whether a
         #: script), for _replay.
-        self._programs: dict[tuple[tuple[str, ...], int, bool],
-                             list[tuple[int, _Callback] | None]] = {}
+        self._programs: dict[tuple[tuple[str, ...], int, bool], _Program] = {}
+        #: The trees of the texts parsed last, by (text, depth limit, whether a script).
+        self._trees: OrderedDict[tuple[str, int, bool], Any] = OrderedDict()
 
     def parse(self, text: str, builder: Any, max_depth: int, script: bool = False) -> Any | None:
         """The AST of ``text`` (an expression, or a ``script``: ``file_input``), built by
         ``builder``; None when Lark must parse it instead.
 
         ``max_depth`` is the bracket nesting the postlexer allows (it reports deeper ones).
+        A text parsed lately for the whole source gives the same tree again (nodes are
+        immutable); errors are never kept.
         """
+        kept = builder.whole_source and len(text) <= _TREE_CHARS
+        if kept:
+            trees = self._trees
+            tree = trees.get((text, max_depth, script))
+            if tree is not None:
+                trees.move_to_end((text, max_depth, script))
+                return tree
         if script:
             tokens = self._script_tokens(text)
             states = self._program_states
@@ -166,13 +212,19 @@ class QuickParser:
         try:
             program = self._programs.get(key)
             if program is not None:
-                return self._replay(program, tokens)
-            program = []
-            node = self._run(tokens, max_depth, program, *states)
-            if node is not None:
+                node = self._replay(program, tokens)
+            else:
+                steps: list[tuple[int, _Callback, int] | None] = []
+                node = self._run(tokens, max_depth, steps, *states)
+                if node is None:
+                    return None
                 if len(self._programs) >= _PROGRAMS:
                     self._programs.clear()
-                self._programs[key] = program
+                self._programs[key] = _Program(steps)
+            if kept:
+                trees[(text, max_depth, script)] = node
+                if len(trees) > _TREES:
+                    trees.popitem(last=False)
             return node
         except GradcliError:
             # The builder's checks run during the parse here, after it in Lark: let Lark
@@ -187,7 +239,7 @@ class QuickParser:
         """(terminal, value, span) for each token: the value is a Token where a rule keeps it."""
         tokens: list[tuple[str, str, _Span]] = []
         append = tokens.append
-        keywords = self._keywords
+        retype = self._retype
         kept = self._kept
         position = 0
         for found in self._scanner.finditer(code):
@@ -198,8 +250,7 @@ class QuickParser:
             kind = found.lastgroup
             if kind is not None:  # None: ignored whitespace
                 value = found.group()
-                if kind == "NAME":
-                    kind = keywords.get(value, kind)
+                kind = retype.get(value, kind)
                 if kind in kept:
                     value = Token(kind, value, start, end)
                 append((kind, value, (1, start + 1, 1, end + 1)))
@@ -207,9 +258,7 @@ class QuickParser:
             return None
         if newline:
             size = len(code)
-            token = Token(self._newline, "\n", size, size + 1)
-            token.end_line, token.end_column = 2, 1
-            append((self._newline, token, (1, size + 1, 2, 1)))
+            append((self._newline, "\n", (1, size + 1, 2, 1)))
         append(("$END", None, None))  # type: ignore[arg-type]
         return tokens
 
@@ -229,7 +278,7 @@ class QuickParser:
             scanner = self._program_scanner = re.compile(self._program_pattern)
         tokens: list[tuple[str, Any, _Span | None]] = []
         append = tokens.append
-        keywords, kept = self._keywords, self._kept
+        retype, kept = self._retype, self._kept
         newline, indent, dedent = self._newline, self._indent, self._dedent
         opening, closing = self._brackets
         levels = [0]
@@ -270,8 +319,7 @@ class QuickParser:
                 if width != levels[-1]:
                     return None  # the postlexer's error
                 continue
-            if kind == "NAME":
-                kind = keywords.get(value, kind)
+            kind = retype.get(value, kind)
             append((kind, Token.spanning(kind, value, start, end, span)
                     if kind in kept else value, span))
             if kind in opening:
@@ -295,10 +343,11 @@ class QuickParser:
     # ------------------------------------------------------------ parsing
 
     def _run(self, tokens: list[tuple[str, str, _Span]], max_depth: int,
-             program: list[tuple[int, Callable[[list[Any]], Any]] | None], start_state: int,
+             program: list[tuple[int, _Callback, int] | None], start_state: int,
              end_state: int) -> Any | None:
         """Parse ``tokens``, writing down in ``program`` the shifts (None) and the reductions
-        that build values ((size, callback)): the same kinds of tokens make the same ones."""
+        that build values ((size, callback, rule number)): the same kinds of tokens make the
+        same ones."""
         shift = program.append
         rows = self._rows
         opening, closing = self._brackets
@@ -349,27 +398,30 @@ class QuickParser:
                     values.append(callback(children))
                     spans.append(covered)
                     states.append(rows[states[-1]][origin][1])
-                    shift((size, callback))
+                    shift((size, callback, rule))
                 if kind == "$END" and states[-1] == end_state:
                     return values[-1]
                 row = rows[states[-1]]
         return None
 
 
-    def _replay(self, program: list[tuple[int, Callable[[list[Any]], Any]] | None],
-                tokens: list[tuple[str, str, _Span]]) -> Any:
-        """What ``_run`` builds from tokens of these kinds, without the table: its program."""
+    def _replay(self, program: _Program, tokens: list[tuple[str, str, _Span]]) -> Any:
+        """What ``_run`` builds from tokens of these kinds, without the table: its program,
+        compiled into one function from its second replay on (``_compile``)."""
+        build = program.build
+        if build and self._current[0].whole_source:
+            return self._call(program, tokens)
         current = self._current
         values: list[Any] = []
         spans: list[_Span | None] = []
         next_token = iter(tokens).__next__
-        for step in program:
+        for step in program.steps:
             if step is None:
                 _, token, span = next_token()
                 values.append(token)
                 spans.append(span)
                 continue
-            size, callback = step
+            size, callback, _ = step
             if size:
                 children = values[-size:]
                 covered = _cover(spans[-size:])
@@ -379,7 +431,93 @@ class QuickParser:
             current[1] = Meta(covered)
             values.append(callback(children))
             spans.append(covered)
+        if build is None:
+            program.build = self._compile(program.steps, tokens)
         return values[-1]
+
+    def _call(self, program: _Program, tokens: list[tuple[str, str, _Span]]) -> Any:
+        """The compiled program on ``tokens``, with the builder's depth gauge set aside: the
+        tokens' kinds decide the tree's shape, which the parse that made the program
+        measured under the same depth limit."""
+        builder = self._current[0]
+        gauge = builder.swap_gauge(None)
+        try:
+            return program.build(tokens, builder)  # type: ignore[operator]
+        finally:
+            builder.swap_gauge(gauge)
+
+    def _compile(self, steps: list[tuple[int, _Callback, int] | None],
+                 tokens: list[tuple[str, Any, _Span | None]]) -> Callable[..., Any] | bool:
+        """The steps as one function of (tokens, builder) that calls the builder's methods
+        with the children and spans that the replay would give them, found here once: which
+        token each child and each span comes from, the child filters and the inlined rules.
+
+        It builds the trees of the whole source (the positions as parsed), for texts of
+        the kinds and depth limit of the parse that made the program: that parse measured
+        the depth of the one shape they all have. False for a long program (its function
+        would be as long), and for a text with an f-string, whose fields (parsed apart) make
+        trees of other shapes.
+        """
+        if len(tokens) > _COMPILED_TOKENS or any(t[0] == "FSTRING" for t in tokens):
+            return False
+        lines: list[str] = []
+        namespace: dict[str, Any] = {"_between": _between, "_EMPTY": _EMPTY, "Meta": Meta}
+        # The stack of the parse: (Python expression of the value or, for an inlined rule,
+        # the list of its children's expressions; the (first, last) token of its span).
+        stack: list[tuple[Any, tuple[int, int] | None]] = []
+        position = 0
+        for step in steps:
+            if step is None:
+                lines.append(f"    _, t{position}, s{position} = tokens[{position}]")
+                stack.append((f"t{position}", None if tokens[position][2] is None
+                              else (position, position)))
+                position += 1
+                continue
+            size, _, number = step
+            children = stack[len(stack) - size:] if size else []
+            del stack[len(stack) - size:]
+            firsts = [span for _, span in children if span is not None]
+            covered = (firsts[0][0], firsts[-1][1]) if firsts else None
+            name, _, _, _, expand1, child_filter = self._rules[number]
+            if child_filter is None:
+                kept = [value for value, _ in children]
+            else:
+                kept = []
+                for i, inline, nones in child_filter[0]:
+                    kept += ["None"] * nones
+                    if inline:
+                        if not isinstance(children[i][0], list):
+                            return False
+                        kept += children[i][0]
+                    else:
+                        kept.append(children[i][0])
+                kept += ["None"] * child_filter[1]
+            method = self._methods[number]
+            if expand1 and len(kept) == 1:
+                stack.append((kept[0], covered))
+                continue
+            if method is None:
+                stack.append((kept, covered))
+                continue
+            if any(isinstance(k, list) for k in kept):
+                return False
+            namespace[f"m{number}"] = method
+            if covered is None:
+                meta = "_EMPTY"
+            elif covered[0] == covered[1]:
+                meta = f"Meta(s{covered[0]})"
+            else:
+                meta = f"_between(s{covered[0]}, s{covered[1]})"
+            value = f"v{len(lines)}"
+            lines.append(f"    {value} = m{number}(builder, {meta}, {', '.join(kept)})"
+                         if kept else f"    {value} = m{number}(builder, {meta})")
+            stack.append((value, covered))
+        if len(stack) != 1 or isinstance(stack[0][0], list):
+            return False
+        source = "def build(tokens, builder):\n" + "\n".join(lines) + \
+            f"\n    return {stack[0][0]}\n"
+        exec(compile(source, "<quick parser program>", "exec"), namespace)  # noqa: S102
+        return namespace["build"]  # type: ignore[no-any-return]
 
     def _chain(self, below: int, top: int, kind: str) -> int:
         """The state after the unit reductions that ``kind`` makes in state ``top`` over

@@ -17,7 +17,9 @@ Lark (syntax/make_tables.py writes it into the package):
   child filter (which children to keep or inline, where to put the ``None`` placeholders of
   ``[x]``) is taken from Lark's own ``maybe_create_child_filter``.
 - the terminals a one-line text can hold, as one regex in Lark's order, the keywords that
-  NAME matches, and the terminals some rule keeps.
+  NAME matches, and the terminals some rule keeps. Each run of literal terminals (``"=="``,
+  ``"("``, ...) in that order is one group of the regex, which is quicker to match, and
+  ``literals`` gives the terminal of each text such a group matches.
 - the start and end states of ``eval_input`` and the postlexer's newline and bracket types.
 - for programs (``file_input``): its start and end states, a scanner over every terminal and
   ignored pattern (strings, comments, newlines with the next line's indentation, line
@@ -66,7 +68,9 @@ def compile_tables(lark: Lark, newline: str, brackets: tuple[list[str], list[str
             row.append(symbols[str(symbol)])
             row.append(2 * number[arg] if action is Shift else 2 * index[arg] + 1)
     placeholders = lark.options.maybe_placeholders
-    scanner, keywords = _scanner(lark.terminals, lark.lexer_conf.ignore)
+    scanner, keywords, literals = _scanner(lark.terminals, lark.lexer_conf.ignore)
+    program_scanner, _, program_literals = _scanner(lark.terminals, lark.lexer_conf.ignore,
+                                                    program=True)
     kept = sorted({str(symbol.name) for rule in rules for symbol in rule.expansion
                    if symbol.is_term and (rule.options.keep_all_tokens or not symbol.filter_out)})
     return {
@@ -76,7 +80,7 @@ def compile_tables(lark: Lark, newline: str, brackets: tuple[list[str], list[str
         "program": {
             "start": number[table.start_states["file_input"]],
             "end": number[table.end_states["file_input"]],
-            "scanner": _scanner(lark.terminals, lark.lexer_conf.ignore, program=True)[0],
+            "scanner": program_scanner,
             "indent": str(indents[0]),
             "dedent": str(indents[1]),
         },
@@ -85,6 +89,7 @@ def compile_tables(lark: Lark, newline: str, brackets: tuple[list[str], list[str
         "rules": [_rule(rule, placeholders) for rule in rules],
         "scanner": scanner,
         "keywords": keywords,
+        "literals": {**literals, **program_literals},
         "kept": kept,
         "newline": str(newline),
         "brackets": [[str(b) for b in brackets[0]], [str(b) for b in brackets[1]]],
@@ -139,10 +144,10 @@ def _rule(rule: Any, placeholders: bool) -> list[Any]:
 
 
 def _scanner(terminals: Collection[TerminalDef], ignore: Collection[str],
-             program: bool = False) -> tuple[str, dict[str, str]]:
+             program: bool = False) -> tuple[str, dict[str, str], dict[str, str]]:
     """One regex over the terminals a one-line text can hold (every terminal and ignored
-    pattern for a ``program``), in Lark's order, and the keywords that NAME matches (Lark
-    retypes such a NAME)."""
+    pattern for a ``program``), in Lark's order, the keywords that NAME matches (Lark
+    retypes such a NAME) and the terminal of each text that a literal group matches."""
     name = next(t for t in terminals if t.name == "NAME")
     name_re = re.compile(name.pattern.to_regexp())
     keywords = {str(t.pattern.value): str(t.name) for t in terminals if isinstance(t.pattern, PatternStr)
@@ -156,8 +161,23 @@ def _scanner(terminals: Collection[TerminalDef], ignore: Collection[str],
                                t.name))
     if any(isinstance(t.pattern, PatternRE) and t.pattern.flags for t in chosen):
         raise ValueError("terminal flags are not supported by the quick parser")
-    parts = []
-    for t in chosen:
-        body = t.pattern.to_regexp()
-        parts.append(f"(?:{body})" if t.name in ignore else f"(?P<{t.name}>{body})")
-    return "|".join(parts), keywords
+    parts: list[str] = []
+    literals: dict[str, str] = {}
+    run: list[TerminalDef] = []  # consecutive literal terminals: one group (see below)
+    for t in [*chosen, None]:
+        if t is not None and isinstance(t.pattern, PatternStr) and t.name not in ignore:
+            run.append(t)
+            continue
+        if run:
+            # Tried in the same order inside one group, they match what they matched one by
+            # one; the lexer retypes the text (its terminal, by the ``literals`` table).
+            parts.append(f"(?P<_LITERALS{len(parts)}>"
+                         + "|".join(r.pattern.to_regexp() for r in run) + ")")
+            literals.update({str(r.pattern.value): str(r.name) for r in run})
+            run = []
+        if t is not None:
+            body = t.pattern.to_regexp()
+            parts.append(f"(?:{body})" if t.name in ignore else f"(?P<{t.name}>{body})")
+    if literals.keys() & keywords.keys():
+        raise ValueError("a keyword of the grammar is also a literal terminal")
+    return "|".join(parts), keywords, literals
