@@ -50,6 +50,7 @@ from collections.abc import Callable
 from typing import Any
 
 from gradcli.errors import GradcliError
+from gradcli.syntax.builder import DIRECT, DIRECT_IDENTIFIER, DIRECT_NAMES
 
 #: Characters that send a text to Lark: strings, comments, continuations, more lines.
 ELSEWHERE = re.compile(r"[\"'#\\\r\n]")
@@ -72,6 +73,8 @@ _TREE_CHARS = 4096
 #: The terminals whose tokens the AstBuilder reads for their positions (an f-string field's
 #: place in the source) or their type.
 _POSITIONED = frozenset({"STRING", "FSTRING"})
+#: Rules whose method returns its one child (builder.DIRECT).
+_PASSED_ON = frozenset(name for name, form in DIRECT.items() if form == "{0}")
 _Span = tuple[int, int, int, int]
 _Callback = Callable[[list[Any]], Any]
 
@@ -190,9 +193,10 @@ class QuickParser:
         kept = builder.whole_source and len(text) <= _TREE_CHARS
         if kept:
             trees = self._trees
-            tree = trees.get((text, max_depth, script))
+            known = (text, max_depth, script)
+            tree = trees.get(known)
             if tree is not None:
-                trees.move_to_end((text, max_depth, script))
+                trees.move_to_end(known)
                 return tree
         if script:
             tokens = self._script_tokens(text)
@@ -222,7 +226,7 @@ class QuickParser:
                     self._programs.clear()
                 self._programs[key] = _Program(steps)
             if kept:
-                trees[(text, max_depth, script)] = node
+                trees[known] = node
                 if len(trees) > _TREES:
                     trees.popitem(last=False)
             return node
@@ -240,20 +244,20 @@ class QuickParser:
         tokens: list[tuple[str, str, _Span]] = []
         append = tokens.append
         retype = self._retype
-        kept = self._kept
         position = 0
-        for found in self._scanner.finditer(code):
+        for found in self._scanner.finditer(code):  # each token after its spaces
             start, end = found.span()
-            if start != position or start == end:
+            if start != position:
                 return None  # a character no terminal matches here
             position = end
-            kind = found.lastgroup
-            if kind is not None:  # None: ignored whitespace
-                value = found.group()
-                kind = retype.get(value, kind)
-                if kind in kept:
-                    value = Token(kind, value, start, end)
-                append((kind, value, (1, start + 1, 1, end + 1)))
+            group = found.lastindex
+            if group is None:
+                break  # the end of the text, after its spaces
+            value = found.group(group)
+            if not value:
+                return None
+            kind = retype.get(value, found.lastgroup)
+            append((kind, value, (1, end - len(value) + 1, 1, end + 1)))  # type: ignore[arg-type]
         if position != len(code):
             return None
         if newline:
@@ -409,8 +413,9 @@ class QuickParser:
         """What ``_run`` builds from tokens of these kinds, without the table: its program,
         compiled into one function from its second replay on (``_compile``)."""
         build = program.build
-        if build and self._current[0].whole_source:
-            return self._call(program, tokens)
+        builder = self._current[0]
+        if build and builder.whole_source:
+            return build(tokens, builder)  # type: ignore[operator]
         current = self._current
         values: list[Any] = []
         spans: list[_Span | None] = []
@@ -435,22 +440,13 @@ class QuickParser:
             program.build = self._compile(program.steps, tokens)
         return values[-1]
 
-    def _call(self, program: _Program, tokens: list[tuple[str, str, _Span]]) -> Any:
-        """The compiled program on ``tokens``, with the builder's depth gauge set aside: the
-        tokens' kinds decide the tree's shape, which the parse that made the program
-        measured under the same depth limit."""
-        builder = self._current[0]
-        gauge = builder.swap_gauge(None)
-        try:
-            return program.build(tokens, builder)  # type: ignore[operator]
-        finally:
-            builder.swap_gauge(gauge)
-
     def _compile(self, steps: list[tuple[int, _Callback, int] | None],
                  tokens: list[tuple[str, Any, _Span | None]]) -> Callable[..., Any] | bool:
-        """The steps as one function of (tokens, builder) that calls the builder's methods
-        with the children and spans that the replay would give them, found here once: which
-        token each child and each span comes from, the child filters and the inlined rules.
+        """The steps as one function of (tokens, builder) that builds what the builder's
+        methods would build from the children and spans that the replay would give them,
+        found here once: which token each child and each span comes from, the child filters
+        and the inlined rules. Where a method's result has a direct form (builder.DIRECT), the
+        node is made there, else the method is called.
 
         It builds the trees of the whole source (the positions as parsed), for texts of
         the kinds and depth limit of the parse that made the program: that parse measured
@@ -461,63 +457,115 @@ class QuickParser:
         if len(tokens) > _COMPILED_TOKENS or any(t[0] == "FSTRING" for t in tokens):
             return False
         lines: list[str] = []
-        namespace: dict[str, Any] = {"_between": _between, "_EMPTY": _EMPTY, "Meta": Meta}
-        # The stack of the parse: (Python expression of the value or, for an inlined rule,
-        # the list of its children's expressions; the (first, last) token of its span).
-        stack: list[tuple[Any, tuple[int, int] | None]] = []
+        namespace: dict[str, Any] = {**DIRECT_NAMES, "_between": _between, "_EMPTY": _EMPTY,
+                                     "Meta": Meta}
+        # The stack of the parse: (Python expression of the value, or for an inlined rule
+        # the list of its children's, or ("args", the tuple) for positional arguments; the
+        # (first, last) token of its span; the rule that made it, "token" or "direct", or
+        # for an inlined rule the list of its children's).
+        stack: list[tuple[Any, tuple[int, int] | None, Any]] = []
         position = 0
+        methods = False  # whether it calls one of the builder's methods
         for step in steps:
             if step is None:
                 lines.append(f"    _, t{position}, s{position} = tokens[{position}]")
                 stack.append((f"t{position}", None if tokens[position][2] is None
-                              else (position, position)))
+                              else (position, position), "token"))
                 position += 1
                 continue
             size, _, number = step
             children = stack[len(stack) - size:] if size else []
             del stack[len(stack) - size:]
-            firsts = [span for _, span in children if span is not None]
+            firsts = [span for _, span, _ in children if span is not None]
             covered = (firsts[0][0], firsts[-1][1]) if firsts else None
             name, _, _, _, expand1, child_filter = self._rules[number]
             if child_filter is None:
-                kept = [value for value, _ in children]
+                kept = [value for value, _, _ in children]
+                made = [rule for _, _, rule in children]
             else:
-                kept = []
+                kept, made = [], []
                 for i, inline, nones in child_filter[0]:
                     kept += ["None"] * nones
+                    made += ["token"] * nones
                     if inline:
                         if not isinstance(children[i][0], list):
                             return False
                         kept += children[i][0]
+                        made += children[i][2]
                     else:
                         kept.append(children[i][0])
+                        made.append(children[i][2])
                 kept += ["None"] * child_filter[1]
+                made += ["token"] * child_filter[1]
             method = self._methods[number]
             if expand1 and len(kept) == 1:
-                stack.append((kept[0], covered))
+                stack.append((kept[0], covered, made[0]))
                 continue
             if method is None:
-                stack.append((kept, covered))
+                stack.append((kept, covered, made))
                 continue
             if any(isinstance(k, list) for k in kept):
                 return False
+            if name == "arguments" and not {"keyword", "token"} & set(made):
+                stack.append((("args", f"({''.join(k + ', ' for k in kept)})"), covered,
+                               "args"))
+                continue
+            if name in _PASSED_ON:
+                stack.append((kept[0], covered, made[0]))
+                continue
+            value = f"v{len(lines)}"
+            form = self._direct(name, kept, covered)
+            if form is not None:
+                lines.append(f"    {value} = {form}")
+                stack.append((value, covered, "direct"))
+                continue
+            if any(isinstance(k, tuple) for k in kept):
+                return False  # arguments for other than a call
             namespace[f"m{number}"] = method
+            methods = True
             if covered is None:
                 meta = "_EMPTY"
             elif covered[0] == covered[1]:
                 meta = f"Meta(s{covered[0]})"
             else:
                 meta = f"_between(s{covered[0]}, s{covered[1]})"
-            value = f"v{len(lines)}"
             lines.append(f"    {value} = m{number}(builder, {meta}, {', '.join(kept)})"
                          if kept else f"    {value} = m{number}(builder, {meta})")
-            stack.append((value, covered))
-        if len(stack) != 1 or isinstance(stack[0][0], list):
+            stack.append((value, covered, name))
+        if len(stack) != 1 or not isinstance(stack[0][0], str):
             return False
-        source = "def build(tokens, builder):\n" + "\n".join(lines) + \
-            f"\n    return {stack[0][0]}\n"
+        if methods:
+            # The builder's methods measure depths: the shape was measured when the program
+            # was made, under the same depth limit.
+            lines = ["    gauge = builder.swap_gauge(None)", "    try:",
+                     *("    " + line for line in lines), f"        return {stack[0][0]}",
+                     "    finally:", "        builder.swap_gauge(gauge)"]
+        else:
+            lines.append(f"    return {stack[0][0]}")
+        source = "def build(tokens, builder):\n" + "\n".join(lines) + "\n"
         exec(compile(source, "<quick parser program>", "exec"), namespace)  # noqa: S102
         return namespace["build"]  # type: ignore[no-any-return]
+
+    @staticmethod
+    def _direct(name: str, kept: list[Any], covered: tuple[int, int] | None) -> str | None:
+        """The expression that builds what the builder's method ``name`` builds from
+        ``kept`` (builder.DIRECT), or None where the method itself must be called."""
+        if covered is None:
+            return None
+        first, last = covered
+        at = f"s{first}[0], s{first}[1], s{last}[2], s{last}[3]"
+        if name == "call":
+            if kept[1] == "None":
+                return f"Call({kept[0]}, (), (), {at})"
+            if isinstance(kept[1], tuple):
+                return f"Call({kept[0]}, {kept[1][1]}, (), {at})"
+            return None
+        form = DIRECT.get(name)
+        if form is None or any(isinstance(k, tuple) for k in kept):
+            return None
+        identifiers = {f"id{i}": DIRECT_IDENTIFIER.format(i=k) for i, k in enumerate(kept)}
+        return form.format(*kept, items=f"({''.join(k + ', ' for k in kept)})", at=at,
+                           **identifiers)
 
     def _chain(self, below: int, top: int, kind: str) -> int:
         """The state after the unit reductions that ``kind`` makes in state ``top`` over

@@ -16,10 +16,11 @@ Lark (syntax/make_tables.py writes it into the package):
   span are its child's; ``expand1`` says that a lone child is the value (``?rule``); the
   child filter (which children to keep or inline, where to put the ``None`` placeholders of
   ``[x]``) is taken from Lark's own ``maybe_create_child_filter``.
-- the terminals a one-line text can hold, as one regex in Lark's order, the keywords that
-  NAME matches, and the terminals some rule keeps. Each run of literal terminals (``"=="``,
-  ``"("``, ...) in that order is one group of the regex, which is quicker to match, and
-  ``literals`` gives the terminal of each text such a group matches.
+- the terminals a one-line text can hold, as one regex in Lark's order, each after the
+  spaces before it, the keywords that NAME matches, and the terminals some rule keeps.
+  Each run of literal terminals (``"=="``, ``"("``, ...) in that order is one group of the
+  regex, which is quicker to match, and ``literals`` gives the terminal of each text such a
+  group matches.
 - the start and end states of ``eval_input`` and the postlexer's newline and bracket types.
 - for programs (``file_input``): its start and end states, a scanner over every terminal and
   ignored pattern (strings, comments, newlines with the next line's indentation, line
@@ -161,6 +162,22 @@ def _scanner(terminals: Collection[TerminalDef], ignore: Collection[str],
                                t.name))
     if any(isinstance(t.pattern, PatternRE) and t.pattern.flags for t in chosen):
         raise ValueError("terminal flags are not supported by the quick parser")
+    # A one-line text's only ignored pattern, spaces, is read before each token (and at the
+    # end): a match per token instead of one more per space. Lark tries the terminals before
+    # it first, so none of those may start with a space.
+    spaces = None
+    if not program:
+        (spaces,) = [t for t in chosen if t.name in ignore]
+        chosen.remove(spaces)
+        space = re.compile(spaces.pattern.to_regexp())
+        for t in terminals:
+            if t.name in ignore:
+                continue
+            body = re.compile(t.pattern.to_regexp())
+            if any(body.match(c + tail) for c in " \t\f" for tail in ("", "x", "1", " ")):
+                raise ValueError(f"terminal {t.name} may start with a space")
+        if not all(space.fullmatch(c) for c in " \t\f"):
+            raise ValueError("spaces are not the one-line ignored pattern")
     parts: list[str] = []
     literals: dict[str, str] = {}
     run: list[TerminalDef] = []  # consecutive literal terminals: one group (see below)
@@ -180,4 +197,7 @@ def _scanner(terminals: Collection[TerminalDef], ignore: Collection[str],
             parts.append(f"(?:{body})" if t.name in ignore else f"(?P<{t.name}>{body})")
     if literals.keys() & keywords.keys():
         raise ValueError("a keyword of the grammar is also a literal terminal")
+    if spaces is not None:
+        return (f"(?:{spaces.pattern.to_regexp()})?(?:" + "|".join(parts) + r"|\Z)", keywords,
+                literals)
     return "|".join(parts), keywords, literals
