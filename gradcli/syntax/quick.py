@@ -289,12 +289,22 @@ class QuickParser:
         depth = 0
         line, line_start, position = 1, 0, 0
         last: _Span = (1, 1, 1, 1)
-        for found in scanner.finditer(text):
+        for found in scanner.finditer(text):  # each token after its spaces
             start, end = found.span()
-            if start != position or start == end:
+            if start != position:
                 return None  # a character no terminal matches here
             position = end
-            value = found.group()
+            group = found.lastindex
+            if group is None:  # ignored: a line continuation, a comment; or the end
+                value = found.group()
+                if "\n" in value:
+                    line += value.count("\n")
+                    line_start = start + value.rindex("\n") + 1
+                continue
+            value = found.group(group)
+            if not value:
+                return None
+            start = end - len(value)
             column = start - line_start + 1
             breaks = value.count("\n")
             if breaks:
@@ -302,8 +312,6 @@ class QuickParser:
             span = (line, column, line + breaks, end - line_start + 1)
             line += breaks
             kind = found.lastgroup
-            if kind is None:  # ignored: spaces, a line continuation
-                continue
             last = span
             if kind == newline:
                 if depth:

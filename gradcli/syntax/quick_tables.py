@@ -24,7 +24,8 @@ Lark (syntax/make_tables.py writes it into the package):
 - the start and end states of ``eval_input`` and the postlexer's newline and bracket types.
 - for programs (``file_input``): its start and end states, a scanner over every terminal and
   ignored pattern (strings, comments, newlines with the next line's indentation, line
-  continuations), and the postlexer's indent and dedent types.
+  continuations; spaces before each token, as above), and the postlexer's indent and dedent
+  types.
 
 Names are plain ``str`` throughout (Lark's may be Tokens).
 """
@@ -162,22 +163,17 @@ def _scanner(terminals: Collection[TerminalDef], ignore: Collection[str],
                                t.name))
     if any(isinstance(t.pattern, PatternRE) and t.pattern.flags for t in chosen):
         raise ValueError("terminal flags are not supported by the quick parser")
-    # A one-line text's only ignored pattern, spaces, is read before each token (and at the
-    # end): a match per token instead of one more per space. Lark tries the terminals before
-    # it first, so none of those may start with a space.
-    spaces = None
-    if not program:
-        (spaces,) = [t for t in chosen if t.name in ignore]
-        chosen.remove(spaces)
-        space = re.compile(spaces.pattern.to_regexp())
-        for t in terminals:
-            if t.name in ignore:
-                continue
-            body = re.compile(t.pattern.to_regexp())
-            if any(body.match(c + tail) for c in " \t\f" for tail in ("", "x", "1", " ")):
-                raise ValueError(f"terminal {t.name} may start with a space")
-        if not all(space.fullmatch(c) for c in " \t\f"):
-            raise ValueError("spaces are not the one-line ignored pattern")
+    # The ignored spaces are read before each token (and at the end): a match per token
+    # instead of one more after each space. Lark tries the terminals before them first, so
+    # none of those may start with a space.
+    (spaces,) = [t for t in chosen if t.name in ignore
+                 and re.fullmatch(t.pattern.to_regexp(), " \t\f")]
+    chosen.remove(spaces)
+    for t in terminals:
+        body = re.compile(t.pattern.to_regexp())
+        if t is not spaces and any(body.match(c + tail) for c in " \t\f"
+                                   for tail in ("", "x", "1", " ", "#", "\\\n")):
+            raise ValueError(f"terminal {t.name} may start with a space")
     parts: list[str] = []
     literals: dict[str, str] = {}
     run: list[TerminalDef] = []  # consecutive literal terminals: one group (see below)
@@ -197,7 +193,5 @@ def _scanner(terminals: Collection[TerminalDef], ignore: Collection[str],
             parts.append(f"(?:{body})" if t.name in ignore else f"(?P<{t.name}>{body})")
     if literals.keys() & keywords.keys():
         raise ValueError("a keyword of the grammar is also a literal terminal")
-    if spaces is not None:
-        return (f"(?:{spaces.pattern.to_regexp()})?(?:" + "|".join(parts) + r"|\Z)", keywords,
-                literals)
-    return "|".join(parts), keywords, literals
+    return (f"(?:{spaces.pattern.to_regexp()})?(?:" + "|".join(parts) + r"|\Z)", keywords,
+            literals)
