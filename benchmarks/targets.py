@@ -293,12 +293,18 @@ def dot_target(repeats: int) -> dict[str, Any]:
 
 # -- parser against compile() ---------------------------------------------------------------------
 
-def _per_text(fn: Callable[[str], Any], texts: list[str], repeats: int) -> float:
-    """Median over rounds of the mean seconds per text."""
-    for text in texts[:3]:
-        fn(text)
-    return statistics.median(_median_time(lambda: [fn(t) for t in texts], 1)
-                             for _ in range(repeats)) / len(texts)
+def _per_text(sides: list[Callable[[str], Any]], texts: list[str],
+              repeats: int) -> list[float]:
+    """For each side, the median over rounds of the mean seconds per text; the sides take
+    turns round by round, so that a machine busy for a while slows them alike."""
+    for fn in sides:
+        for text in texts[:3]:
+            fn(text)
+    samples: list[list[float]] = [[] for _ in sides]
+    for _ in range(repeats):
+        for fn, out in zip(sides, samples):
+            out.append(_median_time(lambda fn=fn: [fn(t) for t in texts], 1))
+    return [statistics.median(out) / len(texts) for out in samples]
 
 
 def _forget_trees() -> None:
@@ -331,8 +337,8 @@ def parse_target(repeats: int, steps: int) -> dict[str, Any]:
     }
     out = {}
     for name, (mode, ours, texts) in sets.items():
-        g = _per_text(ours, texts, repeats)
-        c = _per_text(lambda t, mode=mode: compile(t, "<text>", mode), texts, repeats)
+        g, c = _per_text([ours, lambda t, mode=mode: compile(t, "<text>", mode)], texts,
+                         repeats)
         out[name] = {"gradcli_us": g * 1e6, "compile_us": c * 1e6, "ratio": g / c}
         log(f"  parse {name}: {g * 1e6:.1f} us vs compile() {c * 1e6:.1f} us, {g / c:.2f}x")
     return {"texts": out, "worst_ratio": max(v["ratio"] for v in out.values()),

@@ -169,7 +169,12 @@ class QuickParser:
         self._rules = tables["rules"]
         self._methods = [rules.get(rule[0]) for rule in tables["rules"]]
         self._rows = _Rows(tables["rows"], tables["symbols"], tables["rules"])
-        self._scanner = re.compile(tables["scanner"])
+        line = tables["line"]
+        self._line_scanner = re.compile(line["pattern"])
+        self._line_rest = re.compile(line["rest"])
+        self._line_texts: dict[str, str] = line["texts"]
+        self._number_starts = frozenset(line["number_starts"])
+        self._number, self._name = line["number"], line["name"]
         #: The terminal of a NAME that is a keyword and of a text a literal group matches.
         self._retype: dict[str, str] = {**tables["keywords"], **tables["literals"]}
         # Terminals whose Token some rule reads for more than its text: the others are
@@ -240,25 +245,21 @@ class QuickParser:
     # ------------------------------------------------------------ lexing
 
     def _tokens(self, code: str, newline: bool) -> list[tuple[str, str, _Span]] | None:
-        """(terminal, value, span) for each token: the value is a Token where a rule keeps it."""
+        """(terminal, value, span) for each token of a one-line text, read as (the spaces
+        before it, its text): a text whose tokens and spaces do not make it up whole (a
+        character no terminal matches) is None."""
         tokens: list[tuple[str, str, _Span]] = []
         append = tokens.append
-        retype = self._retype
+        texts, numbers = self._line_texts, self._number_starts
+        number, name = self._number, self._name
         position = 0
-        for found in self._scanner.finditer(code):  # each token after its spaces
-            start, end = found.span()
-            if start != position:
-                return None  # a character no terminal matches here
-            position = end
-            group = found.lastindex
-            if group is None:
-                break  # the end of the text, after its spaces
-            value = found.group(group)
-            if not value:
-                return None
-            kind = retype.get(value, found.lastgroup)
-            append((kind, value, (1, end - len(value) + 1, 1, end + 1)))  # type: ignore[arg-type]
-        if position != len(code):
+        for spaces, value in self._line_scanner.findall(code):
+            start = position + len(spaces)
+            position = start + len(value)
+            append((texts.get(value) or (number if value[0] in numbers else name), value,
+                    (1, start + 1, 1, position + 1)))
+        # Matches skip what they cannot read: then they do not add up to the text.
+        if not self._line_rest.match(code, position):
             return None
         if newline:
             size = len(code)
