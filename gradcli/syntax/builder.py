@@ -547,7 +547,8 @@ DIRECT: dict[str, str] = {
     "eval_input": "{0}",
     "expr_stmt": "ExprStmt({0}, {at})",
     "name": "Name({id0}, {at})",
-    "number": "Number(builder._number_value({0}), {at})",
+    "number": "Number(int({0}) if {0}.isdigit() and {0}[0] != '0' and len({0}) < 20 "
+              "else builder._number_value({0}), {at})",
     "bin_op": "BinOp({1}, {0}, {2}, {at})",
     "unary_op": "UnaryOp({0}, {1}, {at})",
     "attribute": "Attribute({0}, {id1}, {at})",
