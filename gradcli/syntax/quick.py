@@ -477,7 +477,7 @@ class QuickParser:
         methods = False  # whether it calls one of the builder's methods
         for step in steps:
             if step is None:
-                lines.append(f"    _, t{position}, s{position} = tokens[{position}]")
+                lines.append(f"    TOKEN {position}")  # written below, as far as it is used
                 stack.append((f"t{position}", None if tokens[position][2] is None
                               else (position, position), "token"))
                 position += 1
@@ -543,6 +543,7 @@ class QuickParser:
             stack.append((value, covered, name))
         if len(stack) != 1 or not isinstance(stack[0][0], str):
             return False
+        lines = _unpacked(lines, stack[0][0])
         if methods:
             # The builder's methods measure depths: the shape was measured when the program
             # was made, under the same depth limit.
@@ -562,7 +563,7 @@ class QuickParser:
         if covered is None:
             return None
         first, last = covered
-        at = f"s{first}[0], s{first}[1], s{last}[2], s{last}[3]"
+        at = f"l{first}, c{first}, e{last}, f{last}"
         if name == "call":
             if kept[1] == "None":
                 return f"Call({kept[0]}, (), (), {at})"
@@ -584,6 +585,30 @@ class QuickParser:
             top = self._rows[below][entry[3]][1]
             entry = self._rows[top].get(kind, (SHIFT,))
         return top
+
+
+def _unpacked(lines: list[str], result: str) -> list[str]:
+    """``lines`` with each ``TOKEN k`` line written as the unpacking of the parts of token
+    ``k`` that the other lines (or ``result``) use: its value ``tk``, its span ``sk``, the
+    parts of its span ``lk, ck, ek, fk`` (line, column, end line, end column); none, none."""
+    used = set(re.findall(r"\b[tsclef]\d+\b", "\n".join(lines) + "\n" + result))
+    out = []
+    for line in lines:
+        if not line.startswith("    TOKEN "):
+            out.append(line)
+            continue
+        k = line.split()[1]
+        value = f"t{k}" if f"t{k}" in used else "_"
+        parts = [f"{p}{k}" if f"{p}{k}" in used else "_" for p in "lcef"]
+        if f"s{k}" in used:
+            out.append(f"    _, {value}, s{k} = tokens[{k}]")
+            if parts != ["_"] * 4:
+                out.append(f"    {', '.join(parts)} = s{k}")
+        elif parts != ["_"] * 4:
+            out.append(f"    _, {value}, ({', '.join(parts)}) = tokens[{k}]")
+        elif value != "_":
+            out.append(f"    {value} = tokens[{k}][1]")
+    return out
 
 
 def _cover(spans: list[_Span | None]) -> _Span | None:
