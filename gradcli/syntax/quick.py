@@ -20,6 +20,12 @@ text with Lark, which owns the diagnostics. Tests compare the two parsers' trees
 node, positions included: every expression and script of the test suite and the examples,
 and fuzzed ones.
 
+Doing it once (issue 19): the parse of a text is written down as a program, keyed by the
+kinds of its tokens (which alone decide an LALR parse's actions); the next text of the same
+kinds replays it without the table, and from the one after, the program runs compiled into
+one Python function that makes the common nodes directly (``QuickParser._compile``). The
+trees of the last 256 texts are kept by text: nodes are immutable, errors are never kept.
+
 The tables are plain data (syntax/quick_tables.py reads them from Lark), shipped in the
 package beside Lark's own (syntax/make_tables.py): this module does not import Lark, and a
 process whose texts all take the quick parser (a one-shot ``gradcli eval`` or ``gradcli
