@@ -43,3 +43,25 @@ def test_run_quick_writes_the_figures(tmp_path: Path) -> None:
     stream = data["eval_stream"]
     assert stream["check"] == "ok"
     assert stream["expr_per_s_gross"] > 0
+
+
+@pytest.mark.slow
+def test_targets_writes_the_figures_without_torch(tmp_path: Path) -> None:
+    """Issue 19's targets (benchmarks/targets.py) in the test venv: gradcli and numpy only."""
+    out = tmp_path / "targets.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "targets.py"),
+                           "--repeats", "1", "--stream-lines", "30", "--steps", "100",
+                           "--tiny", "12", "--json", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    data = json.loads(out.read_text())
+    assert data["stream"]["check"] == "ok"
+    assert data["stream"]["gradcli_lines_per_s_net"] is None or \
+        data["stream"]["gradcli_lines_per_s_net"] > 0
+    assert data["script"]["gradcli_to_numpy"] > 0
+    assert data["tiny"]["gradcli_us"] > 0
+    assert set(data["dot"]["checks"].values()) == {"ok"}
+    for figures in data["parse"]["texts"].values():
+        assert figures["gradcli_us"] > 0 and figures["compile_us"] > 0
+    if data["torch"] is None:
+        assert data["stream"]["torch_lines_per_s"] is None

@@ -137,6 +137,7 @@ def test_the_quick_parser_takes_the_common_cases() -> None:
 def test_texts_of_the_same_kinds_replay_the_first_parse(first: str, second: str) -> None:
     """The tokens' kinds decide every action of an LALR parse, so the second text replays
     the program of the first (QuickParser._replay): with its own values and positions."""
+    p._quick_parser()._trees.clear()  # a text parsed before gives its tree again
     assert dump(quick(first)) == lark_outcome(first)
     replayed: list[str] = []
     original = QuickParser._replay
@@ -172,6 +173,8 @@ def test_replays_of_generated_expressions_agree_with_lark(text: str) -> None:
 
 @pytest.mark.parametrize("text", [
     "x\n+ y", "x\r\n", "(" * 11 + "x" + ")" * 11, "f('a',\tb)", "(x\n\t+ y)",
+    # a character no terminal reads: the one-line lexer's matches skip it
+    "x $ y", "a$b", "x  $", "$x", "x!", "x ? y", "\u0663 + 1", "x +\v1", "x\x00",
 ])
 def test_what_the_quick_parser_leaves_to_lark(text: str) -> None:
     assert quick(text, max_depth=10) is None
@@ -252,8 +255,60 @@ def test_a_failure_of_the_quick_parser_is_a_bug_and_is_raised(
 
     monkeypatch.setattr(QuickParser, "_run", broken)
     monkeypatch.setattr(QuickParser, "_replay", broken)
+    p._quick_parser()._trees.clear()
     with pytest.raises(IndexError, match="a bug"):
         quick("a + b")
+
+
+@pytest.mark.parametrize("texts", [
+    ["sum(x*1 + x**2)", "sum(x*22 + x**2)", "  sum(abc*333  +  d**4)"],
+    ["2*dot(x,x)", "10*vdot(xs , ys)", "1.5e3*dot( a,b )"],
+    ["f(a, b, c)", "g(x.T, y[0], -z)", "h(1, 2.0, 0x3)"],
+    ["x.sum(dim=0)", "y.mean(axis=1)", "z.max(key=2)"],
+    ["[1, -2, (3, 4)][i]", "[a, +b, (c, d)][j]", "[5, -6, (7, 8)][k]"],
+    ["a if b else c", "long_name if b2 else c3", "x1 if y2 else z3"],
+    ["f(a=1, b=2)", "f(a=1, c=2)", "f(a=1, a=2)"],  # the builder refuses the last one
+    ["x.y(1)", "x.z(2)", "x.__dict__(3)"],
+    ["-x ** 2 // 3 % 4 @ y", "+a ** b // c % d @ e", "-p ** 0 // 00 % 1 @ q"],
+])
+def test_compiled_programs_agree_with_lark(texts: list[str]) -> None:
+    """From the second replay of a program on, its compiled form builds the tree
+    (QuickParser._compile): each text parsed twice more, at other places."""
+    p._quick_parser()._trees.clear()
+    for text in texts:
+        for moved in (text, " " + text, text + "  "):
+            agree(moved)
+    compiled = [program for program in p._quick_parser()._programs.values()
+                if callable(program.build)]
+    assert compiled, "no program was compiled"
+
+
+def test_a_compiled_program_is_one_of_its_depth_limit() -> None:
+    """A compiled program measures no depth: it builds the trees of one depth limit, which
+    the parse that made it kept to."""
+    for text in ["-" * 8 + "x", "-" * 8 + "y", "-" * 8 + "z"]:  # 9 nodes deep
+        parse_expression(text, max_depth=12)
+    program = p._quick_parser()._programs[(("MINUS",) * 8 + ("NAME", "_NEWLINE", "$END"), 12,
+                                           False)]
+    assert callable(program.build)
+    for depth in (8, 9, 12):
+        for text in ["-" * 8 + "x", "-" * 8 + "w"]:
+            def parse(t: str, depth: int = depth) -> n.Node:
+                return parse_expression(t, max_depth=depth)
+            assert outcome(text, parse) == lark_outcome(text, parse)
+
+
+def test_a_text_parsed_again_gives_its_tree_again_and_errors_again() -> None:
+    tree = parse_expression("sum(q*7 + q**2)")
+    assert parse_expression("sum(q*7 + q**2)") is tree
+    for _ in range(2):
+        with pytest.raises(GradcliError, match="positional argument follows keyword"):
+            parse_expression("f(a=1, q)")
+    trees = p._quick_parser()._trees
+    assert len(trees) <= 256
+    for i in range(300):
+        parse_expression(f"q + {i}")
+    assert len(trees) == 256 and ("q + 299\n", n.DEFAULT_MAX_DEPTH, False) in trees
 
 
 # ---------------------------------------------------------------- scripts (file_input)

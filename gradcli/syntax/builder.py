@@ -66,6 +66,10 @@ class Origin(NamedTuple):
         return line + self.line - 1, column
 
 
+#: The origin of a text parsed for itself.
+_START = Origin()
+
+
 class DepthGauge:
     """Measures the depth of each node as it is built and enforces the limit."""
 
@@ -102,6 +106,18 @@ class DepthGauge:
         return node
 
 
+class _Unmeasured:
+    """A gauge that measures nothing, for a tree whose shape was measured before (the quick
+    parser's compiled programs, syntax/quick.py)."""
+
+    @staticmethod
+    def register(node: NodeT) -> NodeT:
+        return node
+
+
+_UNMEASURED = _Unmeasured()
+
+
 class _Tail(NamedTuple):
     """One ``op operand`` step of a chained comparison."""
 
@@ -130,9 +146,20 @@ class AstBuilder:
 
     def __init__(self, origin: Origin, gauge: DepthGauge, parse_field: FieldParser) -> None:
         self._origin = origin
-        self._whole_source = origin == Origin()
+        self._whole_source = origin == _START
         self._gauge = gauge
         self._parse_field = parse_field
+
+    @property
+    def whole_source(self) -> bool:
+        """Whether positions are those of the text parsed (not an f-string field's)."""
+        return self._whole_source
+
+    def swap_gauge(self, gauge: DepthGauge | None) -> DepthGauge:
+        """Measure depths with ``gauge`` from now on (None: not at all); the gauge so far."""
+        old = self._gauge
+        self._gauge = _UNMEASURED if gauge is None else gauge  # type: ignore[assignment]
+        return old
 
     # ------------------------------------------------------------ helpers
 
@@ -389,7 +416,8 @@ class AstBuilder:
 
     def _number_value(self, token: Token) -> int | float:
         text = token.replace("_", "")
-        if text[:2].lower() not in ("0x", "0o", "0b") and any(c in text for c in ".eE"):
+        if text[:2].lower() not in ("0x", "0o", "0b") and ("." in text or "e" in text
+                                                          or "E" in text):
             return float(text)
         if len(text) > MAX_INT_DIGITS:
             raise self._token_error(
@@ -505,6 +533,40 @@ class AstBuilder:
 RULES: dict[str, Callable[..., Any]] = {
     name: member for name, member in vars(AstBuilder).items()
     if isinstance(member, FunctionType) and not name.startswith("_")}
+
+
+#: What some rule methods build, as Python expressions for the quick parser's compiled
+#: programs (syntax/quick.py), which build a tree of the whole source (positions as parsed)
+#: without calling the method or measuring depths. Each is the method's result when it
+#: raises no error: ``{0}``, ``{1}``... are the children, ``{items}`` all of them as a
+#: tuple, ``{at}`` the four positions, ``{id0}`` the identifier of child 0 (which goes
+#: through ``_identifier`` when it may be refused). The names are those of ``DIRECT_NAMES``
+#: (the nodes' makers, ``nodes.maker``). ``call`` and ``arguments`` (a call without
+#: keywords) are made in syntax/quick.py.
+DIRECT: dict[str, str] = {
+    "eval_input": "{0}",
+    "expr_stmt": "ExprStmt({0}, {at})",
+    "name": "Name({id0}, {at})",
+    "number": "Number(int({0}) if {0}.isdigit() and {0}[0] != '0' and len({0}) < 20 "
+              "else builder._number_value({0}), {at})",
+    "bin_op": "BinOp({1}, {0}, {2}, {at})",
+    "unary_op": "UnaryOp({0}, {1}, {at})",
+    "attribute": "Attribute({0}, {id1}, {at})",
+    "subscript": "Subscript({0}, {1}, {at})",
+    "tuple_lit": "TupleLit({items}, {at})",
+    "bare_tuple": "TupleLit({items}, {at})",
+    "index_tuple": "TupleLit({items}, {at})",
+    "list_lit": "ListLit({items}, {at})",
+}
+#: An identifier of child ``{i}`` for ``DIRECT``: only a dunder or a keyword can be refused.
+DIRECT_IDENTIFIER = ("({i} if {i} not in PYTHON_KEYWORDS and {i}[:2] != '__' "
+                     "else builder._identifier({i}))")
+DIRECT_NAMES: dict[str, Any] = {
+    "PYTHON_KEYWORDS": PYTHON_KEYWORDS,
+    **{cls.__name__: n.maker(cls) for cls in (
+        n.ExprStmt, n.Name, n.Number, n.BinOp, n.UnaryOp, n.Attribute, n.Subscript, n.TupleLit,
+        n.ListLit, n.Call)},
+}
 
 
 def _flatten(items: Iterable[Any]) -> tuple[n.Stmt, ...]:

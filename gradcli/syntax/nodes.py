@@ -198,6 +198,59 @@ def _place(node: Node, line: int, column: int, end_line: int, end_column: int) -
     _SET_END_COLUMN(node, end_column)
 
 
+def maker(cls: type[Node]) -> Callable[..., Node]:
+    """A function that makes a node of ``cls`` from its content fields and then its
+    ``line``, ``column``, ``end_line`` and ``end_column``, all positional, with no defaults:
+    what the quick parser's compiled programs call (syntax/quick.py), about a third quicker
+    than ``cls(...)`` with the positions as keywords."""
+    new = object.__new__
+    setters = [getattr(cls, f).__set__ for f in cls._fields]
+    set_line, set_column, set_end_line, set_end_column = (_SET_LINE, _SET_COLUMN,
+                                                          _SET_END_LINE, _SET_END_COLUMN)
+    if len(setters) == 1:
+        (set0,) = setters
+
+        def make1(f0: Any, line: int, column: int, end_line: int, end_column: int) -> Node:
+            node = new(cls)
+            set0(node, f0)
+            set_line(node, line)
+            set_column(node, column)
+            set_end_line(node, end_line)
+            set_end_column(node, end_column)
+            return node  # type: ignore[no-any-return]
+        return make1
+    if len(setters) == 2:
+        set0, set1 = setters
+
+        def make2(f0: Any, f1: Any, line: int, column: int, end_line: int,
+                  end_column: int) -> Node:
+            node = new(cls)
+            set0(node, f0)
+            set1(node, f1)
+            set_line(node, line)
+            set_column(node, column)
+            set_end_line(node, end_line)
+            set_end_column(node, end_column)
+            return node  # type: ignore[no-any-return]
+        return make2
+    if len(setters) == 3:
+        set0, set1, set2 = setters
+
+        def make3(f0: Any, f1: Any, f2: Any, line: int, column: int, end_line: int,
+                  end_column: int) -> Node:
+            node = new(cls)
+            set0(node, f0)
+            set1(node, f1)
+            set2(node, f2)
+            set_line(node, line)
+            set_column(node, column)
+            set_end_line(node, end_line)
+            set_end_column(node, end_column)
+            return node  # type: ignore[no-any-return]
+        return make3
+    raise TypeError(f"no maker for {cls.__name__}'s {len(setters)} fields")
+
+
 def end_on_line(node: Node) -> int | None:
     """``node.end_column`` when the node ends on the line it starts on, else None (a caret
     under a span that crosses lines would underline the wrong text)."""

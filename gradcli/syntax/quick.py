@@ -20,6 +20,12 @@ text with Lark, which owns the diagnostics. Tests compare the two parsers' trees
 node, positions included: every expression and script of the test suite and the examples,
 and fuzzed ones.
 
+Doing it once (issue 19): the parse of a text is written down as a program, keyed by the
+kinds of its tokens (which alone decide an LALR parse's actions); the next text of the same
+kinds replays it without the table, and from the one after, the program runs compiled into
+one Python function that makes the common nodes directly (``QuickParser._compile``). The
+trees of the last 256 texts are kept by text: nodes are immutable, errors are never kept.
+
 The tables are plain data (syntax/quick_tables.py reads them from Lark), shipped in the
 package beside Lark's own (syntax/make_tables.py): this module does not import Lark, and a
 process whose texts all take the quick parser (a one-shot ``gradcli eval`` or ``gradcli
@@ -45,22 +51,36 @@ Why the results are Lark's:
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 from gradcli.errors import GradcliError
+from gradcli.syntax.builder import DIRECT, DIRECT_IDENTIFIER, DIRECT_NAMES
 
 #: Characters that send a text to Lark: strings, comments, continuations, more lines.
 ELSEWHERE = re.compile(r"[\"'#\\\r\n]")
 #: The tables' layout (syntax/quick_tables.py). Cached tables also carry a hash of this
 #: module and quick_tables.py (syntax/parser.py), so that tables made by other code are made
 #: again.
-FORMAT = 1
+FORMAT = 2
 SHIFT = 0
 PASS = 1  # a unit reduction whose value and span are its child's
 REDUCE = 2
 #: Programs kept (see QuickParser._replay); the store starts afresh when full.
 _PROGRAMS = 1024
+#: A program of at most this many tokens is compiled into one Python function when it is
+#: replayed (QuickParser._compile); a longer one is replayed step by step.
+_COMPILED_TOKENS = 256
+#: Trees kept by text (QuickParser.parse), the least recently used dropped first, and the
+#: longest text kept.
+_TREES = 256
+_TREE_CHARS = 4096
+#: The terminals whose tokens the AstBuilder reads for their positions (an f-string field's
+#: place in the source) or their type.
+_POSITIONED = frozenset({"STRING", "FSTRING"})
+#: Rules whose method returns its one child (builder.DIRECT).
+_PASSED_ON = frozenset(name for name, form in DIRECT.items() if form == "{0}")
 _Span = tuple[int, int, int, int]
 _Callback = Callable[[list[Any]], Any]
 
@@ -74,6 +94,27 @@ class Meta:
         self.empty = span is None
         if span is not None:
             self.line, self.column, self.end_line, self.end_column = span
+
+
+def _between(first: _Span, last: _Span) -> Meta:
+    """The Meta from the start of ``first`` to the end of ``last``."""
+    return Meta((first[0], first[1], last[2], last[3]))
+
+
+#: The Meta of an empty reduction.
+_EMPTY = Meta(None)
+
+
+class _Program:
+    """What one parse did, for texts whose tokens are of the same kinds (``_replay``): its
+    ``steps``, and once replayed, ``build``: the steps compiled into one function (False
+    when they are not compiled)."""
+
+    __slots__ = ("build", "steps")
+
+    def __init__(self, steps: list[tuple[int, _Callback, int] | None]) -> None:
+        self.steps = steps
+        self.build: Callable[..., Any] | None | bool = None
 
 
 class Token(str):
@@ -131,23 +172,43 @@ class QuickParser:
         self._brackets = frozenset(opening), frozenset(closing)
         self._current: list[Any] = [None, None]  # the builder and the Meta of the reduction
         self._callbacks = [_callback(rule, rules, self._current) for rule in tables["rules"]]
+        self._rules = tables["rules"]
+        self._methods = [rules.get(rule[0]) for rule in tables["rules"]]
         self._rows = _Rows(tables["rows"], tables["symbols"], tables["rules"])
-        self._scanner = re.compile(tables["scanner"])
-        self._keywords: dict[str, str] = tables["keywords"]
-        # Terminals some rule passes to its callback: the others need no Token object.
-        self._kept = frozenset(tables["kept"])
+        line = tables["line"]
+        self._line_scanner = re.compile(line["pattern"])
+        self._line_rest = re.compile(line["rest"])
+        self._line_texts: dict[str, str] = line["texts"]
+        self._number_starts = frozenset(line["number_starts"])
+        self._number, self._name = line["number"], line["name"]
+        #: The terminal of a NAME that is a keyword and of a text a literal group matches.
+        self._retype: dict[str, str] = {**tables["keywords"], **tables["literals"]}
+        # Terminals whose Token some rule reads for more than its text: the others are
+        # passed on as plain text (an error found in one goes to Lark, which reports it).
+        self._kept = frozenset(tables["kept"]) & _POSITIONED
         self._chains: dict[tuple[int, int, str], int] = {}
         #: The programs of _run by the kinds of the tokens (the depth limit, whether a
         #: script), for _replay.
-        self._programs: dict[tuple[tuple[str, ...], int, bool],
-                             list[tuple[int, _Callback] | None]] = {}
+        self._programs: dict[tuple[tuple[str, ...], int, bool], _Program] = {}
+        #: The trees of the texts parsed last, by (text, depth limit, whether a script).
+        self._trees: OrderedDict[tuple[str, int, bool], Any] = OrderedDict()
 
     def parse(self, text: str, builder: Any, max_depth: int, script: bool = False) -> Any | None:
         """The AST of ``text`` (an expression, or a ``script``: ``file_input``), built by
         ``builder``; None when Lark must parse it instead.
 
         ``max_depth`` is the bracket nesting the postlexer allows (it reports deeper ones).
+        A text parsed lately for the whole source gives the same tree again (nodes are
+        immutable); errors are never kept.
         """
+        kept = builder.whole_source and len(text) <= _TREE_CHARS
+        if kept:
+            trees = self._trees
+            known = (text, max_depth, script)
+            tree = trees.get(known)
+            if tree is not None:
+                trees.move_to_end(known)
+                return tree
         if script:
             tokens = self._script_tokens(text)
             states = self._program_states
@@ -166,13 +227,19 @@ class QuickParser:
         try:
             program = self._programs.get(key)
             if program is not None:
-                return self._replay(program, tokens)
-            program = []
-            node = self._run(tokens, max_depth, program, *states)
-            if node is not None:
+                node = self._replay(program, tokens)
+            else:
+                steps: list[tuple[int, _Callback, int] | None] = []
+                node = self._run(tokens, max_depth, steps, *states)
+                if node is None:
+                    return None
                 if len(self._programs) >= _PROGRAMS:
                     self._programs.clear()
-                self._programs[key] = program
+                self._programs[key] = _Program(steps)
+            if kept:
+                trees[known] = node
+                if len(trees) > _TREES:
+                    trees.popitem(last=False)
             return node
         except GradcliError:
             # The builder's checks run during the parse here, after it in Lark: let Lark
@@ -184,32 +251,25 @@ class QuickParser:
     # ------------------------------------------------------------ lexing
 
     def _tokens(self, code: str, newline: bool) -> list[tuple[str, str, _Span]] | None:
-        """(terminal, value, span) for each token: the value is a Token where a rule keeps it."""
+        """(terminal, value, span) for each token of a one-line text, read as (the spaces
+        before it, its text): a text whose tokens and spaces do not make it up whole (a
+        character no terminal matches) is None."""
         tokens: list[tuple[str, str, _Span]] = []
         append = tokens.append
-        keywords = self._keywords
-        kept = self._kept
+        texts, numbers = self._line_texts, self._number_starts
+        number, name = self._number, self._name
         position = 0
-        for found in self._scanner.finditer(code):
-            start, end = found.span()
-            if start != position or start == end:
-                return None  # a character no terminal matches here
-            position = end
-            kind = found.lastgroup
-            if kind is not None:  # None: ignored whitespace
-                value = found.group()
-                if kind == "NAME":
-                    kind = keywords.get(value, kind)
-                if kind in kept:
-                    value = Token(kind, value, start, end)
-                append((kind, value, (1, start + 1, 1, end + 1)))
-        if position != len(code):
+        for spaces, value in self._line_scanner.findall(code):
+            start = position + len(spaces)
+            position = start + len(value)
+            append((texts.get(value) or (number if value[0] in numbers else name), value,
+                    (1, start + 1, 1, position + 1)))
+        # Matches skip what they cannot read: then they do not add up to the text.
+        if not self._line_rest.match(code, position):
             return None
         if newline:
             size = len(code)
-            token = Token(self._newline, "\n", size, size + 1)
-            token.end_line, token.end_column = 2, 1
-            append((self._newline, token, (1, size + 1, 2, 1)))
+            append((self._newline, "\n", (1, size + 1, 2, 1)))
         append(("$END", None, None))  # type: ignore[arg-type]
         return tokens
 
@@ -229,19 +289,29 @@ class QuickParser:
             scanner = self._program_scanner = re.compile(self._program_pattern)
         tokens: list[tuple[str, Any, _Span | None]] = []
         append = tokens.append
-        keywords, kept = self._keywords, self._kept
+        retype, kept = self._retype, self._kept
         newline, indent, dedent = self._newline, self._indent, self._dedent
         opening, closing = self._brackets
         levels = [0]
         depth = 0
         line, line_start, position = 1, 0, 0
         last: _Span = (1, 1, 1, 1)
-        for found in scanner.finditer(text):
+        for found in scanner.finditer(text):  # each token after its spaces
             start, end = found.span()
-            if start != position or start == end:
+            if start != position:
                 return None  # a character no terminal matches here
             position = end
-            value = found.group()
+            group = found.lastindex
+            if group is None:  # ignored: a line continuation, a comment; or the end
+                value = found.group()
+                if "\n" in value:
+                    line += value.count("\n")
+                    line_start = start + value.rindex("\n") + 1
+                continue
+            value = found.group(group)
+            if not value:
+                return None
+            start = end - len(value)
             column = start - line_start + 1
             breaks = value.count("\n")
             if breaks:
@@ -249,8 +319,6 @@ class QuickParser:
             span = (line, column, line + breaks, end - line_start + 1)
             line += breaks
             kind = found.lastgroup
-            if kind is None:  # ignored: spaces, a line continuation
-                continue
             last = span
             if kind == newline:
                 if depth:
@@ -270,8 +338,7 @@ class QuickParser:
                 if width != levels[-1]:
                     return None  # the postlexer's error
                 continue
-            if kind == "NAME":
-                kind = keywords.get(value, kind)
+            kind = retype.get(value, kind)
             append((kind, Token.spanning(kind, value, start, end, span)
                     if kind in kept else value, span))
             if kind in opening:
@@ -295,10 +362,11 @@ class QuickParser:
     # ------------------------------------------------------------ parsing
 
     def _run(self, tokens: list[tuple[str, str, _Span]], max_depth: int,
-             program: list[tuple[int, Callable[[list[Any]], Any]] | None], start_state: int,
+             program: list[tuple[int, _Callback, int] | None], start_state: int,
              end_state: int) -> Any | None:
         """Parse ``tokens``, writing down in ``program`` the shifts (None) and the reductions
-        that build values ((size, callback)): the same kinds of tokens make the same ones."""
+        that build values ((size, callback, rule number)): the same kinds of tokens make the
+        same ones."""
         shift = program.append
         rows = self._rows
         opening, closing = self._brackets
@@ -349,27 +417,31 @@ class QuickParser:
                     values.append(callback(children))
                     spans.append(covered)
                     states.append(rows[states[-1]][origin][1])
-                    shift((size, callback))
+                    shift((size, callback, rule))
                 if kind == "$END" and states[-1] == end_state:
                     return values[-1]
                 row = rows[states[-1]]
         return None
 
 
-    def _replay(self, program: list[tuple[int, Callable[[list[Any]], Any]] | None],
-                tokens: list[tuple[str, str, _Span]]) -> Any:
-        """What ``_run`` builds from tokens of these kinds, without the table: its program."""
+    def _replay(self, program: _Program, tokens: list[tuple[str, str, _Span]]) -> Any:
+        """What ``_run`` builds from tokens of these kinds, without the table: its program,
+        compiled into one function from its second replay on (``_compile``)."""
+        build = program.build
+        builder = self._current[0]
+        if build and builder.whole_source:
+            return build(tokens, builder)  # type: ignore[operator]
         current = self._current
         values: list[Any] = []
         spans: list[_Span | None] = []
         next_token = iter(tokens).__next__
-        for step in program:
+        for step in program.steps:
             if step is None:
                 _, token, span = next_token()
                 values.append(token)
                 spans.append(span)
                 continue
-            size, callback = step
+            size, callback, _ = step
             if size:
                 children = values[-size:]
                 covered = _cover(spans[-size:])
@@ -379,7 +451,137 @@ class QuickParser:
             current[1] = Meta(covered)
             values.append(callback(children))
             spans.append(covered)
+        if build is None:
+            program.build = self._compile(program.steps, tokens)
         return values[-1]
+
+    def _compile(self, steps: list[tuple[int, _Callback, int] | None],
+                 tokens: list[tuple[str, Any, _Span | None]]) -> Callable[..., Any] | bool:
+        """The steps as one function of (tokens, builder) that builds what the builder's
+        methods would build from the children and spans that the replay would give them,
+        found here once: which token each child and each span comes from, the child filters
+        and the inlined rules. Where a method's result has a direct form (builder.DIRECT), the
+        node is made there, else the method is called.
+
+        It builds the trees of the whole source (the positions as parsed), for texts of
+        the kinds and depth limit of the parse that made the program: that parse measured
+        the depth of the one shape they all have. False for a long program (its function
+        would be as long), and for a text with an f-string, whose fields (parsed apart) make
+        trees of other shapes.
+        """
+        if len(tokens) > _COMPILED_TOKENS or any(t[0] == "FSTRING" for t in tokens):
+            return False
+        lines: list[str] = []
+        namespace: dict[str, Any] = {**DIRECT_NAMES, "_between": _between, "_EMPTY": _EMPTY,
+                                     "Meta": Meta}
+        # The stack of the parse: (Python expression of the value, or for an inlined rule
+        # the list of its children's, or ("args", the tuple) for positional arguments; the
+        # (first, last) token of its span; the rule that made it, "token" or "direct", or
+        # for an inlined rule the list of its children's).
+        stack: list[tuple[Any, tuple[int, int] | None, Any]] = []
+        position = 0
+        methods = False  # whether it calls one of the builder's methods
+        for step in steps:
+            if step is None:
+                lines.append(f"    TOKEN {position}")  # written below, as far as it is used
+                stack.append((f"t{position}", None if tokens[position][2] is None
+                              else (position, position), "token"))
+                position += 1
+                continue
+            size, _, number = step
+            children = stack[len(stack) - size:] if size else []
+            del stack[len(stack) - size:]
+            firsts = [span for _, span, _ in children if span is not None]
+            covered = (firsts[0][0], firsts[-1][1]) if firsts else None
+            name, _, _, _, expand1, child_filter = self._rules[number]
+            if child_filter is None:
+                kept = [value for value, _, _ in children]
+                made = [rule for _, _, rule in children]
+            else:
+                kept, made = [], []
+                for i, inline, nones in child_filter[0]:
+                    kept += ["None"] * nones
+                    made += ["token"] * nones
+                    if inline:
+                        if not isinstance(children[i][0], list):
+                            return False
+                        kept += children[i][0]
+                        made += children[i][2]
+                    else:
+                        kept.append(children[i][0])
+                        made.append(children[i][2])
+                kept += ["None"] * child_filter[1]
+                made += ["token"] * child_filter[1]
+            method = self._methods[number]
+            if expand1 and len(kept) == 1:
+                stack.append((kept[0], covered, made[0]))
+                continue
+            if method is None:
+                stack.append((kept, covered, made))
+                continue
+            if any(isinstance(k, list) for k in kept):
+                return False
+            if name == "arguments" and not {"keyword", "token"} & set(made):
+                stack.append((("args", f"({''.join(k + ', ' for k in kept)})"), covered,
+                               "args"))
+                continue
+            if name in _PASSED_ON:
+                stack.append((kept[0], covered, made[0]))
+                continue
+            value = f"v{len(lines)}"
+            form = self._direct(name, kept, covered)
+            if form is not None:
+                lines.append(f"    {value} = {form}")
+                stack.append((value, covered, "direct"))
+                continue
+            if any(isinstance(k, tuple) for k in kept):
+                return False  # arguments for other than a call
+            namespace[f"m{number}"] = method
+            methods = True
+            if covered is None:
+                meta = "_EMPTY"
+            elif covered[0] == covered[1]:
+                meta = f"Meta(s{covered[0]})"
+            else:
+                meta = f"_between(s{covered[0]}, s{covered[1]})"
+            lines.append(f"    {value} = m{number}(builder, {meta}, {', '.join(kept)})"
+                         if kept else f"    {value} = m{number}(builder, {meta})")
+            stack.append((value, covered, name))
+        if len(stack) != 1 or not isinstance(stack[0][0], str):
+            return False
+        lines = _unpacked(lines, stack[0][0])
+        if methods:
+            # The builder's methods measure depths: the shape was measured when the program
+            # was made, under the same depth limit.
+            lines = ["    gauge = builder.swap_gauge(None)", "    try:",
+                     *("    " + line for line in lines), f"        return {stack[0][0]}",
+                     "    finally:", "        builder.swap_gauge(gauge)"]
+        else:
+            lines.append(f"    return {stack[0][0]}")
+        source = "def build(tokens, builder):\n" + "\n".join(lines) + "\n"
+        exec(compile(source, "<quick parser program>", "exec"), namespace)  # noqa: S102
+        return namespace["build"]  # type: ignore[no-any-return]
+
+    @staticmethod
+    def _direct(name: str, kept: list[Any], covered: tuple[int, int] | None) -> str | None:
+        """The expression that builds what the builder's method ``name`` builds from
+        ``kept`` (builder.DIRECT), or None where the method itself must be called."""
+        if covered is None:
+            return None
+        first, last = covered
+        at = f"l{first}, c{first}, e{last}, f{last}"
+        if name == "call":
+            if kept[1] == "None":
+                return f"Call({kept[0]}, (), (), {at})"
+            if isinstance(kept[1], tuple):
+                return f"Call({kept[0]}, {kept[1][1]}, (), {at})"
+            return None
+        form = DIRECT.get(name)
+        if form is None or any(isinstance(k, tuple) for k in kept):
+            return None
+        identifiers = {f"id{i}": DIRECT_IDENTIFIER.format(i=k) for i, k in enumerate(kept)}
+        return form.format(*kept, items=f"({''.join(k + ', ' for k in kept)})", at=at,
+                           **identifiers)
 
     def _chain(self, below: int, top: int, kind: str) -> int:
         """The state after the unit reductions that ``kind`` makes in state ``top`` over
@@ -389,6 +591,30 @@ class QuickParser:
             top = self._rows[below][entry[3]][1]
             entry = self._rows[top].get(kind, (SHIFT,))
         return top
+
+
+def _unpacked(lines: list[str], result: str) -> list[str]:
+    """``lines`` with each ``TOKEN k`` line written as the unpacking of the parts of token
+    ``k`` that the other lines (or ``result``) use: its value ``tk``, its span ``sk``, the
+    parts of its span ``lk, ck, ek, fk`` (line, column, end line, end column); none, none."""
+    used = set(re.findall(r"\b[tsclef]\d+\b", "\n".join(lines) + "\n" + result))
+    out = []
+    for line in lines:
+        if not line.startswith("    TOKEN "):
+            out.append(line)
+            continue
+        k = line.split()[1]
+        value = f"t{k}" if f"t{k}" in used else "_"
+        parts = [f"{p}{k}" if f"{p}{k}" in used else "_" for p in "lcef"]
+        if f"s{k}" in used:
+            out.append(f"    _, {value}, s{k} = tokens[{k}]")
+            if parts != ["_"] * 4:
+                out.append(f"    {', '.join(parts)} = s{k}")
+        elif parts != ["_"] * 4:
+            out.append(f"    _, {value}, ({', '.join(parts)}) = tokens[{k}]")
+        elif value != "_":
+            out.append(f"    {value} = tokens[{k}][1]")
+    return out
 
 
 def _cover(spans: list[_Span | None]) -> _Span | None:

@@ -16,12 +16,16 @@ Lark (syntax/make_tables.py writes it into the package):
   span are its child's; ``expand1`` says that a lone child is the value (``?rule``); the
   child filter (which children to keep or inline, where to put the ``None`` placeholders of
   ``[x]``) is taken from Lark's own ``maybe_create_child_filter``.
-- the terminals a one-line text can hold, as one regex in Lark's order, the keywords that
-  NAME matches, and the terminals some rule keeps.
+- ``line``: the one-line lexer: the terminals a one-line text can hold as one regex in
+  Lark's order, whose matches are (the spaces before, the token), and how to tell a token's
+  terminal from its text (syntax/quick.py ``_tokens``); the keywords that NAME matches, and
+  the terminals some rule keeps.
 - the start and end states of ``eval_input`` and the postlexer's newline and bracket types.
 - for programs (``file_input``): its start and end states, a scanner over every terminal and
   ignored pattern (strings, comments, newlines with the next line's indentation, line
-  continuations), and the postlexer's indent and dedent types.
+  continuations; the spaces before each token read with it), in which each run of literal
+  terminals (``"=="``, ``"("``, ...) is one group (``literals`` gives the terminal of each
+  text it matches), and the postlexer's indent and dedent types.
 
 Names are plain ``str`` throughout (Lark's may be Tokens).
 """
@@ -66,7 +70,8 @@ def compile_tables(lark: Lark, newline: str, brackets: tuple[list[str], list[str
             row.append(symbols[str(symbol)])
             row.append(2 * number[arg] if action is Shift else 2 * index[arg] + 1)
     placeholders = lark.options.maybe_placeholders
-    scanner, keywords = _scanner(lark.terminals, lark.lexer_conf.ignore)
+    program_scanner, keywords, literals = _scanner(lark.terminals, lark.lexer_conf.ignore,
+                                                   program=True)
     kept = sorted({str(symbol.name) for rule in rules for symbol in rule.expansion
                    if symbol.is_term and (rule.options.keep_all_tokens or not symbol.filter_out)})
     return {
@@ -76,15 +81,16 @@ def compile_tables(lark: Lark, newline: str, brackets: tuple[list[str], list[str
         "program": {
             "start": number[table.start_states["file_input"]],
             "end": number[table.end_states["file_input"]],
-            "scanner": _scanner(lark.terminals, lark.lexer_conf.ignore, program=True)[0],
+            "scanner": program_scanner,
             "indent": str(indents[0]),
             "dedent": str(indents[1]),
         },
         "symbols": names,
         "rows": rows,
         "rules": [_rule(rule, placeholders) for rule in rules],
-        "scanner": scanner,
+        "line": _line_scanner(lark.terminals, lark.lexer_conf.ignore),
         "keywords": keywords,
+        "literals": literals,
         "kept": kept,
         "newline": str(newline),
         "brackets": [[str(b) for b in brackets[0]], [str(b) for b in brackets[1]]],
@@ -139,10 +145,57 @@ def _rule(rule: Any, placeholders: bool) -> list[Any]:
 
 
 def _scanner(terminals: Collection[TerminalDef], ignore: Collection[str],
-             program: bool = False) -> tuple[str, dict[str, str]]:
-    """One regex over the terminals a one-line text can hold (every terminal and ignored
-    pattern for a ``program``), in Lark's order, and the keywords that NAME matches (Lark
-    retypes such a NAME)."""
+             program: bool = False) -> tuple[str, dict[str, str], dict[str, str]]:
+    """One regex over every terminal and ignored pattern of a program, in Lark's order, the
+    keywords that NAME matches (Lark retypes such a NAME) and the terminal of each text that
+    a literal group matches."""
+    spaces, parts, keywords, literals = _terminals(terminals, ignore, program)
+    named = "|".join(f"(?:{body})" if name is None else f"(?P<{name}>{body})"
+                     for name, body in parts)
+    return f"(?:{spaces})?(?:{named}|\\Z)", keywords, literals
+
+
+def _line_scanner(terminals: Collection[TerminalDef], ignore: Collection[str]) -> dict[str, Any]:
+    """The one-line lexer's table: a regex whose matches are (spaces, token) over the
+    terminals a one-line text can hold, in Lark's order, and how a token's text tells its
+    terminal: ``texts`` for the finite ones (literals, AUG_OP) and the keywords, else
+    ``number`` when it starts with one of ``number_starts``, else ``name``."""
+    spaces, parts, keywords, literals = _terminals(terminals, ignore, program=False)
+    texts = {**keywords, **literals}
+    infinite = []
+    by_name = {t.name: t for t in terminals}
+    for name, body in parts:
+        if name is None or name.startswith("_LITERALS"):
+            continue
+        finite = re.fullmatch(r"\(\?:((?:\\.|[^|()\\])+(?:\|(?:\\.|[^|()\\])+)*)\)", body)
+        if finite:
+            for text in (re.sub(r"\\(.)", r"\1", a) for a in finite[1].split("|")):
+                if not re.fullmatch(body, text) or text in texts:
+                    raise ValueError(f"cannot list the texts of terminal {name}")
+                texts[text] = name
+        else:
+            infinite.append(name)
+    if sorted(infinite) != ["NAME", "NUMBER"]:
+        raise ValueError(f"the one-line lexer tells NUMBER from NAME only, not {infinite}")
+    number = re.compile(by_name["NUMBER"].pattern.to_regexp())
+    name = re.compile(by_name["NAME"].pattern.to_regexp())
+    probe = [chr(c) for c in range(32, 127)] + ["α", "é", "٣", "\u00b2"]
+    starts = "".join(c for c in probe if any(number.match(c + tail) for tail in ("", "0", "x0")))
+    for c in starts:
+        if any(name.match(c + tail) for tail in ("", "0", "x")):
+            raise ValueError(f"NUMBER and NAME may both start with {c!r}")
+    alternatives = "|".join(body for _, body in parts)
+    return {"pattern": f"({spaces})?({alternatives})", "rest": f"(?:{spaces})?\\Z",
+            "texts": texts, "number_starts": starts, "number": "NUMBER", "name": "NAME"}
+
+
+def _terminals(terminals: Collection[TerminalDef], ignore: Collection[str],
+               program: bool) -> tuple[str, list[tuple[str | None, str]], dict[str, str],
+                                       dict[str, str]]:
+    """The ignored spaces, and the (group name or None when ignored, regex) of the
+    terminals, in Lark's order, that a one-line text (or a ``program``) can hold, with runs
+    of literal terminals made one group; the keywords that NAME matches and the terminal of
+    each text of those groups."""
     name = next(t for t in terminals if t.name == "NAME")
     name_re = re.compile(name.pattern.to_regexp())
     keywords = {str(t.pattern.value): str(t.name) for t in terminals if isinstance(t.pattern, PatternStr)
@@ -156,8 +209,35 @@ def _scanner(terminals: Collection[TerminalDef], ignore: Collection[str],
                                t.name))
     if any(isinstance(t.pattern, PatternRE) and t.pattern.flags for t in chosen):
         raise ValueError("terminal flags are not supported by the quick parser")
-    parts = []
-    for t in chosen:
-        body = t.pattern.to_regexp()
-        parts.append(f"(?:{body})" if t.name in ignore else f"(?P<{t.name}>{body})")
-    return "|".join(parts), keywords
+    # The ignored spaces are read before each token (and at the end): a match per token
+    # instead of one more after each space. Lark tries the terminals before them first, so
+    # none of those may start with a space; no terminal may match nothing.
+    (spaces,) = [t for t in chosen if t.name in ignore
+                 and re.fullmatch(t.pattern.to_regexp(), " \t\f")]
+    chosen.remove(spaces)
+    for t in terminals:
+        body = re.compile(t.pattern.to_regexp())
+        if body.match(""):
+            raise ValueError(f"terminal {t.name} matches nothing")
+        if t is not spaces and any(body.match(c + tail) for c in " \t\f"
+                                   for tail in ("", "x", "1", " ", "#", "\\\n")):
+            raise ValueError(f"terminal {t.name} may start with a space")
+    parts: list[tuple[str | None, str]] = []
+    literals: dict[str, str] = {}
+    run: list[TerminalDef] = []  # consecutive literal terminals: one group (see below)
+    for t in [*chosen, None]:
+        if t is not None and isinstance(t.pattern, PatternStr) and t.name not in ignore:
+            run.append(t)
+            continue
+        if run:
+            # Tried in the same order inside one group, they match what they matched one by
+            # one; the lexer retypes the text (its terminal, by the ``literals`` table).
+            parts.append((f"_LITERALS{len(parts)}",
+                          "|".join(r.pattern.to_regexp() for r in run)))
+            literals.update({str(r.pattern.value): str(r.name) for r in run})
+            run = []
+        if t is not None:
+            parts.append((None if t.name in ignore else str(t.name), t.pattern.to_regexp()))
+    if literals.keys() & keywords.keys():
+        raise ValueError("a keyword of the grammar is also a literal terminal")
+    return spaces.pattern.to_regexp(), parts, keywords, literals

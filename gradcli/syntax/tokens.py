@@ -14,8 +14,9 @@ if TYPE_CHECKING:
 
 
 def start(token: Token) -> tuple[int, int]:
-    """The line and column of the token's first character."""
-    return token.line or 1, token.column or 1
+    """The line and column of the token's first character (1, 1 for a token of the quick
+    parser passed on as plain text, syntax/quick.py: an error found in it goes to Lark)."""
+    return getattr(token, "line", None) or 1, getattr(token, "column", None) or 1
 
 
 def end(token: Token) -> tuple[int, int]:
