@@ -309,13 +309,31 @@ def _sum_to_vjp(g: Tensor, node: Node) -> tuple[Tensor]:
 
 
 def sum_to(g: Tensor, shape: tuple[int, ...]) -> Tensor:
-    """Sum a broadcast gradient back to ``shape``: the one place broadcasting is undone."""
+    """Sum a broadcast gradient back to ``shape``: the one place broadcasting is undone.
+
+    As PyTorch's sum_to: a sum that keeps the dims (SumBackward1), then, when leading dims
+    were summed away, a view to ``shape`` (ViewBackward0)."""
     lead = g.data.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(
         lead + i for i, s in enumerate(shape) if s == 1 and g.data.shape[lead + i] != 1)
-    data = np.sum(g.data, axis=axes, keepdims=True) if axes else g.data
-    out = type(g)(np.asarray(data.reshape(shape)))
-    return record("SumBackward1", out, (g,), _sum_to_vjp, ctx=g.data.shape)
+    if not axes:
+        out = type(g)(np.asarray(g.data.reshape(shape)))
+        return record("SumBackward1", out, (g,), _sum_to_vjp, ctx=g.data.shape)
+    out = type(g)(np.asarray(np.sum(g.data, axis=axes, keepdims=True)))
+    out = record("SumBackward1", out, (g,), _sum_to_vjp, ctx=g.data.shape)
+    return _view_as_shape(out, shape) if lead else out
+
+
+def _view_vjp(g: Tensor, node: Node) -> tuple[Tensor]:
+    return (_view_as_shape(g, node.ctx),)
+
+
+def _view_as_shape(t: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """``t.view(shape)`` (ViewBackward0), for sum_to."""
+    if t.data.shape == shape:
+        return t
+    out = view_of(t, t.data.reshape(shape))
+    return record("ViewBackward0", out, (t,), _view_vjp, ctx=t.data.shape)
 
 
 def _to_vjp(g: Tensor, node: Node) -> tuple[Tensor]:
