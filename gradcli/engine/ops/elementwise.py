@@ -245,7 +245,8 @@ abs = _declare("abs", np.abs, lambda g, n: (g * sign(_saved_input(n)),), floatin
 
 
 def _sign_vjp(g: Tensor, n: Node) -> One:
-    return (g * 0,)
+    # PyTorch's zeros_like(grad): +0 everywhere, a constant even under create_graph.
+    return (Tensor(np.zeros_like(g.data)),)
 
 
 def _sign_fwd(a: np.ndarray) -> np.ndarray:

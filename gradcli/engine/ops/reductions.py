@@ -225,7 +225,7 @@ def _prod_vjp(g: Tensor, node: Node) -> One:
     ge = expand_reduced(g, shape, axes, keepdim)
     ans = expand_reduced(node.output(), shape, axes, keepdim)
     if not (x.data == 0).any():
-        return (ge * ans / x,)
+        return (ge * (ans / x),)  # PyTorch's order: grad * (result / input)
     # With zeros, input / output is undefined: use the product of the other elements.
     return (ge * Tensor(_prod_of_others(x.data, axes)),)
 

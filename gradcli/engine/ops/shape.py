@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
-from ..autograd import Node, broadcast_to, record, view_of
+from ..autograd import Node, broadcast_to, is_grad_enabled, record, view_of
 from ..errors import shape_error, type_error, value_error
 from ..tensor import Tensor
 from ._base import check_numel, is_scalar, to_tensor, unary_input
@@ -422,7 +422,43 @@ def _full(s: slice, size: int) -> bool:
 
 def _index_vjp(g: Tensor, node: Node) -> One:
     parts, shape = node.ctx
-    return (index_backward(g, parts, shape),)
+    name = _MULTI_BACKWARD.get(node.name)
+    if name is None and g.requires_grad and is_grad_enabled():
+        name = _backward_name(parts, shape)
+        if name is None:  # x[...] is an alias: its gradient is grad itself
+            return (g,)
+    return (index_backward(g, parts, shape, name or "IndexPutImplBackward0"),)
+
+
+#: Under create_graph, the node PyTorch records for the backward of a multi-output view.
+_MULTI_BACKWARD = {"UnbindBackward0": "StackBackward0", "SplitBackward0": "CatBackward0",
+                   "SplitWithSizesBackward0": "CatBackward0"}
+
+
+def _backward_name(parts: tuple[Any, ...], shape: tuple[int, ...]) -> str | None:
+    """PyTorch's node for the backward of an index: the backward of the first operation the
+    index applies (select, slice, unsqueeze; the tensor indices last), which runs last."""
+    advanced = False
+    consumed = builtins.sum(1 if not isinstance(p, np.ndarray) or p.dtype != bool else p.ndim
+                            for p in parts if p is not None and p is not Ellipsis)
+    d = 0
+    for p in parts:
+        if p is Ellipsis:
+            d += len(shape) - consumed
+            continue
+        if p is None:
+            return "SqueezeBackward1"
+        if isinstance(p, np.ndarray) or isinstance(p, bool):
+            advanced = True
+            d += p.ndim if isinstance(p, np.ndarray) and p.dtype == bool else 1
+            continue
+        if isinstance(p, slice):
+            d += 1
+            if len(parts) > 1 and _full(p, shape[d - 1]):
+                continue
+            return "SliceBackwardBackward0"
+        return "SelectBackwardBackward0"
+    return "IndexPutImplBackward0" if advanced else None
 
 
 def rows(input: Tensor) -> Iterator[Tensor]:
@@ -470,8 +506,10 @@ def _index_backward_vjp(g: Tensor, node: Node) -> One:
     return (index(g, parts),)
 
 
-def index_backward(g: Tensor, parts: tuple[Any, ...], shape: tuple[int, ...]) -> Tensor:
-    """Scatter-add ``g`` into zeros of ``shape`` at ``parts`` (repeated indices accumulate)."""
+def index_backward(g: Tensor, parts: tuple[Any, ...], shape: tuple[int, ...],
+                   name: str = "IndexPutBackward0") -> Tensor:
+    """Scatter-add ``g`` into zeros of ``shape`` at ``parts`` (repeated indices accumulate);
+    ``name`` is PyTorch's node for it under create_graph."""
     data = np.zeros(shape, dtype=g.data.dtype)
     np.add.at(data, parts, g.data)
-    return record("IndexPutBackward0", Tensor(data), (g,), _index_backward_vjp, ctx=(parts, shape))
+    return record(name, Tensor(data), (g,), _index_backward_vjp, ctx=(parts, shape))
