@@ -8,11 +8,11 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Node, record
+from ..autograd import Node, record, record_pieces, view_of
 from ..errors import shape_error, type_error, value_error
 from ..tensor import Tensor
 from ._base import check_numel, is_scalar, to_tensor, unary_input
-from .shape import index, index_backward, normalize_dim, sizes_of
+from .shape import index_backward, normalize_dim, sizes_of
 from .table import GradCheck, op
 
 One = tuple["Tensor | None"]
@@ -181,11 +181,29 @@ def topk(input: Any, k: Any, dim: Any = -1, largest: bool = True, sorted: bool =
 
 
 def _pieces(t: Tensor, axis: int, sizes: list[int], grad_fn: str) -> tuple[Tensor, ...]:
-    out, start = [], 0
+    places, start = [], 0
     for size in sizes:
-        out.append(index(t, (slice(None),) * axis + (slice(start, start + size),), grad_fn))
+        places.append((slice(None),) * axis + (slice(start, start + size),))
         start += size
-    return tuple(out)
+    return views_of(t, places, grad_fn, axis, stacked=False)
+
+
+def views_of(t: Tensor, places: list[tuple[Any, ...]], grad_fn: str, axis: int,
+             stacked: bool) -> tuple[Tensor, ...]:
+    """The views of ``t`` at ``places``, sharing one node ``grad_fn`` as in PyTorch: its
+    gradient under create_graph is the pieces' gradients (zeros for a piece without one)
+    stacked (unbind) or concatenated along ``axis``, as PyTorch's StackBackward0/CatBackward0."""
+    from .shape import cat, stack
+
+    pieces = tuple(view_of(t, t.data[(*place, Ellipsis)]) for place in places)
+
+    def assemble(grads: dict[int, Tensor]) -> Tensor:
+        parts = [grads[i] if i in grads else Tensor(np.zeros_like(p.data))
+                 for i, p in enumerate(pieces)]
+        return (stack if stacked else cat)(parts, axis)
+
+    record_pieces(grad_fn, pieces, t, places, assemble)
+    return pieces
 
 
 @op("split(tensor, split_size_or_sections, dim=0)", category="shape",
@@ -236,8 +254,8 @@ def unbind(input: Any, dim: Any = 0) -> tuple[Tensor, ...]:
     if t.data.ndim == 0:
         raise shape_error("Dimension specified as 0 but tensor has no dimensions")
     axis = normalize_dim(dim, t.data.ndim)
-    return tuple(index(t, (slice(None),) * axis + (i,), "UnbindBackward0")
-                 for i in range(t.data.shape[axis]))
+    return views_of(t, [(slice(None),) * axis + (i,) for i in range(t.data.shape[axis])],
+                    "UnbindBackward0", axis, stacked=True)
 
 
 def _repeat_vjp(g: Tensor, node: Node) -> One:

@@ -462,9 +462,11 @@ def _backward_name(parts: tuple[Any, ...], shape: tuple[int, ...]) -> str | None
 
 
 def rows(input: Tensor) -> Iterator[Tensor]:
-    """The rows of ``input`` as iterating over it or unpacking it gives them, one at a time:
-    views that record PyTorch's ``UnbindBackward0`` (a node per row here, one in PyTorch)."""
-    return (index(input, i, "UnbindBackward0") for i in range(input.data.shape[0]))
+    """The rows of ``input`` as iterating over it or unpacking it gives them: ``unbind``'s
+    views, which share one ``UnbindBackward0`` node, as in PyTorch."""
+    from .select import unbind
+
+    return iter(unbind(input))
 
 
 def index(input: Tensor, key: Any, grad_fn: str | None = None) -> Tensor:
