@@ -2,7 +2,8 @@
 
 A Node is created by every differentiable primitive that ran with grad mode on and an input
 that requires grad. It keeps what its VJP needs (``saved``), one edge per input (the input's
-own Node, the leaf Tensor itself, or None when no gradient is needed) and the inputs' shapes
+own Node, the leaf Tensor itself, a Port when the input is a piece of split, chunk or unbind,
+or None when no gradient is needed) and the inputs' shapes
 and dtypes, so that un-broadcasting and dtype casts happen in one place: ``_fit``.
 
 Backward walks the graph without recursion: dependencies are counted with an explicit stack,
@@ -486,18 +487,23 @@ def _count_dependencies(roots: Sequence[Node]) -> dict[Node, int]:
     get = deps.get
     while stack:
         for edge in stack.pop().edges:
-            kind = type(edge)
-            if kind is not Node:
-                if kind is not Port:
-                    continue
-                edge = edge.owner  # type: ignore[union-attr]
-            n = get(edge)
-            if n is None:
-                deps[edge] = 1
-                if edge not in first:  # a node's edges are followed once
-                    stack.append(edge)
-            else:
-                deps[edge] = n + 1
+            if type(edge) is Node:
+                n = get(edge)
+                if n is None:
+                    deps[edge] = 1
+                    if edge not in first:  # a node's edges are followed once
+                        stack.append(edge)
+                else:
+                    deps[edge] = n + 1
+            elif type(edge) is Port:  # a piece: its gradient goes to the node of all pieces
+                owner = edge.owner
+                n = get(owner)
+                if n is None:
+                    deps[owner] = 1
+                    if owner not in first:
+                        stack.append(owner)
+                else:
+                    deps[owner] = n + 1
     return deps
 
 
