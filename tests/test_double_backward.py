@@ -19,11 +19,6 @@ CASES = [c for c in GOLDEN["cases"] if "skipped" not in c]
 #: Where gradcli's first derivative is another node than PyTorch's, and why it is left so:
 #: {(case id, variable): reason}. Each must still differ (a fixed one is taken off the list).
 KNOWN = {
-    **{(f"{op}_0", "a"): "PyTorch's formula ends in a product with rsqrt; gradcli divides by a "
-       "sqrt (engine/ops/mathfns.py, another helper's file)"
-       for op in ("acos", "acosh", "asin", "asinh")},
-    ("exp2_0", "a"): "PyTorch multiplies by ln 2 as a Scalar (MulBackward1); gradcli has no "
-    "tensor-times-Scalar node apart from the Python-number product (MulBackward0)",
     **{(f"{op}_{i}", "a"): "PyTorch's determinant backward under create_graph solves "
        "(linalg_solve); gradcli multiplies by the inverse" for op, i in
        (("det", 0), ("det", 1), ("logdet", 0), ("slogdet", 0))},
