@@ -17,26 +17,29 @@ GOLDEN = json.loads((Path(__file__).parent / "golden" / "double_backward_golden.
 CASES = [c for c in GOLDEN["cases"] if "skipped" not in c]
 
 #: Where gradcli's first derivative is another node than PyTorch's, and why it is left so:
-#: {(case id, variable): reason}. Each must still differ (a fixed one is taken off the list).
-KNOWN = {
-    **{(f"{op}_{i}", "a"): "PyTorch's determinant backward under create_graph solves "
-       "(linalg_solve); gradcli multiplies by the inverse" for op, i in
-       (("det", 0), ("det", 1), ("logdet", 0), ("slogdet", 0))},
+#: {(case id, variable): reason}, for the plain and (``_w``) the weighted sum alike. Each
+#: must still differ (a fixed one is taken off the list).
+_LEFT = {
+    ("det_0", "a"): "PyTorch's determinant backward under create_graph solves (linalg_solve); "
+    "gradcli multiplies by the inverse (engine/ops/inverse.py)",
+    ("det_1", "a"): "as det_0",
+    ("logdet_0", "a"): "as det_0",
+    ("slogdet_0", "a"): "as det_0",
     ("solve_0", "b"): "PyTorch solves a vector right-hand side as a one-column matrix and "
-    "squeezes it",
-    **{("einsum_0", v): "PyTorch's einsum runs through bmm with unsqueezes and squeezes"
-       for v in "ab"},
-    **{("einsum_2", v): "PyTorch's einsum runs through bmm with unsqueezes and squeezes"
-       for v in "abc"},
-    ("linear_1", "a"): "PyTorch's matmul of a matrix by a vector unsqueezes and squeezes",
-    ("matmul_1", "a"): "PyTorch's matmul of a matrix by a vector unsqueezes and squeezes",
-    ("linear_2", "a"): "PyTorch folds the batch into one mm and views (ViewBackward0); "
-    "gradcli's batched product reshapes (UnsafeViewBackward0)",
-    ("matmul_2", "a"): "PyTorch folds the batch into one mm and views (ViewBackward0); "
-    "gradcli's batched product reshapes (UnsafeViewBackward0)",
-    ("matmul_2", "b"): "PyTorch folds the broadcast batch into one mm (MmBackward0)",
-    **{("outer_0", v): "PyTorch's outer is a broadcast product of views" for v in "ab"},
+    "squeezes it; gradcli solves the vector",
+    **{("einsum_0", v): "PyTorch's einsum runs through bmm with unsqueezes and squeezes "
+       "(engine/ops/einsum.py)" for v in "ab"},
+    **{("einsum_2", v): "as einsum_0" for v in "abc"},
 }
+#: Only with a weighted sum (with the plain sum neither records a node).
+_LEFT_WEIGHTED = {
+    ("einsum_1", "a"): "PyTorch's einsum of a diagonal is diagonal(), whose backward is "
+    "DiagonalBackwardBackward0",
+    ("trace_0", "a"): "PyTorch's trace backward fills a diagonal view (ViewBackward0); "
+    "gradcli multiplies by the identity (engine/ops/matrix.py)",
+    ("trace_1", "a"): "as trace_0",
+}
+KNOWN = {**_LEFT, **{(f"{c}_w", v): why for (c, v), why in {**_LEFT, **_LEFT_WEIGHTED}.items()}}
 
 
 def _params() -> list[Any]:
@@ -52,9 +55,9 @@ def _params() -> list[Any]:
 
 def _derivatives(case: dict[str, Any]) -> dict[str, Any]:
     """{variable: (grad_fn name, requires_grad) of d sum(expr) / d variable, or None}."""
-    names = [n for n, _ in case["lets"]]
-    expr = (f"grad(sum({case['expr']}), [{', '.join(names)}], create_graph=True, "
-            "allow_unused=True)")
+    names = [n for n, _ in case["lets"] if n != case["weights"]]
+    total = f"({case['expr']}) * {case['weights']}" if case["weights"] else case["expr"]
+    expr = f"grad(sum({total}), [{', '.join(names)}], create_graph=True, allow_unused=True)"
     opts = EvalOptions(lets=[tuple(kv) for kv in case["lets"]], dtype="float64", seed=0)
     grads = Evaluator(opts, np.load).evaluate(expr).value
     return {n: None if g is None else (g.grad_fn.name if g.grad_fn else None, g.requires_grad)

@@ -8,8 +8,11 @@ For every gradient check of the op table (an expression over float64 variables, 
 engine/ops/table.py GradCheck) that torch can evaluate, with the check's variables drawn as
 tests/helpers.py draws them (seed 0), it computes `grad(sum(EXPR), variables,
 create_graph=True)` and records, per variable, the derivative's grad_fn class name (null when
-it has none) and requires_grad, or that the variable is unused. The test
-(tests/test_double_backward.py) asks gradcli the same with `grad(..., create_graph=True)`.
+it has none) and requires_grad, or that the variable is unused. It does it twice: with the
+plain sum, whose constant upstream gradient leaves the derivative of a linear op (a view, an
+index, a product by a constant) without a node, and with `sum(EXPR * w)`, `w` one more
+variable of the result's shape (id suffix `_w`), which gives every op's backward a node. The
+test (tests/test_double_backward.py) asks gradcli the same with `grad(..., create_graph=True)`.
 Expressions are evaluated with make_eval_golden.py's name mapping. Deterministic.
 """
 
@@ -38,10 +41,15 @@ def literal(a):
     return f"tensor({json.dumps(a.tolist())}, dtype=torch.float64)"
 
 
-def record(op, index, check):
+#: The weights' name in the weighted records (not a variable name of any check).
+WEIGHTS = "w_"
+
+
+def record(op, index, check, weighted):
     values = check_inputs(check, 0)
     lets = [[name, literal(v)] for name, v in values.items()]
-    rec = {"id": f"{op}_{index}", "op": op, "expr": check.expr, "lets": lets}
+    rec = {"id": f"{op}_{index}" + ("_w" if weighted else ""), "op": op, "expr": check.expr,
+           "lets": lets, "weights": WEIGHTS if weighted else None}
     env = namespace()
     leaves = {n: torch.tensor(v, dtype=torch.float64, requires_grad=True)
               for n, v in values.items()}
@@ -50,7 +58,12 @@ def record(op, index, check):
         warnings.simplefilter("ignore")
         try:
             out = eval(check.expr, env)
-            grads = torch.autograd.grad(out.sum(), list(leaves.values()), create_graph=True,
+            total = out.sum()
+            if weighted:
+                w = torch.linspace(0.5, 1.5, out.numel(), dtype=torch.float64).reshape(out.shape)
+                lets.append([WEIGHTS, literal(w.numpy())])
+                total = (out * w.requires_grad_()).sum()
+            grads = torch.autograd.grad(total, list(leaves.values()), create_graph=True,
                                         allow_unused=True)
         except Exception as e:  # gradcli-only spellings, methods torch lacks
             rec["skipped"] = f"{type(e).__name__}: {str(e).splitlines()[0][:120]}"
@@ -64,9 +77,9 @@ def record(op, index, check):
 def main():
     torch.set_num_threads(1)
     torch.set_default_dtype(torch.float64)
-    records = [record(name, i, check) for name, spec in sorted(OPS.items())
-               for i, check in enumerate(spec.checks)
-               if check.second_order]
+    records = [record(name, i, check, weighted) for name, spec in sorted(OPS.items())
+               for i, check in enumerate(spec.checks) if check.second_order
+               for weighted in (False, True)]
     torch.set_default_dtype(torch.float32)
     body = ",\n".join(json.dumps(r) for r in records)
     GOLDEN.write_text(f'{{"_meta": {{"torch": "{torch.__version__}", "generator": '

@@ -290,7 +290,7 @@ def _clamp_vjp(g: Tensor, node: Node) -> One:
         mask &= x.data >= lo
     if hi is not None:
         mask &= x.data <= hi
-    return (g * Tensor(mask.astype(g.data.dtype)),)
+    return (where(Tensor(mask), g, 0.0),)  # PyTorch's clamp_backward: +0 outside
 
 
 @op("clamp(input, min=None, max=None)", category="element-wise",
@@ -332,10 +332,9 @@ def _clamp_tensors_vjp(g: Tensor, node: Node) -> tuple[Tensor | None, ...]:
     if lo is not None and hi is not None:
         below &= lo < hi
         above |= hi < lo
-    dt = g.data.dtype
-    return (g * Tensor(inside.astype(dt)),
-            g * Tensor(below.astype(dt)) if lo is not None else None,
-            g * Tensor(above.astype(dt)) if hi is not None else None)
+    return (where(Tensor(inside), g, 0.0),
+            where(Tensor(below), g, 0.0) if below is not None else None,
+            where(Tensor(above), g, 0.0) if above is not None else None)
 
 
 def _clamp_tensors(t: Tensor, lo: Any, hi: Any) -> Tensor:

@@ -127,7 +127,8 @@ def square(input: Any) -> Tensor:
 
 
 def _zero_vjp(g: Tensor, n: Node) -> One:
-    return (g * 0,)
+    # PyTorch's zeros_like(grad): +0, a constant even under create_graph.
+    return (Tensor(np.zeros_like(g.data)),)
 
 
 def _rounding(name: str, fwd: Any, summary: str) -> Any:

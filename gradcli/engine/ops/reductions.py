@@ -209,8 +209,12 @@ def _mean_of(data: np.ndarray, axis: Any, keepdim: bool, count: int) -> np.ndarr
 
 
 def _mean_vjp(g: Tensor, node: Node) -> One:
+    from .linalg import rename_grad_fn
+
+    # PyTorch's order: the gradient expanded, then divided by the count (a Scalar division:
+    # DivBackward1). Only the recorded backward runs this (the raw one runs _mean_fast).
     shape, axes, keepdim, count = node.ctx
-    return (expand_reduced(g / count, shape, axes, keepdim),)
+    return (rename_grad_fn(expand_reduced(g, shape, axes, keepdim) / count, "DivBackward1"),)
 
 
 def _torch_name(dt: np.dtype[Any]) -> str:
@@ -271,11 +275,16 @@ def prod(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
 def _even_vjp(g: Tensor, node: Node) -> One:
     """max(x) and min(x) (PyTorch's evenly_distribute_backward): ties share the gradient
     evenly; a NaN result sends it to the NaNs."""
+    from .elementwise import where
+    from .linalg import rename_grad_fn
+
     x = node.unpack()[0]
     assert x is not None
     ans = node.output().data
     mask = np.isnan(x.data) if np.isnan(ans) else x.data == ans
-    return ((g / int(np.sum(mask))) * Tensor(mask.astype(g.data.dtype)),)
+    # zeros.masked_fill_(mask, grad / count): +0 elsewhere, MaskedFillBackward1.
+    return (rename_grad_fn(where(Tensor(mask), g / int(np.sum(mask)), 0.0),
+                           "MaskedFillBackward1"),)
 
 
 def _amax_vjp(g: Tensor, node: Node) -> One:
@@ -295,9 +304,14 @@ def _select_vjp(g: Tensor, node: Node) -> One:
     shape, axis, keepdim, idx = node.ctx
     if not shape:  # a 0-d input: its one element was selected
         return (g,)
+    from .elementwise import where
+    from .linalg import rename_grad_fn
+
     onehot = np.arange(shape[axis]).reshape([-1 if i == axis else 1 for i in range(len(shape))])
     mask = onehot == (idx if keepdim else np.expand_dims(idx, axis))
-    return (expand_reduced(g, shape, (axis,), keepdim) * Tensor(mask.astype(g.data.dtype)),)
+    # zeros.scatter(dim, indices, grad): +0 elsewhere, ScatterBackward0.
+    return (rename_grad_fn(where(Tensor(mask), expand_reduced(g, shape, (axis,), keepdim), 0.0),
+                           "ScatterBackward0"),)
 
 
 def _extreme(input: Any, dim: Any, keepdim: bool, other: Any, name: str) -> Any:

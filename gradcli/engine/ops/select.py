@@ -28,8 +28,8 @@ def _indices(index_arg: Any, name: str) -> np.ndarray:
 
 
 def _scatter_vjp(g: Tensor, node: Node) -> One:
-    parts, shape = node.ctx
-    return (index_backward(g, parts, shape),)
+    parts, shape, name = node.ctx
+    return (index_backward(g, parts, shape, name),)
 
 
 def _along(idx: np.ndarray, axis: int) -> tuple[Any, ...]:
@@ -61,7 +61,8 @@ def gather(input: Any, dim: Any, index: Any) -> Tensor:
                               f"apart from dimension {axis}")
     parts = _along(idx % size, axis)
     out = Tensor(np.asarray(t.data[parts]))
-    return record("GatherBackward0", out, (t,), _scatter_vjp, ctx=(parts, t.data.shape))
+    return record("GatherBackward0", out, (t,), _scatter_vjp,
+                  ctx=(parts, t.data.shape, "ScatterAddBackward0"))
 
 
 @op("index_select(input, dim, index)", category="indexing",
@@ -84,15 +85,16 @@ def index_select(input: Any, dim: Any, index: Any) -> Tensor:
     out = Tensor(np.asarray(t.data[parts]) if t.data.ndim else t.data[None][idx % size].reshape(
         idx.shape if idx.size != 1 else ()))
     return record("IndexSelectBackward0", out, (t,), _scatter_vjp,
-                  ctx=(parts if t.data.ndim else (), t.data.shape))
+                  ctx=(parts if t.data.ndim else (), t.data.shape, "IndexAddBackward0"))
 
 
 def _masked_fill_vjp(g: Tensor, node: Node) -> tuple[Tensor | None, Tensor | None]:
     from .elementwise import where
+    from .linalg import rename_grad_fn
     from .reductions import sum
 
     mask = node.ctx
-    dx = where(mask, 0.0, g) if node.needs(0) else None
+    dx = rename_grad_fn(where(mask, 0.0, g), "MaskedFillBackward0") if node.needs(0) else None
     dv = sum(where(mask, g, 0.0)) if len(node.edges) > 1 and node.needs(1) else None
     return dx, dv
 
@@ -144,7 +146,7 @@ def _sorted(name: str, grad_fn: str, t: Tensor, axis: int, idx: np.ndarray) -> A
         parts = _along(idx, axis)
         values = t.data[parts]
     out = record(grad_fn, Tensor(np.asarray(values)), (t,), _scatter_vjp,
-                 ctx=(parts, t.data.shape))
+                 ctx=(parts, t.data.shape, "ScatterBackward0"))
     return return_types(name, out, Tensor(idx.astype(np.int64)))
 
 
@@ -263,9 +265,14 @@ def _repeat_vjp(g: Tensor, node: Node) -> One:
     from .shape import reshape
 
     reps, padded, shape = node.ctx
+    if not reps:
+        return (g,)
+    # As PyTorch's repeat_backward, a sum last (SumBackward1): over the repeats and the
+    # leading dims the repeats added.
     inter = tuple(v for pair in zip(reps, padded) for v in pair)
-    summed = sum(reshape(g, inter), list(range(0, 2 * len(reps), 2))) if reps else g
-    return (reshape(summed, shape),)
+    lead = len(padded) - len(shape)
+    axes = list(range(0, 2 * len(reps), 2)) + list(range(1, 2 * lead, 2))
+    return (sum(reshape(g, inter), sorted(axes)),)
 
 
 def _repeat(t: Tensor, reps: tuple[int, ...]) -> Tensor:

@@ -62,6 +62,22 @@ def _reshape_vjp(g: Tensor, node: Node) -> One:
     return (reshape(g, node.ctx),)
 
 
+def _squeeze_vjp(g: Tensor, node: Node) -> One:
+    return (_named(reshape(g, node.ctx), g, "UnsqueezeBackward0"),)
+
+
+def _unsqueeze_vjp(g: Tensor, node: Node) -> One:
+    return (_named(reshape(g, node.ctx), g, "SqueezeBackward1"),)
+
+
+def _named(out: Tensor, g: Tensor, name: str) -> Tensor:
+    """``out``, made of ``g`` by a reshape, with its node called as PyTorch's backward calls
+    it (a squeeze undone is an unsqueeze), when the reshape recorded one."""
+    if out.grad_fn is not None and out.grad_fn is not g.grad_fn:
+        out.grad_fn.name = name
+    return out
+
+
 def _reshape_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray]:
     return (g.reshape(node.ctx),)
 
@@ -222,7 +238,7 @@ def squeeze(input: Any, dim: Any = None) -> Tensor:
         new = shape[:d] + shape[d + 1:] if shape and shape[d] == 1 else shape
         name = "SqueezeBackward1"
     out = view_of(x, x.data.reshape(new))
-    return record(name, out, (x,), _reshape_vjp, ctx=shape)
+    return record(name, out, (x,), _squeeze_vjp, ctx=shape)
 
 
 @op("unsqueeze(input, dim)", category="shape", summary="insert a dimension of size 1 at dim",
@@ -235,7 +251,7 @@ def unsqueeze(input: Any, dim: int) -> Tensor:
     d = normalize_dim(dim, x.data.ndim + 1)
     shape = x.data.shape
     out = view_of(x, x.data.reshape(shape[:d] + (1,) + shape[d:]))
-    return record("UnsqueezeBackward0", out, (x,), _reshape_vjp, ctx=shape)
+    return record("UnsqueezeBackward0", out, (x,), _unsqueeze_vjp, ctx=shape)
 
 
 @op("expand(input, *sizes)", category="shape",
