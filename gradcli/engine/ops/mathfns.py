@@ -35,9 +35,10 @@ def not_implemented(kernel: str, t: Tensor, hint: str) -> Exception:
 
 def _times_ln2(t: Tensor) -> Tensor:
     """``t * ln 2``, the product by a Scalar that PyTorch records as MulBackward1."""
-    from .linalg import rename_grad_fn
-
-    return rename_grad_fn(t * _LN2, "MulBackward1")
+    out = t * _LN2
+    if out.grad_fn is not None:
+        out.grad_fn.name = "MulBackward1"
+    return out
 
 
 def _x(node: Node) -> Tensor:
