@@ -4,6 +4,7 @@ repeat and tile, with PyTorch's grad_fn names."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -90,11 +91,14 @@ def index_select(input: Any, dim: Any, index: Any) -> Tensor:
 
 def _masked_fill_vjp(g: Tensor, node: Node) -> tuple[Tensor | None, Tensor | None]:
     from .elementwise import where
-    from .linalg import rename_grad_fn
     from .reductions import sum
 
     mask = node.ctx
-    dx = rename_grad_fn(where(mask, 0.0, g), "MaskedFillBackward0") if node.needs(0) else None
+    dx = None
+    if node.needs(0):
+        dx = where(mask, 0.0, g)
+        if dx.grad_fn is not None:
+            dx.grad_fn.name = "MaskedFillBackward0"  # PyTorch's grad.masked_fill(mask, 0)
     dv = sum(where(mask, g, 0.0)) if len(node.edges) > 1 and node.needs(1) else None
     return dx, dv
 
@@ -258,6 +262,12 @@ def unbind(input: Any, dim: Any = 0) -> tuple[Tensor, ...]:
     axis = normalize_dim(dim, t.data.ndim)
     return views_of(t, [(slice(None),) * axis + (i,) for i in range(t.data.shape[axis])],
                     "UnbindBackward0", axis, stacked=True)
+
+
+def rows(input: Tensor) -> Iterator[Tensor]:
+    """The rows of ``input`` as iterating over it or unpacking it gives them: ``unbind``'s
+    views, which share one ``UnbindBackward0`` node, as in PyTorch."""
+    return iter(unbind(input))
 
 
 def _repeat_vjp(g: Tensor, node: Node) -> One:

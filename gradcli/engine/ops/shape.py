@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -475,14 +475,6 @@ def _backward_name(parts: tuple[Any, ...], shape: tuple[int, ...]) -> str | None
             return "SliceBackwardBackward0"
         return "SelectBackwardBackward0"
     return "IndexPutImplBackward0" if advanced else None
-
-
-def rows(input: Tensor) -> Iterator[Tensor]:
-    """The rows of ``input`` as iterating over it or unpacking it gives them: ``unbind``'s
-    views, which share one ``UnbindBackward0`` node, as in PyTorch."""
-    from .select import unbind
-
-    return iter(unbind(input))
 
 
 def index(input: Tensor, key: Any, grad_fn: str | None = None) -> Tensor:
