@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Node, Port, bump_version, is_grad_enabled, record
+from ..autograd import Node, Port, bump_version, is_grad_enabled, record, set_grad_enabled
 from ..errors import grad_error, type_error
 from ..tensor import Tensor
 from ._base import to_tensor
@@ -91,10 +91,17 @@ def _written(target: Tensor, before_base: Tensor | None) -> None:
     the history of its part of the base; and every other view of the base takes that too:
     their values are the base's now (PyTorch regenerates them the same way)."""
     bump_version(target)
-    if not is_grad_enabled():
-        return
     base = target._base
     root = target if base is None else base
+    if not is_grad_enabled():
+        # PyTorch: pieces of split, chunk or unbind written under no_grad, or whose base was,
+        # lose their history too (<Invalid>).
+        for ref in list(root._views) if root._views else ():
+            view = ref()
+            if view is not None and type(view.grad_fn) is Port:
+                with set_grad_enabled(True):
+                    _regenerate(view, root, np.empty(0))
+        return
     rebase = base is not None and before_base is not None and target.requires_grad
     if not rebase and not (root.requires_grad and root._views):
         return
