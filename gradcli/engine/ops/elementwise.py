@@ -253,8 +253,8 @@ def _sign_fwd(a: np.ndarray) -> np.ndarray:
     if a.dtype == np.bool_:
         return a.copy()  # PyTorch: the sign of True is True
     out = np.sign(a)
-    if out.dtype.kind == "f":
-        out[np.isnan(out)] = 0  # PyTorch: the sign of NaN is 0 (so abs's gradient there is 0)
+    if out.dtype.kind == "f":  # PyTorch: the sign of NaN is 0 (so abs's gradient there is 0)
+        out = np.where(np.isnan(out), out.dtype.type(0), out)
     return out
 
 
