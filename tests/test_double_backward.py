@@ -35,9 +35,6 @@ _LEFT = {
 _LEFT_WEIGHTED = {
     ("einsum_1", "a"): "PyTorch's einsum of a diagonal is diagonal(), whose backward is "
     "DiagonalBackwardBackward0",
-    ("trace_0", "a"): "PyTorch's trace backward fills a diagonal view (ViewBackward0); "
-    "gradcli multiplies by the identity (engine/ops/matrix.py)",
-    ("trace_1", "a"): "as trace_0",
 }
 KNOWN = {**_LEFT, **{(f"{c}_w", v): why for (c, v), why in {**_LEFT, **_LEFT_WEIGHTED}.items()}}
 
