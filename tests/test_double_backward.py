@@ -25,8 +25,6 @@ _LEFT = {
     ("det_1", "a"): "as det_0",
     ("logdet_0", "a"): "as det_0",
     ("slogdet_0", "a"): "as det_0",
-    ("solve_0", "b"): "PyTorch solves a vector right-hand side as a one-column matrix and "
-    "squeezes it; gradcli solves the vector",
     **{("einsum_0", v): "PyTorch's einsum runs through bmm with unsqueezes and squeezes "
        "(engine/ops/einsum.py)" for v in "ab"},
     **{("einsum_2", v): "as einsum_0" for v in "abc"},

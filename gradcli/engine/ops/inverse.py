@@ -162,14 +162,15 @@ def slogdet(input: Any) -> Any:
 
 
 def _solve_vjp(g: Tensor, node: Node) -> Pair:
-    from .shape import unsqueeze
+    from .shape import squeeze, unsqueeze
 
     a = node.unpack()[0]
     x = node.output()
-    gb = solve(_mT(a), g)
+    vector = x.data.ndim == a.data.ndim - 1
+    # A vector right-hand side is solved as one column, as PyTorch does (SqueezeBackward1).
+    gb = squeeze(solve(_mT(a), unsqueeze(g, -1)), -1) if vector else solve(_mT(a), g)
     if not node.needs(0):
         return None, gb
-    vector = x.data.ndim == a.data.ndim - 1
     ga = -(unsqueeze(gb, -1) * unsqueeze(x, -2)) if vector else -(gb @ _mT(x))
     return ga, (gb if node.needs(1) else None)
 
