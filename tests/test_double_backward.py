@@ -20,11 +20,6 @@ CASES = [c for c in GOLDEN["cases"] if "skipped" not in c]
 #: {(case id, variable): reason}, for the plain and (``_w``) the weighted sum alike. Each
 #: must still differ (a fixed one is taken off the list).
 _LEFT = {
-    ("det_0", "a"): "PyTorch's determinant backward under create_graph solves (linalg_solve); "
-    "gradcli multiplies by the inverse (engine/ops/inverse.py)",
-    ("det_1", "a"): "as det_0",
-    ("logdet_0", "a"): "as det_0",
-    ("slogdet_0", "a"): "as det_0",
     **{("einsum_0", v): "PyTorch's einsum runs through bmm with unsqueezes and squeezes "
        "(engine/ops/einsum.py)" for v in "ab"},
     **{("einsum_2", v): "as einsum_0" for v in "abc"},
