@@ -581,3 +581,57 @@ def test_one_node_first_derivatives_are_pytorchs_and_differentiable(name: str,
         up, down = first(base + step, False)[0].data, first(base - step, False)[0].data
         numeric[i] = (np.sum(up * up) - np.sum(down * down)) / 2e-6
     np.testing.assert_allclose(second.data, numeric, rtol=1e-5, atol=1e-7)
+
+
+def _pieces_input() -> Tensor:
+    return Tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
+
+
+def test_split_pieces_share_one_node_that_backward_runs_once():
+    """As PyTorch's SplitBackward0: one node for all pieces, run once with every piece's
+    gradient in its place (zeros where a piece got none)."""
+    from gradcli.engine.autograd import run_backward
+
+    x = _pieces_input()
+    a, b, c = E.split(x, 1)
+    assert a.grad_fn is not b.grad_fn  # each piece has its port...
+    assert a.grad_fn.owner is b.grad_fn.owner is c.grad_fn.owner  # ...into one node
+    assert a.grad_fn.name == "SplitBackward0" and a.grad_fn.edges == (x,)
+    steps = []
+    out = E.sum(a * 2.0) + E.sum(c * c)
+    run_backward([out], [Tensor(np.ones(()))], on_step=lambda n, g, o: steps.append(n.name))
+    assert steps.count("SplitBackward0") == 1
+    np.testing.assert_array_equal(x.grad.data, [[2, 2], [0, 0], [8, 10]])
+
+
+def test_pieces_as_roots_retained_and_wanted():
+    x = _pieces_input()
+    r, s, t = E.unbind(x)
+    s.retain_grad()
+    E.sum(s * 3.0).backward(retain_graph=True)
+    np.testing.assert_array_equal(s.grad.data, [3, 3])
+    np.testing.assert_array_equal(x.grad.data, [[0, 0], [3, 3], [0, 0]])
+    x.grad = None
+    t.backward(Tensor(np.array([1.0, -1.0])))  # a piece is the root
+    np.testing.assert_array_equal(x.grad.data, [[0, 0], [0, 0], [1, -1]])
+    out = E.sum(r * s) + E.sum(s)
+    for create_graph in (False, True):
+        gs, gr, gx = E.grad(out, [s, r, x], retain_graph=True, create_graph=create_graph)
+        np.testing.assert_array_equal(gs.data, r.data + 1)
+        np.testing.assert_array_equal(gr.data, s.data)
+        np.testing.assert_array_equal(gx.data, [[2, 3], [1, 2], [0, 0]])
+
+
+def test_pieces_under_create_graph_are_concatenated_or_stacked():
+    x = _pieces_input()
+    w = Tensor(np.array([[1.0, 2.0]]), requires_grad=True)
+    a, b, c = E.split(x, 1)
+    (g,) = E.grad(E.sum(a * w) + E.sum(c * w), x, create_graph=True)
+    assert g.grad_fn.name == "CatBackward0"
+    np.testing.assert_array_equal(g.data, [[1, 2], [0, 0], [1, 2]])
+    E.sum(g * g).backward()  # d/dw sum(g^2) = 2 * 2w: both pieces carry w
+    np.testing.assert_array_equal(w.grad.data, [[4, 8]])
+    u, v = E.unbind(x, 1)
+    (h,) = E.grad(E.sum(u * v), x, create_graph=True)
+    assert h.grad_fn.name == "StackBackward0"
+    np.testing.assert_array_equal(h.data, x.data[:, ::-1])

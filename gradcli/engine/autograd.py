@@ -2,7 +2,8 @@
 
 A Node is created by every differentiable primitive that ran with grad mode on and an input
 that requires grad. It keeps what its VJP needs (``saved``), one edge per input (the input's
-own Node, the leaf Tensor itself, or None when no gradient is needed) and the inputs' shapes
+own Node, the leaf Tensor itself, a Port when the input is a piece of split, chunk or unbind,
+or None when no gradient is needed) and the inputs' shapes
 and dtypes, so that un-broadcasting and dtype casts happen in one place: ``_fit``.
 
 Backward walks the graph without recursion: dependencies are counted with an explicit stack,
@@ -214,6 +215,98 @@ def record(name: str, out: Tensor, inputs: Sequence[Tensor], vjp: Vjp,
     return out
 
 
+class Port(Node):
+    """One output of a node with several (split, chunk, unbind): the grad_fn of that piece.
+
+    Every piece of one call shares one Node, as in PyTorch (SplitBackward0, UnbindBackward0):
+    backward gathers the pieces' gradients into it and runs it once. A Port reads as that
+    Node (name, edges: what a graph or a trace shows); the engine routes a gradient sent to
+    it into its place (``place``, an index of the node's input) of the node's gradient."""
+
+    __slots__ = ("owner", "place", "index")
+
+    def __init__(self, owner: Node, index: int, place: Any, out: np.ndarray) -> None:
+        self.owner = owner
+        self.index = index
+        self.place = place
+        self.out_meta = (out.shape, out.dtype)
+        self.retained = None
+        self.origin = None
+        self.saved = None
+        self.had_saved = False
+
+    @property  # type: ignore[override]
+    def name(self) -> str:
+        return self.owner.name
+
+    @property  # type: ignore[override]
+    def edges(self) -> tuple[Node | Tensor | None, ...]:
+        return self.owner.edges
+
+    @property  # type: ignore[override]
+    def seq(self) -> int:
+        return self.owner.seq
+
+    @property  # type: ignore[override]
+    def value(self) -> np.ndarray | None:
+        return None
+
+
+def _gathered_vjp(g: Tensor, node: Node) -> tuple[Tensor]:
+    return (g,)
+
+
+def _gathered_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray]:
+    return (g,)
+
+
+def record_pieces(name: str, pieces: Sequence[Tensor], input: Tensor, places: Sequence[Any],
+                  assemble: Callable[[dict[int, Tensor]], Tensor]) -> None:
+    """Give ``pieces`` (views of ``input`` at ``places``) one shared node ``name`` when grad
+    mode is on and ``input`` requires grad. Backward writes each piece's gradient into its
+    place; under create_graph (or a trace) ``assemble`` makes the input's gradient of the
+    pieces' gradients ({piece number: gradient}, a piece that got none left out) as PyTorch
+    does (cat, stack: CatBackward0...)."""
+    if not (_grad_enabled[0] and input.requires_grad):
+        return
+    node = Node(name, _gathered_vjp, (input,), (), assemble, _gathered_fast, input.data)
+    if not node.seq & _GC_EVERY:
+        _calm_gc(node.seq)
+    for i, (piece, place) in enumerate(zip(pieces, places)):
+        piece.grad_fn = Port(node, i, place, piece.data)
+        piece.requires_grad = True
+
+
+def _to_port(grads: dict[Node, Any], port: Port, g: Tensor, captured: dict[int, Tensor],
+             wanted: dict[Node, int], backward: bool, create_graph: bool) -> None:
+    """A gradient sent to a piece, kept for its node ({piece number: gradient}): recorded."""
+    got = grads.get(port.owner)
+    if got is None:
+        got = grads[port.owner] = {}
+    _accumulate(got, port.index, g)
+    if port in wanted:
+        _accumulate(captured, wanted[port], g)
+    if port.retained is not None and backward:
+        _retain(port, g, create_graph)
+
+
+def _to_port_raw(grads: dict[Node, np.ndarray], port: Port, g: np.ndarray,
+                 captured: dict[int, Tensor], wanted: dict[Node, int], backward: bool) -> None:
+    """A gradient sent to a piece, added into its place of its node's gradient (raw arrays)."""
+    owner = port.owner
+    buf = grads.get(owner)
+    if buf is None:
+        shape, dtype = owner.out_meta
+        buf = grads[owner] = np.zeros(shape, dtype)
+    buf[port.place] += g
+    if port in wanted:
+        key = wanted[port]
+        prev = captured.get(key)
+        captured[key] = _wrap(np.array(g, copy=True) if prev is None else prev.data + g)
+    if port.retained is not None and backward:
+        _retain(port, _wrap(np.array(g, copy=True)), False)
+
+
 #: A recording of more than this many nodes since the last backward is long.
 _LONG = 4095
 #: In a long recording, every 32 nodes the objects alive so far leave the collector's view.
@@ -309,13 +402,31 @@ def _sum_to_vjp(g: Tensor, node: Node) -> tuple[Tensor]:
 
 
 def sum_to(g: Tensor, shape: tuple[int, ...]) -> Tensor:
-    """Sum a broadcast gradient back to ``shape``: the one place broadcasting is undone."""
+    """Sum a broadcast gradient back to ``shape``: the one place broadcasting is undone.
+
+    As PyTorch's sum_to: a sum that keeps the dims (SumBackward1), then, when leading dims
+    were summed away, a view to ``shape`` (ViewBackward0)."""
     lead = g.data.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(
         lead + i for i, s in enumerate(shape) if s == 1 and g.data.shape[lead + i] != 1)
-    data = np.sum(g.data, axis=axes, keepdims=True) if axes else g.data
-    out = type(g)(np.asarray(data.reshape(shape)))
-    return record("SumBackward1", out, (g,), _sum_to_vjp, ctx=g.data.shape)
+    if not axes:
+        out = type(g)(np.asarray(g.data.reshape(shape)))
+        return record("SumBackward1", out, (g,), _sum_to_vjp, ctx=g.data.shape)
+    out = type(g)(np.asarray(np.sum(g.data, axis=axes, keepdims=True)))
+    out = record("SumBackward1", out, (g,), _sum_to_vjp, ctx=g.data.shape)
+    return _view_as_shape(out, shape) if lead else out
+
+
+def _view_vjp(g: Tensor, node: Node) -> tuple[Tensor]:
+    return (_view_as_shape(g, node.ctx),)
+
+
+def _view_as_shape(t: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """``t.view(shape)`` (ViewBackward0), for sum_to."""
+    if t.data.shape == shape:
+        return t
+    out = view_of(t, t.data.reshape(shape))
+    return record("ViewBackward0", out, (t,), _view_vjp, ctx=t.data.shape)
 
 
 def _to_vjp(g: Tensor, node: Node) -> tuple[Tensor]:
@@ -384,6 +495,15 @@ def _count_dependencies(roots: Sequence[Node]) -> dict[Node, int]:
                         stack.append(edge)
                 else:
                     deps[edge] = n + 1
+            elif type(edge) is Port:  # a piece: its gradient goes to the node of all pieces
+                owner = edge.owner
+                n = get(owner)
+                if n is None:
+                    deps[owner] = 1
+                    if owner not in first:
+                        stack.append(owner)
+                else:
+                    deps[owner] = n + 1
     return deps
 
 
@@ -444,12 +564,16 @@ def _run_recorded(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_
     leaves: dict[int, Tensor] = {}
     root_nodes: list[Node] = []
     for t, g in zip(roots, root_grads):
-        if t.grad_fn is None:
+        fn = t.grad_fn
+        if fn is None:
             leaves[id(t)] = t
             _accumulate(leaf_grads, id(t), g)
+        elif type(fn) is Port:
+            _to_port(grads, fn, g, captured, wanted_nodes, inputs is None, create_graph)
+            root_nodes.append(fn.owner)
         else:
-            _accumulate(grads, t.grad_fn, g)
-            root_nodes.append(t.grad_fn)
+            _accumulate(grads, fn, g)
+            root_nodes.append(fn)
 
     with set_grad_enabled(create_graph):
         deps = _count_dependencies(root_nodes)
@@ -458,6 +582,8 @@ def _run_recorded(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_
         while ready:
             _, node = heapq.heappop(ready)
             g = grads.pop(node)
+            if type(g) is dict:  # the pieces' gradients of a split, chunk or unbind
+                g = node.ctx(g)
             if node in wanted_nodes:
                 captured[wanted_nodes[node]] = g
             if node.retained is not None and inputs is None:
@@ -475,9 +601,14 @@ def _run_recorded(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_
             for edge, o in zip(node.edges, outs):
                 if edge is None:
                     continue
-                if isinstance(edge, Node):
+                if type(edge) is Port:
                     if o is not None:
-                        _accumulate(grads, edge, o)
+                        _to_port(grads, edge, o, captured, wanted_nodes, inputs is None,
+                                 create_graph)
+                    edge = edge.owner
+                elif isinstance(edge, Node) and o is not None:
+                    _accumulate(grads, edge, o)
+                if isinstance(edge, Node):
                     deps[edge] -= 1
                     if deps[edge] == 0:
                         if edge in grads:
@@ -505,6 +636,8 @@ def _skip(node: Node, deps: dict[Node, int], grads: dict[Node, Tensor],
     while stack:
         n = stack.pop()
         for edge in n.edges:
+            if type(edge) is Port:
+                edge = edge.owner
             if isinstance(edge, Node):
                 deps[edge] -= 1
                 if deps[edge] == 0:
@@ -626,12 +759,16 @@ def _run_raw(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph
     leaves: dict[int, Tensor] = {}
     root_nodes: list[Node] = []
     for t, gt in zip(roots, root_grads):
-        if t.grad_fn is None:
+        fn = t.grad_fn
+        if fn is None:
             leaves[id(t)] = t
             _acc_raw(leaf_grads, id(t), gt.data)
+        elif type(fn) is Port:
+            _to_port_raw(grads, fn, gt.data, captured, wanted_nodes, inputs is None)
+            root_nodes.append(fn.owner)
         else:
-            _acc_raw(grads, t.grad_fn, gt.data)
-            root_nodes.append(t.grad_fn)
+            _acc_raw(grads, fn, gt.data)
+            root_nodes.append(fn)
 
     heappush, heappop = heapq.heappush, heapq.heappop
     getrefcount = sys.getrefcount
@@ -686,6 +823,18 @@ def _run_raw(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph
                             heappush(ready, (-edge.seq, edge))
                         else:
                             _skip(edge, deps, grads, ready)  # type: ignore[arg-type]
+                elif type(edge) is Port:
+                    if o is not None:
+                        _to_port_raw(grads, edge, o, captured, wanted_nodes,  # type: ignore[arg-type]
+                                     inputs is None)
+                    owner = edge.owner  # type: ignore[union-attr]
+                    n = deps[owner] - 1
+                    deps[owner] = n
+                    if n == 0:
+                        if owner in grads:
+                            heappush(ready, (-owner.seq, owner))
+                        else:
+                            _skip(owner, deps, grads, ready)  # type: ignore[arg-type]
                 elif o is not None:
                     leaves[id(edge)] = edge  # type: ignore[assignment]
                     _acc_raw(leaf_grads, id(edge), o)

@@ -260,6 +260,8 @@ def _tensor_attribute(t: Tensor, name: str) -> Any:
         return Tensor(t.data)
     if name == "T":
         return E.numpy_T(t)
+    if name == "grad_fn":  # a piece of split, chunk or unbind: the node the pieces share
+        return getattr(t.grad_fn, "owner", t.grad_fn)
     return getattr(t, name)
 
 

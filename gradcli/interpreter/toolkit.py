@@ -155,14 +155,15 @@ def _graph_of(expr: str, value: Tensor, names: dict[int, str],
                                value.data, value.grad.data if value.grad is not None else None))
         return GraphResult(expr, nodes, nodes[0].id)
     seen: set[int] = set()
-    stack: list[Node | Tensor] = [value.grad_fn]
+    # A piece of split, chunk or unbind is drawn as the node the pieces share (its owner).
+    stack: list[Node | Tensor] = [getattr(value.grad_fn, "owner", value.grad_fn)]
     while stack:
         item = stack.pop()
         if id(item) in seen:
             continue
         seen.add(id(item))
         if isinstance(item, Node):
-            inputs = [e for e in item.edges if e is not None]
+            inputs = [getattr(e, "owner", e) for e in item.edges if e is not None]
             nodes.append(GraphNode(
                 node_id(item), "op", item.name, tuple(item.out_meta[0]), item.out_meta[1].name,
                 item.value, grads.get(item), [node_id(e) for e in inputs], derivative_of(item.name)))

@@ -216,7 +216,10 @@ def evaluate(case, seed):
                     result.backward(to_tensor(eval(go, env)))
             except Exception as e:
                 rec["error"] = error(e, "backward")
-        grads = {n: env[n].grad for n in leaves}
+        # A gradient torch knows to be zero may be an efficient zero tensor (no storage):
+        # its values are zeros.
+        grads = {n: env[n].grad if env[n].grad is None or not env[n].grad._is_zerotensor()
+                 else torch.zeros(env[n].grad.shape, dtype=env[n].grad.dtype) for n in leaves}
         rec["grads"] = {n: None if g is None else enc(g.tolist()) for n, g in grads.items()}
         rec["grad_reprs"] = {n: None if g is None else repr(g) for n, g in grads.items()}
     return rec

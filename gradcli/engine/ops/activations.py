@@ -268,19 +268,24 @@ def hardtanh(input: Any, min_val: Any = -1.0, max_val: Any = 1.0,
 
 # -- clamp_min, clamp_max --------------------------------------------------------------------
 
-def _bound_vjp(keep: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Any:
+def _bound_vjp(keep: Callable[[np.ndarray, np.ndarray], np.ndarray],
+               passed: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Any:
+    """PyTorch's: where(keep(input, bound), grad, 0) to the input, where(passed(input, bound),
+    grad, 0) to a tensor bound (comparisons with NaN are false: neither gets it there)."""
     def vjp(g: Tensor, n: Node) -> tuple[Tensor | None, ...]:
+        from .elementwise import where
+
         x, bound = n.ctx
-        inside = keep(x, bound)
+        dx = where(Tensor(keep(x, bound)), g, 0.0) if n.needs(0) else None
         if len(n.edges) == 1:
-            return (g * _mask(inside, g),)
-        return (g * _mask(inside, g) if n.needs(0) else None,
-                g * _mask(~inside, g) if n.needs(1) else None)
+            return (dx,)
+        return dx, (where(Tensor(passed(x, bound)), g, 0.0) if n.needs(1) else None)
 
     return vjp
 
 
-_CLAMP_MIN_VJP, _CLAMP_MAX_VJP = _bound_vjp(np.greater_equal), _bound_vjp(np.less_equal)
+_CLAMP_MIN_VJP = _bound_vjp(np.greater_equal, np.less)
+_CLAMP_MAX_VJP = _bound_vjp(np.less_equal, np.greater)
 
 
 def _clamp_bound(name: str, input: Any, bound: Any, pick: Any, vjp: Any) -> Tensor:

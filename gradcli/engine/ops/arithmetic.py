@@ -265,8 +265,8 @@ def _pow_vjp(g: Tensor, node: Node) -> Pair:
     from .elementwise import log, where
 
     # d(a**b)/da = b * a**(b-1), taken as 0 where b == 0 (PyTorch's choice: 0**0 has slope
-    # 0 in a, not 0 * inf = nan).
-    da = g * where(b == 0, 0.0, b * a ** (b - 1)) if node.needs(0) else None
+    # 0 in a, not 0 * inf = nan), the where outermost as in PyTorch (WhereBackward0).
+    da = where(b == 0, 0.0, g * (b * a ** (b - 1))) if node.needs(0) else None
     db = None
     if node.needs(1):
         # d(a**b)/db = a**b * log(a), taken as 0 where a == 0 and b >= 0 (PyTorch's choice).

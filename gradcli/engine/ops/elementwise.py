@@ -268,11 +268,17 @@ abs = _declare("abs", np.abs, lambda g, n: (g * sign(_saved_input(n)),), floatin
 
 
 def _sign_vjp(g: Tensor, n: Node) -> One:
-    return (g * 0,)
+    # PyTorch's zeros_like(grad): +0 everywhere, a constant even under create_graph.
+    return (Tensor(np.zeros_like(g.data)),)
 
 
 def _sign_fwd(a: np.ndarray) -> np.ndarray:
-    return a.copy() if a.dtype == np.bool_ else np.sign(a)  # PyTorch: the sign of True is True
+    if a.dtype == np.bool_:
+        return a.copy()  # PyTorch: the sign of True is True
+    out = np.sign(a)
+    if out.dtype.kind == "f":  # PyTorch: the sign of NaN is 0 (so abs's gradient there is 0)
+        out = np.where(np.isnan(out), out.dtype.type(0), out)
+    return out
 
 
 sign: Callable[[Any], Tensor] = _declare("sign", _sign_fwd, _sign_vjp, save="none", floating=False,
@@ -307,7 +313,7 @@ def _clamp_vjp(g: Tensor, node: Node) -> One:
         mask &= x.data >= lo
     if hi is not None:
         mask &= x.data <= hi
-    return (g * Tensor(mask.astype(g.data.dtype)),)
+    return (where(Tensor(mask), g, 0.0),)  # PyTorch's clamp_backward: +0 outside
 
 
 @op("clamp(input, min=None, max=None)", category="element-wise",
@@ -336,14 +342,22 @@ def clamp(input: Any, min: Any = None, max: Any = None) -> Tensor:
 
 
 def _clamp_tensors_vjp(g: Tensor, node: Node) -> tuple[Tensor | None, ...]:
+    # PyTorch's clamp_backward_min_max: comparisons with NaN are false, so a NaN input or
+    # bound sends no gradient to the input; a min above max gets none either.
     x, lo, hi = node.ctx
-    below = x < lo if lo is not None else np.zeros(x.shape, bool)
-    above = x > hi if hi is not None else np.zeros(x.shape, bool)
-    inside = ~(below | above)
-    dt = g.data.dtype
-    return (g * Tensor(inside.astype(dt)),
-            g * Tensor(below.astype(dt)) if lo is not None else None,
-            g * Tensor(above.astype(dt)) if hi is not None else None)
+    inside = np.ones(x.shape, bool)
+    if lo is not None:
+        inside &= x >= lo
+    if hi is not None:
+        inside &= x <= hi
+    below = x < lo if lo is not None else None
+    above = x > hi if hi is not None else None
+    if lo is not None and hi is not None:
+        below &= lo < hi
+        above |= hi < lo
+    return (where(Tensor(inside), g, 0.0),
+            where(Tensor(below), g, 0.0) if below is not None else None,
+            where(Tensor(above), g, 0.0) if above is not None else None)
 
 
 def _clamp_tensors(t: Tensor, lo: Any, hi: Any) -> Tensor:
@@ -365,30 +379,39 @@ def _clamp_tensors(t: Tensor, lo: Any, hi: Any) -> Tensor:
                   ctx=(x, lo_d, hi_d))
 
 
-def _extremum_vjp(keep_if: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Any:
+def _extremum_weights(lose: Callable[[np.ndarray, np.ndarray], np.ndarray], a: np.ndarray,
+                      b: np.ndarray, dt: np.dtype[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Each side's share of the gradient, as PyTorch's maximum/minimum: half to each on a tie,
+    none to the side that lost (``lose(a, b)``: a < b for maximum), all of it otherwise. Where
+    a side is NaN nothing compares true, so both sides get all of it."""
+    da, db = np.broadcast_arrays(a, b)
+    tie = da == db
+    wa = np.where(tie, 0.5, np.where(lose(da, db), 0.0, 1.0)).astype(dt)
+    wb = np.where(tie, 0.5, np.where(lose(db, da), 0.0, 1.0)).astype(dt)
+    return wa, wb
+
+
+def _extremum_vjp(lose: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Any:
     def vjp(g: Tensor, node: Node) -> tuple[Tensor | None, Tensor | None]:
-        # Ties share the gradient equally, as PyTorch's maximum/minimum do.
         a, b = node.unpack()
-        da, db = np.broadcast_arrays(a.data, b.data)
-        wa = np.where(da == db, 0.5, keep_if(da, db).astype(float)).astype(g.data.dtype)
-        return g * Tensor(wa), g * Tensor(1 - wa)
+        wa, wb = _extremum_weights(lose, a.data, b.data, g.data.dtype)
+        return g * Tensor(wa), g * Tensor(wb)
 
     return vjp
 
 
-def _extremum_fast(keep_if: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Any:
+def _extremum_fast(lose: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Any:
     """_extremum_vjp on arrays, the same operations."""
     def fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray, np.ndarray]:
         a, b = node.unpack()
-        da, db = np.broadcast_arrays(a.data, b.data)
-        wa = np.where(da == db, 0.5, keep_if(da, db).astype(float)).astype(g.dtype)
-        return np.asarray(np.multiply(g, wa)), np.asarray(np.multiply(g, np.subtract(1, wa)))
+        wa, wb = _extremum_weights(lose, a.data, b.data, g.dtype)
+        return np.asarray(np.multiply(g, wa)), np.asarray(np.multiply(g, wb))
 
     return fast
 
 
-_MAXIMUM_VJPS = _extremum_vjp(np.greater), _extremum_fast(np.greater)
-_MINIMUM_VJPS = _extremum_vjp(np.less), _extremum_fast(np.less)
+_MAXIMUM_VJPS = _extremum_vjp(np.less), _extremum_fast(np.less)
+_MINIMUM_VJPS = _extremum_vjp(np.greater), _extremum_fast(np.greater)
 
 
 @op("maximum(input, other)", category="element-wise", summary="element-wise larger value",

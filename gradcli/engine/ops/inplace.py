@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Node, bump_version, is_grad_enabled, record
+from ..autograd import Node, Port, bump_version, is_grad_enabled, record, set_grad_enabled
 from ..errors import grad_error, type_error
 from ..tensor import Tensor
 from ._base import to_tensor
@@ -27,6 +27,14 @@ _LEAF_HINT = "update parameters inside `with torch.no_grad():`, e.g. w -= lr * w
 def _check_writable(t: Tensor) -> None:
     if not is_grad_enabled():
         return
+    fn = t.grad_fn
+    if type(fn) is Port:
+        raise grad_error(
+            f"Output {fn.index} of {fn.name.removesuffix('Backward0')} is a view and is being "
+            "modified inplace. This view is the output of a function that returns multiple "
+            "views. Such functions do not allow the output views to be modified inplace. You "
+            "should replace the inplace operation by an out-of-place one.",
+            hint="write the piece out of place, e.g. a = a + 1, or clone() it first")
     if t.requires_grad and t.is_leaf:
         raise grad_error(LEAF_IN_PLACE, hint=_LEAF_HINT)
     base = t._base
@@ -83,10 +91,17 @@ def _written(target: Tensor, before_base: Tensor | None) -> None:
     the history of its part of the base; and every other view of the base takes that too:
     their values are the base's now (PyTorch regenerates them the same way)."""
     bump_version(target)
-    if not is_grad_enabled():
-        return
     base = target._base
     root = target if base is None else base
+    if not is_grad_enabled():
+        # PyTorch: pieces of split, chunk or unbind written under no_grad, or whose base was,
+        # lose their history too (<Invalid>).
+        for ref in list(root._views) if root._views else ():
+            view = ref()
+            if view is not None and type(view.grad_fn) is Port:
+                with set_grad_enabled(True):
+                    _regenerate(view, root, np.empty(0))
+        return
     rebase = base is not None and before_base is not None and target.requires_grad
     if not rebase and not (root.requires_grad and root._views):
         return
@@ -106,11 +121,27 @@ def _written(target: Tensor, before_base: Tensor | None) -> None:
 
 
 def _regenerate(view: Tensor, base: Tensor, flat: np.ndarray) -> None:
-    """The view's history: its part of the base's (AsStridedBackward0)."""
+    """The view's history: its part of the base's (AsStridedBackward0). A piece of split,
+    chunk or unbind has none (PyTorch's ``<Invalid>``): a backward through it fails."""
+    fn = view.grad_fn
+    if type(fn) is Port:
+        message = (f"Output {fn.index} of {fn.name.removesuffix('Backward0')} is a view and its "
+                   "base or another view of its base has been modified inplace. This view is the "
+                   "output of a function that returns multiple views. Such functions do not "
+                   "allow the output views to be modified inplace. You should replace the "
+                   "inplace operation by an out-of-place one.")
+        _rebase(view, record("Invalid", Tensor._of(view.data, view._version), (_history(base),),
+                             _invalid_vjp, ctx=message))
+        return
     positions = _positions(view.data, base.data, flat)
     _rebase(view, record("AsStridedBackward0", Tensor._of(view.data, view._version),
                          (_history(base),), _as_strided_vjp,
                          ctx=(positions, base.data.shape), fast=_as_strided_fast))
+
+
+def _invalid_vjp(g: Tensor, node: Node) -> tuple[None]:
+    raise grad_error(node.ctx, hint="split, chunk or unbind after the in-place change, or "
+                     "make the change out of place")
 
 
 def _base_history(target: Tensor) -> Tensor | None:

@@ -93,7 +93,13 @@ def _det_vjp(g: Tensor, node: Node) -> One:
 
         eye = np.broadcast_to(np.eye(a.data.shape[-1], dtype=a.data.dtype), a.data.shape)
         a = where(Tensor(singular[..., None, None]), Tensor(eye.copy()), a)
-    return (scale * _mT(inverse(a)),)
+    return (_times_inverse_T(scale, a),)
+
+
+def _times_inverse_T(scale: Tensor, a: Tensor) -> Tensor:
+    """``scale * inverse(a).mT``, solved as PyTorch does under create_graph,
+    ``solve(a.mT, scale * I)`` (its node: LinalgSolveExBackward0)."""
+    return solve(_mT(a), scale * Tensor(np.eye(a.data.shape[-1], dtype=a.data.dtype)))
 
 
 @op("det(input)", category="linear algebra", summary="determinant of a square matrix (or batch)",
@@ -113,7 +119,7 @@ def _logabsdet_vjp(g: Tensor, node: Node) -> One:
 
     a = node.unpack()[0]
     assert a is not None
-    return (unsqueeze(unsqueeze(g, -1), -1) * _mT(inverse(a)),)
+    return (_times_inverse_T(unsqueeze(unsqueeze(g, -1), -1), a),)
 
 
 def _sign_vjp(g: Tensor, node: Node) -> One:
@@ -162,14 +168,15 @@ def slogdet(input: Any) -> Any:
 
 
 def _solve_vjp(g: Tensor, node: Node) -> Pair:
-    from .shape import unsqueeze
+    from .shape import squeeze, unsqueeze
 
     a = node.unpack()[0]
     x = node.output()
-    gb = solve(_mT(a), g)
+    vector = x.data.ndim == a.data.ndim - 1
+    # A vector right-hand side is solved as one column, as PyTorch does (SqueezeBackward1).
+    gb = squeeze(solve(_mT(a), unsqueeze(g, -1)), -1) if vector else solve(_mT(a), g)
     if not node.needs(0):
         return None, gb
-    vector = x.data.ndim == a.data.ndim - 1
     ga = -(unsqueeze(gb, -1) * unsqueeze(x, -2)) if vector else -(gb @ _mT(x))
     return ga, (gb if node.needs(1) else None)
 

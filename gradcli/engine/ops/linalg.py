@@ -136,8 +136,16 @@ def mm(input: Any, mat2: Any) -> Tensor:
 
 
 def _outer_vjp(g: Tensor, node: Node) -> Pair:
+    # As PyTorch's outer, input.reshape(-1, 1) * vec2: each side's product with grad, summed
+    # back to its shape and viewed as a vector (ViewBackward0 under create_graph).
+    from ..autograd import sum_to
+    from .shape import reshape
+
     a, b = node.unpack()
-    return (mv(g, b) if node.needs(0) else None), (mv(t_(g), a) if node.needs(1) else None)
+    n, m = g.data.shape
+    da = reshape(sum_to(g * b, (n, 1)), (n,)) if node.needs(0) else None
+    db = sum_to(g * reshape(a, (n, 1)), (m,)) if node.needs(1) else None
+    return da, db
 
 
 @op("outer(input, vec2)", category="linear algebra", summary="outer product of two 1-D tensors",
@@ -211,6 +219,14 @@ def matmul(input: Any, other: Any) -> Tensor:
         return rename_grad_fn(squeeze(out, 0), "SqueezeBackward4")
     if na == 2 and nb == 2:
         return mm(a, b)
+    if na >= 3 and nb <= 2 and a.data.shape[-1] == b.data.shape[0]:
+        # PyTorch folds the batch into the rows of one mm (mv): its backward is an mm and views.
+        from .shape import reshape
+
+        folded = reshape(a, (-1, a.data.shape[-1]))
+        out = mm(folded, b) if nb == 2 else mv(folded, b)
+        shape = a.data.shape[:-1] + b.data.shape[1:]
+        return rename_grad_fn(reshape(out, shape), "UnsafeViewBackward0")
     # PyTorch's names for what it records last: a clone when only the second is batched.
     name = "CloneBackward0" if na == 2 else "UnsafeViewBackward0"
     return rename_grad_fn(_batched(a, b), name)

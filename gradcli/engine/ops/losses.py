@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
-from ..autograd import Node, record
+from ..autograd import Node, is_grad_enabled, record
 from ..errors import shape_error, type_error, value_error
 from ..tensor import Tensor
 from ._base import binary_operands, to_tensor, unary_input
@@ -255,7 +255,19 @@ def _nll_vjp(g: Tensor, node: Node) -> tuple[Tensor | None]:
         from .shape import unsqueeze
 
         g = unsqueeze(g, 1)
-    return (g * Tensor(coef),)
+    d = g * Tensor(coef)
+    if not is_grad_enabled():
+        return (d,)
+    # Under create_graph PyTorch records one node, NllLossBackwardBackward0 (a view of it for
+    # 3-D input), whose inputs are the incoming gradient and the input itself: the derivative
+    # requires grad even though it does not depend on the input (its gradient there is zeros).
+    (x,) = node.unpack()
+    name = "ViewBackward0" if ndim == 3 else node.name.replace("Backward0", "BackwardBackward0")
+    return (record(name, Tensor(d.data), (d, x), _nll_double_vjp),)
+
+
+def _nll_double_vjp(gg: Tensor, node: Node) -> tuple[Tensor, Tensor]:
+    return gg, Tensor(np.zeros_like(gg.data))
 
 
 @op("nll_loss(input, target, weight=None, ignore_index=-100, reduction='mean')", category="loss",
@@ -293,7 +305,7 @@ def nll_loss(input: Any, target: Any, weight: Any = None, ignore_index: Any = -1
     coef = onehot.reshape(t.data.shape) if t.data.ndim == 1 else np.moveaxis(onehot, -1, 1)
     name = "NllLossBackward0" if t.data.ndim <= 2 else "NllLoss2DBackward0"
     out = Tensor(np.asarray(value, dtype=t.data.dtype))
-    return record(name, out, (t,), _nll_vjp, ctx=(coef, r, t.data.ndim))
+    return record(name, out, (t,), _nll_vjp, (t,), ctx=(coef, r, t.data.ndim))
 
 
 def _label_smoothing(value: Any) -> float:
@@ -406,8 +418,21 @@ def _bce_vjp(g: Tensor, node: Node) -> Two:
     ge = _grad_of_reduced(g, x.data.shape, reduction) * weight
     dx = rename_grad_fn(ge * (x - y) / clamp((1.0 - x) * x, min=1e-12),
                         "BinaryCrossEntropyBackwardBackward0") if node.needs(0) else None
-    dy = -log(x / (1.0 - x)) * ge if node.needs(1) else None  # PyTorch's: -logit(input)
+    dy = None
+    if node.needs(1):  # PyTorch's: -logit(input) * grad * weight, then / numel for 'mean'
+        dy = _mean_last(-log(x / (1.0 - x)) * _grad_of_reduced(g, x.data.shape, "sum") * weight,
+                        reduction)
     return dx, dy
+
+
+def _mean_last(d: Tensor, reduction: str) -> Tensor:
+    """``d / numel`` for reduction='mean' (PyTorch's division by a number: DivBackward1),
+    ``d`` otherwise: the last step of the bce losses' derivatives, as PyTorch orders them."""
+    if reduction != "mean":
+        return d
+    from .linalg import rename_grad_fn
+
+    return rename_grad_fn(d / float(d.data.size), "DivBackward1")
 
 
 @op("binary_cross_entropy(input, target, weight=None, reduction='mean')", category="loss",
@@ -446,19 +471,21 @@ def _bce_logits_vjp(g: Tensor, node: Node) -> Two:
 
     x, y = node.unpack()
     weight, pos_weight, reduction = node.ctx
-    ge = _grad_of_reduced(g, x.data.shape, reduction) * weight
+    # As PyTorch orders it: the element's derivative, times grad, times weight, / numel.
+    ge = _grad_of_reduced(g, x.data.shape, "none" if reduction == "none" else "sum")
     dx = dy = None
     if pos_weight is None:
         if node.needs(0):
-            dx = ge * (sigmoid(x) - y)
+            dx = (sigmoid(x) - y) * ge * weight
         if node.needs(1):
-            dy = -ge * x
+            dy = -x * ge * weight
     else:
         if node.needs(0):
-            dx = ge * ((y * (pos_weight - 1.0) + 1.0) * sigmoid(x) - pos_weight * y)
+            dx = ((y * (pos_weight - 1.0) + 1.0) * sigmoid(x) - pos_weight * y) * ge * weight
         if node.needs(1):
-            dy = ge * ((pos_weight - 1.0) * (log1p(exp(-abs(x))) + relu(-x)) - x)
-    return dx, dy
+            dy = ((pos_weight - 1.0) * (log1p(exp(-abs(x))) + relu(-x)) - x) * ge * weight
+    return (None if dx is None else _mean_last(dx, reduction),
+            None if dy is None else _mean_last(dy, reduction))
 
 
 @op("binary_cross_entropy_with_logits(input, target, weight=None, reduction='mean', "

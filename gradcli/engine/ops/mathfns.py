@@ -14,7 +14,7 @@ from ..autograd import Node, record, to_dtype
 from ..errors import type_error
 from ..tensor import Tensor
 from ._base import broadcast_shape, operands, type_name, unary_input
-from .elementwise import declare_unary, exp, sqrt
+from .elementwise import declare_unary, exp
 from .table import GradCheck, op
 
 One = tuple["Tensor | None"]
@@ -33,6 +33,14 @@ def not_implemented(kernel: str, t: Tensor, hint: str) -> Exception:
                       hint=hint)
 
 
+def _times_ln2(t: Tensor) -> Tensor:
+    """``t * ln 2``, the product by a Scalar that PyTorch records as MulBackward1."""
+    out = t * _LN2
+    if out.grad_fn is not None:
+        out.grad_fn.name = "MulBackward1"
+    return out
+
+
 def _x(node: Node) -> Tensor:
     """The saved input of a one-input op."""
     return node.unpack()[0]
@@ -45,10 +53,10 @@ cosh: Callable[[Any], Tensor] = declare_unary(
     "cosh", np.cosh, lambda g, n: (g * sinh(_x(n)),),
     rule="grad * sinh(input)", summary="hyperbolic cosine")
 asinh = declare_unary(
-    "asinh", np.arcsinh, lambda g, n: (g / sqrt(_x(n) ** 2 + 1),),
+    "asinh", np.arcsinh, lambda g, n: (g * rsqrt(_x(n) ** 2 + 1),),  # PyTorch's form
     rule="grad / sqrt(input**2 + 1)", summary="inverse hyperbolic sine", aliases=("arcsinh",))
 acosh = declare_unary(
-    "acosh", np.arccosh, lambda g, n: (g / sqrt(_x(n) ** 2 - 1),),
+    "acosh", np.arccosh, lambda g, n: (g * rsqrt(_x(n) ** 2 - 1),),
     rule="grad / sqrt(input**2 - 1)", summary="inverse hyperbolic cosine",
     domain="above_one", aliases=("arccosh",))
 atanh = declare_unary(
@@ -56,11 +64,11 @@ atanh = declare_unary(
     rule="grad / (1 - input**2)", summary="inverse hyperbolic tangent",
     domain="unit", aliases=("arctanh",))
 asin = declare_unary(
-    "asin", np.arcsin, lambda g, n: (g / sqrt(1 - _x(n) ** 2),),
+    "asin", np.arcsin, lambda g, n: (g * rsqrt(-_x(n) * _x(n) + 1),),
     rule="grad / sqrt(1 - input**2)", summary="inverse sine",
     domain="unit", aliases=("arcsin",))
 acos = declare_unary(
-    "acos", np.arccos, lambda g, n: (-g / sqrt(1 - _x(n) ** 2),),
+    "acos", np.arccos, lambda g, n: (g * -rsqrt(-_x(n) * _x(n) + 1),),
     rule="-grad / sqrt(1 - input**2)", summary="inverse cosine",
     domain="unit", aliases=("arccos",))
 atan = declare_unary(
@@ -73,7 +81,7 @@ log10 = declare_unary(
     "log10", np.log10, lambda g, n: (g / (_x(n) * _LN10),),
     rule=f"grad / (input * {_LN10})", summary="base-10 logarithm", domain="positive")
 exp2 = declare_unary(
-    "exp2", np.exp2, lambda g, n: (g * n.output() * _LN2,), save="output",
+    "exp2", np.exp2, lambda g, n: (_times_ln2(g * n.output()),), save="output",
     rule=f"grad * exp2(input) * {_LN2}", summary="2 to the power of input")
 expm1 = declare_unary(
     "expm1", np.expm1, lambda g, n: (g * (n.output() + 1),), save="output",
@@ -120,7 +128,8 @@ def square(input: Any) -> Tensor:
 
 
 def _zero_vjp(g: Tensor, n: Node) -> One:
-    return (g * 0,)
+    # PyTorch's zeros_like(grad): +0, a constant even under create_graph.
+    return (Tensor(np.zeros_like(g.data)),)
 
 
 def _rounding(name: str, fwd: Any, summary: str) -> Any:

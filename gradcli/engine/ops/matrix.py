@@ -92,8 +92,12 @@ def cumprod(input: Any, dim: Any = None, dtype: Any = None) -> Tensor:
 
 
 def _trace_vjp(g: Tensor, node: Node) -> One:
+    # PyTorch's: zeros with grad on the diagonal (+0 elsewhere), viewed as the matrix.
+    from .elementwise import where
+    from .shape import reshape
+
     n, m = node.ctx
-    return (g * Tensor(np.eye(n, m, dtype=g.data.dtype)),)
+    return (reshape(where(Tensor(np.eye(n, m, dtype=bool).ravel()), g, 0.0), (n, m)),)
 
 
 @op("trace(input)", category="linear algebra", summary="sum of the main diagonal of a matrix",

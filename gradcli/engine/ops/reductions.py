@@ -209,8 +209,12 @@ def _mean_of(data: np.ndarray, axis: Any, keepdim: bool, count: int) -> np.ndarr
 
 
 def _mean_vjp(g: Tensor, node: Node) -> One:
+    from .linalg import rename_grad_fn
+
+    # PyTorch's order: the gradient expanded, then divided by the count (a Scalar division:
+    # DivBackward1). Only the recorded backward runs this (the raw one runs _mean_fast).
     shape, axes, keepdim, count = node.ctx
-    return (expand_reduced(g / count, shape, axes, keepdim),)
+    return (rename_grad_fn(expand_reduced(g, shape, axes, keepdim) / count, "DivBackward1"),)
 
 
 def _torch_name(dt: np.dtype[Any]) -> str:
@@ -225,7 +229,7 @@ def _prod_vjp(g: Tensor, node: Node) -> One:
     ge = expand_reduced(g, shape, axes, keepdim)
     ans = expand_reduced(node.output(), shape, axes, keepdim)
     if not (x.data == 0).any():
-        return (ge * ans / x,)
+        return (ge * (ans / x),)  # PyTorch's order: grad * (result / input)
     # With zeros, input / output is undefined: use the product of the other elements.
     return (ge * Tensor(_prod_of_others(x.data, axes)),)
 
@@ -269,15 +273,30 @@ def prod(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
 
 
 def _even_vjp(g: Tensor, node: Node) -> One:
-    # Ties share the gradient evenly (PyTorch's evenly_distribute_backward / amax).
+    """max(x) and min(x) (PyTorch's evenly_distribute_backward): ties share the gradient
+    evenly; a NaN result sends it to the NaNs."""
+    from .elementwise import where
+    from .linalg import rename_grad_fn
+
+    x = node.unpack()[0]
+    assert x is not None
+    ans = node.output().data
+    mask = np.isnan(x.data) if np.isnan(ans) else x.data == ans
+    # zeros.masked_fill_(mask, grad / count): +0 elsewhere, MaskedFillBackward1.
+    return (rename_grad_fn(where(Tensor(mask), g / int(np.sum(mask)), 0.0),
+                           "MaskedFillBackward1"),)
+
+
+def _amax_vjp(g: Tensor, node: Node) -> One:
+    """amax and amin (PyTorch's scale_grad_by_count): the gradient divided by the number of
+    elements equal to the result, on them; a NaN result equals nothing, so 0/0 gives NaN."""
     x = node.unpack()[0]
     assert x is not None
     shape, axes, keepdim = node.ctx
-    ans = expand_reduced(node.output(), shape, axes, keepdim).data
-    mask = (x.data == ans) | (np.isnan(x.data) & np.isnan(ans))
-    count = np.sum(mask, axis=_np_axis(axes, x.data.ndim), keepdims=True)
-    weight = Tensor((mask / count).astype(g.data.dtype))
-    return (expand_reduced(g, shape, axes, keepdim) * weight,)
+    mask = x.data == expand_reduced(node.output(), shape, axes, keepdim).data
+    dt = g.data.dtype
+    count = np.sum(mask, axis=_np_axis(axes, x.data.ndim), keepdims=True).astype(dt)
+    return ((expand_reduced(g, shape, axes, keepdim) / Tensor(count)) * Tensor(mask.astype(dt)),)
 
 
 def _select_vjp(g: Tensor, node: Node) -> One:
@@ -285,9 +304,14 @@ def _select_vjp(g: Tensor, node: Node) -> One:
     shape, axis, keepdim, idx = node.ctx
     if not shape:  # a 0-d input: its one element was selected
         return (g,)
+    from .elementwise import where
+    from .linalg import rename_grad_fn
+
     onehot = np.arange(shape[axis]).reshape([-1 if i == axis else 1 for i in range(len(shape))])
     mask = onehot == (idx if keepdim else np.expand_dims(idx, axis))
-    return (expand_reduced(g, shape, (axis,), keepdim) * Tensor(mask.astype(g.data.dtype)),)
+    # zeros.scatter(dim, indices, grad): +0 elsewhere, ScatterBackward0.
+    return (rename_grad_fn(where(Tensor(mask), expand_reduced(g, shape, (axis,), keepdim), 0.0),
+                           "ScatterBackward0"),)
 
 
 def _extreme(input: Any, dim: Any, keepdim: bool, other: Any, name: str) -> Any:
@@ -343,7 +367,7 @@ def _amax_like(name: str, npfn: Any) -> Any:
         axes = None if dim in ((), []) else axes_of(dim, t.data.ndim, name)
         _nonempty(t, axes, name)
         out = Tensor(np.asarray(npfn(t.data, axis=_np_axis(axes, t.data.ndim), keepdims=keepdim)))
-        return record(name.capitalize() + "Backward0", out, (t,), _even_vjp, (t,),
+        return record(name.capitalize() + "Backward0", out, (t,), _amax_vjp, (t,),
                       ctx=(t.data.shape, axes, keepdim), save_output=True)
 
     fn.__name__ = name
@@ -364,23 +388,32 @@ amin = _amax_like("amin", np.min)
 
 
 def _norm_vjp(g: Tensor, node: Node) -> One:
+    """PyTorch's norm_backward, case by case: no gradient for p = 0; where the norm is 0 the
+    gradient is 0 (not NaN) for p = 2 and p > 1, and for p < 1 entries that are 0 get 0."""
     from .elementwise import abs, sign, where
 
+    if node.ctx[3] == 0:
+        return (None,)
     x = node.unpack()[0]
     assert x is not None
     shape, axes, keepdim, p = node.ctx
     ge = expand_reduced(g, shape, axes, keepdim)
     n = expand_reduced(node.output(), shape, axes, keepdim)
-    zero = n == 0
-    if p == 2:
-        return (x * where(zero, 0.0, ge / n),)
     if p == 1:
-        return (ge * sign(x),)
-    if p == float("inf"):
-        mask = (abs(x) == n).data
-        count = np.sum(mask, axis=_np_axis(axes, x.data.ndim), keepdims=True)
-        return (ge * sign(x) * Tensor((mask / count).astype(g.data.dtype)),)
-    return (x * abs(x) ** (p - 2) * where(zero, 0.0, ge / n ** (p - 1)),)
+        return (sign(x) * ge,)
+    if p == 2:
+        return (ge * where(n == 0, 0.0, x / n),)
+    if np.isinf(p):
+        a = np.abs(x.data)
+        mask = (a == n.data) | np.isnan(a)
+        dt = g.data.dtype
+        count = np.sum(mask, axis=_np_axis(axes, x.data.ndim), keepdims=True).astype(dt)
+        return (sign(x) * ((ge / Tensor(count)) * Tensor(mask.astype(dt))),)
+    if p < 1:
+        scaled = sign(x) * where(x == 0, 0.0, abs(x) ** (p - 1))
+        return (scaled * ge * n ** (1 - p),)
+    scaled = sign(x) * abs(x) ** (p - 1) if p < 2 else x * abs(x) ** (p - 2)
+    return (scaled * where(n == 0, 0.0, ge / n ** (p - 1)),)
 
 
 @op("norm(input, p=2, dim=None, keepdim=False)", category="reduction",
@@ -397,7 +430,8 @@ def _norm_vjp(g: Tensor, node: Node) -> One:
     }, grad_fn="LinalgVectorNormBackward0",
     checks=(GradCheck("norm(a)", _M), GradCheck("norm(a, dim=1)", _M),
             GradCheck("norm(a, p=1)", _M, "distinct"), GradCheck("norm(a, p=3)", _M),
-            GradCheck("norm(a, dim=[0, 1])", _M)))
+            GradCheck("norm(a, dim=[0, 1])", _M), GradCheck("norm(a, 0.5, 1)", _M, "positive"),
+            GradCheck("norm(a, 1.5)", _M)))
 def norm(input: Any, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
     t, axes = _reduce_args(input, dim, "norm")
     if not dtypes.is_float(t.data.dtype):
@@ -416,6 +450,11 @@ def norm(input: Any, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tens
             raise value_error("linalg.vector_norm cannot compute the inf norm on an empty tensor "
                               "because the operation does not have an identity")
         val = np.max(a, axis=ax, keepdims=keepdim)
+    elif p == float("-inf"):
+        if t.data.size == 0:
+            raise value_error("linalg.vector_norm cannot compute the -inf norm on an empty "
+                              "tensor because the operation does not have an identity")
+        val = np.min(a, axis=ax, keepdims=keepdim)
     elif p == 0:
         val = np.sum(a != 0, axis=ax, keepdims=keepdim).astype(t.data.dtype)
     elif p == 2:

@@ -4,15 +4,16 @@ repeat and tile, with PyTorch's grad_fn names."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-from ..autograd import Node, record
+from ..autograd import Node, record, record_pieces, view_of
 from ..errors import shape_error, type_error, value_error
 from ..tensor import Tensor
 from ._base import check_numel, is_scalar, to_tensor, unary_input
-from .shape import index, index_backward, normalize_dim, sizes_of
+from .shape import index_backward, normalize_dim, sizes_of
 from .table import GradCheck, op
 
 One = tuple["Tensor | None"]
@@ -28,8 +29,8 @@ def _indices(index_arg: Any, name: str) -> np.ndarray:
 
 
 def _scatter_vjp(g: Tensor, node: Node) -> One:
-    parts, shape = node.ctx
-    return (index_backward(g, parts, shape),)
+    parts, shape, name = node.ctx
+    return (index_backward(g, parts, shape, name),)
 
 
 def _along(idx: np.ndarray, axis: int) -> tuple[Any, ...]:
@@ -61,7 +62,8 @@ def gather(input: Any, dim: Any, index: Any) -> Tensor:
                               f"apart from dimension {axis}")
     parts = _along(idx % size, axis)
     out = Tensor(np.asarray(t.data[parts]))
-    return record("GatherBackward0", out, (t,), _scatter_vjp, ctx=(parts, t.data.shape))
+    return record("GatherBackward0", out, (t,), _scatter_vjp,
+                  ctx=(parts, t.data.shape, "ScatterAddBackward0"))
 
 
 @op("index_select(input, dim, index)", category="indexing",
@@ -84,7 +86,7 @@ def index_select(input: Any, dim: Any, index: Any) -> Tensor:
     out = Tensor(np.asarray(t.data[parts]) if t.data.ndim else t.data[None][idx % size].reshape(
         idx.shape if idx.size != 1 else ()))
     return record("IndexSelectBackward0", out, (t,), _scatter_vjp,
-                  ctx=(parts if t.data.ndim else (), t.data.shape))
+                  ctx=(parts if t.data.ndim else (), t.data.shape, "IndexAddBackward0"))
 
 
 def _masked_fill_vjp(g: Tensor, node: Node) -> tuple[Tensor | None, Tensor | None]:
@@ -92,7 +94,11 @@ def _masked_fill_vjp(g: Tensor, node: Node) -> tuple[Tensor | None, Tensor | Non
     from .reductions import sum
 
     mask = node.ctx
-    dx = where(mask, 0.0, g) if node.needs(0) else None
+    dx = None
+    if node.needs(0):
+        dx = where(mask, 0.0, g)
+        if dx.grad_fn is not None:
+            dx.grad_fn.name = "MaskedFillBackward0"  # PyTorch's grad.masked_fill(mask, 0)
     dv = sum(where(mask, g, 0.0)) if len(node.edges) > 1 and node.needs(1) else None
     return dx, dv
 
@@ -144,7 +150,7 @@ def _sorted(name: str, grad_fn: str, t: Tensor, axis: int, idx: np.ndarray) -> A
         parts = _along(idx, axis)
         values = t.data[parts]
     out = record(grad_fn, Tensor(np.asarray(values)), (t,), _scatter_vjp,
-                 ctx=(parts, t.data.shape))
+                 ctx=(parts, t.data.shape, "ScatterBackward0"))
     return return_types(name, out, Tensor(idx.astype(np.int64)))
 
 
@@ -181,11 +187,29 @@ def topk(input: Any, k: Any, dim: Any = -1, largest: bool = True, sorted: bool =
 
 
 def _pieces(t: Tensor, axis: int, sizes: list[int], grad_fn: str) -> tuple[Tensor, ...]:
-    out, start = [], 0
+    places, start = [], 0
     for size in sizes:
-        out.append(index(t, (slice(None),) * axis + (slice(start, start + size),), grad_fn))
+        places.append((slice(None),) * axis + (slice(start, start + size),))
         start += size
-    return tuple(out)
+    return views_of(t, places, grad_fn, axis, stacked=False)
+
+
+def views_of(t: Tensor, places: list[tuple[Any, ...]], grad_fn: str, axis: int,
+             stacked: bool) -> tuple[Tensor, ...]:
+    """The views of ``t`` at ``places``, sharing one node ``grad_fn`` as in PyTorch: its
+    gradient under create_graph is the pieces' gradients (zeros for a piece without one)
+    stacked (unbind) or concatenated along ``axis``, as PyTorch's StackBackward0/CatBackward0."""
+    from .shape import cat, stack
+
+    pieces = tuple(view_of(t, t.data[(*place, Ellipsis)]) for place in places)
+
+    def assemble(grads: dict[int, Tensor]) -> Tensor:
+        parts = [grads[i] if i in grads else Tensor(np.zeros_like(p.data))
+                 for i, p in enumerate(pieces)]
+        return (stack if stacked else cat)(parts, axis)
+
+    record_pieces(grad_fn, pieces, t, places, assemble)
+    return pieces
 
 
 @op("split(tensor, split_size_or_sections, dim=0)", category="shape",
@@ -236,8 +260,14 @@ def unbind(input: Any, dim: Any = 0) -> tuple[Tensor, ...]:
     if t.data.ndim == 0:
         raise shape_error("Dimension specified as 0 but tensor has no dimensions")
     axis = normalize_dim(dim, t.data.ndim)
-    return tuple(index(t, (slice(None),) * axis + (i,), "UnbindBackward0")
-                 for i in range(t.data.shape[axis]))
+    return views_of(t, [(slice(None),) * axis + (i,) for i in range(t.data.shape[axis])],
+                    "UnbindBackward0", axis, stacked=True)
+
+
+def rows(input: Tensor) -> Iterator[Tensor]:
+    """The rows of ``input`` as iterating over it or unpacking it gives them: ``unbind``'s
+    views, which share one ``UnbindBackward0`` node, as in PyTorch."""
+    return iter(unbind(input))
 
 
 def _repeat_vjp(g: Tensor, node: Node) -> One:
@@ -245,9 +275,14 @@ def _repeat_vjp(g: Tensor, node: Node) -> One:
     from .shape import reshape
 
     reps, padded, shape = node.ctx
+    if not reps:
+        return (g,)
+    # As PyTorch's repeat_backward, a sum last (SumBackward1): over the repeats and the
+    # leading dims the repeats added.
     inter = tuple(v for pair in zip(reps, padded) for v in pair)
-    summed = sum(reshape(g, inter), list(range(0, 2 * len(reps), 2))) if reps else g
-    return (reshape(summed, shape),)
+    lead = len(padded) - len(shape)
+    axes = list(range(0, 2 * len(reps), 2)) + list(range(1, 2 * lead, 2))
+    return (sum(reshape(g, inter), sorted(axes)),)
 
 
 def _repeat(t: Tensor, reps: tuple[int, ...]) -> Tensor:

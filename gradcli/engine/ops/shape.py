@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import builtins
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from .. import dtypes
-from ..autograd import Node, broadcast_to, record, view_of
+from ..autograd import Node, broadcast_to, is_grad_enabled, record, view_of
 from ..errors import shape_error, type_error, value_error
 from ..tensor import Tensor
 from ._base import check_numel, is_scalar, to_tensor, unary_input
@@ -60,6 +60,22 @@ def sizes_of(args: Sequence[Any], what: str) -> tuple[int, ...]:
 
 def _reshape_vjp(g: Tensor, node: Node) -> One:
     return (reshape(g, node.ctx),)
+
+
+def _squeeze_vjp(g: Tensor, node: Node) -> One:
+    return (_named(reshape(g, node.ctx), g, "UnsqueezeBackward0"),)
+
+
+def _unsqueeze_vjp(g: Tensor, node: Node) -> One:
+    return (_named(reshape(g, node.ctx), g, "SqueezeBackward1"),)
+
+
+def _named(out: Tensor, g: Tensor, name: str) -> Tensor:
+    """``out``, made of ``g`` by a reshape, with its node called as PyTorch's backward calls
+    it (a squeeze undone is an unsqueeze), when the reshape recorded one."""
+    if out.grad_fn is not None and out.grad_fn is not g.grad_fn:
+        out.grad_fn.name = name
+    return out
 
 
 def _reshape_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray]:
@@ -222,7 +238,7 @@ def squeeze(input: Any, dim: Any = None) -> Tensor:
         new = shape[:d] + shape[d + 1:] if shape and shape[d] == 1 else shape
         name = "SqueezeBackward1"
     out = view_of(x, x.data.reshape(new))
-    return record(name, out, (x,), _reshape_vjp, ctx=shape)
+    return record(name, out, (x,), _squeeze_vjp, ctx=shape)
 
 
 @op("unsqueeze(input, dim)", category="shape", summary="insert a dimension of size 1 at dim",
@@ -235,7 +251,7 @@ def unsqueeze(input: Any, dim: int) -> Tensor:
     d = normalize_dim(dim, x.data.ndim + 1)
     shape = x.data.shape
     out = view_of(x, x.data.reshape(shape[:d] + (1,) + shape[d:]))
-    return record("UnsqueezeBackward0", out, (x,), _reshape_vjp, ctx=shape)
+    return record("UnsqueezeBackward0", out, (x,), _unsqueeze_vjp, ctx=shape)
 
 
 @op("expand(input, *sizes)", category="shape",
@@ -422,13 +438,43 @@ def _full(s: slice, size: int) -> bool:
 
 def _index_vjp(g: Tensor, node: Node) -> One:
     parts, shape = node.ctx
-    return (index_backward(g, parts, shape),)
+    name = _MULTI_BACKWARD.get(node.name)
+    if name is None and g.requires_grad and is_grad_enabled():
+        name = _backward_name(parts, shape)
+        if name is None:  # x[...] is an alias: its gradient is grad itself
+            return (g,)
+    return (index_backward(g, parts, shape, name or "IndexPutImplBackward0"),)
 
 
-def rows(input: Tensor) -> Iterator[Tensor]:
-    """The rows of ``input`` as iterating over it or unpacking it gives them, one at a time:
-    views that record PyTorch's ``UnbindBackward0`` (a node per row here, one in PyTorch)."""
-    return (index(input, i, "UnbindBackward0") for i in range(input.data.shape[0]))
+#: Under create_graph, the node PyTorch records for the backward of a multi-output view.
+_MULTI_BACKWARD = {"UnbindBackward0": "StackBackward0", "SplitBackward0": "CatBackward0",
+                   "SplitWithSizesBackward0": "CatBackward0"}
+
+
+def _backward_name(parts: tuple[Any, ...], shape: tuple[int, ...]) -> str | None:
+    """PyTorch's node for the backward of an index: the backward of the first operation the
+    index applies (select, slice, unsqueeze; the tensor indices last), which runs last."""
+    advanced = False
+    consumed = builtins.sum(1 if not isinstance(p, np.ndarray) or p.dtype != bool else p.ndim
+                            for p in parts if p is not None and p is not Ellipsis)
+    d = 0
+    for p in parts:
+        if p is Ellipsis:
+            d += len(shape) - consumed
+            continue
+        if p is None:
+            return "SqueezeBackward1"
+        if isinstance(p, np.ndarray) or isinstance(p, bool):
+            advanced = True
+            d += p.ndim if isinstance(p, np.ndarray) and p.dtype == bool else 1
+            continue
+        if isinstance(p, slice):
+            d += 1
+            if len(parts) > 1 and _full(p, shape[d - 1]):
+                continue
+            return "SliceBackwardBackward0"
+        return "SelectBackwardBackward0"
+    return "IndexPutImplBackward0" if advanced else None
 
 
 def index(input: Tensor, key: Any, grad_fn: str | None = None) -> Tensor:
@@ -470,8 +516,10 @@ def _index_backward_vjp(g: Tensor, node: Node) -> One:
     return (index(g, parts),)
 
 
-def index_backward(g: Tensor, parts: tuple[Any, ...], shape: tuple[int, ...]) -> Tensor:
-    """Scatter-add ``g`` into zeros of ``shape`` at ``parts`` (repeated indices accumulate)."""
+def index_backward(g: Tensor, parts: tuple[Any, ...], shape: tuple[int, ...],
+                   name: str = "IndexPutBackward0") -> Tensor:
+    """Scatter-add ``g`` into zeros of ``shape`` at ``parts`` (repeated indices accumulate);
+    ``name`` is PyTorch's node for it under create_graph."""
     data = np.zeros(shape, dtype=g.data.dtype)
     np.add.at(data, parts, g.data)
-    return record("IndexPutBackward0", Tensor(data), (g,), _index_backward_vjp, ctx=(parts, shape))
+    return record(name, Tensor(data), (g,), _index_backward_vjp, ctx=(parts, shape))

@@ -149,5 +149,7 @@ def derivative_of(grad_fn: str) -> str:
                 if name.lower().rsplit("backward", 1)[0] == spec.name.replace("_", ""):
                     own.setdefault(name, spec.derivative)
         _DERIVATIVES.update(own)
-        _DERIVATIVES.setdefault("IndexPutBackward0", "grad gathered at the indices")
+        for name in ("IndexPutBackward0", "IndexPutImplBackward0", "SelectBackwardBackward0",
+                     "SliceBackwardBackward0", "StackBackward0", "CatBackward0"):
+            _DERIVATIVES.setdefault(name, "grad gathered at the indices")
     return _DERIVATIVES.get(grad_fn, "")
