@@ -89,13 +89,16 @@ def _near_one(ax: np.ndarray) -> np.ndarray:
 CHUNK = 32768
 
 
-def _chunked(kernel: Callable[[np.ndarray, np.ndarray], None], x: np.ndarray) -> np.ndarray:
+def _chunked(kernel: Callable[[np.ndarray, list[slice]], np.ndarray], bounds: Sequence[float],
+             x: np.ndarray) -> np.ndarray:
+    """``kernel`` on x, a chunk at a time, each chunk grouped by interval (``_by_interval``)."""
     x = np.ascontiguousarray(x, dtype=np.float64)
     flat = x.reshape(-1)
     out = np.empty_like(flat)
     with np.errstate(all="ignore"):
         for start in range(0, flat.size, CHUNK):
-            kernel(flat[start:start + CHUNK], out[start:start + CHUNK])
+            order, grouped, parts = _by_interval(flat[start:start + CHUNK], bounds)
+            out[start:start + CHUNK][order] = kernel(grouped, parts)
     return out.reshape(x.shape)
 
 
@@ -123,16 +126,16 @@ _ERFC_BOUNDS = (_SMALL, _NEAR_ONE, _ERFC_MID, _ERFC_BIG)
 
 def erf(x: np.ndarray) -> np.ndarray:
     """erf of a float64 array (any shape), as fdlibm computes it."""
-    return _chunked(_erf_kernel, x)
+    return _chunked(_erf_kernel, _ERF_BOUNDS, x)
 
 
 def erfc(x: np.ndarray) -> np.ndarray:
     """erfc of a float64 array (any shape), as fdlibm computes it."""
-    return _chunked(_erfc_kernel, x)
+    return _chunked(_erfc_kernel, _ERFC_BOUNDS, x)
 
 
-def _erf_kernel(x: np.ndarray, out: np.ndarray) -> None:
-    order, xs, (small, near, mid, wide, big) = _by_interval(x, _ERF_BOUNDS)
+def _erf_kernel(xs: np.ndarray, parts: list[slice]) -> np.ndarray:
+    small, near, mid, wide, big = parts
     done = np.empty_like(xs)
     v = xs[small]
     r = _small_ratio(v)
@@ -151,11 +154,11 @@ def _erf_kernel(x: np.ndarray, out: np.ndarray) -> None:
         done[part] = np.copysign(1.0 - _tail(a, is_wide) / a, v)
     v = xs[big]  # +-1; nan stays nan
     done[big] = np.where(np.isnan(v), v, np.copysign(1.0, v))
-    out[order] = done
+    return done
 
 
-def _erfc_kernel(x: np.ndarray, out: np.ndarray) -> None:
-    order, xs, (small, near, mid, wide, big) = _by_interval(x, _ERFC_BOUNDS)
+def _erfc_kernel(xs: np.ndarray, parts: list[slice]) -> np.ndarray:
+    small, near, mid, wide, big = parts
     done = np.empty_like(xs)
     v = xs[small]
     xy = _small_ratio(v)
@@ -175,4 +178,4 @@ def _erfc_kernel(x: np.ndarray, out: np.ndarray) -> None:
         done[part] = np.where(v > 0, r, np.where(a >= _SIX, 2.0, 2.0 - r))
     v = xs[big]  # 0 for large x, 2 for large -x; nan stays nan
     done[big] = np.where(np.isnan(v), v, np.where(v > 0, 0.0, 2.0))
-    out[order] = done
+    return done
