@@ -1,4 +1,5 @@
-"""erf and erfc, vectorised: within an ulp or so of torch's values (golden), and fast."""
+"""erf and erfc, vectorised: within an ulp or so of torch's values (golden), and fast; float32
+gelu: torch's values bit for bit."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import numpy as np
 import pytest
 from helpers import golden_array
 
+from gradcli.engine import Tensor
 from gradcli.engine.erf import erf, erfc
+from gradcli.engine.ops import gelu
 from gradcli.engine.ops.mathfns import erf_values
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -78,3 +81,26 @@ def test_erf_is_vectorised_not_a_python_loop() -> None:
 
     per_element = best(lambda: np.frompyfunc(math.erf, 1, 1)(x))
     assert best(lambda: erf_values(x)) < per_element / 2
+
+
+GELU = ["gelu_many_float32", "gelu_special_float32", "gelu_tail_float32",
+        "gelu_one_element_float32", "gelu_fn"]
+
+
+@pytest.mark.parametrize("case_id", GELU)
+def test_float32_gelu_is_torchs_bit_for_bit(case_id: str) -> None:
+    """torch gives a float32 tensor of two elements or more to oneDNN (its polynomials, not
+    erf), a single element to ATen's kernel (std::erf): gradcli copies both."""
+    case = CASES[case_id]
+    x = _inputs(case) if case["lets"] else None
+    got = (gelu(Tensor(x)) if x is not None else _value(case)).data
+    want = golden_array(EXPECTED[case_id]["value"]).astype(np.float32)
+    assert got.dtype == np.float32
+    assert ulps(got, want).max() == 0, (got, want)
+
+
+def _value(case: dict[str, Any]) -> Tensor:
+    from gradcli.interpreter.evaluate import EvalOptions, Evaluator
+
+    opts = EvalOptions(dtype=case["dtype"], no_grad=True)
+    return Evaluator(opts, np.load).evaluate(case["expr"]).value

@@ -11,6 +11,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd import Node, record
 from ..errors import type_error, value_error
+from ..gelu32 import gelu as onednn_gelu
 from ..tensor import Tensor
 from ._base import broadcast_shape, is_scalar, operands, unary_input
 from .creation import number_arg
@@ -149,8 +150,10 @@ def gelu(input: Any, approximate: Any = "none") -> Tensor:
                           hint="write approximate='none' (the default) or approximate='tanh'")
     t = _floating(input, "gelu", "GeluKernelImpl")
     x = t.data
-    if approximate == "none":
-        out = 0.5 * x * (1 + erf_values(x * x.dtype.type(_SQRT_HALF)))
+    if approximate == "none" and x.dtype == np.float32 and x.size > 1 and x.flags.c_contiguous:
+        out = onednn_gelu(x)  # torch hands a contiguous float32 tensor to oneDNN
+    elif approximate == "none":
+        out = x * 0.5 * (1 + erf_values(x * x.dtype.type(_SQRT_HALF)))  # ATen's kernel
     else:
         out = 0.5 * x * (1 + np.tanh(_K * (x + _C * x * x * x)))
     return record("GeluBackward0", Tensor(out.astype(x.dtype, copy=False)), (t,), _gelu_vjp,
