@@ -1,5 +1,5 @@
 """erf and erfc, vectorised: within an ulp or so of torch's values (golden), and fast; float32
-gelu: torch's values bit for bit."""
+gelu and its gradient: torch's bit for bit."""
 
 from __future__ import annotations
 
@@ -104,3 +104,17 @@ def _value(case: dict[str, Any]) -> Tensor:
 
     opts = EvalOptions(dtype=case["dtype"], no_grad=True)
     return Evaluator(opts, np.load).evaluate(case["expr"]).value
+
+
+@pytest.mark.parametrize("case_id", ["gelu_many_float32", "gelu_fn", "gelu_tail_float32"])
+def test_float32_gelu_gradient_is_torchs_bit_for_bit(case_id: str) -> None:
+    from gradcli.interpreter.evaluate import EvalOptions, Evaluator
+
+    case = CASES[case_id]
+    opts = EvalOptions(lets=[tuple(kv) for kv in case["lets"]], grad_output=case["grad_output"],
+                       dtype=case["dtype"])
+    grads = Evaluator(opts, np.load).evaluate(case["expr"]).grads
+    for name, want in EXPECTED[case_id]["grads"].items():
+        got = grads[name].data
+        assert got.dtype == np.float32
+        assert ulps(got, golden_array(want).astype(np.float32)).max() == 0

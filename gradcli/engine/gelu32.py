@@ -1,11 +1,12 @@
-"""float32 GELU as PyTorch computes it on a CPU: oneDNN's piecewise polynomials for erf.
+"""float32 GELU and its derivative as PyTorch computes them on a CPU: oneDNN's kernels.
 
-For a float32 tensor of two elements or more, torch's ``gelu`` (approximate='none') runs
-oneDNN's ``eltwise_gelu_erf``, which on AVX-512 machines evaluates erf(x / sqrt(2)) as one of
-25 polynomials of degree 5 in |x|, chosen by the exponent and two leading mantissa bits of |x|
-(from about 5.54 on, the constant 1), with fused multiply-adds; then 0.5 * x * (1 + erf). This
-is that computation, step for step (``fma32`` is exact), so the values are torch's bit for bit;
-a one-element tensor goes through ATen's kernel (std::erf) instead, as in torch.
+For a contiguous float32 tensor of two elements or more, torch's ``gelu`` (approximate='none')
+and its backward run oneDNN's ``eltwise_gelu_erf``. On AVX-512 machines the forward evaluates
+erf(x / sqrt(2)) as one of 25 polynomials of degree 5 in |x|, chosen by the exponent and two
+leading mantissa bits of |x| (from about 5.54 on, the constant 1); the backward uses Abramowitz
+and Stegun's erf (7.1.26) and oneDNN's own exp (a degree-5 polynomial scaled by a power of 2).
+Both with fused multiply-adds. These are those computations step for step (``fma32`` is
+exact), so the values are torch's bit for bit. Other tensors take ATen's kernels, elsewhere.
 """
 
 from __future__ import annotations
@@ -44,6 +45,26 @@ _INDEX_BIAS = np.int32(np.uint32(0xC21FFFFF).view(np.int32))
 _ONE_FROM = np.uint32(0x40B15CEE).view(np.float32)
 
 
+def _f32(bits: int) -> np.float32:
+    return np.uint32(bits).view(np.float32)  # type: ignore[no-any-return]
+
+
+_ONE, _HALF = np.float32(1), np.float32(0.5)
+# oneDNN's exp: the bounds of its argument, log2(e), ln(2) and its polynomial's coefficients.
+_EXP_LOW, _EXP_HIGH = _f32(0xC2AEAC50), _f32(0x42B17218)
+_LOG2E, _LN2 = _f32(0x3FB8AA3B), _f32(0x3F317218)
+_EXP_POLY = tuple(_f32(b) for b in (0x3F7FFFFB, 0x3EFFFEE3, 0x3E2AAD40, 0x3D2B9D0D, 0x3C07CFCE))
+# Abramowitz and Stegun 7.1.26 (p and a1..a5), 1/sqrt(2) and 1/sqrt(pi), as oneDNN rounds them.
+_AS_P = _f32(0x3EA7BA05)
+_AS_POLY = tuple(_f32(b) for b in (0x3E827906, 0xBE91A98E, 0x3FB5F0E3, 0xBFBA00E3, 0x3F87DC22))
+_INV_SQRT2, _INV_SQRTPI = _f32(0x3F3504F3), _f32(0x3F106EBA)
+
+
+def takes_onednn(x: np.ndarray) -> bool:
+    """Whether torch hands this array to oneDNN (float32, contiguous, two elements or more)."""
+    return x.dtype == np.float32 and x.size > 1 and x.flags.c_contiguous
+
+
 def gelu(x: np.ndarray) -> np.ndarray:
     """0.5 * x * (1 + erf(x / sqrt(2))) of a float32 array, as oneDNN computes it."""
     x = np.asarray(x, dtype=np.float32)
@@ -58,3 +79,33 @@ def gelu(x: np.ndarray) -> np.ndarray:
         erf = fma32(erf, ax, _TABLE[degree][index])
     erf = (erf.view(np.int32) ^ (bits & np.int32(-0x80000000))).view(np.float32)
     return x * (erf + np.float32(1)) * np.float32(0.5)
+
+
+def gelu_slope(x: np.ndarray) -> np.ndarray:
+    """The derivative of GELU at each element of a float32 array, as oneDNN computes it:
+    0.5 * (1 + erf(r)) + r * exp(-r * r) / sqrt(pi), r = x / sqrt(2)."""
+    x = np.asarray(x, dtype=np.float32)
+    with np.errstate(over="ignore", invalid="ignore"):  # inf gives nan, as in torch
+        r = x * _INV_SQRT2
+        q = _exp(-(r * r))
+        t = r * _INV_SQRTPI * q
+        w = _ONE / fma32(_AS_P, np.abs(r), _ONE)
+        poly = fma32(_AS_POLY[4], w, _AS_POLY[3])
+        for c in _AS_POLY[2::-1]:
+            poly = fma32(poly, w, c)
+        erf = np.copysign(fma32(-q * w, poly, _ONE), r)
+        return fma32(erf, _HALF, t + _HALF)
+
+
+def _exp(v: np.ndarray) -> np.ndarray:
+    """oneDNN's exp of float32 numbers: 2 * 2^(n-1) * P(v - n ln 2), n = floor(v log2 e + 1/2);
+    0 below log of the smallest normal float."""
+    below = v < _EXP_LOW
+    v = np.maximum(np.minimum(v, _EXP_HIGH), _EXP_LOW)
+    n = np.floor(v * _LOG2E + _HALF)
+    r = fma32(-n, _LN2, v)
+    scale = np.where(below, 0, ((n - _ONE).astype(np.int32) + 127) << 23).astype(np.int32)
+    poly = fma32(_EXP_POLY[4], r, _EXP_POLY[3])
+    for c in (*_EXP_POLY[2::-1], _ONE):
+        poly = fma32(poly, r, c)
+    return poly * scale.view(np.float32) * np.float32(2)

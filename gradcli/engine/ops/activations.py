@@ -4,6 +4,7 @@ clamp_min / clamp_max."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,8 @@ from .. import dtypes
 from ..autograd import Node, record
 from ..errors import type_error, value_error
 from ..gelu32 import gelu as onednn_gelu
+from ..gelu32 import gelu_slope as onednn_gelu_slope
+from ..gelu32 import takes_onednn
 from ..tensor import Tensor
 from ._base import broadcast_shape, is_scalar, operands, unary_input
 from .creation import number_arg
@@ -129,9 +132,14 @@ def _gelu_curvature(x: Tensor, approximate: str) -> Tensor:
 def _gelu_vjp(g: Tensor, n: Node) -> One:
     (x,) = n.unpack()
     approximate = n.ctx
-    return (backward_node("GeluBackwardBackward0", g, x,
-                          lambda v: _gelu_slope(Tensor(v), approximate).data,
+    return (backward_node("GeluBackwardBackward0", g, x, partial(_gelu_slope_of, approximate),
                           lambda v: _gelu_curvature(v, approximate)),)
+
+
+def _gelu_slope_of(approximate: str, x: np.ndarray) -> np.ndarray:
+    if approximate == "none" and takes_onednn(x):
+        return onednn_gelu_slope(x)  # torch's backward goes to oneDNN as its forward does
+    return _gelu_slope(Tensor(x), approximate).data
 
 
 @op("gelu(input, approximate='none')", category="element-wise",
@@ -150,8 +158,8 @@ def gelu(input: Any, approximate: Any = "none") -> Tensor:
                           hint="write approximate='none' (the default) or approximate='tanh'")
     t = _floating(input, "gelu", "GeluKernelImpl")
     x = t.data
-    if approximate == "none" and x.dtype == np.float32 and x.size > 1 and x.flags.c_contiguous:
-        out = onednn_gelu(x)  # torch hands a contiguous float32 tensor to oneDNN
+    if approximate == "none" and takes_onednn(x):
+        out = onednn_gelu(x)  # as torch, which hands such a tensor to oneDNN
     elif approximate == "none":
         out = x * 0.5 * (1 + erf_values(x * x.dtype.type(_SQRT_HALF)))  # ATen's kernel
     else:
