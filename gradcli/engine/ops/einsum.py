@@ -182,7 +182,8 @@ def _einsum_vjp(g: Tensor, node: Node) -> tuple[Tensor | None, ...]:
 
 
 @op("einsum(equation, *operands)", category="linear algebra",
-    summary="Einstein summation: products summed over the subscripts the output leaves out",
+    summary="Einstein summation: products summed over the subscripts the output leaves out; "
+            "... stands for dimensions that broadcast",
     example='einsum("ij,jk->ik", A, B)',
     grad_fn=(("ViewBackward0", "contraction"), ("MulBackward0", "no contraction"),
              ("SumBackward1", "one operand, summed"), ("PermuteBackward0", "one operand")),
