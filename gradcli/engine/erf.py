@@ -92,8 +92,8 @@ CHUNK = 32768
 def _chunked(kernel: Callable[[np.ndarray, list[slice]], np.ndarray], bounds: Sequence[float],
              x: np.ndarray) -> np.ndarray:
     """``kernel`` on x, a chunk at a time, each chunk grouped by interval (``_by_interval``)."""
-    x = np.ascontiguousarray(x, dtype=np.float64)
-    flat = x.reshape(-1)
+    x = np.asarray(x, dtype=np.float64)
+    flat = x.reshape(-1)  # (ascontiguousarray would make a 0-d array 1-d)
     out = np.empty_like(flat)
     with np.errstate(all="ignore"):
         for start in range(0, flat.size, CHUNK):

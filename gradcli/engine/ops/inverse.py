@@ -286,8 +286,11 @@ def _singular_norm(t: Tensor, ord: Any, d: tuple[int, int], keepdim: bool) -> Te
     s = decompose(permute(t, order), False)[1]
     if ord == "nuc":
         out = sum(s, -1, keepdim)
-    elif s.data.shape[-1] == 0:  # no singular values: PyTorch's norm is 0
+    elif s.data.shape[-1] == 0 and ord == 2:  # no singular values: PyTorch's norm is 0
         out = Tensor(np.zeros(s.data.shape[:-1] + (1,) * keepdim, s.data.dtype))
+    elif s.data.shape[-1] == 0:
+        raise value_error("amin(): Expected reduction dim -1 to have non-zero size.",
+                          hint="a matrix with a dimension of size 0 has no smallest singular value")
     else:
         out = (amax if ord == 2 else amin)(s, -1, keepdim)
     if not keepdim:
