@@ -114,6 +114,27 @@ _C = 0.044715
 _GELU_TANH = f"tanh({_K} * (input + {_C} * input**3))"
 
 
+#: Sleef's float32 tanh, which ATen's vectorised loop uses, is exactly +-1 beyond this.
+_SLEEF_TANH_ONE = np.float32(8.664339742)
+#: ATen's vectorised loop takes 32 float32 elements at a time; the rest one by one (std::tanh).
+_ATEN_BLOCK = 32
+
+
+def _gelu_tanh_inner(x: np.ndarray) -> np.ndarray:
+    """tanh(sqrt(2/pi) * (x + 0.044715 x^3)) in PyTorch's order of operations (the cube first),
+    tanh rounded from float64; for float32, +-1 where Sleef's tanh gives it, in the elements
+    of a contiguous tensor that ATen's loop takes in whole blocks."""
+    inner = _K * (x + _C * (x * x * x))
+    if x.dtype != np.float32:
+        return np.tanh(inner)
+    t = np.tanh(inner.astype(np.float64)).astype(np.float32)
+    if x.flags.c_contiguous:
+        block = t.reshape(-1)[:t.size - t.size % _ATEN_BLOCK]
+        far = np.abs(inner.reshape(-1)[:block.size]) > _SLEEF_TANH_ONE
+        block[far] = np.copysign(np.float32(1), block[far])
+    return t
+
+
 def _gelu_slope(x: Tensor, approximate: str) -> Tensor:
     if approximate == "none":
         return 0.5 * (1 + erf(x * _SQRT_HALF)) + x * _INV_SQRT_2PI * exp(-0.5 * x * x)
@@ -163,7 +184,7 @@ def gelu(input: Any, approximate: Any = "none") -> Tensor:
     elif approximate == "none":
         out = x * 0.5 * (1 + erf_values(x * x.dtype.type(_SQRT_HALF)))  # ATen's kernel
     else:
-        out = 0.5 * x * (1 + np.tanh(_K * (x + _C * x * x * x)))
+        out = 0.5 * x * (1 + _gelu_tanh_inner(x))
     return record("GeluBackward0", Tensor(out.astype(x.dtype, copy=False)), (t,), _gelu_vjp,
                   (t,), ctx=approximate)
 
