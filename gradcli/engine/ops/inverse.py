@@ -283,7 +283,7 @@ def _singular_norm(t: Tensor, ord: Any, d: tuple[int, int], keepdim: bool) -> Te
     from .svd import decompose
 
     order = [i for i in range(t.data.ndim) if i not in d] + list(d)
-    s = decompose(permute(t, order), False)[1]
+    s = decompose(permute(t, order))[1]
     if ord == "nuc":
         out = sum(s, -1, keepdim)
     elif s.data.shape[-1] == 0 and ord == 2:  # no singular values: PyTorch's norm is 0

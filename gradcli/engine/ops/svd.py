@@ -1,4 +1,4 @@
-"""The singular value decomposition (torch.linalg.svd, svdvals) with PyTorch's backward."""
+"""Singular values (torch.linalg.svdvals) from an SVD that has PyTorch's backward."""
 
 from __future__ import annotations
 
@@ -30,56 +30,46 @@ def check_matrices(t: Tensor, name: str) -> None:
                          f"{kind}", hint="make it floating, e.g. A.float()")
 
 
-def _numpy_svd(a: np.ndarray, full_matrices: bool) -> tuple[np.ndarray, ...]:
+def _numpy_svd(a: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The reduced SVD: U (..., m, k), S (..., k), Vh (..., k, n), k = min(m, n)."""
     if not np.isfinite(a).all():
         raise value_error("linalg.svd: The algorithm failed to converge because the input "
                           "matrix contained non-finite values.")
     m, n = a.shape[-2:]
-    if a.size == 0:  # LAPACK is not called: empty factors, or identities when full
+    if a.size == 0:  # no singular values: LAPACK is not called
         batch = a.shape[:-2]
-        u = np.broadcast_to(np.eye(m, m if full_matrices else 0, dtype=a.dtype),
-                            batch + (m, m if full_matrices else 0)).copy()
-        vh = np.broadcast_to(np.eye(n if full_matrices else 0, n, dtype=a.dtype),
-                             batch + (n if full_matrices else 0, n)).copy()
-        return u, np.zeros(batch + (0,), a.dtype), vh
-    u, s, vh = np.linalg.svd(a, full_matrices=full_matrices)
+        k = min(m, n)
+        return (np.zeros(batch + (m, k), a.dtype), np.zeros(batch + (k,), a.dtype),
+                np.zeros(batch + (k, n), a.dtype))
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
     return u.astype(a.dtype), s.astype(a.dtype), vh.astype(a.dtype)
 
 
-def decompose(t: Tensor, full_matrices: bool = True) -> tuple[Tensor, Tensor, Tensor]:
-    """U, S, Vh of ``t``, each recording LinalgSvdBackward0 (one node per output, each with
-    PyTorch's svd_backward for the gradient of that output alone: their sum is PyTorch's)."""
-    parts = _numpy_svd(t.data, full_matrices)
+def decompose(t: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """U, S, Vh of ``t`` (reduced), each recording LinalgSvdBackward0: one node per output,
+    each with PyTorch's svd_backward for the gradient of that output alone (their sum is
+    PyTorch's). svdvals' gradient reads U and Vh, so its own gradient goes through theirs.
+    The language has no ``svd``: the signs of U's and Vh's columns are LAPACK's choice, and
+    numpy's LAPACK and PyTorch's (MKL) choose differently; S and the norms do not depend on them."""
+    parts = _numpy_svd(t.data)
     return tuple(  # type: ignore[return-value]
-        record("LinalgSvdBackward0", Tensor(p), (t,), _svd_vjp, (t,),
-               ctx=(which, full_matrices, parts)) for which, p in enumerate(parts))
+        record("LinalgSvdBackward0", Tensor(p), (t,), _svd_vjp, (t,), ctx=(which, parts))
+        for which, p in enumerate(parts))
 
 
 def _svd_vjp(g: Tensor, node: Node) -> One:
-    which, full, parts = node.ctx
+    which, parts = node.ctx
     if is_grad_enabled():  # create_graph: U, S and Vh as functions of the input, again
         (a,) = node.unpack()
-        u, s, vh = decompose(a, full)
+        u, s, vh = decompose(a)
     else:
         u, s, vh = (Tensor(p) for p in parts)
-    k = s.data.shape[-1]
-    if full:  # PyTorch narrows full factors (and their gradients) to the k singular vectors
-        from .shape import index
-
-        if u.data.shape[-1] != k:
-            u = index(u, (Ellipsis, slice(0, k)))
-            g = index(g, (Ellipsis, slice(0, k))) if which == U_ else g
-        if vh.data.shape[-2] != k:
-            vh = index(vh, (Ellipsis, slice(0, k), slice(None)))
-            g = index(g, (Ellipsis, slice(0, k), slice(None))) if which == VH else g
-    grads: list[Tensor | None] = [None, None, None]
-    grads[which] = g
-    return (svd_backward(grads[U_], grads[S_], grads[VH], u, s, vh),)
+    return (svd_backward(which, g, u, s, vh),)
 
 
-def svd_backward(gu: Tensor | None, gs: Tensor | None, gvh: Tensor | None,
-                 u: Tensor, s: Tensor, vh: Tensor) -> Tensor:
-    """PyTorch's ``svd_backward`` (FunctionsManual.cpp), real case, in recorded ops."""
+def svd_backward(which: int, g: Tensor, u: Tensor, s: Tensor, vh: Tensor) -> Tensor:
+    """PyTorch's ``svd_backward`` (FunctionsManual.cpp), real case, in recorded ops, for the
+    gradient ``g`` of one output (``which``: U, S or Vh) with the others' undefined."""
     from .linalg import matmul
     from .shape import transpose, unsqueeze
 
@@ -87,40 +77,26 @@ def svd_backward(gu: Tensor | None, gs: Tensor | None, gvh: Tensor | None,
         return transpose(x, -1, -2)
 
     m, n = u.data.shape[-2], vh.data.shape[-1]
-    if gu is None and gvh is None:
-        assert gs is not None
-        return (matmul(u, unsqueeze(gs, -1) * vh) if m >= n
-                else matmul(u * unsqueeze(gs, -2), vh))
-    k = s.data.shape[-1]
-    eye = Tensor(np.eye(k, dtype=s.data.dtype))
+    if which == S_:
+        return (matmul(u, unsqueeze(g, -1) * vh) if m >= n
+                else matmul(u * unsqueeze(g, -2), vh))
+    eye = Tensor(np.eye(s.data.shape[-1], dtype=s.data.dtype))
     s2 = s * s
     e = unsqueeze(s2, -2) - unsqueeze(s2, -1) + eye  # the diagonal (zero) set to 1
-    uhgu = vhgv = None
-    if gu is not None:
-        x = matmul(mT(u), gu)
-        uhgu = x - mT(x)
-    if gvh is not None:
-        x = matmul(vh, mT(gvh))
-        vhgv = x - mT(x)
-    if uhgu is not None and vhgv is not None:
-        ga = (uhgu * unsqueeze(s, -2) + unsqueeze(s, -1) * vhgv) / e
-    elif uhgu is not None:
-        ga = uhgu * (unsqueeze(s, -2) / e)
+    if which == U_:
+        x = matmul(mT(u), g)
+        ga = (x - mT(x)) * (unsqueeze(s, -2) / e)
+        if m > n:  # the part of g outside U's columns
+            ga = matmul(u, ga)
+            gusinv = g / unsqueeze(s, -2)
+            return matmul(ga + gusinv - matmul(u, matmul(mT(u), gusinv)), vh)
     else:
-        assert vhgv is not None
-        ga = unsqueeze(s, -1) * (vhgv / e)
-    if gs is not None:
-        ga = ga + unsqueeze(gs, -1) * eye
-    if m > n and gu is not None:
-        ga = matmul(u, ga)
-        gusinv = gu / unsqueeze(s, -2)
-        ga = ga + gusinv - matmul(u, matmul(mT(u), gusinv))
-        return matmul(ga, vh)
-    if m < n and gvh is not None:
-        ga = matmul(ga, vh)
-        sinvgvh = gvh / unsqueeze(s, -1)
-        ga = ga + sinvgvh - matmul(matmul(sinvgvh, mT(vh)), vh)
-        return matmul(u, ga)
+        x = matmul(vh, mT(g))
+        ga = unsqueeze(s, -1) * ((x - mT(x)) / e)
+        if m < n:  # the part of g outside Vh's rows
+            ga = matmul(ga, vh)
+            sinvgvh = g / unsqueeze(s, -1)
+            return matmul(u, ga + sinvgvh - matmul(matmul(sinvgvh, mT(vh)), vh))
     return matmul(u, matmul(ga, vh)) if m >= n else matmul(matmul(u, ga), vh)
 
 
@@ -132,4 +108,4 @@ def svd_backward(gu: Tensor | None, gs: Tensor | None, gvh: Tensor | None,
 def svdvals(A: Any) -> Tensor:
     t = unary_input(A, "linalg.svdvals")
     check_matrices(t, "linalg.svd")
-    return decompose(t, False)[S_]
+    return decompose(t)[S_]
