@@ -120,11 +120,19 @@ _SLEEF_TANH_ONE = np.float32(8.664339742)
 _ATEN_BLOCK = 32
 
 
+def _fma(a: Any, b: Any, c: Any) -> np.ndarray:
+    """a * b + c rounded once, in c's dtype: the compiler fuses these in ATen's kernels."""
+    from ..fma import fma32, fma64
+
+    return (fma32 if np.asarray(c).dtype == np.float32 else fma64)(a, b, c)
+
+
 def _gelu_tanh_inner(x: np.ndarray) -> np.ndarray:
-    """tanh(sqrt(2/pi) * (x + 0.044715 x^3)) in PyTorch's order of operations (the cube first),
-    tanh rounded from float64; for float32, +-1 where Sleef's tanh gives it, in the elements
-    of a contiguous tensor that ATen's loop takes in whole blocks."""
-    inner = _K * (x + _C * (x * x * x))
+    """tanh(sqrt(2/pi) * (x + 0.044715 x^3)) as ATen's kernel computes it (the cube first, then
+    a fused multiply-add), tanh rounded from float64; for float32, +-1 where Sleef's tanh gives
+    it, in the elements of a contiguous tensor that ATen's loop takes in whole blocks."""
+    k, c = x.dtype.type(_K), x.dtype.type(_C)
+    inner = k * _fma(c, x * x * x, x)
     if x.dtype != np.float32:
         return np.tanh(inner)
     t = np.tanh(inner.astype(np.float64)).astype(np.float32)
@@ -158,9 +166,21 @@ def _gelu_vjp(g: Tensor, n: Node) -> One:
 
 
 def _gelu_slope_of(approximate: str, x: np.ndarray) -> np.ndarray:
-    if approximate == "none" and takes_onednn(x):
+    if approximate == "tanh":
+        return _gelu_tanh_slope(x)
+    if takes_onednn(x):
         return onednn_gelu_slope(x)  # torch's backward goes to oneDNN as its forward does
     return _gelu_slope(Tensor(x), approximate).data
+
+
+def _gelu_tanh_slope(x: np.ndarray) -> np.ndarray:
+    """The derivative of the tanh form as ATen's GeluBackwardKernel computes it: its order of
+    operations, with the multiply-adds the compiler fuses."""
+    t = _gelu_tanh_inner(x)
+    f = x.dtype.type
+    one = f(1)
+    inner_slope = f(_K) * _fma(f(3) * f(_C), x * x, one)
+    return f(0.5) * (one + t) + f(0.5) * x * _fma(-t, t, one) * inner_slope
 
 
 @op("gelu(input, approximate='none')", category="element-wise",
