@@ -197,6 +197,7 @@ from .shape import (  # noqa: F401
     transpose,
     unsqueeze,
 )
+from .svd import svdvals  # noqa: F401
 from .table import (  # noqa: F401
     ALIASES,
     CATEGORIES,

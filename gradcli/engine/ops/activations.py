@@ -4,6 +4,7 @@ clamp_min / clamp_max."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -11,6 +12,9 @@ import numpy as np
 from .. import dtypes
 from ..autograd import Node, record
 from ..errors import type_error, value_error
+from ..gelu32 import gelu as onednn_gelu
+from ..gelu32 import gelu_slope as onednn_gelu_slope
+from ..gelu32 import takes_onednn
 from ..tensor import Tensor
 from ._base import broadcast_shape, is_scalar, operands, unary_input
 from .creation import number_arg
@@ -110,6 +114,35 @@ _C = 0.044715
 _GELU_TANH = f"tanh({_K} * (input + {_C} * input**3))"
 
 
+#: Sleef's float32 tanh, which ATen's vectorised loop uses, is exactly +-1 beyond this.
+_SLEEF_TANH_ONE = np.float32(8.664339742)
+#: ATen's vectorised loop takes 32 float32 elements at a time; the rest one by one (std::tanh).
+_ATEN_BLOCK = 32
+
+
+def _fma(a: Any, b: Any, c: Any) -> np.ndarray:
+    """a * b + c rounded once, in c's dtype: the compiler fuses these in ATen's kernels."""
+    from ..fma import fma32, fma64
+
+    return (fma32 if np.asarray(c).dtype == np.float32 else fma64)(a, b, c)
+
+
+def _gelu_tanh_inner(x: np.ndarray) -> np.ndarray:
+    """tanh(sqrt(2/pi) * (x + 0.044715 x^3)) as ATen's kernel computes it (the cube first, then
+    a fused multiply-add), tanh rounded from float64; for float32, +-1 where Sleef's tanh gives
+    it, in the elements of a contiguous tensor that ATen's loop takes in whole blocks."""
+    k, c = x.dtype.type(_K), x.dtype.type(_C)
+    inner = k * _fma(c, x * x * x, x)
+    if x.dtype != np.float32:
+        return np.tanh(inner)
+    t = np.tanh(inner.astype(np.float64)).astype(np.float32)
+    if x.flags.c_contiguous:
+        block = t.reshape(-1)[:t.size - t.size % _ATEN_BLOCK]
+        far = np.abs(inner.reshape(-1)[:block.size]) > _SLEEF_TANH_ONE
+        block[far] = np.copysign(np.float32(1), block[far])
+    return t
+
+
 def _gelu_slope(x: Tensor, approximate: str) -> Tensor:
     if approximate == "none":
         return 0.5 * (1 + erf(x * _SQRT_HALF)) + x * _INV_SQRT_2PI * exp(-0.5 * x * x)
@@ -128,9 +161,26 @@ def _gelu_curvature(x: Tensor, approximate: str) -> Tensor:
 def _gelu_vjp(g: Tensor, n: Node) -> One:
     (x,) = n.unpack()
     approximate = n.ctx
-    return (backward_node("GeluBackwardBackward0", g, x,
-                          lambda v: _gelu_slope(Tensor(v), approximate).data,
+    return (backward_node("GeluBackwardBackward0", g, x, partial(_gelu_slope_of, approximate),
                           lambda v: _gelu_curvature(v, approximate)),)
+
+
+def _gelu_slope_of(approximate: str, x: np.ndarray) -> np.ndarray:
+    if approximate == "tanh":
+        return _gelu_tanh_slope(x)
+    if takes_onednn(x):
+        return onednn_gelu_slope(x)  # torch's backward goes to oneDNN as its forward does
+    return _gelu_slope(Tensor(x), approximate).data
+
+
+def _gelu_tanh_slope(x: np.ndarray) -> np.ndarray:
+    """The derivative of the tanh form as ATen's GeluBackwardKernel computes it: its order of
+    operations, with the multiply-adds the compiler fuses."""
+    t = _gelu_tanh_inner(x)
+    f = x.dtype.type
+    one = f(1)
+    inner_slope = f(_K) * _fma(f(3) * f(_C), x * x, one)
+    return f(0.5) * (one + t) + f(0.5) * x * _fma(-t, t, one) * inner_slope
 
 
 @op("gelu(input, approximate='none')", category="element-wise",
@@ -149,10 +199,12 @@ def gelu(input: Any, approximate: Any = "none") -> Tensor:
                           hint="write approximate='none' (the default) or approximate='tanh'")
     t = _floating(input, "gelu", "GeluKernelImpl")
     x = t.data
-    if approximate == "none":
-        out = 0.5 * x * (1 + erf_values(x * x.dtype.type(_SQRT_HALF)))
+    if approximate == "none" and takes_onednn(x):
+        out = onednn_gelu(x)  # as torch, which hands such a tensor to oneDNN
+    elif approximate == "none":
+        out = x * 0.5 * (1 + erf_values(x * x.dtype.type(_SQRT_HALF)))  # ATen's kernel
     else:
-        out = 0.5 * x * (1 + np.tanh(_K * (x + _C * x * x * x)))
+        out = 0.5 * x * (1 + _gelu_tanh_inner(x))
     return record("GeluBackward0", Tensor(out.astype(x.dtype, copy=False)), (t,), _gelu_vjp,
                   (t,), ctx=approximate)
 

@@ -122,8 +122,29 @@ def linspace(start: Any, end: Any, steps: int, dtype: Any = None,
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
         raise value_error(f"number of steps must be a non-negative integer, got {steps!r}")
     check_numel((steps,), "linspace")
+    target = dtypes.parse_dtype(dtype) if dtype is not None else dtypes.default_float()
+    if dtypes.is_float(target):
+        return finish_creation(_linspace(s, e, int(steps), target), None, requires_grad)
     data = np.linspace(s, e, int(steps)).astype(dtypes.default_float())
     return finish_creation(data, dtype, requires_grad)
+
+
+def _linspace(start: float, end: float, steps: int, dtype: np.dtype[Any]) -> np.ndarray:
+    """PyTorch's CPU linspace, in ``dtype``: step = (end - start) / (steps - 1), the first half
+    start + step * i and the second end - step * (steps - 1 - i), each one fused multiply-add."""
+    from ..fma import fma32, fma64
+
+    first, last = dtype.type(start), dtype.type(end)
+    if steps <= 1:
+        return np.full(steps, first, dtype)
+    step = (last - first) / dtype.type(steps - 1)
+    i = np.arange(steps)
+    low = i < steps // 2
+    fma = fma32 if dtype == np.float32 else fma64
+    out = np.empty(steps, dtype)
+    out[low] = fma(step, i[low].astype(dtype), first)
+    out[~low] = fma(-step, (steps - 1 - i[~low]).astype(dtype), last)
+    return out
 
 
 def _filled(name: str, fill: float) -> Any:

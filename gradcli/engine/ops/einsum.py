@@ -1,4 +1,4 @@
-"""einsum: Einstein summation over labelled dimensions, with a gradient made of einsums."""
+"""einsum: Einstein summation (letters, ellipses, broadcasting) with a gradient of einsums."""
 
 from __future__ import annotations
 
@@ -13,31 +13,28 @@ from ._base import check_numel, unary_input
 from .table import GradCheck, op
 
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#: The dimensions an ellipsis covers, written in the parsed subscripts.
+ELLIPSIS = "."
 
 
-def _parse(equation: Any, count: int) -> tuple[list[str], str]:
+def _parse(equation: Any, count: int) -> tuple[list[str], str | None]:
+    """The operands' subscripts and the output's (None when implicit), each ellipsis written
+    as one "." (PyTorch's checks and words, in its order)."""
     if not isinstance(equation, str):
         raise type_error(f"einsum(): argument 'equation' must be str, not "
                          f"{type(equation).__name__}", hint='e.g. einsum("ij,jk->ik", A, B)')
     eq = equation.replace(" ", "")
-    if "." in eq:
-        raise value_error("einsum(): ellipsis (...) is not supported in gradcli",
-                          hint="name every dimension with a letter")
-    lhs, arrow, out = eq.partition("->")
-    inputs = lhs.split(",")
-    for part in (*inputs, out):
-        bad = [c for c in part if c not in LETTERS]
-        if bad:
-            raise value_error(f"einsum(): invalid subscript given at index {eq.index(bad[0])} in "
-                              f"the equation string, subscripts must be in [a-zA-Z]")
+    lhs, arrow, rhs = eq.partition("->")
+    inputs = [_subscripts(part, f"operand {i}", eq, start)
+              for i, (part, start) in enumerate(_pieces(lhs))]
     if len(inputs) != count:
         raise value_error("einsum(): more operands were provided than specified in the "
                           "equation" if count > len(inputs) else "einsum(): fewer operands "
                           "were provided than specified in the equation")
     if not arrow:
-        once = [c for c in sorted(set(lhs.replace(",", ""))) if lhs.count(c) == 1]
-        out = "".join(sorted(once, key=LETTERS.index))
-    for c in out:
+        return inputs, None
+    out = _subscripts(rhs, "output", eq, len(lhs) + 2)
+    for c in out.replace(ELLIPSIS, ""):
         if out.count(c) > 1:
             raise value_error(f"einsum(): output subscript {c} appears more than once in the "
                               "output")
@@ -47,18 +44,104 @@ def _parse(equation: Any, count: int) -> tuple[list[str], str]:
     return inputs, out
 
 
-def _sizes(inputs: list[str], tensors: list[Tensor]) -> dict[str, int]:
+def _pieces(lhs: str) -> list[tuple[str, int]]:
+    out, start = [], 0
+    for part in lhs.split(","):
+        out.append((part, start))
+        start += len(part) + 1
+    return out
+
+
+def _subscripts(part: str, who: str, eq: str, start: int) -> str:
+    out, i = "", 0
+    while i < len(part):
+        c = part[i]
+        if c == ".":
+            if ELLIPSIS in out:
+                raise value_error(f"einsum(): found '.' for {who} "
+                                  + ("but an ellipsis (...) was already found" if who == "output"
+                                     else "for which an ellipsis was already found"))
+            if part[i:i + 3] != "...":
+                raise value_error(f"einsum(): found '.' for {who} that is not part of any "
+                                  "ellipsis" + (" (...)" if who == "output" else ""))
+            out += ELLIPSIS
+            i += 3
+            continue
+        if c not in LETTERS:
+            raise value_error(f"einsum(): invalid subscript given at index {start + i} in the "
+                              "equation string, subscripts must be in [a-zA-Z]")
+        out += c
+        i += 1
+    return out
+
+
+def _expand(inputs: list[str], out: str | None, tensors: list[Tensor]
+            ) -> tuple[list[str], str, str]:
+    """Letters for the dimensions each ellipsis covers (right-aligned, as broadcasting: also
+    returned), and the implicit output: the ellipsis, then the letters seen once, in ASCII
+    order."""
+    covered = []
+    for i, (subs, t) in enumerate(zip(inputs, tensors)):
+        named = len(subs.replace(ELLIPSIS, ""))
+        if ELLIPSIS in subs:
+            if named > t.data.ndim:
+                raise shape_error(f"einsum(): the number of subscripts in the equation ({named}) "
+                                  f"is more than the number of dimensions ({t.data.ndim}) for "
+                                  f"operand {i}")
+            covered.append(t.data.ndim - named)
+        elif named != t.data.ndim:
+            raise shape_error(f"einsum(): the number of subscripts in the equation ({named}) "
+                              f"does not match the number of dimensions ({t.data.ndim}) for "
+                              f"operand {i} and no ellipsis was given")
+        else:
+            covered.append(0)
+    if out is None:
+        lhs = "".join(inputs)
+        once = sorted(c for c in set(lhs) if c != ELLIPSIS and lhs.count(c) == 1)
+        out = (ELLIPSIS if ELLIPSIS in lhs else "") + "".join(once)
+    used = set("".join(inputs))
+    fresh = "".join(c for c in LETTERS if c not in used)[:max(covered, default=0)]
+    inputs = [subs.replace(ELLIPSIS, fresh[len(fresh) - n:]) for subs, n in zip(inputs, covered)]
+    return inputs, out.replace(ELLIPSIS, fresh), fresh
+
+
+def _sizes(inputs: list[str], tensors: list[Tensor], ellipsis: str) -> dict[str, int]:
+    """Each letter's size: sizes of 1 broadcast, as PyTorch's einsum does."""
     sizes: dict[str, int] = {}
     for i, (subs, t) in enumerate(zip(inputs, tensors)):
-        if len(subs) != t.data.ndim:
-            raise shape_error(f"einsum(): the number of subscripts in the equation ({len(subs)}) "
-                              f"does not match the number of dimensions ({t.data.ndim}) for "
-                              f"operand {i}")
+        own: dict[str, int] = {}
         for c, n in zip(subs, t.data.shape):
-            if sizes.setdefault(c, n) != n:
+            if own.setdefault(c, n) != n:
+                raise shape_error(f"einsum(): subscript {c} is repeated for operand {i} but the "
+                                  f"sizes don't match, {n} != {own[c]}")
+        for c, n in own.items():
+            seen = sizes.setdefault(c, n)
+            if n != seen and 1 not in (n, seen):
+                if c in ellipsis:
+                    first = min(subs.index(x) for x in ellipsis if x in subs)
+                    raise shape_error(
+                        f"einsum(): dimension {subs.index(c) - first} covered by ellipsis in "
+                        f"operand {i}has "
+                        f"size {n} which does not broadcast with previously seen ellipsis with "
+                        f"size {seen} for the respective dimension")
                 raise shape_error(f"einsum(): subscript {c} has size {n} for operand {i} which "
-                                  f"does not match the previously seen size {sizes[c]}")
+                                  f"does not broadcast with previously seen size {seen}")
+            sizes[c] = max(n, seen)
     return sizes
+
+
+def _unbroadcast(inputs: list[str], tensors: list[Tensor], sizes: dict[str, int]
+                 ) -> tuple[list[str], list[Tensor]]:
+    """Dimensions of size 1 that broadcast are squeezed out of their operand (so that its
+    gradient is summed over them)."""
+    from .shape import squeeze
+
+    for k, (subs, t) in enumerate(zip(inputs, tensors)):
+        drop = [i for i, c in enumerate(subs) if t.data.shape[i] == 1 and sizes[c] > 1]
+        if drop:
+            tensors[k] = squeeze(t, drop)
+            inputs[k] = "".join(c for i, c in enumerate(subs) if i not in drop)
+    return inputs, tensors
 
 
 def _grad_fn(inputs: list[str], out: str) -> str:
@@ -99,7 +182,8 @@ def _einsum_vjp(g: Tensor, node: Node) -> tuple[Tensor | None, ...]:
 
 
 @op("einsum(equation, *operands)", category="linear algebra",
-    summary="Einstein summation: products summed over the subscripts the output leaves out",
+    summary="Einstein summation: products summed over the subscripts the output leaves out; "
+            "... stands for dimensions that broadcast",
     example='einsum("ij,jk->ik", A, B)',
     grad_fn=(("ViewBackward0", "contraction"), ("MulBackward0", "no contraction"),
              ("SumBackward1", "one operand, summed"), ("PermuteBackward0", "one operand")),
@@ -107,7 +191,11 @@ def _einsum_vjp(g: Tensor, node: Node) -> tuple[Tensor | None, ...]:
     checks=(GradCheck('einsum("ij,jk->ik", a, b)', {"a": (2, 3), "b": (3, 4)}),
             GradCheck('einsum("ii->i", a)', {"a": (3, 3)}),
             GradCheck('einsum("ij,j,k->ik", a, b, c)', {"a": (2, 3), "b": (3,), "c": (2,)}),
-            GradCheck('einsum("ij", a)', {"a": (2, 3)})))
+            GradCheck('einsum("ij", a)', {"a": (2, 3)}),
+            GradCheck('einsum("...ij,...jk->...ik", a, b)', {"a": (2, 2, 3), "b": (1, 3, 2)}),
+            GradCheck('einsum("...i,...i", a, b)', {"a": (2, 1, 3), "b": (4, 3)}),
+            GradCheck('einsum("i...i->...", a)', {"a": (3, 2, 3)}),
+            GradCheck('einsum("ij,jk->ik", a, b)', {"a": (2, 1), "b": (3, 4)})))
 def einsum(equation: Any, *operands: Any) -> Tensor:
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
@@ -115,12 +203,14 @@ def einsum(equation: Any, *operands: Any) -> Tensor:
     if not tensors:
         raise value_error("einsum(): must provide at least one operand")
     inputs, out = _parse(equation, len(tensors))
-    sizes = _sizes(inputs, tensors)
+    inputs, out, ellipsis = _expand(inputs, out, tensors)
     dtype = tensors[0].data.dtype
     for t in tensors[1:]:
         if t.data.dtype != dtype:
             raise type_error(f"einsum(): expected scalar type {dtype.name} but found "
                              f"{t.data.dtype.name}", hint="convert the operands to one dtype")
+    sizes = _sizes(inputs, tensors, ellipsis)
+    inputs, tensors = _unbroadcast(inputs, tensors, sizes)
     check_numel(tuple(sizes[c] for c in out), "einsum")
     data = np.einsum(",".join(inputs) + "->" + out, *(t.data for t in tensors), optimize=True)
     result = Tensor(np.asarray(data, dtype=dtype))

@@ -3,7 +3,6 @@ exp2 expm1, erf erfc, square rsqrt, and rounding (floor ceil trunc frac)."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +10,8 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd import Node, record, to_dtype
+from ..erf import erf as fdlibm_erf
+from ..erf import erfc as fdlibm_erfc
 from ..errors import type_error
 from ..tensor import Tensor
 from ._base import broadcast_shape, operands, type_name, unary_input
@@ -98,14 +99,12 @@ rsqrt = declare_unary(
 
 
 def erf_values(x: np.ndarray) -> np.ndarray:
-    """erf of each element, correctly rounded from float64 (numpy has no erf)."""
-    values = np.frompyfunc(math.erf, 1, 1)(x.astype(np.float64))
-    return np.asarray(values, dtype=np.float64).astype(x.dtype)
+    """erf of each element, computed in float64 (fdlibm's, vectorised) and rounded to x's dtype."""
+    return fdlibm_erf(x).astype(x.dtype, copy=False)
 
 
 def _erfc_values(x: np.ndarray) -> np.ndarray:
-    values = np.frompyfunc(math.erfc, 1, 1)(x.astype(np.float64))
-    return np.asarray(values, dtype=np.float64).astype(x.dtype)
+    return fdlibm_erfc(x).astype(x.dtype, copy=False)
 
 
 erf = declare_unary(

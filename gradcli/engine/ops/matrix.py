@@ -40,15 +40,22 @@ def _cumsum_vjp(g: Tensor, node: Node) -> One:
     grad_fn="CumsumBackward0",
     checks=(GradCheck("cumsum(a, 1)", _M), GradCheck("a.cumsum(dim=0)", _M)))
 def cumsum(input: Any, dim: Any = None, dtype: Any = None) -> Tensor:
-    t = unary_input(input, "cumsum")
-    axis = _one_dim(dim, t.data.ndim, "cumsum")
+    t, axis, out = _scan("cumsum", np.cumsum, input, dim, dtype)
+    return record("CumsumBackward0", out, (t,), _cumsum_vjp, ctx=axis)
+
+
+def _scan(name: str, running: Any, input: Any, dim: Any, dtype: Any
+          ) -> tuple[Tensor, int, Tensor]:
+    """cumsum's and cumprod's common part: the input, the axis, and the ``running`` sum or
+    product along it, in ``dtype`` if given, else in int64 for integers and bools."""
+    t = unary_input(input, name)
+    axis = _one_dim(dim, t.data.ndim, name)
     data = t.data
     if dtype is not None:
         data = data.astype(dtypes.parse_dtype(dtype))
     elif data.dtype.kind in "bi":
         data = data.astype(np.int64)
-    out = Tensor(np.cumsum(data, axis=axis) if data.ndim else data.copy())
-    return record("CumsumBackward0", out, (t,), _cumsum_vjp, ctx=axis)
+    return t, axis, Tensor(running(data, axis=axis) if data.ndim else data.copy())
 
 
 def _cumprod_vjp(g: Tensor, node: Node) -> One:
@@ -80,14 +87,7 @@ def _cumprod_grad_with_zeros(x: np.ndarray, g: np.ndarray, axis: int) -> np.ndar
     grad_fn="CumprodBackward0",
     checks=(GradCheck("cumprod(a, 1)", _M, "positive"), GradCheck("a.cumprod(0)", _M)))
 def cumprod(input: Any, dim: Any = None, dtype: Any = None) -> Tensor:
-    t = unary_input(input, "cumprod")
-    axis = _one_dim(dim, t.data.ndim, "cumprod")
-    data = t.data
-    if dtype is not None:
-        data = data.astype(dtypes.parse_dtype(dtype))
-    elif data.dtype.kind in "bi":
-        data = data.astype(np.int64)
-    out = Tensor(np.cumprod(data, axis=axis) if data.ndim else data.copy())
+    t, axis, out = _scan("cumprod", np.cumprod, input, dim, dtype)
     return record("CumprodBackward0", out, (t,), _cumprod_vjp, (t,), ctx=axis, save_output=True)
 
 

@@ -13,7 +13,7 @@ from ..autograd import Node, record
 from ..errors import shape_error, type_error, value_error
 from ..tensor import Tensor
 from ._base import is_scalar, unary_input
-from .table import GradCheck, op
+from .table import OPS, GradCheck, op
 
 One = tuple["Tensor | None"]
 _M = {"a": (3, 4)}
@@ -433,6 +433,10 @@ def _norm_vjp(g: Tensor, node: Node) -> One:
             GradCheck("norm(a, dim=[0, 1])", _M), GradCheck("norm(a, 0.5, 1)", _M, "positive"),
             GradCheck("norm(a, 1.5)", _M)))
 def norm(input: Any, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
+    if p == "nuc":  # PyTorch's: the nuclear matrix norm over dim, or over all (two) dims
+        t = unary_input(input, "norm")
+        matrix_norm = OPS["matrix_norm"].impl  # through the table: inverse.py imports this one
+        return matrix_norm(t, "nuc", tuple(range(t.data.ndim)) if dim is None else dim, keepdim)
     t, axes = _reduce_args(input, dim, "norm")
     if not dtypes.is_float(t.data.dtype):
         raise type_error(
