@@ -80,15 +80,15 @@ def _fold(z: np.ndarray, axis: int) -> np.ndarray:
     """``((z[0] + z[1]) + z[2]) + ...`` along ``axis`` (zeros if it is empty).
 
     numpy's add.reduce is such a left fold whenever the reduced axis is not its inner loop,
-    i.e. when some other axis of two or more elements has a smaller stride (numpy keeps its
-    pairwise summation for the inner loop); add.accumulate is one at any stride."""
+    i.e. when some other axis of two or more elements has a smaller stride, not zero (numpy
+    keeps its pairwise summation for the inner loop); add.accumulate is one at any stride."""
     k = z.shape[axis]
     if k <= 1:
         if k == 1:
             return z[_at(axis, 0)]
         return np.zeros(z.shape[:axis] + z.shape[axis:][1:], z.dtype)
     step = abs(z.strides[axis])
-    if step and any(n > 1 and abs(s) < step for n, s in zip(z.shape, z.strides)):
+    if step and any(n > 1 and 0 < abs(s) < step for n, s in zip(z.shape, z.strides)):
         return np.add.reduce(z, axis=axis)
     return np.add.accumulate(z, axis=axis)[_at(axis, -1)]
 
@@ -116,6 +116,8 @@ def _cascade(y: np.ndarray, axis: int) -> np.ndarray:
     level = _fold(_split(y, axis, blocks, step), axis)
     for _ in range(2):
         groups = level.shape[axis] // step
+        if not groups:
+            break
         total = total + _fold(level[_at(axis, slice(groups * step, None))], axis)
         level = _fold(_split(level, axis, groups, step), axis)
     return total + _fold(level, axis)

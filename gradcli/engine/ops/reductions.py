@@ -11,6 +11,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd import Node, record
 from ..errors import shape_error, type_error, value_error
+from ..summation import torch_sum
 from ..tensor import Tensor
 from ._base import is_scalar, unary_input
 from .table import GradCheck, op
@@ -92,6 +93,14 @@ def expand_reduced(g: Tensor, shape: tuple[int, ...], axes: tuple[int, ...] | No
 _add_reduce: Any = np.add.reduce
 
 
+def float_sum(data: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> Any:
+    """``np.add.reduce`` over ``axes``, with floats added in PyTorch's order (engine/summation)
+    so that the last bit agrees; integers sum exactly either way."""
+    if data.dtype.kind == "f":
+        return torch_sum(data, axes, keepdim)
+    return _add_reduce(data, axis=axes, keepdims=keepdim)
+
+
 def _np_axis(axes: tuple[int, ...] | None, ndim: int) -> tuple[int, ...] | None:
     return None if axes is None or ndim == 0 else axes
 
@@ -162,8 +171,7 @@ def sum(input: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -
         data = data.astype(dtypes.parse_dtype(dtype))
     elif data.dtype.kind in "bi":
         data = data.astype(np.int64)
-    out = Tensor(np.asarray(_add_reduce(data, axis=_np_axis(axes, t.data.ndim),
-                                        keepdims=keepdim)))
+    out = Tensor(np.asarray(float_sum(data, _np_axis(axes, t.data.ndim), keepdim)))
     name = "SumBackward0" if dim is None else "SumBackward1"
     return record(name, out, (t,), _sum_vjp, ctx=(t.data.shape, axes, keepdim), fast=_sum_fast)
 
@@ -195,11 +203,10 @@ def mean(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
 
 
 def _mean_of(data: np.ndarray, axis: Any, keepdim: bool, count: int) -> np.ndarray:
-    """``np.mean`` of float32 or float64 data (the only floating dtypes of a tensor), in its
-    dtype: np.mean's own two steps (the sum, then one division by the count), without its
-    ~4 us of Python around them. The mean of nothing is NaN, as in PyTorch, and silent (numpy
+    """The mean of float32 or float64 data (the only floating dtypes of a tensor), in its
+    dtype, as PyTorch's CPU mean: its sum, then one division by the count. The mean of nothing is NaN, as in PyTorch, and silent (numpy
     would warn "Mean of empty slice")."""
-    total = _add_reduce(data, axis=axis, keepdims=keepdim)
+    total = float_sum(data, axis, keepdim)
     if not count:
         with np.errstate(invalid="ignore"):
             return np.asarray(np.true_divide(total, count), dtype=data.dtype)
