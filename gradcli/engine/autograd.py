@@ -26,7 +26,7 @@ import numpy as np
 from . import reuse
 from .dtypes import is_float, parse_dtype, torch_type_name
 from .errors import grad_error
-from .summation import torch_sum
+from .summation import float_sum
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -308,7 +308,7 @@ def broadcast_to(x: Tensor, shape: tuple[int, ...]) -> Tensor:
 def _sum_axes(g: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
     """``g`` summed over ``axes``, kept: PyTorch's sum_to, in its order for floats."""
     if g.dtype.kind == "f":
-        return torch_sum(g, axes, True)
+        return float_sum(g, axes, True)
     return np.sum(g, axis=axes, keepdims=True)
 
 

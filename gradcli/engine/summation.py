@@ -37,6 +37,14 @@ VECTOR_BYTES = 32
 
 _threads: list[int] = []
 
+#: _fold adds rows of at least this many elements one by one rather than with add.reduce.
+_LOOP_FROM = 4096
+
+#: From this many elements on, :func:`float_sum` leaves PyTorch's order for numpy's pairwise
+#: sum: PyTorch's order costs 3 to 4 times np.sum there (benchmarks/sums.py), which must not
+#: be paid on big data; below it the cost is a few microseconds a call.
+EXACT_BELOW = 10**6
+
 
 def _physical_cores() -> int:
     cores = set()
@@ -89,6 +97,12 @@ def _fold(z: np.ndarray, axis: int) -> np.ndarray:
         return np.zeros(z.shape[:axis] + z.shape[axis:][1:], z.dtype)
     step = abs(z.strides[axis])
     if step and any(n > 1 and 0 < abs(s) < step for n, s in zip(z.shape, z.strides)):
+        if k <= 64 and z.size >= _LOOP_FROM * k:
+            # row by row into one buffer: about twice as fast as add.reduce's short inner loops
+            out = np.add(z[_at(axis, 0)], z[_at(axis, 1)])
+            for i in range(2, k):
+                np.add(out, z[_at(axis, i)], out=out)
+            return out
         return np.add.reduce(z, axis=axis)
     return np.add.accumulate(z, axis=axis)[_at(axis, -1)]
 
@@ -133,6 +147,32 @@ def _row_sum(y: np.ndarray, axis: int) -> np.ndarray:
     terms = np.concatenate([part[_at(axis, slice(0, 1))], y[_at(axis, slice(quads * 4, None))],
                             part[_at(axis, slice(1, 4))]], axis=axis)
     return _fold(terms, axis)
+
+
+def _rows(x: np.ndarray, lanes: int) -> np.ndarray:
+    """The sums of the contiguous rows of ``x`` (2-D): _slices' inner kernels, with fewer
+    steps when a row is short enough to need no cascade (under 64 scalars or vectors)."""
+    rows, n = x.shape
+    if n < lanes:  # scalar_inner_sum
+        quads = n // 4
+        if not quads:
+            return np.add.accumulate(x, axis=1)[:, -1]
+        part = np.add.reduce(x[:, :quads * 4].reshape(rows, quads, 4), axis=1)
+        terms = np.concatenate((part[:, :1], x[:, quads * 4:], part[:, 1:]), axis=1)
+        return np.add.accumulate(terms, axis=1)[:, -1]
+    vectors = n // lanes
+    quads = vectors // 4
+    if quads >= 16:
+        return _slices(x, 1, n, lanes)
+    if quads:
+        part = np.add.reduce(x[:, :quads * 4 * lanes].reshape(rows, quads, 4, lanes), axis=1)
+        rest = x[:, quads * 4 * lanes:vectors * lanes].reshape(rows, vectors % 4, lanes)
+        lane_sums = np.add.reduce(np.concatenate((part[:, :1], rest, part[:, 1:]), axis=1),
+                                  axis=1)
+    else:
+        lane_sums = np.add.reduce(x[:, :vectors * lanes].reshape(rows, vectors, lanes), axis=1)
+    terms = np.concatenate((x[:, vectors * lanes:], lane_sums), axis=1)
+    return np.add.accumulate(terms, axis=1)[:, -1]
 
 
 def _slices(x: np.ndarray, in0: int, in1: int, lanes: int) -> np.ndarray:
@@ -257,19 +297,31 @@ def _plan(a: np.ndarray, axes: tuple[int, ...], keepdim: bool) -> _Plan:
     return plan
 
 
+def float_sum(a: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> np.ndarray:
+    """:func:`torch_sum` below EXACT_BELOW elements, numpy's (faster, last bit may differ)
+    from there on."""
+    if a.size < EXACT_BELOW:
+        return torch_sum(a, axes, keepdim)
+    return np.asarray(np.add.reduce(a, axis=axes, keepdims=keepdim))
+
+
 def torch_sum(a: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> np.ndarray:
     """``a`` (float32 or float64) summed over ``axes`` (sorted, non-negative; None: all) as
     PyTorch's CPU sum does, to the bit; a new array of numpy's shape for ``keepdims=keepdim``."""
     nd = a.ndim
     lanes = VECTOR_BYTES // a.itemsize
     zero = a.dtype.type(0)
+    if nd and a.flags.c_contiguous and a.size:
+        # the usual cases, without the iterator: contiguous rows, summed one by one
+        n = a.shape[-1]
+        if axes is None or len(axes) == nd:
+            if a.size < GRAIN_SIZE:
+                res = _rows(a.reshape(1, -1), lanes)[0] + zero
+                return np.asarray(res).reshape((1,) * nd if keepdim else ())
+        elif axes == (nd - 1,) and n > 1 and a.size > n:
+            res = _rows(a.reshape(-1, n), lanes) + zero
+            return res.reshape(a.shape[:-1] + (1,) if keepdim else a.shape[:-1])
     if axes is None or len(axes) == nd:
-        if not keepdim and a.flags.c_contiguous and a.size < GRAIN_SIZE:
-            if nd == 0:
-                return np.add(a, zero)
-            if not a.size:
-                return np.zeros((), a.dtype)
-            return np.asarray(_slices(a.reshape(1, -1), 1, 0, lanes)[0] + zero)
         axes = tuple(range(nd))
     out_shape = tuple(1 if i in axes else n for i, n in enumerate(a.shape)) if keepdim else \
         tuple(n for i, n in enumerate(a.shape) if i not in axes)

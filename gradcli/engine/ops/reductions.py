@@ -8,10 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import dtypes
+from .. import dtypes, summation
 from ..autograd import Node, record
 from ..errors import shape_error, type_error, value_error
-from ..summation import torch_sum
 from ..tensor import Tensor
 from ._base import is_scalar, unary_input
 from .table import GradCheck, op
@@ -97,7 +96,7 @@ def float_sum(data: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> 
     """``np.add.reduce`` over ``axes``, with floats added in PyTorch's order (engine/summation)
     so that the last bit agrees; integers sum exactly either way."""
     if data.dtype.kind == "f":
-        return torch_sum(data, axes, keepdim)
+        return summation.float_sum(data, axes, keepdim)
     return _add_reduce(data, axis=axes, keepdims=keepdim)
 
 
@@ -204,8 +203,8 @@ def mean(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
 
 def _mean_of(data: np.ndarray, axis: Any, keepdim: bool, count: int) -> np.ndarray:
     """The mean of float32 or float64 data (the only floating dtypes of a tensor), in its
-    dtype, as PyTorch's CPU mean: its sum, then one division by the count. The mean of nothing is NaN, as in PyTorch, and silent (numpy
-    would warn "Mean of empty slice")."""
+    dtype, as PyTorch's CPU mean: its sum, then one division by the count. The mean of
+    nothing is NaN, as in PyTorch, and silent (numpy would warn "Mean of empty slice")."""
     total = float_sum(data, axis, keepdim)
     if not count:
         with np.errstate(invalid="ignore"):
