@@ -29,6 +29,9 @@ from typing import Any
 
 import numpy as np
 
+#: np.add.reduce (Any: numpy's stubs type ``keepdims`` as a literal).
+_add_reduce: Any = np.add.reduce
+
 #: at::internal::GRAIN_SIZE: below this many elements PyTorch reduces in one thread.
 GRAIN_SIZE = 32768
 
@@ -302,7 +305,7 @@ def float_sum(a: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> np.
     from there on."""
     if a.size < EXACT_BELOW:
         return torch_sum(a, axes, keepdim)
-    return np.asarray(np.add.reduce(a, axis=axes, keepdims=keepdim))
+    return np.asarray(_add_reduce(a, axis=axes, keepdims=keepdim))
 
 
 def torch_sum(a: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> np.ndarray:
