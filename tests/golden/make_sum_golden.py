@@ -33,6 +33,7 @@ SHAPES = [(2, 5), (8, 5), (50, 5), (3, 17), (17, 3), (5, 50), (7, 33), (64, 64),
           (33, 100), (300, 7), (4, 5, 6), (10, 20, 30), (3, 64, 70), (2, 3, 4, 5), (1000, 40),
           (40, 1000), (129, 65), (256, 784), (3, 1, 4)]
 BIG_SHAPES = [(1000, 40), (40, 1000), (129, 65), (256, 784), (300, 301)]
+BIG_3D = [(40, 30, 50), (64, 3, 200), (5, 300, 33)]
 GRADS = [((3, 1), (3, 50)), ((1, 50), (40, 50)), ((50,), (40, 50)), ((5, 1, 7), (5, 9, 7)),
          ((1,), (1000,)), ((1, 1), (300, 200)), ((8, 1), (8, 1000)), ((2, 1, 3), (4, 2, 5, 3)),
          ((3,), (2, 3))]
@@ -86,6 +87,13 @@ def cases():
                 for kind in ("c", "t"):
                     out.append({"op": "sum", "shape": list(shape), "dtype": dtype, "seed": 5,
                                 "layout": kind, "dims": dims, "keepdim": False, "threads": 1})
+        for shape in BIG_3D:
+            for dims in [None] + [list(d) for r in (1, 2) for d in itertools.combinations(range(3), r)]:
+                for kind in ("c", "t", "step"):
+                    for threads in (1, 2):
+                        out.append({"op": "sum", "shape": list(shape), "dtype": dtype,
+                                    "seed": 6, "layout": kind, "dims": dims, "keepdim": False,
+                                    "threads": threads})
         for n in (40000, 1000000):
             out.append({"op": "sum", "shape": [n], "dtype": dtype, "seed": 9, "layout": "c",
                         "dims": None, "keepdim": False, "threads": 1})
