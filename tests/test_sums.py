@@ -32,11 +32,15 @@ def run(case: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> np.ndarray:
     """The case with gradcli's engine, with PyTorch's thread count of the golden."""
     monkeypatch.setattr(summation, "_threads", [case["threads"]])
     dtype = np.dtype(case["dtype"])
-    if case["op"] == "grad":
+    if case["op"].startswith("grad"):
         x = Tensor(MAKE.values(case["xshape"], dtype, case["seed"]), requires_grad=True)
         y = Tensor(MAKE.values(case["shape"], dtype, case["seed"] + 1))
-        g = Tensor(MAKE.values(case["shape"], dtype, case["seed"] + 2))
-        (x + y).backward(g)
+        if case["op"] == "gradsum":
+            (E.sum(x + y) * 0.1).backward()
+        elif case["op"] == "gradmean":
+            (E.mean(x + y) * 0.3).backward()
+        else:
+            (x + y).backward(Tensor(MAKE.values(case["shape"], dtype, case["seed"] + 2)))
         assert x.grad is not None
         return x.grad.data
     a = MAKE.layout(MAKE.values(case["shape"], dtype, case["seed"]), case["layout"])

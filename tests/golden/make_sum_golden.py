@@ -12,8 +12,11 @@ dim, a strided view; ``"bcast"``: dim 0 broadcast from one row, a zero stride), 
 (``sum`` or ``mean``, over ``dims`` or all, ``keepdim``) and the number of threads torch ran
 with (1 or 2: from 32768 elements on, it splits the work by thread). Its result is recorded
 as the hex of its raw little-endian bytes when it has at most 64 elements, else as the
-SHA-256 of those bytes and the hex of the first 16 elements. Cases ``grad_*`` record the
-gradient of ``x`` in ``(x + y).backward(g)``, x broadcast to y's shape (PyTorch's sum_to).
+SHA-256 of those bytes and the hex of the first 16 elements. Cases ``grad*`` record the
+gradient of ``x`` in ``(x + y).backward(g)``, ``((x + y).sum() * 0.1).backward()`` and
+``((x + y).mean() * 0.3).backward()``, x broadcast to y's shape (PyTorch's sum_to, which adds
+up a gradient in the order its layout gives: sum's backward is a broadcast view, mean's is
+dense).
 The output is deterministic.
 """
 
@@ -104,9 +107,10 @@ def cases():
                 out.append({"op": "mean", "shape": list(shape), "dtype": dtype, "seed": 3,
                             "layout": kind, "dims": dims, "keepdim": False, "threads": 2})
         for xs, ys in GRADS:
-            out.append({"op": "grad", "shape": list(ys), "xshape": list(xs), "dtype": dtype,
-                        "seed": 4, "layout": "c", "dims": None, "keepdim": False,
-                        "threads": 2})
+            for op in ("grad", "gradsum", "gradmean"):
+                out.append({"op": op, "shape": list(ys), "xshape": list(xs), "dtype": dtype,
+                            "seed": 4, "layout": "c", "dims": None, "keepdim": False,
+                            "threads": 2})
     for k, case in enumerate(out):
         case["id"] = f"{case['op']}{k}"
     return out
@@ -124,11 +128,15 @@ def run(case):
 
     torch.set_num_threads(case["threads"])
     dtype = np.dtype(case["dtype"])
-    if case["op"] == "grad":
+    if case["op"].startswith("grad"):
         x = torch.from_numpy(values(case["xshape"], dtype, case["seed"])).requires_grad_()
         y = torch.from_numpy(values(case["shape"], dtype, case["seed"] + 1))
-        g = torch.from_numpy(values(case["shape"], dtype, case["seed"] + 2))
-        (x + y).backward(g)
+        if case["op"] == "gradsum":  # sum's backward: a broadcast view (stride 0)
+            ((x + y).sum() * 0.1).backward()
+        elif case["op"] == "gradmean":  # mean's: a dense tensor
+            ((x + y).mean() * 0.3).backward()
+        else:
+            (x + y).backward(torch.from_numpy(values(case["shape"], dtype, case["seed"] + 2)))
         return x.grad.numpy()
     a = layout(values(case["shape"], dtype, case["seed"]), case["layout"])
     t = torch.from_numpy(a) if a.flags.writeable else torch.from_numpy(a.copy()).as_strided(

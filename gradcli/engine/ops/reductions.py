@@ -127,16 +127,15 @@ def _sum_vjp(g: Tensor, node: Node) -> One:
     return (expand_reduced(g, shape, axes, keepdim),)
 
 
-#: Up to this many elements a reduced gradient is expanded into a buffer of its own: cheaper
-#: than numpy's broadcast view (~0.6 us against ~2.6), and the next VJP may write into it.
-_COPY_UP_TO = 1024
-
-
-def _expand_raw(g: np.ndarray, shape: tuple[int, ...], axes: tuple[int, ...] | None) -> np.ndarray:
+def _expand_raw(g: np.ndarray, shape: tuple[int, ...], axes: tuple[int, ...] | None,
+                dense: bool) -> np.ndarray:
+    """A reduced gradient back at the input's shape, laid out as PyTorch's: sum's backward
+    is a broadcast view (strides 0, read-only), mean's a buffer of its own (its expand divided
+    by the count). The layout decides the order in which a later sum_to adds it up."""
     kept = _kept_shape(shape, axes)
     if g.shape != kept:
         g = g.reshape(kept)
-    if math.prod(shape) <= _COPY_UP_TO:
+    if dense:
         out = np.empty(shape, g.dtype)
         np.copyto(out, g)
         return out
@@ -145,12 +144,12 @@ def _expand_raw(g: np.ndarray, shape: tuple[int, ...], axes: tuple[int, ...] | N
 
 def _sum_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray]:
     shape, axes, keepdim = node.ctx
-    return (_expand_raw(g, shape, axes),)
+    return (_expand_raw(g, shape, axes, False),)
 
 
 def _mean_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray]:
     shape, axes, keepdim, count = node.ctx
-    return (_expand_raw(np.asarray(g / count), shape, axes),)
+    return (_expand_raw(np.asarray(g / count), shape, axes, True),)
 
 
 @op("sum(input, dim=None, keepdim=False, dtype=None)", category="reduction",
@@ -216,7 +215,7 @@ def _mean_of(data: np.ndarray, axis: Any, keepdim: bool, count: int) -> np.ndarr
 
 def _mean_vjp(g: Tensor, node: Node) -> One:
     shape, axes, keepdim, count = node.ctx
-    return (expand_reduced(g / count, shape, axes, keepdim),)
+    return (expand_reduced(g, shape, axes, keepdim) / count,)
 
 
 def _torch_name(dt: np.dtype[Any]) -> str:
