@@ -325,6 +325,11 @@ def torch_sum(a: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> np.
         elif axes == (nd - 1,) and n > 1 and a.size > n:
             res = _rows(a.reshape(-1, n), lanes) + zero
             return res.reshape(a.shape[:-1] + (1,) if keepdim else a.shape[:-1])
+        elif axes == (0,) and 1 < a.shape[0] < a.size < GRAIN_SIZE:
+            # the leading dim: one reduced dim (size0) and the others as one (size1)
+            rows = a.shape[0]
+            res = _slices(a.reshape(rows, -1).T, a.size // rows, 1, lanes) + zero
+            return res.reshape((1,) + a.shape[1:] if keepdim else a.shape[1:])
     if axes is None or len(axes) == nd:
         axes = tuple(range(nd))
     out_shape = tuple(1 if i in axes else n for i, n in enumerate(a.shape)) if keepdim else \
