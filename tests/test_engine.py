@@ -408,8 +408,11 @@ def test_the_mean_of_nothing_is_nan_and_silent() -> None:
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_mean_is_np_mean_bit_for_bit(dtype: str) -> None:
-    """mean() skips np.mean's Python wrapper for float32/float64: the same sum and division."""
+def test_mean_is_sum_then_division_bit_for_bit(dtype: str) -> None:
+    """mean() of float32/float64 is PyTorch's CPU mean: its sum (in its order, see
+    tests/test_sums.py), then one division by the count, in the dtype."""
+    from gradcli.engine.summation import torch_sum
+
     rng = np.random.default_rng(11)
     for shape in [(1,), (7,), (3125,), (100, 33), (2, 3, 4), ()]:
         for scale in (1e-3, 1.0, 1e6):
@@ -417,7 +420,9 @@ def test_mean_is_np_mean_bit_for_bit(dtype: str) -> None:
             for dim in [None, *range(a.ndim)]:
                 for keepdim in (False, True):
                     got = E.mean(Tensor(a), dim, keepdim).data
-                    expected = np.asarray(np.mean(a, axis=dim, keepdims=keepdim), dtype=dtype)
+                    axes = None if dim is None or not a.ndim else (dim,)
+                    count = a.size if axes is None else a.shape[dim]
+                    expected = np.asarray(torch_sum(a, axes, keepdim) / np.dtype(dtype).type(count))
                     assert got.dtype == expected.dtype and got.shape == expected.shape
                     assert got.tobytes() == expected.tobytes(), (shape, dim, keepdim)
 

@@ -27,6 +27,7 @@ import numpy as np
 from . import reuse
 from .dtypes import is_float, parse_dtype, torch_type_name
 from .errors import grad_error
+from .summation import float_sum
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -397,6 +398,13 @@ def broadcast_to(x: Tensor, shape: tuple[int, ...]) -> Tensor:
     return record("ExpandBackward0", out, (x,), _expand_vjp)
 
 
+def _sum_axes(g: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    """``g`` summed over ``axes``, kept: PyTorch's sum_to, in its order for floats."""
+    if g.dtype.kind == "f":
+        return float_sum(g, axes, True)
+    return np.sum(g, axis=axes, keepdims=True)
+
+
 def _sum_to_vjp(g: Tensor, node: Node) -> tuple[Tensor]:
     return (broadcast_to(g, node.ctx),)
 
@@ -412,7 +420,7 @@ def sum_to(g: Tensor, shape: tuple[int, ...]) -> Tensor:
     if not axes:
         out = type(g)(np.asarray(g.data.reshape(shape)))
         return record("SumBackward1", out, (g,), _sum_to_vjp, ctx=g.data.shape)
-    out = type(g)(np.asarray(np.sum(g.data, axis=axes, keepdims=True)))
+    out = type(g)(np.asarray(_sum_axes(g.data, axes)))
     out = record("SumBackward1", out, (g,), _sum_to_vjp, ctx=g.data.shape)
     return _view_as_shape(out, shape) if lead else out
 
@@ -730,7 +738,7 @@ def _fit_raw(g: np.ndarray, shape: tuple[int, ...], dtype: np.dtype[Any]) -> np.
         axes = tuple(range(lead)) + tuple(
             lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1)
         if axes:
-            g = np.sum(g, axis=axes, keepdims=True)
+            g = _sum_axes(g, axes)
         g = g.reshape(shape)
     if g.dtype != dtype:
         g = g.astype(dtype)

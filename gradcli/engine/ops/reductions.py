@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import dtypes
+from .. import dtypes, summation
 from ..autograd import Node, record
 from ..errors import shape_error, type_error, value_error
 from ..tensor import Tensor
@@ -92,6 +92,14 @@ def expand_reduced(g: Tensor, shape: tuple[int, ...], axes: tuple[int, ...] | No
 _add_reduce: Any = np.add.reduce
 
 
+def float_sum(data: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> Any:
+    """``np.add.reduce`` over ``axes``, with floats added in PyTorch's order (engine/summation)
+    so that the last bit agrees; integers sum exactly either way."""
+    if data.dtype.kind == "f":
+        return summation.float_sum(data, axes, keepdim)
+    return _add_reduce(data, axis=axes, keepdims=keepdim)
+
+
 def _np_axis(axes: tuple[int, ...] | None, ndim: int) -> tuple[int, ...] | None:
     return None if axes is None or ndim == 0 else axes
 
@@ -119,16 +127,15 @@ def _sum_vjp(g: Tensor, node: Node) -> One:
     return (expand_reduced(g, shape, axes, keepdim),)
 
 
-#: Up to this many elements a reduced gradient is expanded into a buffer of its own: cheaper
-#: than numpy's broadcast view (~0.6 us against ~2.6), and the next VJP may write into it.
-_COPY_UP_TO = 1024
-
-
-def _expand_raw(g: np.ndarray, shape: tuple[int, ...], axes: tuple[int, ...] | None) -> np.ndarray:
+def _expand_raw(g: np.ndarray, shape: tuple[int, ...], axes: tuple[int, ...] | None,
+                dense: bool) -> np.ndarray:
+    """A reduced gradient back at the input's shape, laid out as PyTorch's: sum's backward
+    is a broadcast view (strides 0, read-only), mean's a buffer of its own (its expand divided
+    by the count). The layout decides the order in which a later sum_to adds it up."""
     kept = _kept_shape(shape, axes)
     if g.shape != kept:
         g = g.reshape(kept)
-    if math.prod(shape) <= _COPY_UP_TO:
+    if dense:
         out = np.empty(shape, g.dtype)
         np.copyto(out, g)
         return out
@@ -137,12 +144,12 @@ def _expand_raw(g: np.ndarray, shape: tuple[int, ...], axes: tuple[int, ...] | N
 
 def _sum_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray]:
     shape, axes, keepdim = node.ctx
-    return (_expand_raw(g, shape, axes),)
+    return (_expand_raw(g, shape, axes, False),)
 
 
 def _mean_fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray]:
     shape, axes, keepdim, count = node.ctx
-    return (_expand_raw(np.asarray(g / count), shape, axes),)
+    return (_expand_raw(np.asarray(g / count), shape, axes, True),)
 
 
 @op("sum(input, dim=None, keepdim=False, dtype=None)", category="reduction",
@@ -162,8 +169,7 @@ def sum(input: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -
         data = data.astype(dtypes.parse_dtype(dtype))
     elif data.dtype.kind in "bi":
         data = data.astype(np.int64)
-    out = Tensor(np.asarray(_add_reduce(data, axis=_np_axis(axes, t.data.ndim),
-                                        keepdims=keepdim)))
+    out = Tensor(np.asarray(float_sum(data, _np_axis(axes, t.data.ndim), keepdim)))
     name = "SumBackward0" if dim is None else "SumBackward1"
     return record(name, out, (t,), _sum_vjp, ctx=(t.data.shape, axes, keepdim), fast=_sum_fast)
 
@@ -195,11 +201,10 @@ def mean(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
 
 
 def _mean_of(data: np.ndarray, axis: Any, keepdim: bool, count: int) -> np.ndarray:
-    """``np.mean`` of float32 or float64 data (the only floating dtypes of a tensor), in its
-    dtype: np.mean's own two steps (the sum, then one division by the count), without its
-    ~4 us of Python around them. The mean of nothing is NaN, as in PyTorch, and silent (numpy
-    would warn "Mean of empty slice")."""
-    total = _add_reduce(data, axis=axis, keepdims=keepdim)
+    """The mean of float32 or float64 data (the only floating dtypes of a tensor), in its
+    dtype, as PyTorch's CPU mean: its sum, then one division by the count. The mean of
+    nothing is NaN, as in PyTorch, and silent (numpy would warn "Mean of empty slice")."""
+    total = float_sum(data, axis, keepdim)
     if not count:
         with np.errstate(invalid="ignore"):
             return np.asarray(np.true_divide(total, count), dtype=data.dtype)
@@ -497,7 +502,7 @@ def logsumexp(input: Any, dim: Any, keepdim: bool = False) -> Tensor:
     ax = _np_axis(axes, t.data.ndim)
     m = np.max(t.data, axis=ax, keepdims=True) if t.data.size else np.zeros(())
     m = np.where(np.isfinite(m), m, 0)
-    val = np.log(np.sum(np.exp(t.data - m), axis=ax, keepdims=True)) + m
+    val = np.log(float_sum(np.exp(t.data - m), ax, True)) + m
     if not keepdim and ax is not None:
         val = np.squeeze(val, axis=ax)
     elif not keepdim:
