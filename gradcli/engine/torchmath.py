@@ -141,3 +141,111 @@ def _div2(nh: np.ndarray, nl: np.ndarray, dh: np.ndarray,
     u = fma32(t, nh, -s)
     v = fma32(-dl, t, fma32(-dh, t, np.broadcast_to(_F(1), dh.shape)))
     return s, fma32(s, v, fma32(nl, t, u))
+
+
+# -- double-float (pair) arithmetic, FMA formulations as SLEEF's ---------------------------------
+
+def _add_pf(xh: np.ndarray, xl: np.ndarray, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(xh + xl) + y by two-sum on the high parts."""
+    s = xh + y
+    v = s - xh
+    return s, ((xh - (s - v)) + (y - v)) + xl
+
+
+def _add_pp(xh: np.ndarray, xl: np.ndarray, yh: np.ndarray,
+            yl: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    s = xh + yh
+    v = s - xh
+    return s, ((xh - (s - v)) + (yh - v)) + (xl + yl)
+
+
+def _mul_pf(xh: np.ndarray, xl: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    s = xh * y
+    return s, fma32(xl, y, fma32(xh, y, -s))
+
+
+def _mul_pp(xh: np.ndarray, xl: np.ndarray, yh: np.ndarray,
+            yl: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    s = xh * yh
+    return s, fma32(xh, yl, fma32(xl, yh, fma32(xh, yh, -s)))
+
+
+def _sq_p(xh: np.ndarray, xl: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    s = xh * xh
+    return s, fma32(xh + xh, xl, fma32(xh, xh, -s))
+
+
+_EXPK2_POLY = tuple(_F(c) for c in (0.1980960224e-3, 0.1394256484e-2, 0.8333456703e-2,
+                                    0.4166637361e-1))
+
+
+def _expk2(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """e**a as a float32 pair (SLEEF's expk2f on (a, 0))."""
+    q = _rint_i32(a * _R_LN2)
+    q = np.where(np.abs(a) <= _F(128), q, _I(0))
+    qf = q.astype(_F)
+    sh, sl = _add_pf(a, np.zeros_like(a), qf * -_L2U)
+    sh, sl = _add_pf(sh, sl, qf * -_L2L)
+    c = _EXPK2_POLY
+    u = fma32(c[0], sh, c[1])
+    for k in c[2:]:
+        u = fma32(u, sh, k)
+    th, tl = _add_pf(*_mul_pf(sh, sl, u), _F(0.166666659414234244790680580464))
+    th, tl = _add_pf(*_mul_pp(sh, sl, th, tl), _F(0.5))
+    th, tl = _add_pp(sh, sl, *_mul_pp(*_sq_p(sh, sl), th, tl))
+    s = _F(1) + th
+    th, tl = s, ((_F(1) - s) + th) + tl
+    th, tl = _ldexp2(th, q), _ldexp2(tl, q)
+    low = a < _F(-104)
+    return np.where(low, _F(0), th), np.where(low, _F(0), tl)
+
+
+def expm132(x: np.ndarray) -> np.ndarray:
+    """SLEEF's xexpm1f (1.0 ULP): e**x - 1 for a float32 array."""
+    x = _f32(x)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        dh, dl = _add_pf(*_expk2(x), _F(-1))
+        out = dh + dl
+        out = np.where(x > _F(88.72283172607421875), _F(np.inf), out)
+        out = np.where(x < _F(-16.635532333438687426013570), _F(-1), out)
+        out = np.where((x == 0) & np.signbit(x), _F(-0.0), out)
+    return out.reshape(x.shape)
+
+
+#: Above this (about 1e38) log1p is log, SLEEF 3.8's choice.
+_LOG1P_BOUND = _F(float.fromhex("0x1.2ced32p+126"))
+
+
+def log1p32(x: np.ndarray) -> np.ndarray:
+    """SLEEF's xlog1pf (1.0 ULP): log(1 + x) for a float32 array."""
+    x = _f32(x)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        dp1 = x + _F(1)
+        e = _getexp(dp1 * _F(1.0 / 0.75))
+        e = np.where(np.isposinf(e), _F(128), e)
+        ei = np.where(np.isfinite(e), e, _F(0)).astype(_I)
+        t = (np.int32(0x3F800000) - (ei << _I(23))).view(_F)
+        m = fma32(x, t, t - _F(1))
+        sh, sl0 = _two_prod(np.broadcast_to(_LN2_HI, e.shape), e)
+        sl = fma32(_LN2_LO, e, sl0)
+        dh = _F(2) + m
+        dl = (_F(2) - dh) + m
+        xh, xl = _div2(m, np.zeros_like(m), dh, dl)
+        x2 = xh * xh
+        tt = fma32(_LOG_POLY[0], x2, _LOG_POLY[1])
+        tt = fma32(tt, x2, _LOG_POLY[2])
+        yh, yl = xh * _F(2), xl * _F(2)
+        r = sh + yh
+        sl = (((sh - r) + yh) + sl) + yl
+        sh = r
+        v = (x2 * xh) * tt
+        r = sh + v
+        sl = ((sh - r) + v) + sl
+        out = r + sl
+        big = x > _LOG1P_BOUND
+        if big.any():
+            out[big] = log32(x[big])
+        out = np.where((x < _F(-1)) | np.isnan(x), _F(np.nan), out)
+        out = np.where(x == _F(-1), _F(-np.inf), out)
+        out = np.where((x == 0) & np.signbit(x), _F(-0.0), out)
+    return out.reshape(x.shape)
