@@ -249,3 +249,104 @@ def log1p32(x: np.ndarray) -> np.ndarray:
         out = np.where(x == _F(-1), _F(-np.inf), out)
         out = np.where((x == 0) & np.signbit(x), _F(-0.0), out)
     return out.reshape(x.shape)
+
+
+# -- functions PyTorch hands to Intel's MKL (VML, high accuracy) ---------------------------------
+# MKL's float32 exp, log, tanh, sin and cos are not public algorithms; their results are nearly
+# always the correctly rounded value, which float64 evaluation rounded to float32 gives.
+
+def _via64(f: Any, x: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        return np.asarray(f(np.asarray(x, dtype=np.float64)).astype(_F))
+
+
+#: Elements per iteration of PyTorch's vectorised loop (two AVX-512 registers of float32); the
+#: remainder of a contiguous input, and all of a strided one, take the scalar formula.
+_VEC_STEP = 32
+
+
+def _vector_part(x: np.ndarray) -> tuple[np.ndarray, int]:
+    """x as rows in the order PyTorch's loop walks them, and how many leading elements of each
+    row its vectorised loop takes (whole steps of 32 along a unit-stride row; none otherwise)."""
+    if x.ndim > 1 and x.flags.f_contiguous and not x.flags.c_contiguous:
+        x = x.T  # PyTorch keeps a dense input's layout and walks it in memory order
+    if x.flags.c_contiguous:
+        rows = x.reshape(1, -1)
+    else:
+        rows = x.reshape(-1, x.shape[-1]) if x.ndim else x.reshape(1, 1)
+    n = rows.shape[1]
+    unit = x.ndim == 0 or x.strides[-1] == x.itemsize or n == 1
+    return rows, (n - n % _VEC_STEP) if unit else 0
+
+
+def sigmoid32(x: np.ndarray) -> np.ndarray:
+    """PyTorch's float32 sigmoid: 1 / (1 + e**-x), with SLEEF's exp in the vectorised part and
+    the C library's (nearly correctly rounded) exp in the scalar part."""
+    x = _f32(x)
+    rows, body = _vector_part(x)
+    one = _F(1)
+    with np.errstate(over="ignore"):
+        out = one / (one + _via64(np.exp, -rows))
+        if body:
+            out[:, :body] = one / (one + exp32(-rows[:, :body]))
+    if x.ndim > 1 and x.flags.f_contiguous and not x.flags.c_contiguous:
+        return out.reshape(x.T.shape).T
+    return out.reshape(x.shape)
+
+
+def _dispatch(f32: Any, f64: Any) -> Any:
+    def f(x: Any) -> Any:
+        if isinstance(x, (np.ndarray, np.generic)) and x.dtype == _F:
+            r = f32(x)
+            return r if isinstance(x, np.ndarray) else r[()]
+        return f64(x)
+    f.__doc__ = f32.__doc__
+    return f
+
+
+exp = _dispatch(lambda x: _via64(np.exp, x), np.exp)
+log = _dispatch(lambda x: _via64(np.log, x), np.log)
+tanh = _dispatch(lambda x: _via64(np.tanh, x), np.tanh)
+sin = _dispatch(lambda x: _via64(np.sin, x), np.sin)
+cos = _dispatch(lambda x: _via64(np.cos, x), np.cos)
+expm1 = _dispatch(expm132, np.expm1)
+log1p = _dispatch(log1p32, np.log1p)
+
+
+def sigmoid(x: Any) -> Any:
+    """PyTorch's sigmoid, 1 / (1 + e**-x) (so very negative inputs give exactly 0)."""
+    if isinstance(x, (np.ndarray, np.generic)) and x.dtype == _F:
+        r = sigmoid32(np.asarray(x))
+        return r if isinstance(x, np.ndarray) else r[()]
+    with np.errstate(over="ignore"):
+        return (1 / (1 + np.exp(-x))).astype(x.dtype, copy=False)
+
+
+def one_minus_square(y: np.ndarray) -> np.ndarray:
+    """1 - y*y with one rounding (a fused multiply-add), as PyTorch's tanh backward."""
+    if y.dtype == _F:
+        return fma32(-y, y, _F(1)).reshape(y.shape)
+    d = np.multiply(y, y)
+    return np.subtract(1, d, d)
+
+
+def power(x: np.ndarray, p: Any) -> np.ndarray:
+    """x ** p for a number p as PyTorch's kernel: 2, 3, 0.5, -0.5, -1 and -2 by multiplication,
+    square root and division; other exponents by the library's pow."""
+    if x.dtype.kind != "f":
+        return np.power(x, p)
+    one = x.dtype.type(1)
+    if p == 2:
+        return np.square(x)
+    if p == 3:
+        return x * x * x
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if p == 0.5:
+            return np.sqrt(x)
+        if p == -0.5:
+            return one / np.sqrt(x)
+        if p == -1:
+            return one / x
+        if p == -2:
+            return one / (x * x)
+    return np.power(x, p)
