@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .fma import fma32
+from .fma import fma32, fma64
 
 _F = np.float32
 _I = np.int32
@@ -326,7 +326,9 @@ def one_minus_square(y: np.ndarray) -> np.ndarray:
     """1 - y*y with one rounding (a fused multiply-add), as PyTorch's tanh backward."""
     if y.dtype == _F:
         return fma32(-y, y, _F(1)).reshape(y.shape)
-    d = np.multiply(y, y)
+    if y.dtype == np.float64:
+        return fma64(-y, y, 1.0)
+    d = np.asarray(np.multiply(y, y))
     return np.subtract(1, d, d)
 
 
