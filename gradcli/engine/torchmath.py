@@ -294,33 +294,45 @@ def sigmoid32(x: np.ndarray) -> np.ndarray:
     return out.reshape(x.shape)
 
 
-def _dispatch(f32: Any, f64: Any) -> Any:
+#: Largest float32 array that gets the exact SLEEF emulation (about 100 ns an element, against
+#: numpy's 1): bigger ones take the float64-rounded value, PyTorch's bits but for ~1-2 % of them.
+EXACT_MAX = 1 << 16
+
+
+def _dispatch(exact: Any, near: Any, other: Any) -> Any:
+    """Float32 arrays and scalars to ``exact`` (up to EXACT_MAX elements) or ``near``; other
+    dtypes to ``other``."""
     def f(x: Any) -> Any:
         if isinstance(x, (np.ndarray, np.generic)) and x.dtype == _F:
-            r = f32(x)
+            r = (exact if np.size(x) <= EXACT_MAX else near)(np.asarray(x))
             return r if isinstance(x, np.ndarray) else r[()]
-        return f64(x)
-    f.__doc__ = f32.__doc__
+        return other(x)
+    f.__doc__ = exact.__doc__
     return f
 
 
-exp = _dispatch(lambda x: _via64(np.exp, x), np.exp)
-log = _dispatch(lambda x: _via64(np.log, x), np.log)
-tanh = _dispatch(lambda x: _via64(np.tanh, x), np.tanh)
-sin = _dispatch(lambda x: _via64(np.sin, x), np.sin)
-cos = _dispatch(lambda x: _via64(np.cos, x), np.cos)
-expm1 = _dispatch(expm132, np.expm1)
-log1p = _dispatch(log1p32, np.log1p)
+def _near(f: Any) -> Any:
+    return lambda x: _via64(f, x)
 
 
-def sigmoid(x: Any) -> Any:
-    """PyTorch's sigmoid, 1 / (1 + e**-x) (so very negative inputs give exactly 0)."""
-    if isinstance(x, (np.ndarray, np.generic)) and x.dtype == _F:
-        r = sigmoid32(np.asarray(x))
-        return r if isinstance(x, np.ndarray) else r[()]
+exp = _dispatch(_near(np.exp), _near(np.exp), np.exp)
+log = _dispatch(_near(np.log), _near(np.log), np.log)
+tanh = _dispatch(_near(np.tanh), _near(np.tanh), np.tanh)
+expm1 = _dispatch(expm132, _near(np.expm1), np.expm1)
+log1p = _dispatch(log1p32, _near(np.log1p), np.log1p)
+
+def _sigmoid_near(x: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        return (_F(1) / (_F(1) + _via64(np.exp, -x))).astype(_F)
+
+
+def _sigmoid_other(x: Any) -> Any:
     with np.errstate(over="ignore"):
         return (1 / (1 + np.exp(-x))).astype(x.dtype, copy=False)
 
+
+#: PyTorch's sigmoid, 1 / (1 + e**-x) (so very negative inputs give exactly 0).
+sigmoid = _dispatch(sigmoid32, _sigmoid_near, _sigmoid_other)
 
 def one_minus_square(y: np.ndarray) -> np.ndarray:
     """1 - y*y with one rounding (a fused multiply-add), as PyTorch's tanh backward."""

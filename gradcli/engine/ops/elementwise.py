@@ -140,13 +140,13 @@ def _blockwise(g: np.ndarray, x: np.ndarray, deriv: Callable[[np.ndarray], np.nd
 
 def _sin_fast(g: np.ndarray, n: Node, owned: bool) -> RawOne:
     x = _saved_array(n)
-    if owned and _blockwise(g, x, torchmath.cos):
+    if owned and _blockwise(g, x, np.cos):
         return (g,)
-    return (_into(np.asarray(torchmath.cos(x)), g, owned),)
+    return (_into(np.asarray(np.cos(x)), g, owned),)
 
 
 def _cos_fast(g: np.ndarray, n: Node, owned: bool) -> RawOne:
-    d = np.asarray(torchmath.sin(_saved_array(n)))
+    d = np.asarray(np.sin(_saved_array(n)))
     return (_into(np.negative(d, d), g, owned),)
 
 
@@ -169,9 +169,9 @@ log1p = _declare("log1p", torchmath.log1p, lambda g, n: (g / (_saved_input(n) + 
                  domain="positive")
 sqrt = _declare("sqrt", np.sqrt, lambda g, n: (g / (2 * n.output()),), save="output",
                 rule="grad / (2 * sqrt(input))", summary="square root", domain="positive")
-sin = _declare("sin", torchmath.sin, lambda g, n: (g * cos(_saved_input(n)),), fast=_sin_fast,
+sin = _declare("sin", np.sin, lambda g, n: (g * cos(_saved_input(n)),), fast=_sin_fast,
                rule="grad * cos(input)", summary="sine")
-cos: Callable[[Any], Tensor] = _declare("cos", torchmath.cos, lambda g, n: (-g * sin(_saved_input(n)),),
+cos: Callable[[Any], Tensor] = _declare("cos", np.cos, lambda g, n: (-g * sin(_saved_input(n)),),
                fast=_cos_fast,
                rule="-grad * sin(input)", summary="cosine")
 tan = _declare("tan", np.tan, lambda g, n: (g * (1 + n.output() ** 2),), save="output",

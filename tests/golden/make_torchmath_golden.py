@@ -1,0 +1,95 @@
+"""Generate torchmath_golden.json: PyTorch's float32 exp, log, ... as bits, for test_torchmath.py.
+
+Run with a Python that has torch 2.13 (never a dependency of gradcli or its tests), from the
+repository root, on an x86-64 CPU with AVX-512 (and gcc, for the SLEEF cases):
+
+    /path/to/torchenv/bin/python tests/golden/make_torchmath_golden.py
+
+Inputs: every special class (signed zeros, infinities, NaN, subnormals, the largest and
+smallest normals, the overflow and underflow thresholds of each function) plus seeded random
+bit patterns and scaled normals. Each case records the inputs' and outputs' float32 bits as
+the base64 of their little-endian bytes. "exact" cases are what gradcli must reproduce bit for
+bit; "near" cases (MKL's exp, log, tanh: torch calls Intel's closed library for these) record
+torch's bits to measure how often gradcli's float64-rounded result differs.
+
+The SLEEF cases (exp and log as SLEEF computes them, which torch's sigmoid and log1p use) call
+the wheel's own SLEEF through a small C shim (benchmarks/torchmath_exhaustive.py builds it).
+The output is deterministic.
+"""
+
+import base64
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = Path(__file__).resolve().parent / "torchmath_golden.json"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from torchmath_exhaustive import build_shim, sleef  # noqa: E402
+
+SPECIAL_BITS = [0x00000000, 0x80000000, 0x00000001, 0x80000001, 0x007FFFFF, 0x807FFFFF,
+                0x00800000, 0x80800000, 0x7F7FFFFF, 0xFF7FFFFF, 0x7F800000, 0xFF800000,
+                0x7FC00000, 0xFFC00000, 0x3F800000, 0xBF800000, 0x33800000, 0xB3800000]
+SPECIAL_VALUES = [88.72283, 88.72284, 88.7, 89.0, 100.0, 100.00001, -87.33654, -103.97208,
+                  -104.0, -104.00001, -16.635532, -16.63553, 0.5, -0.5, 2.0, 1e-7, -1e-7,
+                  1.0000001, 0.99999994, 1e38, 1.2e38, 3e38, -0.99999994, 0.75, 1.5, 0.6931472]
+
+
+def inputs(seed, scale):
+    rng = np.random.default_rng(seed)
+    bits = np.array(SPECIAL_BITS, dtype=np.uint32).view(np.float32)
+    values = np.array(SPECIAL_VALUES + [-v for v in SPECIAL_VALUES], dtype=np.float32)
+    rand_bits = rng.integers(0, 2**32, 512, dtype=np.uint64).astype(np.uint32).view(np.float32)
+    normals = (rng.standard_normal(1024) * scale).astype(np.float32)
+    x = np.concatenate([bits, values, rand_bits, normals])
+    return np.concatenate([x, np.zeros(-x.size % 32, np.float32)])  # whole vector steps
+
+
+def b64bits(a):
+    return base64.b64encode(np.ascontiguousarray(a, dtype=np.float32).tobytes()).decode()
+
+
+def main():
+    shim = build_shim()
+    x = inputs(0, 8.0)
+    t = torch.from_numpy(x)
+    g = torch.from_numpy(inputs(1, 1.0))
+    y = torch.tanh(t)
+    s = torch.sigmoid(t)
+    cases = {
+        "exact": {
+            "sleef_exp": sleef(shim, "exp", x),
+            "sleef_log": sleef(shim, "log", x),
+            "expm1": torch.expm1(t).numpy(),
+            "log1p": torch.log1p(t).numpy(),
+            "sigmoid": s.numpy(),
+            "pow3": (t ** 3).numpy(),
+            "pow-2": (t ** -2).numpy(),
+            "pow-0.5": (t ** -0.5).numpy(),
+            "tanh_backward": torch.ops.aten.tanh_backward(g, y).numpy(),
+            "sigmoid_backward": torch.ops.aten.sigmoid_backward(g, s).numpy(),
+        },
+        "near": {
+            "exp": torch.exp(t).numpy(),
+            "log": torch.log(t).numpy(),
+            "tanh": torch.tanh(t).numpy(),
+        },
+    }
+    doc = {
+        "torch": torch.__version__,
+        "x": b64bits(x),
+        "grad": b64bits(g.numpy()),
+        "tanh": b64bits(y.numpy()),
+        "sigmoid": b64bits(s.numpy()),
+        "cases": {kind: {name: b64bits(v) for name, v in group.items()}
+                  for kind, group in cases.items()},
+    }
+    OUT.write_text(json.dumps(doc, indent=1) + "\n")
+    print(f"wrote {OUT} ({x.size} inputs)")
+
+
+if __name__ == "__main__":
+    main()
