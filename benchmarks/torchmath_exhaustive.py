@@ -73,6 +73,9 @@ def main() -> None:
             diff = (ref.view(np.uint32) != ours.view(np.uint32)) & ~(np.isnan(ref) & np.isnan(ours))
             bad += int(diff.sum())
             total += bits.size
+            if (start // (args.chunk * args.step)) % 64 == 63:
+                print(f"  {name}: {total} checked, {bad} differ ({time.time() - t0:.0f} s)",
+                      flush=True)
             for i in np.flatnonzero(diff)[:max(0, 5 - shown)]:
                 shown += 1
                 print(f"  {name}({x[i]!r} = 0x{x[i:i+1].view(np.uint32)[0]:08x}): ours "

@@ -67,15 +67,19 @@ def exp32(x: np.ndarray) -> np.ndarray:
     x = _f32(x)
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         q = _rint_i32(x * _R_LN2)
+        q = np.where(np.abs(x) <= _F(128), q, _I(0))
         qf = q.astype(_F)
-        s = fma32(qf, -_L2U, x)
-        s = fma32(qf, -_L2L, s)
+        # fma(q, -L2U, x) is exact in float32: q * L2U has at most 23 bits and x is within a
+        # factor of two of it (Sterbenz). fma(q, -L2L, s) is exact in float64 (42 bits at
+        # most), so one rounding to float32 gives it.
+        s = x - qf * _L2U
+        s = (s - q * np.float64(_L2L)).astype(_F)
         c = _EXP_POLY
         u = fma32(c[0], s, c[1], subnormal=False)
         for k in c[2:]:
             u = fma32(u, s, k, subnormal=False)
-        u = _F(1) + fma32(s * s, u, s)
-        u = _ldexp2(u, np.where(np.abs(x) <= _F(128), q, _I(0)))
+        u = _F(1) + fma32(s * s, u, s, subnormal=False)
+        u = _ldexp2(u, q)
         u = np.where(x < _F(-104), _F(0), u)
         u = np.where(x > _F(100), _F(np.inf), u)
     return u.reshape(x.shape)
@@ -337,7 +341,16 @@ sigmoid = _dispatch(sigmoid32, _sigmoid_near, _sigmoid_other)
 def one_minus_square(y: np.ndarray) -> np.ndarray:
     """1 - y*y with one rounding (a fused multiply-add), as PyTorch's tanh backward."""
     if y.dtype == _F:
-        return fma32(-y, y, _F(1)).reshape(y.shape)
+        # y*y is exact in float64 and so, for |y| >= 1/8, is 1 - y*y: one rounding to float32.
+        # Otherwise a float64 result on a float32 half-way point may be a double rounding:
+        # those elements are redone exactly.
+        d = np.asarray(np.multiply(y, y, dtype=np.float64))
+        np.subtract(1.0, d, out=d)
+        out = d.astype(_F)
+        mid = (d.view(np.uint64) & np.uint64(0x1FFFFFFF)) == np.uint64(0x10000000)
+        if mid.any():
+            out[mid] = fma32(-y[mid], y[mid], _F(1))
+        return out
     if y.dtype == np.float64:
         return fma64(-y, y, 1.0)
     d = np.asarray(np.multiply(y, y))
