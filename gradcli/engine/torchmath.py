@@ -338,19 +338,26 @@ def _sigmoid_other(x: Any) -> Any:
 #: PyTorch's sigmoid, 1 / (1 + e**-x) (so very negative inputs give exactly 0).
 sigmoid = _dispatch(sigmoid32, _sigmoid_near, _sigmoid_other)
 
+def _one_minus_square32(y: np.ndarray) -> np.ndarray:
+    """fma(-y, y, 1) in float32, exactly, in a few passes.
+
+    y*y is exact in float64; 1 - y*y rounded to float64 and then to float32 is the fused
+    result unless the float64 value lies exactly half-way between two float32 numbers (it is
+    exact for 1/8 <= |y| <= 2**26, and then so is the half-way case); those rare elements are
+    redone with the general emulation."""
+    d = np.array(y, dtype=np.float64)
+    np.multiply(d, d, out=d)
+    out = np.subtract(1.0, d, out=d).astype(_F)
+    mid = (d.view(np.uint64) & np.uint64(0x1FFFFFFF)) == np.uint64(0x10000000)
+    if mid.any():
+        out[mid] = fma32(-y[mid], y[mid], _F(1))
+    return out
+
+
 def one_minus_square(y: np.ndarray) -> np.ndarray:
     """1 - y*y with one rounding (a fused multiply-add), as PyTorch's tanh backward."""
     if y.dtype == _F:
-        # y*y is exact in float64 and so, for |y| >= 1/8, is 1 - y*y: one rounding to float32.
-        # Otherwise a float64 result on a float32 half-way point may be a double rounding:
-        # those elements are redone exactly.
-        d = np.asarray(np.multiply(y, y, dtype=np.float64))
-        np.subtract(1.0, d, out=d)
-        out = d.astype(_F)
-        mid = (d.view(np.uint64) & np.uint64(0x1FFFFFFF)) == np.uint64(0x10000000)
-        if mid.any():
-            out[mid] = fma32(-y[mid], y[mid], _F(1))
-        return out
+        return _one_minus_square32(np.asarray(y))
     if y.dtype == np.float64:
         return fma64(-y, y, 1.0)
     d = np.asarray(np.multiply(y, y))
