@@ -106,3 +106,24 @@ def test_the_engine_ops_use_them() -> None:
         assert not differ(log1p(x).data, bits(GOLDEN["cases"]["exact"]["log1p"])[:96]).any()
         near = bits(GOLDEN["cases"]["near"]["exp"])[:96]
         assert differ(exp(x).data, near).mean() < 0.05
+
+
+@pytest.mark.parametrize("case", GOLDEN["softmax_lastdim"], ids=lambda c: "x".join(map(str, c["shape"])))
+def test_softmax_family_along_the_last_dim_as_pytorch(case: dict[str, Any]) -> None:
+    from gradcli.engine.ops.reductions import (
+        log_softmax,
+        log_softmax_backward_data,
+        softmax,
+        softmax_backward_data,
+    )
+
+    shape = tuple(case["shape"])
+    x, g = bits(case["x"]).reshape(shape), bits(case["grad"]).reshape(shape)
+    last = len(shape) - 1
+    sm, lsm = softmax(Tensor(x), -1), log_softmax(Tensor(x), -1)
+    assert not differ(sm.data, bits(case["softmax"]).reshape(shape)).any()
+    assert not differ(lsm.data, bits(case["log_softmax"]).reshape(shape)).any()
+    dsm = softmax_backward_data(Tensor(g), sm, last).data
+    dlsm = log_softmax_backward_data(Tensor(g), lsm, last).data
+    assert not differ(dsm, bits(case["softmax_backward"]).reshape(shape)).any()
+    assert not differ(dlsm, bits(case["log_softmax_backward"]).reshape(shape)).any()

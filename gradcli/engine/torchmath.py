@@ -384,3 +384,80 @@ def power(x: np.ndarray, p: Any) -> np.ndarray:
         if p == -2:
             return one / (x * x)
     return np.power(x, p)
+
+
+# -- softmax family over the last dimension ------------------------------------------------------
+
+_LANES = 16  # float32 lanes of an AVX-512 register
+
+
+def _tree16(acc: np.ndarray) -> np.ndarray:
+    """The lanes of each row of acc (n, 16) added as PyTorch's AVX-512 reduction does: halves
+    of 256, 128, 64 and 32 bits folded in turn (lane i with lane i ^ 8, ^ 4, ^ 2, ^ 1)."""
+    for k in (8, 4, 2, 1):
+        acc = acc + acc[:, np.arange(_LANES) ^ k]
+    return acc[:, 0]
+
+
+def _row_sums(e: np.ndarray) -> np.ndarray:
+    """Sum of each row of e (n, m) in the order of PyTorch's vectorised map_reduce_all."""
+    n, m = e.shape
+    if m < _LANES:  # one partial register, its lanes added one by one into lane 0
+        acc = e[:, 0].copy()
+        for i in range(1, m):
+            acc += e[:, i]
+        return acc
+    acc = e[:, :_LANES].copy()
+    full = m - m % _LANES
+    for d in range(_LANES, full, _LANES):
+        acc += e[:, d:d + _LANES]
+    if full < m:
+        acc[:, :m - full] += e[:, full:]
+    return _tree16(acc)
+
+
+def log_softmax_lastdim32(x: np.ndarray) -> np.ndarray:
+    """PyTorch's float32 log_softmax along the last dimension of a contiguous array:
+    x - max - log(sum(exp(x - max))), with SLEEF's exp and log and its order of summation."""
+    x = np.ascontiguousarray(x, dtype=_F)
+    if x.size == 0:
+        return x.copy()
+    rows = x.reshape(-1, x.shape[-1])
+    mx = np.max(rows, axis=1)
+    with np.errstate(invalid="ignore", over="ignore"):
+        logsum = log32(_row_sums(exp32(rows - mx[:, None])))
+        out = (rows - mx[:, None]) - logsum[:, None]
+    return out.reshape(x.shape)
+
+
+def softmax_lastdim32(x: np.ndarray) -> np.ndarray:
+    """PyTorch's float32 softmax along the last dimension: exp(x - max) * (1 / sum), with
+    SLEEF's exp and PyTorch's order of summation."""
+    x = np.ascontiguousarray(x, dtype=_F)
+    if x.size == 0:
+        return x.copy()
+    rows = x.reshape(-1, x.shape[-1])
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        e = exp32(rows - np.max(rows, axis=1)[:, None])
+        out = e * (_F(1) / _row_sums(e))[:, None]
+    return out.reshape(x.shape)
+
+
+def softmax_backward_lastdim32(g: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """y * (g - sum(g * y)) along the last dimension, summed in PyTorch's order."""
+    g2, y2 = g.reshape(-1, g.shape[-1]), y.reshape(-1, y.shape[-1])
+    with np.errstate(invalid="ignore", over="ignore"):
+        return (y2 * (g2 - _row_sums(g2 * y2)[:, None])).reshape(g.shape)
+
+
+def log_softmax_backward_lastdim32(g: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """g - exp(y) * sum(g) along the last dimension (one fused multiply-add, SLEEF's exp)."""
+    g2, y2 = g.reshape(-1, g.shape[-1]), y.reshape(-1, y.shape[-1])
+    with np.errstate(invalid="ignore", over="ignore"):
+        return fma32(-exp32(y2), _row_sums(g2)[:, None], g2).reshape(g.shape)
+
+
+def lastdim_exact(a: np.ndarray, axis: int) -> bool:
+    """Whether the softmax family along ``axis`` of ``a`` takes the exact float32 path: the
+    last dimension of a float32 array of at most EXACT_MAX elements."""
+    return a.dtype == _F and a.ndim >= 1 and axis == a.ndim - 1 and 0 < a.size <= EXACT_MAX

@@ -9,7 +9,7 @@ Inputs: every special class (signed zeros, infinities, NaN, subnormals, the larg
 smallest normals, the overflow and underflow thresholds of each function) plus seeded random
 bit patterns and scaled normals. Each case records the inputs' and outputs' float32 bits as
 the base64 of their little-endian bytes. "exact" cases are what gradcli must reproduce bit for
-bit; "near" cases (MKL's exp, log, tanh: torch calls Intel's closed library for these) record
+bit (and so must the softmax family's cases, "softmax_lastdim"); "near" cases (MKL's exp, log, tanh: torch calls Intel's closed library for these) record
 torch's bits to measure how often gradcli's float64-rounded result differs.
 
 The SLEEF cases (exp and log as SLEEF computes them, which torch's sigmoid and log1p use) call
@@ -36,6 +36,12 @@ SPECIAL_BITS = [0x00000000, 0x80000000, 0x00000001, 0x80000001, 0x007FFFFF, 0x80
 SPECIAL_VALUES = [88.72283, 88.72284, 88.7, 89.0, 100.0, 100.00001, -87.33654, -103.97208,
                   -104.0, -104.00001, -16.635532, -16.63553, 0.5, -0.5, 2.0, 1e-7, -1e-7,
                   1.0000001, 0.99999994, 1e38, 1.2e38, 3e38, -0.99999994, 0.75, 1.5, 0.6931472]
+
+
+#: Shapes of the softmax family's cases (along the last dimension): rows shorter than a
+#: register, whole registers, and registers plus a tail.
+SOFTMAX_SHAPES = [(1, 1), (2, 3), (8, 5), (4, 15), (3, 16), (3, 17), (5, 31), (2, 33), (2, 100),
+                  (64, 10), (7,), (2, 3, 40)]
 
 
 def inputs(seed, scale):
@@ -78,12 +84,27 @@ def main():
             "tanh": torch.tanh(t).numpy(),
         },
     }
+    rng = np.random.default_rng(2)
+    softmax = []
+    for shape in SOFTMAX_SHAPES:
+        xs = torch.from_numpy((rng.standard_normal(shape) * 4).astype(np.float32))
+        gs = torch.from_numpy(rng.standard_normal(shape).astype(np.float32))
+        sm, lsm = torch.softmax(xs, -1), torch.log_softmax(xs, -1)
+        softmax.append({
+            "shape": list(shape), "x": b64bits(xs.numpy()), "grad": b64bits(gs.numpy()),
+            "softmax": b64bits(sm.numpy()), "log_softmax": b64bits(lsm.numpy()),
+            "softmax_backward": b64bits(
+                torch.ops.aten._softmax_backward_data(gs, sm, -1, torch.float32).numpy()),
+            "log_softmax_backward": b64bits(
+                torch.ops.aten._log_softmax_backward_data(gs, lsm, -1, torch.float32).numpy()),
+        })
     doc = {
         "torch": torch.__version__,
         "x": b64bits(x),
         "grad": b64bits(g.numpy()),
         "tanh": b64bits(y.numpy()),
         "sigmoid": b64bits(s.numpy()),
+        "softmax_lastdim": softmax,
         "cases": {kind: {name: b64bits(v) for name, v in group.items()}
                   for kind, group in cases.items()},
     }
