@@ -1,5 +1,5 @@
-"""float32 exp, log, expm1, log1p, sigmoid, pow and the tanh/sigmoid backward formulas give
-PyTorch's bits (golden/torchmath_golden.json, made with torch 2.13 by
+"""float32 exp, log, expm1, log1p, sigmoid, pow, the softmax family and the tanh/sigmoid backward
+formulas give PyTorch's bits (golden/torchmath_golden.json, made with torch 2.13 by
 golden/make_torchmath_golden.py; torch is not needed here)."""
 
 from __future__ import annotations
@@ -43,6 +43,9 @@ EXACT = {
     "pow3": lambda: torchmath.power(X, 3),
     "pow-2": lambda: torchmath.power(X, -2),
     "pow-0.5": lambda: torchmath.power(X, -0.5),
+    "pow4": lambda: torchmath.power(X, 4),
+    "pow1.5": lambda: torchmath.power(X, 1.5),
+    "pow-3": lambda: torchmath.power(X, -3),
     "tanh_backward": lambda: tanh_backward(Tensor(GRAD), Tensor(TANH)).data,
     "sigmoid_backward": lambda: sigmoid_backward(Tensor(GRAD), Tensor(SIGMOID)).data,
 }

@@ -283,19 +283,32 @@ def _vector_part(x: np.ndarray) -> tuple[np.ndarray, int]:
     return rows, (n - n % _VEC_STEP) if unit else 0
 
 
-def sigmoid32(x: np.ndarray) -> np.ndarray:
-    """PyTorch's float32 sigmoid: 1 / (1 + e**-x), with SLEEF's exp in the vectorised part and
-    the C library's (nearly correctly rounded) exp in the scalar part."""
+def _vector_and_tail(x: np.ndarray, vec: Any, scalar: Any) -> np.ndarray:
+    """``vec`` on the elements PyTorch's vectorised loop takes, ``scalar`` on the rest."""
     x = _f32(x)
     rows, body = _vector_part(x)
-    one = _F(1)
-    with np.errstate(over="ignore"):
-        out = one / (one + _via64(np.exp, -rows))
-        if body:
-            out[:, :body] = one / (one + exp32(-rows[:, :body]))
+    out = scalar(rows)
+    if body:
+        out[:, :body] = vec(rows[:, :body])
     if x.ndim > 1 and x.flags.f_contiguous and not x.flags.c_contiguous:
         return out.reshape(x.T.shape).T
     return out.reshape(x.shape)
+
+
+def sigmoid32(x: np.ndarray) -> np.ndarray:
+    """PyTorch's float32 sigmoid: 1 / (1 + e**-x), with SLEEF's exp in the vectorised part and
+    the C library's (nearly correctly rounded) exp in the scalar part."""
+    one = _F(1)
+    with np.errstate(over="ignore"):
+        return _vector_and_tail(x, lambda v: one / (one + exp32(-v)),
+                                lambda v: one / (one + _via64(np.exp, -v)))
+
+
+def pow_scalar32(x: np.ndarray, p: float) -> np.ndarray:
+    """PyTorch's float32 x ** p for a number p other than 2, 3, 0.5, -0.5, -1, -2: SLEEF's pow
+    in the vectorised part, the C library's (nearly correctly rounded) pow in the rest."""
+    return _vector_and_tail(x, lambda v: pow32(v, _F(p)),
+                            lambda v: _via64(lambda w: np.power(w, np.float64(p)), v))
 
 
 #: Largest float32 array that gets the exact SLEEF emulation (about 100 ns an element, against
@@ -383,6 +396,9 @@ def power(x: np.ndarray, p: Any) -> np.ndarray:
             return one / x
         if p == -2:
             return one / (x * x)
+    if x.dtype == _F and isinstance(p, (int, float, np.number)) and not isinstance(p, bool):
+        return (pow_scalar32(x, float(p)) if x.size <= EXACT_MAX
+                else _via64(lambda w: np.power(w, np.float64(p)), x))
     return np.power(x, p)
 
 
@@ -461,3 +477,103 @@ def lastdim_exact(a: np.ndarray, axis: int) -> bool:
     """Whether the softmax family along ``axis`` of ``a`` takes the exact float32 path: the
     last dimension of a float32 array of at most EXACT_MAX elements."""
     return a.dtype == _F and a.ndim >= 1 and axis == a.ndim - 1 and 0 < a.size <= EXACT_MAX
+
+
+# -- pow ------------------------------------------------------------------------------------------
+
+def _ldexp_full(x: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """x * 2**q for any int32 q, in SLEEF's steps (vldexp: four scalings by a clamped power,
+    then the remainder), int32 arithmetic wrapping as the hardware's."""
+    with np.errstate(over="ignore"):
+        m = q >> _I(31)
+        m = (((m + q) >> _I(6)) - m) << _I(4)
+        q = q - (m << _I(2))
+        m = m + _I(0x7F)
+        m = np.where(m > 0, m, _I(0))
+        m = np.where(m > 0xFF, _I(0xFF), m)
+        u = (m << _I(23)).view(_F)
+        x = x * u * u * u * u
+        return x * ((q + _I(0x7F)) << _I(23)).view(_F)
+
+
+_LOGK_POLY = tuple(_F(c) for c in (0.240320354700088500976562, 0.285112679004669189453125,
+                                   0.400007992982864379882812))
+_LOGK_C = (_F(0.66666662693023681640625), _F(3.69183861259614332084311e-09))
+_EXPK_POLY = tuple(_F(c) for c in (0.00136324646882712841033936, 0.00836596917361021041870117,
+                                   0.0416710823774337768554688, 0.166665524244308471679688,
+                                   0.499999850988388061523438))
+
+
+def _add_pp1(xh: np.ndarray, xl: np.ndarray, yh: np.ndarray,
+             yl: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(xh + xl) + (yh + yl) assuming |x| >= |y| (SLEEF's dfadd)."""
+    s = xh + yh
+    return s, (((xh - s) + yh) + xl) + yl
+
+
+def _logk(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """log d as a float32 pair (SLEEF's logkf), d >= 0."""
+    e = _getexp(d * _F(1.0 / 0.75))
+    e = np.where(np.isposinf(e), _F(128), e)
+    m = _getmant(d)
+    xh, xl = _div2(*_add2(_F(-1), m), *_add2(_F(1), m))
+    x2h, x2l = _sq_p(xh, xl)
+    t = fma32(_LOGK_POLY[0], x2h, _LOGK_POLY[1])
+    t = fma32(t, x2h, _LOGK_POLY[2])
+    sh, sl0 = _two_prod(np.broadcast_to(_LN2_HI, e.shape), e)
+    sl = fma32(_LN2_LO, e, sl0)
+    sh, sl = _add_pp1(sh, sl, xh * _F(2), xl * _F(2))
+    ph, pl = _mul_pp(x2h, x2l, xh, xl)
+    qh, ql = _add_pp(*_mul_pf(x2h, x2l, t), *_LOGK_C)
+    return _add_pp1(sh, sl, *_mul_pp(ph, pl, qh, ql))
+
+
+def _expk(dh: np.ndarray, dl: np.ndarray) -> np.ndarray:
+    """e ** (dh + dl) for a float32 pair (SLEEF's expkf)."""
+    q = _rint_i32((dh + dl) * _R_LN2)
+    qf = q.astype(_F)
+    sh, sl = _add_pf(dh, dl, qf * -_L2U)
+    sh, sl = _add_pf(sh, sl, qf * -_L2L)
+    s = sh + sl
+    sh, sl = s, (sh - s) + sl
+    c = _EXPK_POLY
+    u = fma32(c[0], sh, c[1])
+    for k in c[2:]:
+        u = fma32(u, sh, k)
+    th, tl = _add_pp1(sh, sl, *_mul_pf(*_sq_p(sh, sl), u))
+    s = _F(1) + th
+    u = s + (((_F(1) - s) + th) + tl)
+    u = _ldexp_full(u, q)
+    return np.where(dh < _F(-104), _F(0), u)
+
+
+def _mulsign(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return (x.view(np.uint32) ^ (y.view(np.uint32) & np.uint32(0x80000000))).view(_F)
+
+
+def pow32(x: Any, y: Any) -> np.ndarray:
+    """SLEEF's xpowf (1.0 ULP): x ** y for float32 arrays (broadcast)."""
+    x, y = np.broadcast_arrays(_f32(x), _f32(y))
+    x, y = np.ascontiguousarray(x), np.ascontiguousarray(y)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        ty = np.trunc(y)
+        big = np.abs(y) > _F(1 << 24)
+        yisint = (ty == y) | big
+        yi = np.where(np.abs(y) < _F(2.0**31), ty, _F(0)).astype(_I)
+        yisodd = ((yi & _I(1)) == 1) & yisint & ~big
+        lh, ll = _logk(np.abs(x))
+        ph = lh * y
+        pl = fma32(ll, y, fma32(lh, y, -ph))
+        r = _expk(ph, pl)
+        r = np.where(np.isnan(r), _F(np.inf), r)
+        sign = np.where(x > 0, _F(1), np.where(yisint, np.where(yisodd, _F(-1), _F(1)),
+                                                _F(np.nan)))
+        r = r * sign
+        efx = _mulsign(np.abs(x) - _F(1), y)
+        yinf = np.where(efx < 0, _F(0), np.where(efx == 0, _F(1), _F(np.inf)))
+        r = np.where(np.isinf(y), yinf, r)
+        xz = np.where(np.signbit(y) ^ (x == 0), _F(0), _F(np.inf))
+        r = np.where(np.isinf(x) | (x == 0), _mulsign(xz, np.where(yisodd, x, _F(1))), r)
+        r = np.where(np.isnan(x) | np.isnan(y), _F(np.nan), r)
+        r = np.where((y == 0) | (x == 1), _F(1), r)
+    return r
