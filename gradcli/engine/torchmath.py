@@ -577,3 +577,48 @@ def pow32(x: Any, y: Any) -> np.ndarray:
         r = np.where(np.isnan(x) | np.isnan(y), _F(np.nan), r)
         r = np.where((y == 0) | (x == 1), _F(1), r)
     return r
+
+
+# -- activations: PyTorch's vectorised formulas with SLEEF, scalar ones in the tails -------------
+
+def _exact_f32(x: Any) -> bool:
+    return isinstance(x, np.ndarray) and x.dtype == _F and 0 < x.size <= EXACT_MAX
+
+
+def silu(x: np.ndarray) -> np.ndarray:
+    """x / (1 + e**-x), as PyTorch's silu kernel."""
+    with np.errstate(over="ignore"):
+        if not _exact_f32(x):
+            return (x / (1 + np.exp(-x))).astype(x.dtype, copy=False)
+        one = _F(1)
+        return _vector_and_tail(x, lambda v: v / (one + exp32(-v)),
+                                lambda v: v / (one + _via64(np.exp, -v)))
+
+
+def elu(x: np.ndarray, alpha: float) -> np.ndarray:
+    """x where positive, else expm1(x) * alpha, as PyTorch's elu kernel."""
+    if not _exact_f32(x):
+        return np.where(x > 0, x, alpha * np.expm1(x)).astype(x.dtype, copy=False)
+    a = _F(alpha)
+    return _vector_and_tail(x, lambda v: np.where(v > 0, v, expm132(v) * a),
+                            lambda v: np.where(v > 0, v, _via64(np.expm1, v) * a))
+
+
+def softplus(x: np.ndarray, beta: float, threshold: float) -> np.ndarray:
+    """x where x * beta > threshold, else log1p(exp(x * beta)) / beta, as PyTorch's kernel."""
+    with np.errstate(over="ignore"):
+        if not _exact_f32(x):
+            z = x * beta
+            return np.where(z > threshold, x, np.log1p(np.exp(z)) / beta).astype(x.dtype,
+                                                                                copy=False)
+        b, th = _F(beta), _F(threshold)
+
+        def vec(v: np.ndarray) -> np.ndarray:
+            z = v * b
+            return np.where(z > th, v, log1p32(exp32(z)) / b)
+
+        def scalar(v: np.ndarray) -> np.ndarray:
+            z = v * b
+            return np.where(z > th, v, _via64(np.log1p, _via64(np.exp, z)) / b)
+
+        return _vector_and_tail(x, vec, scalar)

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import dtypes
+from .. import dtypes, torchmath
 from ..autograd import Node, record
 from ..errors import type_error, value_error
 from ..tensor import Tensor
@@ -95,9 +95,7 @@ def _softplus_vjp(g: Tensor, n: Node) -> One:
 def softplus(input: Any, beta: Any = 1.0, threshold: Any = 20.0) -> Tensor:
     t = _floating(input, "softplus", "softplus_cpu")
     b, th = number_arg(beta, "softplus() beta"), number_arg(threshold, "softplus() threshold")
-    x = t.data
-    z = x * b
-    out = np.where(z > th, x, np.log1p(np.exp(z)) / b).astype(x.dtype, copy=False)
+    out = torchmath.softplus(t.data, b, th)
     return record("SoftplusBackward0", Tensor(out), (t,), _softplus_vjp, (t,), ctx=(b, th))
 
 
@@ -166,8 +164,7 @@ def _silu_vjp(g: Tensor, n: Node) -> One:
 
 
 def _silu(t: Tensor) -> Tensor:
-    x = t.data
-    out = (x / (1 + np.exp(-x))).astype(x.dtype, copy=False)
+    out = torchmath.silu(t.data)
     return record("SiluBackward0", Tensor(out), (t,), _silu_vjp, (t,))
 
 
@@ -201,8 +198,7 @@ def elu(input: Any, alpha: Any = 1.0, inplace: bool = False) -> Tensor:
     name = "EluBackward1" if inplace else "EluBackward0"
 
     def compute(t: Tensor) -> Tensor:
-        x = t.data
-        out = np.where(x > 0, x, a * np.expm1(x)).astype(x.dtype, copy=False)
+        out = torchmath.elu(t.data, a)
         return record(name, Tensor(out), (t,), _elu_vjp, (t,), ctx=a)
 
     return _maybe_inplace(_floating(input, "elu", "elu_cpu"), inplace, compute)
