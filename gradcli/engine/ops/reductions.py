@@ -454,7 +454,7 @@ def logsumexp(input: Any, dim: Any, keepdim: bool = False) -> Tensor:
     ax = _np_axis(axes, t.data.ndim)
     m = np.max(t.data, axis=ax, keepdims=True) if t.data.size else np.zeros(())
     m = np.where(np.isfinite(m), m, 0)
-    val = np.log(np.sum(np.exp(t.data - m), axis=ax, keepdims=True)) + m
+    val = torchmath.log(np.sum(torchmath.exp(t.data - m), axis=ax, keepdims=True)) + m
     if not keepdim and ax is not None:
         val = np.squeeze(val, axis=ax)
     elif not keepdim:
