@@ -155,9 +155,10 @@ _one_minus_square = torchmath.one_minus_square
 
 def _tanh_fast(g: np.ndarray, n: Node, owned: bool) -> RawOne:
     y = _saved_array(n)
-    if owned and _blockwise(g, y, _one_minus_square):
+    deriv = torchmath.one_minus_square_of(y)
+    if owned and _blockwise(g, y, deriv):
         return (g,)
-    return (_into(np.asarray(_one_minus_square(np.asarray(y))), g, owned),)
+    return (_into(np.asarray(deriv(np.asarray(y))), g, owned),)
 
 
 exp = _declare("exp", torchmath.exp, lambda g, n: (g * n.output(),), save="output", fast=_exp_fast,
