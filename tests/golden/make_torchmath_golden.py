@@ -75,6 +75,9 @@ def main():
             "pow3": (t ** 3).numpy(),
             "pow-2": (t ** -2).numpy(),
             "pow-0.5": (t ** -0.5).numpy(),
+            "gelu": torch.nn.functional.gelu(t).numpy(),
+            "gelu_strided": torch.nn.functional.gelu(
+                torch.from_numpy(np.repeat(x, 2))[::2]).numpy(),
             "silu": torch.nn.functional.silu(t).numpy(),
             "elu0.3": torch.nn.functional.elu(t, 0.3).numpy(),
             "softplus2,5": torch.nn.functional.softplus(t, 2.0, 5.0).numpy(),

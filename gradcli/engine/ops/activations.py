@@ -147,7 +147,10 @@ def gelu(input: Any, approximate: Any = "none") -> Tensor:
                           hint="write approximate='none' (the default) or approximate='tanh'")
     t = _floating(input, "gelu", "GeluKernelImpl")
     x = t.data
-    if approximate == "none":
+    exact = torchmath.gelu(x, erf_values) if approximate == "none" else None
+    if exact is not None:
+        out = exact
+    elif approximate == "none":
         out = 0.5 * x * (1 + erf_values(x * x.dtype.type(_SQRT_HALF)))
     else:
         out = 0.5 * x * (1 + np.tanh(_K * (x + _C * x * x * x)))
