@@ -52,6 +52,8 @@ EXACT = {
     "pow-3": lambda: torchmath.power(X, -3),
     "tanh_backward": lambda: tanh_backward(Tensor(GRAD), Tensor(TANH)).data,
     "sigmoid_backward": lambda: sigmoid_backward(Tensor(GRAD), Tensor(SIGMOID)).data,
+    "softplus_backward2,5": lambda: torchmath.softplus_backward(GRAD, X, 2.0, 5.0),
+    "elu_backward0.3": lambda: torchmath.elu_backward(GRAD, X, 0.3),
 }
 
 

@@ -715,3 +715,45 @@ def gelu(x: np.ndarray, erf64: Any) -> np.ndarray | None:
     half, one = _F(0.5), _F(1)
     return _vector_and_tail(x, lambda v: v * half * (one + erf_vec32(v * _SQRT1_2)),
                             lambda v: v * half * (one + _via64(erf64, v * _SQRT1_2)))
+
+
+def _vector_and_tail2(g: np.ndarray, x: np.ndarray, vec: Any, scalar: Any) -> np.ndarray | None:
+    """``vec(g, x)`` on the elements PyTorch's vectorised loop takes, ``scalar`` on the rest,
+    for two float32 arrays of one shape, both C-contiguous (None otherwise)."""
+    if not (_exact_f32(x) and isinstance(g, np.ndarray) and g.dtype == _F and g.shape == x.shape
+            and g.flags.c_contiguous and x.flags.c_contiguous):
+        return None
+    gf, xf = g.reshape(-1), x.reshape(-1)
+    body = xf.size - xf.size % _VEC_STEP
+    out = scalar(gf, xf)
+    if body:
+        out[:body] = vec(gf[:body], xf[:body])
+    return out.reshape(x.shape)
+
+
+def softplus_backward(g: np.ndarray, x: np.ndarray, beta: float,
+                      threshold: float) -> np.ndarray | None:
+    """PyTorch's softplus backward, z = exp(x * beta), g where x * beta > threshold else
+    g * z / (z + 1), for contiguous float32 arrays (None for others)."""
+    b, th, one = _F(beta), _F(threshold), _F(1)
+
+    def formula(exp: Any) -> Any:
+        def f(gv: np.ndarray, xv: np.ndarray) -> np.ndarray:
+            z = exp(xv * b)
+            return np.where(xv * b > th, gv, gv * z / (z + one))
+        return f
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _vector_and_tail2(g, x, formula(exp32), formula(lambda v: _via64(np.exp, v)))
+
+
+def elu_backward(g: np.ndarray, x: np.ndarray, alpha: float) -> np.ndarray | None:
+    """PyTorch's elu backward, g where x > 0 else g * alpha * exp(x), for contiguous float32
+    arrays (None for others)."""
+    a = _F(alpha)
+
+    def formula(exp: Any) -> Any:
+        return lambda gv, xv: np.where(xv > 0, gv, gv * a * exp(xv))
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _vector_and_tail2(g, x, formula(exp32), formula(lambda v: _via64(np.exp, v)))

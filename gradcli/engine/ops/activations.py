@@ -47,19 +47,23 @@ Curvature = Callable[[Tensor], Tensor]
 
 
 def backward_node(name: str, g: Tensor, x: Tensor, slope: Slope,
-                  curvature: Curvature | None) -> Tensor:
+                  curvature: Curvature | None, exact: Any = None) -> Tensor:
     """``g * slope(x)``, the derivative of an activation at ``x``, as PyTorch's one node
     (``LeakyReluBackwardBackward0``...) under create_graph. ``curvature(x)`` is the second
     derivative, in engine ops; None for a piecewise linear function (its derivative in ``x``
-    is 0, not None: the node requires grad, as in PyTorch)."""
-    out = Tensor(np.asarray(g.data * slope(x.data)).astype(g.data.dtype, copy=False))
-    return record(name, out, (g, x), _backward_node_vjp, (g, x), ctx=(slope, curvature))
+    is 0, not None: the node requires grad, as in PyTorch). ``exact(g, x)``, when given and
+    not None, is the value in PyTorch's own order of operations (torchmath)."""
+    val = exact(g.data, x.data) if exact is not None else None
+    if val is None:
+        val = g.data * slope(x.data)
+    out = Tensor(np.asarray(val).astype(g.data.dtype, copy=False))
+    return record(name, out, (g, x), _backward_node_vjp, (g, x), ctx=(slope, curvature, exact))
 
 
 def _backward_node_vjp(gg: Tensor, n: Node) -> tuple[Tensor | None, Tensor | None]:
     g, x = n.unpack()
-    slope, curvature = n.ctx
-    dg = backward_node(n.name, gg, x, slope, curvature) if n.needs(0) else None
+    slope, curvature, exact = n.ctx
+    dg = backward_node(n.name, gg, x, slope, curvature, exact) if n.needs(0) else None
     if not n.needs(1):
         return dg, None
     if curvature is None:
@@ -82,7 +86,8 @@ def _softplus_vjp(g: Tensor, n: Node) -> One:
         s = sigmoid(z)
         return where(z > threshold, 0.0, beta * s * (1 - s))
 
-    return (backward_node("SoftplusBackwardBackward0", g, x, slope, curvature),)
+    return (backward_node("SoftplusBackwardBackward0", g, x, slope, curvature,
+                          lambda gv, xv: torchmath.softplus_backward(gv, xv, beta, threshold)),)
 
 
 @op("softplus(input, beta=1.0, threshold=20.0)", category="element-wise",
@@ -186,7 +191,8 @@ def _elu_vjp(g: Tensor, n: Node) -> One:
     x, alpha = n.unpack()[0], n.ctx
     return (backward_node("EluBackwardBackward0", g, x,
                           lambda v: np.where(v > 0, 1, alpha * np.exp(v)),
-                          lambda v: where(v > 0, 0.0, alpha * exp(v))),)
+                          lambda v: where(v > 0, 0.0, alpha * exp(v)),
+                          lambda gv, xv: torchmath.elu_backward(gv, xv, alpha)),)
 
 
 @op("elu(input, alpha=1.0, inplace=False)", category="element-wise",
