@@ -37,6 +37,7 @@ def differ(ours: Any, ref: np.ndarray) -> np.ndarray:
 EXACT = {
     "sleef_exp": lambda: torchmath.exp32(X),
     "sleef_log": lambda: torchmath.log32(X),
+    "sleef_tanh": lambda: torchmath.tanh_sleef32(X),
     "expm1": lambda: torchmath.expm1(X),
     "log1p": lambda: torchmath.log1p(X),
     "sigmoid": lambda: torchmath.sigmoid(X),
@@ -44,6 +45,7 @@ EXACT = {
     "pow-2": lambda: torchmath.power(X, -2),
     "pow-0.5": lambda: torchmath.power(X, -0.5),
     "gelu": lambda: torchmath.gelu(X, None),
+    "gelu_tanh": lambda: torchmath.gelu_tanh(X),
     "silu": lambda: torchmath.silu(X),
     "elu0.3": lambda: torchmath.elu(X, 0.3),
     "softplus2,5": lambda: torchmath.softplus(X, 2.0, 5.0),

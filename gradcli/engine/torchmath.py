@@ -757,3 +757,44 @@ def elu_backward(g: np.ndarray, x: np.ndarray, alpha: float) -> np.ndarray | Non
 
     with np.errstate(over="ignore", invalid="ignore"):
         return _vector_and_tail2(g, x, formula(exp32), formula(lambda v: _via64(np.exp, v)))
+
+
+def tanh_sleef32(x: np.ndarray) -> np.ndarray:
+    """SLEEF's xtanhf (1.0 ULP), which PyTorch's vectorised kernels use inside other functions
+    (torch.tanh itself is MKL's)."""
+    x = _f32(x)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        dh, dl = _expk2(np.abs(x))
+        s = _F(1) / dh
+        eh = s
+        el = s * fma32(-dl, s, fma32(-dh, s, np.broadcast_to(_F(1), s.shape)))
+        nh, nl = _add_pp1(dh, dl, -eh, -el)
+        qh, ql = _add_pp1(dh, dl, eh, el)
+        rh, rl = _div2(nh, nl, qh, ql)
+        y = rh + rl
+        y = np.where((np.abs(x) > _F(8.664339742)) | np.isnan(y), _F(1), y)
+        y = _mulsign(y, x)
+        y = np.where(np.isnan(x), _F(np.nan), y)
+    return y.reshape(x.shape)
+
+
+_GELU_BETA = _F(0.7978845608028654)  # sqrt(2 / pi)
+_GELU_KAPPA = _F(0.044715)
+
+
+def gelu_tanh(x: np.ndarray) -> np.ndarray | None:
+    """PyTorch's float32 gelu(approximate='tanh'), 0.5 * x * (1 + tanh(beta * (x + kappa *
+    x**3))) with a fused x + kappa * x**3 and SLEEF's tanh; None for other arrays."""
+    if not _exact_f32(x):
+        return None
+    half, one = _F(0.5), _F(1)
+
+    def formula(tanh: Any) -> Any:
+        def f(v: np.ndarray) -> np.ndarray:
+            inner = _GELU_BETA * fma32(np.broadcast_to(_GELU_KAPPA, v.shape), (v * v) * v, v)
+            return half * v * (one + tanh(inner))
+        return f
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _vector_and_tail(x, formula(tanh_sleef32),
+                                formula(lambda v: _via64(np.tanh, v)))

@@ -69,6 +69,7 @@ def main():
         "exact": {
             "sleef_exp": sleef(shim, "exp", x),
             "sleef_log": sleef(shim, "log", x),
+            "sleef_tanh": sleef(shim, "tanh", x),
             "expm1": torch.expm1(t).numpy(),
             "log1p": torch.log1p(t).numpy(),
             "sigmoid": s.numpy(),
@@ -78,6 +79,7 @@ def main():
             "gelu": torch.nn.functional.gelu(t).numpy(),
             "gelu_strided": torch.nn.functional.gelu(
                 torch.from_numpy(np.repeat(x, 2))[::2]).numpy(),
+            "gelu_tanh": torch.nn.functional.gelu(t, approximate="tanh").numpy(),
             "silu": torch.nn.functional.silu(t).numpy(),
             "elu0.3": torch.nn.functional.elu(t, 0.3).numpy(),
             "softplus2,5": torch.nn.functional.softplus(t, 2.0, 5.0).numpy(),

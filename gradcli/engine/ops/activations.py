@@ -152,7 +152,7 @@ def gelu(input: Any, approximate: Any = "none") -> Tensor:
                           hint="write approximate='none' (the default) or approximate='tanh'")
     t = _floating(input, "gelu", "GeluKernelImpl")
     x = t.data
-    exact = torchmath.gelu(x, erf_values) if approximate == "none" else None
+    exact = torchmath.gelu(x, erf_values) if approximate == "none" else torchmath.gelu_tanh(x)
     if exact is not None:
         out = exact
     elif approximate == "none":
