@@ -56,6 +56,7 @@ EXACT = {
     "sigmoid_backward": lambda: sigmoid_backward(Tensor(GRAD), Tensor(SIGMOID)).data,
     "softplus_backward2,5": lambda: torchmath.softplus_backward(GRAD, X, 2.0, 5.0),
     "elu_backward0.3": lambda: torchmath.elu_backward(GRAD, X, 0.3),
+    "silu_backward": lambda: torchmath.silu_backward(GRAD, X),
 }
 
 

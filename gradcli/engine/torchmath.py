@@ -798,3 +798,18 @@ def gelu_tanh(x: np.ndarray) -> np.ndarray | None:
     with np.errstate(over="ignore", invalid="ignore"):
         return _vector_and_tail(x, formula(tanh_sleef32),
                                 formula(lambda v: _via64(np.tanh, v)))
+
+
+def silu_backward(g: np.ndarray, x: np.ndarray) -> np.ndarray | None:
+    """PyTorch's silu backward, s = 1 / (1 + exp(-x)), g * s * (1 + x * (1 - s)) with the last
+    sum fused, for contiguous float32 arrays (None for others)."""
+    one = _F(1)
+
+    def formula(exp: Any) -> Any:
+        def f(gv: np.ndarray, xv: np.ndarray) -> np.ndarray:
+            s = one / (one + exp(-xv))
+            return (gv * s) * fma32(xv, one - s, np.broadcast_to(one, s.shape))
+        return f
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _vector_and_tail2(g, x, formula(exp32), formula(lambda v: _via64(np.exp, v)))

@@ -90,6 +90,7 @@ def main():
             "sigmoid_backward": torch.ops.aten.sigmoid_backward(g, s).numpy(),
             "softplus_backward2,5": torch.ops.aten.softplus_backward(g, t, 2.0, 5.0).numpy(),
             "elu_backward0.3": torch.ops.aten.elu_backward(g, 0.3, 1, 1, False, t).numpy(),
+            "silu_backward": torch.ops.aten.silu_backward(g, t).numpy(),
         },
         "near": {
             "exp": torch.exp(t).numpy(),
