@@ -45,6 +45,8 @@ def main() -> None:
     t = torch.from_numpy(x) if torch else None
     at = torch.from_numpy(ax) if torch else None
     one = np.float32(1)
+    x10 = x[: args.n - args.n % 10].reshape(-1, 10)
+    t10 = torch.from_numpy(x10) if torch else None
     rows = [
         ("exp (near)", lambda: tm.exp(x), lambda: np.exp(x), lambda: torch.exp(t)),
         ("log (near)", lambda: tm.log(ax), lambda: np.log(ax), lambda: torch.log(at)),
@@ -56,6 +58,10 @@ def main() -> None:
         ("expm1 exact", lambda: tm.expm132(x), lambda: np.expm1(x), lambda: torch.expm1(t)),
         ("log1p exact", lambda: tm.log1p32(ax), lambda: np.log1p(ax), lambda: torch.log1p(at)),
         ("exp32 (SLEEF)", lambda: tm.exp32(x), lambda: np.exp(x), lambda: torch.exp(t)),
+        ("log_softmax", lambda: tm.log_softmax_lastdim32(x10), lambda: x10 - np.log(
+            np.exp(x10).sum(1, keepdims=True)), lambda: torch.log_softmax(t10, 1)),
+        ("gelu (oneDNN)", lambda: tm.gelu_onednn32(x), lambda: x * one,
+         lambda: torch.nn.functional.gelu(t)),
         ("x**3", lambda: tm.power(x, 3), lambda: np.power(x, 3), lambda: t ** 3),
         ("1 - y*y fused", lambda: tm.one_minus_square(x), lambda: one - x * x,
          lambda: torch.ops.aten.tanh_backward(t, t)),

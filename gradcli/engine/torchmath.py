@@ -191,9 +191,9 @@ def _expk2(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     sh, sl = _add_pf(a, np.zeros_like(a), qf * -_L2U)
     sh, sl = _add_pf(sh, sl, qf * -_L2L)
     c = _EXPK2_POLY
-    u = fma32(c[0], sh, c[1])
+    u = fma32(c[0], sh, c[1], subnormal=False)  # polynomial values: never subnormal
     for k in c[2:]:
-        u = fma32(u, sh, k)
+        u = fma32(u, sh, k, subnormal=False)
     th, tl = _add_pf(*_mul_pf(sh, sl, u), _F(0.166666659414234244790680580464))
     th, tl = _add_pf(*_mul_pp(sh, sl, th, tl), _F(0.5))
     th, tl = _add_pp(sh, sl, *_mul_pp(*_sq_p(sh, sl), th, tl))
@@ -236,8 +236,8 @@ def log1p32(x: np.ndarray) -> np.ndarray:
         dl = (_F(2) - dh) + m
         xh, xl = _div2(m, np.zeros_like(m), dh, dl)
         x2 = xh * xh
-        tt = fma32(_LOG_POLY[0], x2, _LOG_POLY[1])
-        tt = fma32(tt, x2, _LOG_POLY[2])
+        tt = fma32(_LOG_POLY[0], x2, _LOG_POLY[1], subnormal=False)
+        tt = fma32(tt, x2, _LOG_POLY[2], subnormal=False)
         yh, yl = xh * _F(2), xl * _F(2)
         r = sh + yh
         sl = (((sh - r) + yh) + sl) + yl
