@@ -160,8 +160,7 @@ def _add_pf(xh: np.ndarray, xl: np.ndarray, y: Any) -> tuple[np.ndarray, np.ndar
     return s, ((xh - (s - v)) + (y - v)) + xl
 
 
-def _add_pp(xh: np.ndarray, xl: np.ndarray, yh: np.ndarray,
-            yl: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _add_pp(xh: np.ndarray, xl: np.ndarray, yh: Any, yl: Any) -> tuple[np.ndarray, np.ndarray]:
     s = xh + yh
     v = s - xh
     return s, ((xh - (s - v)) + (yh - v)) + (xl + yl)
