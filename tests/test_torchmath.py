@@ -154,3 +154,18 @@ def test_softmax_family_along_the_last_dim_as_pytorch(case: dict[str, Any]) -> N
     dlsm = log_softmax_backward_data(Tensor(g), lsm, last).data
     assert not differ(dsm, bits(case["softmax_backward"]).reshape(shape)).any()
     assert not differ(dlsm, bits(case["log_softmax_backward"]).reshape(shape)).any()
+
+
+def test_float64_sigmoid_and_sleef_double_exp() -> None:
+    def bits64(s: str) -> np.ndarray:
+        return np.frombuffer(base64.b64decode(s), dtype=np.float64).copy()
+
+    case = GOLDEN["float64"]
+    x = bits64(case["x"])
+    assert x.size % 16 == 0  # all of it in PyTorch's vectorised loop
+    with np.errstate(all="ignore"):
+        exp = torchmath.exp64(x)
+        sig = torchmath.sigmoid(x)
+    ref_exp, ref_sig = bits64(case["sleef_exp"]), bits64(case["sigmoid"])
+    assert np.array_equal(exp.view(np.uint64), ref_exp.view(np.uint64))
+    assert np.array_equal(sig.view(np.uint64), ref_sig.view(np.uint64))

@@ -272,7 +272,7 @@ def _via64(f: Any, x: np.ndarray) -> np.ndarray:
 _VEC_STEP = 32
 
 
-def _vector_part(x: np.ndarray) -> tuple[np.ndarray, int]:
+def _vector_part(x: np.ndarray, step: int = _VEC_STEP) -> tuple[np.ndarray, int]:
     """x as rows in the order PyTorch's loop walks them, and how many leading elements of each
     row its vectorised loop takes (whole steps of 32 along a unit-stride row; none otherwise)."""
     if x.ndim > 1 and x.flags.f_contiguous and not x.flags.c_contiguous:
@@ -283,13 +283,14 @@ def _vector_part(x: np.ndarray) -> tuple[np.ndarray, int]:
         rows = x.reshape(-1, x.shape[-1]) if x.ndim else x.reshape(1, 1)
     n = rows.shape[1]
     unit = x.ndim == 0 or x.strides[-1] == x.itemsize or n == 1
-    return rows, (n - n % _VEC_STEP) if unit else 0
+    return rows, (n - n % step) if unit else 0
 
 
-def _vector_and_tail(x: np.ndarray, vec: Any, scalar: Any) -> np.ndarray:
-    """``vec`` on the elements PyTorch's vectorised loop takes, ``scalar`` on the rest."""
-    x = _f32(x)
-    rows, body = _vector_part(x)
+def _vector_and_tail(x: np.ndarray, vec: Any, scalar: Any, step: int = _VEC_STEP) -> np.ndarray:
+    """``vec`` on the elements PyTorch's vectorised loop takes (whole steps of ``step``: two
+    registers), ``scalar`` on the rest."""
+    x = np.asarray(x)
+    rows, body = _vector_part(x, step)
     out = scalar(rows)
     if body:
         out[:, :body] = vec(rows[:, :body])
@@ -348,6 +349,10 @@ def _sigmoid_near(x: np.ndarray) -> np.ndarray:
 
 def _sigmoid_other(x: Any) -> Any:
     with np.errstate(over="ignore"):
+        if isinstance(x, np.ndarray) and x.dtype == _D and 0 < x.size <= EXACT_MAX:
+            # float64 registers hold 8: steps of 16, SLEEF's double exp in them
+            return _vector_and_tail(x, lambda v: 1 / (1 + exp64(-v)),
+                                    lambda v: 1 / (1 + np.exp(-v)), 16)
         return (1 / (1 + np.exp(-x))).astype(x.dtype, copy=False)
 
 
@@ -816,3 +821,48 @@ def silu_backward(g: np.ndarray, x: np.ndarray) -> np.ndarray | None:
 
     with np.errstate(over="ignore", invalid="ignore"):
         return _vector_and_tail2(g, x, formula(exp32), formula(lambda v: _via64(np.exp, v)))
+
+
+# -- float64 ---------------------------------------------------------------------------------------
+
+_D = np.float64
+_EXPD_POLY = (0.2081276378237164457e-8, 0.2511210703042288022e-7, 0.2755762628169491192e-6,
+              0.2755723402025388239e-5, 0.2480158687479686264e-4, 0.1984126989855865850e-3,
+              0.1388888888914497797e-2, 0.8333333333314938210e-2, 0.4166666666666602598e-1,
+              0.1666666666666669072e+0)
+_L2U_D = 0.69314718055966295651160180568695068359375
+_L2L_D = 0.28235290563031577122588448175013436025525412068e-12
+_R_LN2_D = 1.442695040888963407359924681001892137426645954152985934135449406931
+_LOG_DBL_MAX = float.fromhex("0x1.62e42fefa39efp+9")
+
+
+def _pow2i_d(q: np.ndarray) -> np.ndarray:
+    return ((q.astype(np.int64) + 0x3FF) << 52).view(_D)
+
+
+def exp64(x: np.ndarray) -> np.ndarray:
+    """SLEEF's xexp (1.0 ULP) for a float64 array: Estrin's scheme with fused multiply-adds."""
+    x = np.asarray(x, dtype=_D)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        u = np.rint(x * _R_LN2_D)
+        q = np.where(np.abs(u) < 2.0**31, u, 0.0).astype(np.int64)
+        s = fma64(u, -_L2U_D, x)
+        s = fma64(u, -_L2L_D, s)
+        s2 = s * s
+        s4 = s2 * s2
+        s8 = s4 * s4
+        c = _EXPD_POLY  # c9 ... c0
+
+        def poly4(k: int) -> np.ndarray:  # c[k]..c[k+3] as c3, c2, c1, c0
+            return fma64(s2, fma64(s, c[k], c[k + 1]), fma64(s, c[k + 2], c[k + 3]))
+
+        poly8 = fma64(s4, poly4(2), poly4(6))
+        u = fma64(s8, fma64(s, c[0], c[1]), poly8)
+        u = fma64(u, s, 0.5)
+        u = fma64(u, s, 1.0)
+        u = fma64(u, s, 1.0)
+        h = q >> 1
+        u = (u * _pow2i_d(h)) * _pow2i_d(q - h)
+        u = np.where(x > _LOG_DBL_MAX, np.inf, u)
+        u = np.where(x < -1000.0, 0.0, u)
+    return u.reshape(x.shape)

@@ -58,6 +58,31 @@ def b64bits(a):
     return base64.b64encode(np.ascontiguousarray(a, dtype=np.float32).tobytes()).decode()
 
 
+def b64bits64(a):
+    return base64.b64encode(np.ascontiguousarray(a, dtype=np.float64).tobytes()).decode()
+
+
+def sleef_exp64(x):
+    """SLEEF's double exp (Sleef_expd8_u10, which torch's float64 sigmoid uses) on x."""
+    import ctypes
+    import subprocess
+    import tempfile
+
+    lib = Path(torch.__file__).parent / "lib"
+    tmp = Path(tempfile.mkdtemp())
+    (tmp / "d.c").write_text(
+        "#include <immintrin.h>\n#include <stddef.h>\n__m512d Sleef_expd8_u10avx512f(__m512d);\n"
+        "void run(const double* a, double* o, size_t n) { for (size_t i = 0; i + 8 <= n; i += 8)"
+        " _mm512_storeu_pd(o + i, Sleef_expd8_u10avx512f(_mm512_loadu_pd(a + i))); }\n")
+    subprocess.run(["gcc", "-O2", "-mavx512f", "-shared", "-fPIC", str(tmp / "d.c"), "-o",
+                    str(tmp / "d.so"), f"-L{lib}", "-ltorch_cpu", f"-Wl,-rpath,{lib}"], check=True)
+    shim = ctypes.CDLL(str(tmp / "d.so"))
+    out = np.empty_like(x)
+    fp = ctypes.POINTER(ctypes.c_double)
+    shim.run(x.ctypes.data_as(fp), out.ctypes.data_as(fp), ctypes.c_size_t(x.size))
+    return out
+
+
 def main():
     shim = build_shim()
     x = inputs(0, 8.0)
@@ -112,6 +137,8 @@ def main():
             "log_softmax_backward": b64bits(
                 torch.ops.aten._log_softmax_backward_data(gs, lsm, -1, torch.float32).numpy()),
         })
+    x64 = np.concatenate([x.astype(np.float64) * (1 + 2.0**-30), np.linspace(-750, 720, 96)])
+    t64 = torch.from_numpy(x64)
     doc = {
         "torch": torch.__version__,
         "x": b64bits(x),
@@ -119,6 +146,8 @@ def main():
         "tanh": b64bits(y.numpy()),
         "sigmoid": b64bits(s.numpy()),
         "softmax_lastdim": softmax,
+        "float64": {"x": b64bits64(x64), "sigmoid": b64bits64(torch.sigmoid(t64).numpy()),
+                    "sleef_exp": b64bits64(sleef_exp64(x64))},
         "cases": {kind: {name: b64bits(v) for name, v in group.items()}
                   for kind, group in cases.items()},
     }
