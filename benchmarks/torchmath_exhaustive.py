@@ -4,7 +4,7 @@ Not a test (it takes minutes per function): a script. It needs gcc and the PyTor
 whose libtorch_cpu.so exports SLEEF's AVX-512 routines; a ten-line C shim compiled here calls
 them on arrays. Usage (from the repository root):
 
-    /work/torchenv/bin/python benchmarks/torchmath_exhaustive.py exp log expm1 log1p [--step K]
+    /work/torchenv/bin/python benchmarks/torchmath_exhaustive.py exp log expm1 log1p tanh [--step K]
 
 ``--step K`` checks every K-th bit pattern only (a quick run). Prints, per function, the number
 of bit patterns whose results differ (NaN counts as equal to NaN).
@@ -29,7 +29,7 @@ from gradcli.engine import torchmath  # noqa: E402
 SLEEF = {"exp": "expf16_u10", "log": "logf16_u10", "expm1": "expm1f16_u10",
          "log1p": "log1pf16_u10", "tanh": "tanhf16_u10", "sin": "sinf16_u35", "cos": "cosf16_u35"}
 OURS = {"exp": torchmath.exp32, "log": torchmath.log32, "expm1": torchmath.expm132,
-        "log1p": torchmath.log1p32}
+        "log1p": torchmath.log1p32, "tanh": torchmath.tanh_sleef32}
 
 
 def build_shim() -> ctypes.CDLL:
