@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import dtypes
+from .. import dtypes, torchmath
 from ..autograd import Node, record
 from ..errors import type_error, value_error
 from ..gelu32 import gelu as onednn_gelu
@@ -51,19 +51,23 @@ Curvature = Callable[[Tensor], Tensor]
 
 
 def backward_node(name: str, g: Tensor, x: Tensor, slope: Slope,
-                  curvature: Curvature | None) -> Tensor:
+                  curvature: Curvature | None, exact: Any = None) -> Tensor:
     """``g * slope(x)``, the derivative of an activation at ``x``, as PyTorch's one node
     (``LeakyReluBackwardBackward0``...) under create_graph. ``curvature(x)`` is the second
     derivative, in engine ops; None for a piecewise linear function (its derivative in ``x``
-    is 0, not None: the node requires grad, as in PyTorch)."""
-    out = Tensor(np.asarray(g.data * slope(x.data)).astype(g.data.dtype, copy=False))
-    return record(name, out, (g, x), _backward_node_vjp, (g, x), ctx=(slope, curvature))
+    is 0, not None: the node requires grad, as in PyTorch). ``exact(g, x)``, when given and
+    not None, is the value in PyTorch's own order of operations (torchmath)."""
+    val = exact(g.data, x.data) if exact is not None else None
+    if val is None:
+        val = g.data * slope(x.data)
+    out = Tensor(np.asarray(val).astype(g.data.dtype, copy=False))
+    return record(name, out, (g, x), _backward_node_vjp, (g, x), ctx=(slope, curvature, exact))
 
 
 def _backward_node_vjp(gg: Tensor, n: Node) -> tuple[Tensor | None, Tensor | None]:
     g, x = n.unpack()
-    slope, curvature = n.ctx
-    dg = backward_node(n.name, gg, x, slope, curvature) if n.needs(0) else None
+    slope, curvature, exact = n.ctx
+    dg = backward_node(n.name, gg, x, slope, curvature, exact) if n.needs(0) else None
     if not n.needs(1):
         return dg, None
     if curvature is None:
@@ -86,7 +90,8 @@ def _softplus_vjp(g: Tensor, n: Node) -> One:
         s = sigmoid(z)
         return where(z > threshold, 0.0, beta * s * (1 - s))
 
-    return (backward_node("SoftplusBackwardBackward0", g, x, slope, curvature),)
+    return (backward_node("SoftplusBackwardBackward0", g, x, slope, curvature,
+                          lambda gv, xv: torchmath.softplus_backward(gv, xv, beta, threshold)),)
 
 
 @op("softplus(input, beta=1.0, threshold=20.0)", category="element-wise",
@@ -99,9 +104,7 @@ def _softplus_vjp(g: Tensor, n: Node) -> One:
 def softplus(input: Any, beta: Any = 1.0, threshold: Any = 20.0) -> Tensor:
     t = _floating(input, "softplus", "softplus_cpu")
     b, th = number_arg(beta, "softplus() beta"), number_arg(threshold, "softplus() threshold")
-    x = t.data
-    z = x * b
-    out = np.where(z > th, x, np.log1p(np.exp(z)) / b).astype(x.dtype, copy=False)
+    out = torchmath.softplus(t.data, b, th)
     return record("SoftplusBackward0", Tensor(out), (t,), _softplus_vjp, (t,), ctx=(b, th))
 
 
@@ -201,6 +204,8 @@ def gelu(input: Any, approximate: Any = "none") -> Tensor:
     x = t.data
     if approximate == "none" and takes_onednn(x):
         out = onednn_gelu(x)  # as torch, which hands such a tensor to oneDNN
+    elif approximate == "none" and (exact := torchmath.gelu(x, erf_values)) is not None:
+        out = exact  # a strided float32 tensor: ATen's kernel with its vectorised erf
     elif approximate == "none":
         out = x * 0.5 * (1 + erf_values(x * x.dtype.type(_SQRT_HALF)))  # ATen's kernel
     else:
@@ -217,10 +222,21 @@ def _silu_vjp(g: Tensor, n: Node) -> One:
     return (g * s * (1 + x * (1 - s)),)
 
 
+def _silu_fast(g: np.ndarray, n: Node, owned: bool) -> tuple[np.ndarray]:
+    """The VJP on arrays (no create_graph): PyTorch's silu_backward, when torchmath has it."""
+    x = n.unpack()[0]
+    assert x is not None
+    exact = torchmath.silu_backward(g, x.data)
+    if exact is not None:
+        return (exact,)
+    v = x.data
+    s = np.asarray(torchmath.sigmoid(v))
+    return (np.asarray(g * s * (1 + v * (1 - s))).astype(v.dtype, copy=False),)
+
+
 def _silu(t: Tensor) -> Tensor:
-    x = t.data
-    out = (x / (1 + np.exp(-x))).astype(x.dtype, copy=False)
-    return record("SiluBackward0", Tensor(out), (t,), _silu_vjp, (t,))
+    out = torchmath.silu(t.data)
+    return record("SiluBackward0", Tensor(out), (t,), _silu_vjp, (t,), fast=_silu_fast)
 
 
 @op("silu(input, inplace=False)", category="element-wise",
@@ -238,7 +254,8 @@ def _elu_vjp(g: Tensor, n: Node) -> One:
     x, alpha = n.unpack()[0], n.ctx
     return (backward_node("EluBackwardBackward0", g, x,
                           lambda v: np.where(v > 0, 1, alpha * np.exp(v)),
-                          lambda v: where(v > 0, 0.0, alpha * exp(v))),)
+                          lambda v: where(v > 0, 0.0, alpha * exp(v)),
+                          lambda gv, xv: torchmath.elu_backward(gv, xv, alpha)),)
 
 
 @op("elu(input, alpha=1.0, inplace=False)", category="element-wise",
@@ -253,8 +270,7 @@ def elu(input: Any, alpha: Any = 1.0, inplace: bool = False) -> Tensor:
     name = "EluBackward1" if inplace else "EluBackward0"
 
     def compute(t: Tensor) -> Tensor:
-        x = t.data
-        out = np.where(x > 0, x, a * np.expm1(x)).astype(x.dtype, copy=False)
+        out = torchmath.elu(t.data, a)
         return record(name, Tensor(out), (t,), _elu_vjp, (t,), ctx=a)
 
     return _maybe_inplace(_floating(input, "elu", "elu_cpu"), inplace, compute)

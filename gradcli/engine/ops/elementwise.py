@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import dtypes
+from .. import dtypes, torchmath
 from ..autograd import Node, record, to_dtype
 from ..errors import type_error, value_error
 from ..tensor import Tensor
@@ -173,24 +173,22 @@ def _cos_fast(g: np.ndarray, n: Node, owned: bool) -> RawOne:
     return (_into(np.negative(d, d), g, owned),)
 
 
-def _one_minus_square(y: np.ndarray) -> np.ndarray:
-    d = np.multiply(y, y)
-    return np.subtract(1, d, d)
+_one_minus_square = torchmath.one_minus_square
 
 
 def _tanh_fast(g: np.ndarray, n: Node, owned: bool) -> RawOne:
     y = _saved_array(n)
-    if owned and _blockwise(g, y, _one_minus_square):
+    deriv = torchmath.one_minus_square_of(y)
+    if owned and _blockwise(g, y, deriv):
         return (g,)
-    d = np.asarray(np.multiply(y, y))
-    return (_into(np.subtract(1, d, d), g, owned),)
+    return (_into(np.asarray(deriv(np.asarray(y))), g, owned),)
 
 
-exp = _declare("exp", np.exp, lambda g, n: (g * n.output(),), save="output", fast=_exp_fast,
+exp = _declare("exp", torchmath.exp, lambda g, n: (g * n.output(),), save="output", fast=_exp_fast,
                rule="grad * exp(input)", summary="e to the power of input")
-log = _declare("log", np.log, lambda g, n: (g / _saved_input(n),),
+log = _declare("log", torchmath.log, lambda g, n: (g / _saved_input(n),),
                rule="grad / input", summary="natural logarithm", domain="positive")
-log1p = _declare("log1p", np.log1p, lambda g, n: (g / (_saved_input(n) + 1),),
+log1p = _declare("log1p", torchmath.log1p, lambda g, n: (g / (_saved_input(n) + 1),),
                  rule="grad / (1 + input)", summary="log(1 + input), exact for small input",
                  domain="positive")
 sqrt = _declare("sqrt", np.sqrt, lambda g, n: (g / (2 * n.output()),), save="output",
@@ -208,8 +206,8 @@ tan = _declare("tan", np.tan, lambda g, n: (g * (1 + n.output() ** 2),), save="o
 
 def tanh_backward(g: Tensor, y: Tensor) -> Tensor:
     """``g * (1 - y**2)``, the derivative of ``y = tanh(x)``: TanhBackwardBackward0."""
-    d = np.asarray(np.multiply(y.data, y.data))  # (a 0-d product is a numpy scalar)
-    out = Tensor(np.multiply(g.data, np.subtract(1, d, d)))
+    d = np.asarray(_one_minus_square(np.asarray(y.data)))
+    out = Tensor(np.multiply(g.data, d))
     return record("TanhBackwardBackward0", out, (g, y), _tanh_backward_vjp, (g, y))
 
 
@@ -220,8 +218,8 @@ def _tanh_backward_vjp(gg: Tensor, n: Node) -> Two:
 
 
 def sigmoid_backward(g: Tensor, s: Tensor) -> Tensor:
-    """``g * s * (1 - s)``, the derivative of ``s = sigmoid(x)``: SigmoidBackwardBackward0."""
-    out = Tensor(np.multiply(g.data, s.data * (1 - s.data)))
+    """``g * (1 - s) * s``, the derivative of ``s = sigmoid(x)``: SigmoidBackwardBackward0."""
+    out = Tensor(np.multiply(g.data, 1 - s.data) * s.data)
     return record("SigmoidBackwardBackward0", out, (g, s), _sigmoid_backward_vjp, (g, s))
 
 
@@ -244,22 +242,17 @@ def _threshold_backward_vjp(gg: Tensor, n: Node) -> Two:
             Tensor(np.zeros_like(y.data)) if n.needs(1) else None)
 
 
-tanh = _declare("tanh", np.tanh, lambda g, n: (tanh_backward(g, n.output()),), save="output",
+tanh = _declare("tanh", torchmath.tanh, lambda g, n: (tanh_backward(g, n.output()),), save="output",
                 fast=_tanh_fast,
                 namespaces=("torch", "torch.nn.functional"),
                 rule="grad * (1 - tanh(input)**2)", summary="hyperbolic tangent")
-
-
-def _sigmoid_fwd(x: np.ndarray) -> np.ndarray:
-    # As PyTorch: 1 / (1 + exp(-x)), so that very negative inputs give exactly 0.
-    return (1 / (1 + np.exp(-x))).astype(x.dtype, copy=False)
 
 
 def _sigmoid_vjp(g: Tensor, n: Node) -> One:
     return (sigmoid_backward(g, n.output()),)
 
 
-sigmoid = _declare("sigmoid", _sigmoid_fwd, _sigmoid_vjp, save="output",
+sigmoid = _declare("sigmoid", torchmath.sigmoid, _sigmoid_vjp, save="output",
                    namespaces=("torch", "torch.nn.functional"),
                    rule="grad * sigmoid(input) * (1 - sigmoid(input))",
                    summary="logistic function 1 / (1 + exp(-input))")

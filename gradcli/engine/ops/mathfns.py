@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import dtypes
+from .. import dtypes, torchmath
 from ..autograd import Node, record, to_dtype
 from ..erf import erf as fdlibm_erf
 from ..erf import erfc as fdlibm_erfc
@@ -85,7 +85,7 @@ exp2 = declare_unary(
     "exp2", np.exp2, lambda g, n: (_times_ln2(g * n.output()),), save="output",
     rule=f"grad * exp2(input) * {_LN2}", summary="2 to the power of input")
 expm1 = declare_unary(
-    "expm1", np.expm1, lambda g, n: (g * (n.output() + 1),), save="output",
+    "expm1", torchmath.expm1, lambda g, n: (g * (n.output() + 1),), save="output",
     rule="grad * exp(input)", summary="exp(input) - 1, exact for small input")
 
 

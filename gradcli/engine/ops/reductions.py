@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import dtypes, summation
+from .. import dtypes, summation, torchmath
 from ..autograd import Node, record
 from ..errors import shape_error, type_error, value_error
 from ..tensor import Tensor
@@ -502,7 +502,7 @@ def logsumexp(input: Any, dim: Any, keepdim: bool = False) -> Tensor:
     ax = _np_axis(axes, t.data.ndim)
     m = np.max(t.data, axis=ax, keepdims=True) if t.data.size else np.zeros(())
     m = np.where(np.isfinite(m), m, 0)
-    val = np.log(float_sum(np.exp(t.data - m), ax, True)) + m
+    val = torchmath.log(float_sum(torchmath.exp(t.data - m), ax, True)) + m
     if not keepdim and ax is not None:
         val = np.squeeze(val, axis=ax)
     elif not keepdim:
@@ -544,7 +544,10 @@ def softmax_backward_data(g: Tensor, y: Tensor, axis: int) -> Tensor:
     """``y * (g - sum(g * y, axis))``, the derivative of ``y = softmax(x, axis)``, as one node:
     PyTorch's SoftmaxBackwardDataBackward0 under create_graph."""
     ax = axis if y.data.ndim else None
-    out = Tensor(y.data * (g.data - _add_reduce(g.data * y.data, axis=ax, keepdims=True)))
+    if torchmath.lastdim_exact(y.data, axis) and g.data.dtype == y.data.dtype:
+        out = Tensor(torchmath.softmax_backward_lastdim32(g.data, y.data))
+    else:
+        out = Tensor(y.data * (g.data - _add_reduce(g.data * y.data, axis=ax, keepdims=True)))
     return record("SoftmaxBackwardDataBackward0", out, (g, y), _softmax_backward_data_vjp,
                   (g, y), ctx=axis)
 
@@ -567,7 +570,10 @@ def log_softmax_backward_data(g: Tensor, y: Tensor, axis: int) -> Tensor:
     """``g - exp(y) * sum(g, axis)``, the derivative of ``y = log_softmax(x, axis)``, as one
     node: PyTorch's LogSoftmaxBackwardDataBackward0 under create_graph."""
     ax = axis if y.data.ndim else None
-    out = Tensor(g.data - np.exp(y.data) * _add_reduce(g.data, axis=ax, keepdims=True))
+    if torchmath.lastdim_exact(y.data, axis) and g.data.dtype == y.data.dtype:
+        out = Tensor(torchmath.log_softmax_backward_lastdim32(g.data, y.data))
+    else:
+        out = Tensor(g.data - np.exp(y.data) * _add_reduce(g.data, axis=ax, keepdims=True))
     return record("LogSoftmaxBackwardDataBackward0", out, (g, y),
                   _log_softmax_backward_data_vjp, (g, y), ctx=axis)
 
@@ -607,6 +613,9 @@ def _softmax_args(input: Any, dim: Any, name: str) -> tuple[Tensor, int]:
     namespaces=("torch", "torch.nn.functional"))
 def softmax(input: Any, dim: Any = None) -> Tensor:
     t, axis = _softmax_args(input, dim, "softmax")
+    if torchmath.lastdim_exact(t.data, axis):
+        out = Tensor(torchmath.softmax_lastdim32(t.data))
+        return record("SoftmaxBackward0", out, (t,), _softmax_vjp, ctx=axis, save_output=True)
     ax = axis if t.data.ndim else None
     e = np.exp(t.data - np.max(t.data, axis=ax, keepdims=True, initial=-np.inf))
     out = Tensor((e / np.sum(e, axis=ax, keepdims=True)).astype(t.data.dtype, copy=False))
@@ -621,6 +630,10 @@ def softmax(input: Any, dim: Any = None) -> Tensor:
     namespaces=("torch", "torch.nn.functional"))
 def log_softmax(input: Any, dim: Any = None) -> Tensor:
     t, axis = _softmax_args(input, dim, "log_softmax")
+    if torchmath.lastdim_exact(t.data, axis):
+        out = Tensor(torchmath.log_softmax_lastdim32(t.data))
+        return record("LogSoftmaxBackward0", out, (t,), _log_softmax_vjp, ctx=axis,
+                      save_output=True)
     ax = axis if t.data.ndim else None
     shifted = t.data - np.max(t.data, axis=ax, keepdims=True, initial=-np.inf)
     out = Tensor((shifted - np.log(np.sum(np.exp(shifted), axis=ax, keepdims=True)))
