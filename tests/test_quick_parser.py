@@ -8,6 +8,7 @@ the examples, the golden scripts, hand-written lists of corners and generators.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -385,3 +386,32 @@ def test_the_quick_parser_takes_common_scripts() -> None:
 @given(PROGRAMS)
 def test_generated_scripts_agree_with_lark(text: str) -> None:
     agree_script(text)
+
+
+def test_a_compiled_program_s_source_holds_no_text_that_was_parsed(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one use of Python's exec in gradcli (QuickParser._compile) runs source made of the
+    tables' rule numbers and slot names: the names, numbers and strings of the parsed texts
+    reach the program as data (its ``tokens`` argument), never as code."""
+    from gradcli.syntax import quick
+
+    sources: list[str] = []
+    real_compile = compile
+
+    def recording(source: str, *rest: Any) -> Any:
+        sources.append(source)
+        return real_compile(source, *rest)
+
+    monkeypatch.setattr(quick, "compile", recording, raising=False)
+    p._quick_parser()._trees.clear()
+    p._quick_parser()._programs.clear()
+    texts = ["importer(os).system(1) + evil_name_7 * 123456789",
+             "importer(os).system(2) + other_name_8 * 987654321",
+             "importer(os).system(3) + third_name_9 * 555555555"]
+    for text in texts:
+        agree(text)
+    assert sources, "no program was compiled"
+    for source in sources:
+        for word in ("importer", "os", "system", "evil_name_7", "other_name_8",
+                     "third_name_9", "123456789", "987654321", "555555555"):
+            assert word not in re.findall(r"\w+", source), (word, source)

@@ -242,6 +242,16 @@ def _calls(tree: ast.AST) -> list[ast.Call]:
     return [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
 
 
+#: The one place Python code is generated: the quick parser's replay programs (syntax/quick.py,
+#: QuickParser._compile), whose source is made of the parse tables' rule numbers and slot
+#: names only, never of the text parsed (test_quick_parser checks the generated source).
+CODE_GENERATION = {("gradcli/syntax/quick.py", "exec"), ("gradcli/syntax/quick.py", "compile")}
+
+
+def _generated_here(path: Path, func: str) -> bool:
+    return (str(path.relative_to(ROOT)), func) in CODE_GENERATION
+
+
 def test_no_python_eval_exec_or_dynamic_import_in_the_implementation() -> None:
     """Python's own eval/exec/compile/__import__ (not methods such as Interpreter.eval)."""
     found = []
@@ -249,7 +259,8 @@ def test_no_python_eval_exec_or_dynamic_import_in_the_implementation() -> None:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for call in _calls(tree):
             func = call.func
-            if isinstance(func, ast.Name) and func.id in FORBIDDEN_CALLS:
+            if (isinstance(func, ast.Name) and func.id in FORBIDDEN_CALLS
+                    and not _generated_here(path, func.id)):
                 found.append(f"{path.relative_to(ROOT)}:{call.lineno}: {func.id}(")
             if (isinstance(func, ast.Attribute) and func.attr in FORBIDDEN_CALLS
                     and isinstance(func.value, ast.Name) and func.value.id == "builtins"):
@@ -310,7 +321,8 @@ def test_source_text_grep_matches_the_ast_checks() -> None:
             code = line.split("#", 1)[0]
             for m in pattern.finditer(code):
                 before = code[:m.start()].rstrip()
-                assert before.endswith("def"), f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+                assert before.endswith("def") or _generated_here(path, m.group(1)), \
+                    f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
             if "pickle" in code and "allow_pickle=False" not in code:
                 stripped = code.strip()
                 # prose in docstrings and strings only: no pickle module, no allow_pickle=True

@@ -236,20 +236,20 @@ class Port(Node):
         self.saved = None
         self.had_saved = False
 
-    @property  # type: ignore[override]
-    def name(self) -> str:
+    @property
+    def name(self) -> str:  # type: ignore[override]
         return self.owner.name
 
-    @property  # type: ignore[override]
-    def edges(self) -> tuple[Node | Tensor | None, ...]:
+    @property
+    def edges(self) -> tuple[Node | Tensor | None, ...]:  # type: ignore[override]
         return self.owner.edges
 
-    @property  # type: ignore[override]
-    def seq(self) -> int:
+    @property
+    def seq(self) -> int:  # type: ignore[override]
         return self.owner.seq
 
-    @property  # type: ignore[override]
-    def value(self) -> np.ndarray | None:
+    @property
+    def value(self) -> np.ndarray | None:  # type: ignore[override]
         return None
 
 

@@ -204,7 +204,8 @@ def gelu(input: Any, approximate: Any = "none") -> Tensor:
     x = t.data
     if approximate == "none" and takes_onednn(x):
         out = onednn_gelu(x)  # as torch, which hands such a tensor to oneDNN
-    elif approximate == "none" and (exact := torchmath.gelu(x, erf_values)) is not None:
+    elif (approximate == "none" and not x.flags.c_contiguous
+          and (exact := torchmath.gelu(x, erf_values)) is not None):
         out = exact  # a strided float32 tensor: ATen's kernel with its vectorised erf
     elif approximate == "none":
         out = x * 0.5 * (1 + erf_values(x * x.dtype.type(_SQRT_HALF)))  # ATen's kernel

@@ -93,7 +93,7 @@ def _rsqrt_values(x: np.ndarray) -> np.ndarray:
     return np.asarray(np.divide(1, np.sqrt(x)), dtype=x.dtype)
 
 
-rsqrt = declare_unary(
+rsqrt: Callable[[Any], Tensor] = declare_unary(
     "rsqrt", _rsqrt_values, lambda g, n: (-0.5 * g * n.output() ** 3,), save="output",
     rule="-0.5 * grad * rsqrt(input)**3", summary="1 / sqrt(input)", domain="positive")
 
