@@ -59,6 +59,13 @@ def test_json_as_spec_shows() -> None:
     ("sum(sigmoid(W @ x))", "W", ["W=[[0.1, 0.2], [0.3, -0.4]]", "x=[1.0, 2.0]"]),
     # a dtype prints as torch.float64, not as the string 'float64' (which x.type refuses)
     ("sum(x.type(torch.float64) * x.to(torch.float64))", "x", ["x=[1.0, 2.0]"]),
+    # a number's minus sign and a zero that is an int stay numbers: -1*ones(3), zeros(3)
+    # (they printed -(1.0*1).expand(3) and (1 - 1.0*1).expand(3), which eval refuses)
+    ("sum(-x, 0)", "x", ["x=[1.0, 2.0, 3.0]"]),
+    ("sum(x - x, 0)", "x", ["x=[1.0, 2.0, 3.0]"]),
+    # the tie mask 2*(a > b) + (a == b) is made floating before a matmul takes it
+    ("sum(maximum(W.T @ y, W.T @ y))", "y", ["W=[[1.0, 2.0], [3.0, -1.0], [0.5, 0.5]]",
+                                             "y=[1.0, 0.0, 2.0]"]),
 ])
 def test_the_plain_line_pastes_back_into_eval(expr: str, wrt: str, lets: list[str]) -> None:
     options = [a for let in lets for a in ("--let", let)]

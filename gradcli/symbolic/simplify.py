@@ -195,12 +195,21 @@ def simplify(root: Node) -> Node:
             if out is None or out is current:
                 break
             current = _rebuild(out, [go(a) for a in out.args])
+        if current.op in _SAME_DTYPE and any(a.kind != "f" for a in current.args):
+            current = X.make(current.op, tuple(a if a.kind == "f" else _floating(a)
+                                               for a in current.args),
+                             current.params, current.statics)
         if node.kind == "f":
             current = _floating(current)
         memo[id(node)] = memo[id(current)] = current
         return current
 
     return go(root)
+
+
+#: Operations whose operands must have one dtype (no promotion): a rewritten operand that
+#: became an integer mask, 2*(a > b) + (a == b), is made floating again.
+_SAME_DTYPE = frozenset({"matmul", "mm", "mv", "dot", "outer", "inner", "vdot"})
 
 
 def _rebuild(node: Node, args: list[Node]) -> Node:
@@ -229,6 +238,8 @@ def _floating(node: Node) -> Node:
     matmul refuses, and which - and + treat as logic)."""
     if node.kind == "f":
         return node
+    if node.is_const():
+        return X.const(float(node.value))
     if node.op == "mul" and node.args[0].is_const():
         return call("mul", [X.const(float(node.args[0].value)), node.args[1]], {})
     return call("mul", [X.const(1.0), node], {})
@@ -526,7 +537,9 @@ def _assemble(coefficient: Any, pairs: list[tuple[Node, Any]],
     if divisor is not None:
         product = call("div", [product, divisor], {})
     if negative:
-        product = call("neg", [_floating(product)], {})
+        product = _floating(product)
+        product = (X.const(-product.value) if product.is_const()
+                   else call("neg", [product], {}))
     if shape is not None and product.shape != shape:
         product = call("expand", [product], {"sizes": shape})
     return product
