@@ -181,6 +181,22 @@ def _einsum_vjp(g: Tensor, node: Node) -> tuple[Tensor | None, ...]:
     return tuple(grads)
 
 
+def _contract(inputs: list[str], out: str, arrays: list[np.ndarray]) -> np.ndarray:
+    """The einsum's value. Where no label is summed it is a product of the operands laid out
+    as the output (PyTorch multiplies; numpy's einsum loop may add to +0, turning -0 to 0,
+    depending on its version and path)."""
+    if len(arrays) > 1 and all(label in out for term in inputs for label in term):
+        product = None
+        for term, a in zip(inputs, arrays):
+            order = "".join(c for c in out if c in term)  # its labels in the output's order
+            view = np.einsum(f"{term}->{order}", a)
+            view = view.reshape(tuple(view.shape[order.index(c)] if c in term else 1
+                                      for c in out))
+            product = view if product is None else product * view
+        return np.asarray(product)
+    return np.einsum(",".join(inputs) + "->" + out, *arrays, optimize=True)
+
+
 @op("einsum(equation, *operands)", category="linear algebra",
     summary="Einstein summation: products summed over the subscripts the output leaves out; "
             "... stands for dimensions that broadcast",
@@ -212,7 +228,7 @@ def einsum(equation: Any, *operands: Any) -> Tensor:
     sizes = _sizes(inputs, tensors, ellipsis)
     inputs, tensors = _unbroadcast(inputs, tensors, sizes)
     check_numel(tuple(sizes[c] for c in out), "einsum")
-    data = np.einsum(",".join(inputs) + "->" + out, *(t.data for t in tensors), optimize=True)
+    data = _contract(inputs, out, [t.data for t in tensors])
     result = Tensor(np.asarray(data, dtype=dtype))
     return record(_grad_fn(inputs, out), result, tensors, _einsum_vjp, tuple(tensors),
                   ctx=(inputs, out, sizes))
