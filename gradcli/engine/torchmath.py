@@ -378,12 +378,12 @@ def _one_minus_square32(y: np.ndarray) -> np.ndarray:
 
 
 def one_minus_square(y: np.ndarray) -> np.ndarray:
-    """1 - y*y with one rounding (a fused multiply-add), as PyTorch's tanh backward; arrays of
-    more than EXACT_MAX elements get two roundings (the exact emulation is slow)."""
+    """1 - y*y with one rounding (a fused multiply-add), as PyTorch's tanh backward, for float32
+    arrays of at most EXACT_MAX elements; others get two roundings. (PyTorch fuses float64 too,
+    but the exact float64 emulation costs ~10 us a call, which doubled the per-op cost of a
+    script loop of small float64 ops: issue 19's benchmark.)"""
     if y.dtype == _F and y.size <= EXACT_MAX:
         return _one_minus_square32(np.asarray(y))
-    if y.dtype == np.float64 and y.size <= EXACT_MAX:
-        return fma64(-y, y, 1.0)  # exact, but ~40x the plain formula's time
     return _one_minus_square_plain(y)
 
 
@@ -393,8 +393,7 @@ def _one_minus_square_plain(y: np.ndarray) -> np.ndarray:
 
 
 def one_minus_square_of(y: np.ndarray) -> Any:
-    """The 1 - y*y function for blocks of ``y``: fused as PyTorch's (one_minus_square) unless
-    ``y`` is too big for the exact emulation."""
+    """The 1 - y*y function for blocks of ``y`` (one_minus_square's choice, made once)."""
     if y.size > EXACT_MAX:
         return _one_minus_square_plain
     return one_minus_square
