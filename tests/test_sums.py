@@ -138,3 +138,14 @@ def test_big_sums_are_numpy_sums(monkeypatch: pytest.MonkeyPatch) -> None:
     got = E.sum(Tensor(a), 1).data
     assert got.tobytes() == np.add.reduce(a, axis=1).tobytes()
     assert got.tobytes().hex() != case["hex"]
+
+
+def test_losses_reduce_in_pytorchs_sum_order() -> None:
+    """mse_loss and l1_loss reduce with PyTorch's sum kernel (apply_loss_reduction): the bits
+    torch 2.13 gives for these five elements (numpy's pairwise sum gives others for mse)."""
+    a = Tensor(np.sin(np.arange(5) * 1.7).astype(np.float32))
+    b = Tensor(np.cos(np.arange(5) * 0.3).astype(np.float32))
+    bits = {(E.mse_loss, "mean"): 1063948952, (E.mse_loss, "sum"): 1083349919,
+            (E.l1_loss, "mean"): 1061314555, (E.l1_loss, "sum"): 1081276410}
+    for (loss, reduction), want in bits.items():
+        assert int(loss(a, b, reduction=reduction).data.view(np.int32)) == want, (loss, reduction)

@@ -10,6 +10,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd import Node, is_grad_enabled, record
 from ..errors import shape_error, type_error, value_error
+from ..summation import float_sum
 from ..tensor import Tensor
 from ._base import binary_operands, to_tensor, unary_input
 from .table import GradCheck, op
@@ -43,7 +44,8 @@ def _long_name(dt: np.dtype[Any]) -> str:
 def _reduce_raw(v: np.ndarray, reduction: str, dtype: np.dtype[Any]) -> np.ndarray:
     if reduction == "none":
         return v.astype(dtype, copy=False)
-    total = np.sum(v)
+    # PyTorch's apply_loss_reduction: its sum kernel's order (engine/summation), then / numel
+    total = float_sum(v, None, False) if v.dtype.kind == "f" else np.sum(v)
     if reduction == "mean":
         with np.errstate(invalid="ignore"):
             total = total / v.size
