@@ -66,6 +66,8 @@ def test_json_as_spec_shows() -> None:
     # the tie mask 2*(a > b) + (a == b) is made floating before a matmul takes it
     ("sum(maximum(W.T @ y, W.T @ y))", "y", ["W=[[1.0, 2.0], [3.0, -1.0], [0.5, 0.5]]",
                                              "y=[1.0, 0.0, 2.0]"]),
+    # minus a product led by a mask: -((m1)*(m2)*cos(x)), not -(m1)*..., a bool negated
+    ("sum(-clamp(sin(x), -0.5, 0.5))", "x", ["x=[0.2, 1.0, -2.0]"]),
 ])
 def test_the_plain_line_pastes_back_into_eval(expr: str, wrt: str, lets: list[str]) -> None:
     options = [a for let in lets for a in ("--let", let)]

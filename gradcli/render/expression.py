@@ -236,11 +236,18 @@ class TextPrinter(Printer):
     def _neg(self, node: Node) -> str:
         # -(a*b) printed -a*b: (-a)*b is the same number, and @ and / alike; not // and %
         # ((-a)//b is floor(-a/b), not -floor(a/b)).
+        # Nor when the product's first factor is a mask: -(x > 0)*y would negate a bool.
         inner = node.args[0]
         if inner.op in ("floor_divide", "remainder") and _infix(inner) \
-                and id(inner) not in self.names:
+                and id(inner) not in self.names or self._leads_with_mask(inner):
             return f"-({self.print(inner)})"
         return "-" + self.wrap(inner, PRODUCT)
+
+    def _leads_with_mask(self, node: Node) -> bool:
+        """Whether ``node`` prints as a product whose first factor is a boolean."""
+        while node.op in ("mul", "div", "matmul") and _infix(node) and id(node) not in self.names:
+            node = node.args[0]
+        return node.kind == "b"
 
     def _infix(self, node: Node) -> str:
         level = _PRECEDENCE[node.op]
