@@ -8,6 +8,8 @@ in the expression's.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -209,7 +211,10 @@ def test_random_compositions(text: str, seed: int) -> None:
 
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore:The recursion limit")
+# Derandomised as test_fuzz.py's profiles (CI sees the same 400 cases every run; a new random
+# draw failing would block a landing unrelated to it); HYPOTHESIS_PROFILE=nightly explores.
 @settings(max_examples=400, deadline=None, database=None,
+          derandomize=os.environ.get("HYPOTHESIS_PROFILE", "") != "nightly",
           suppress_health_check=list(HealthCheck))
 @given(scalars(4), st.integers(0, 2**32 - 1))
 def test_random_compositions_long(text: str, seed: int) -> None:
