@@ -183,13 +183,14 @@ def script_target(steps: int, repeats: int) -> dict[str, Any]:
     net = statistics.median(gradcli_s) - statistics.median(start_s)
     base = statistics.median(numpy_s)
     torch_t = statistics.median(torch_s) if torch_s else None
-    g_ratio, t_ratio = net / base, _ratio(torch_t, base)
+    # a loop too short to outlast start-up's noise has no net time (as the stream's rate)
+    g_ratio, t_ratio = (net / base if net > 0 else None), _ratio(torch_t, base)
     result = {"steps": steps, "ops_per_step": smallops.OPS_PER_STEP,
               "gradcli_run_net_s": net, "start_up_s": statistics.median(start_s),
               "numpy_s": base, "torch_s": torch_t, "gradcli_to_numpy": g_ratio,
               "torch_to_numpy": t_ratio, "ratio_gradcli_to_torch": _ratio(g_ratio, t_ratio),
               "target": "<= 1.0"}
-    log(f"  script: gradcli {g_ratio:.1f}x numpy, torch "
+    log(f"  script: gradcli {g_ratio if g_ratio is not None else float('nan'):.1f}x numpy, torch "
         f"{t_ratio if t_ratio is not None else float('nan'):.1f}x")
     return result
 
