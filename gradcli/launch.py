@@ -2,43 +2,49 @@
 never lost in an import or a finaliser, big buffers are reused instead of mapped afresh, and
 the process does not spend its last tens of milliseconds collecting garbage."""
 
-from __future__ import annotations
-
-
-class _Interrupts:
-    """What the SIGINT handler knows: whether a Ctrl-C came that nothing has acted on yet,
-    and whether main() runs, so that one may be acted on (before main(), in the console
-    script's own lines, and after the command's work, a Ctrl-C is only recorded)."""
-
-    pending = False
-    acting = False
-
-
-def _on_sigint(signum: int, frame: Any) -> None:
-    """Ctrl-C: a KeyboardInterrupt where it is safe to raise one, else held back (_hold)."""
-    if not _Interrupts.acting:
-        _Interrupts.pending = True
-        return
-    if frame is None or _in_import(frame):
-        _hold(frame)
-        return
-    _Interrupts.pending = False
-    raise KeyboardInterrupt
-
-
-# First of all: from here on a Ctrl-C is caught (until main() runs it is only recorded, and
-# main() acts on it first). One that lands while `signal` loads is recorded the same way.
+# First of all, before any other statement (no `from __future__` import either: it imports a
+# module): from here on a Ctrl-C is caught. Until main() runs it is only recorded, and main()
+# acts on it first. The handler goes in through the C module `_signal`: `signal`'s Python
+# wrappers convert handlers to enums, and a Ctrl-C that landed in them, before ours was in
+# place, raised a KeyboardInterrupt with a traceback. One that lands in these lines is recorded
+# and the handler installed again. A SIGINT that was ignored stays ignored, as Python does
+# (`gradcli ... &` in a script stays immune).
+_early_ctrl_c = False
 while True:
     try:
-        import signal
 
+        class _Interrupts:
+            """What the SIGINT handler knows: whether a Ctrl-C came that nothing has acted on
+            yet, and whether main() runs, so that one may be acted on (before main(), in the
+            console script's own lines, and after the command's work, a Ctrl-C is only
+            recorded)."""
+
+            pending = False
+            acting = False
+
+        def _on_sigint(signum: int, frame: object) -> None:
+            """Ctrl-C: a KeyboardInterrupt where it is safe to raise one, else held back."""
+            if not _Interrupts.acting:
+                _Interrupts.pending = True
+                return
+            if frame is None or _in_import(frame):
+                _hold(frame)
+                return
+            _Interrupts.pending = False
+            raise KeyboardInterrupt
+
+        import _signal
+
+        if _signal.getsignal(_signal.SIGINT) != _signal.SIG_IGN:
+            _signal.signal(_signal.SIGINT, _on_sigint)
         break
     except KeyboardInterrupt:
-        _Interrupts.pending = True
-if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:  # as Python does: `gradcli ... &`
-    signal.signal(signal.SIGINT, _on_sigint)                # in a script stays immune
+        _early_ctrl_c = True
+if _early_ctrl_c:
+    _Interrupts.pending = True
 
 import gc  # noqa: E402 - after the handler, on purpose
+import signal  # noqa: E402
 import sys  # noqa: E402
 from typing import Any  # noqa: E402
 
