@@ -4,10 +4,9 @@ the process does not spend its last tens of milliseconds collecting garbage."""
 
 # First of all, before any other statement (no `from __future__` import either: it imports a
 # module): from here on a Ctrl-C is caught. Until main() runs it is only recorded, and main()
-# acts on it first. The handler goes in through the C module `_signal`: `signal`'s Python
-# wrappers convert handlers to enums, and a Ctrl-C that landed in them, before ours was in
-# place, raised a KeyboardInterrupt with a traceback. One that lands in these lines is recorded
-# and the handler installed again. A SIGINT that was ignored stays ignored, as Python does
+# acts on it first. A Ctrl-C that lands in these lines, before the handler is in place (as one
+# did in `signal.getsignal`'s conversion to an enum, with a traceback), is recorded and the
+# handler installed again. A SIGINT that was ignored stays ignored, as Python does
 # (`gradcli ... &` in a script stays immune).
 _early_ctrl_c = False
 while True:
@@ -33,10 +32,10 @@ while True:
             _Interrupts.pending = False
             raise KeyboardInterrupt
 
-        import _signal
+        import signal
 
-        if _signal.getsignal(_signal.SIGINT) != _signal.SIG_IGN:
-            _signal.signal(_signal.SIGINT, _on_sigint)
+        if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+            signal.signal(signal.SIGINT, _on_sigint)
         break
     except KeyboardInterrupt:
         _early_ctrl_c = True
@@ -44,7 +43,6 @@ if _early_ctrl_c:
     _Interrupts.pending = True
 
 import gc  # noqa: E402 - after the handler, on purpose
-import signal  # noqa: E402
 import sys  # noqa: E402
 from typing import Any  # noqa: E402
 
