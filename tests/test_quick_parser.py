@@ -415,3 +415,52 @@ def test_a_compiled_program_s_source_holds_no_text_that_was_parsed(
         for word in ("importer", "os", "system", "evil_name_7", "other_name_8",
                      "third_name_9", "123456789", "987654321", "555555555"):
             assert word not in re.findall(r"\w+", source), (word, source)
+
+
+def _plain_agrees(text: str) -> bool:
+    """Whether a script read line by line gives the tokens the scanner of all terminals
+    gives (False when the text is not plain, so that nothing was compared). They differ
+    only after a closing bracket that none opened, a syntax error: the line-by-line reading
+    counts brackets per line and stops (None) where the count goes below zero, the scanner
+    reads on; either way Lark reports the error."""
+    from gradcli.syntax.quick import _NOT_PLAIN
+
+    if _NOT_PLAIN.search(text):
+        return False
+    parser = p._quick_parser()
+    plain, scanned = parser._plain_script_tokens(text), parser._scanned_tokens(text)
+    if plain != scanned:
+        assert quick_script(text) is None, text
+        assert isinstance(lark_outcome(text, parse_program), tuple), text  # an error
+        return True
+    assert plain == scanned, text
+    return True
+
+
+PLAIN_CORNERS = [
+    "", "\n", "\n\n", "  ", "  \n", "   \nx", "\n  \nx\n", "x", "x\n", "x\n  ", "x  \n  \n",
+    "x\n\n\ny\n", "x\n  \n\n  y\n", "if x:\n    y\n  \n   \nz\n", "f(a,\n\n  b\n  )\n  x\n",
+    "if x:\n    f(1,\n  2)\n    y\nz", "if x:\n  if y:\n    z\n", "x = 1 $ 2\n", "x = 1\n  ?\n",
+    "  x = 1\n", "if x:\n    y\n   z\n", "x = (\n", "x = [1,\n     2,\n]\n",
+    "x = f(1))\n", "x = )(\ny\n", "f(a]\n", "x = [1)\n",
+]
+
+
+@pytest.mark.parametrize("text", PLAIN_CORNERS)
+def test_plain_corners_read_line_by_line_give_the_scanner_s_tokens(text: str) -> None:
+    assert _plain_agrees(text)
+    agree_script(text)
+
+
+def test_plain_scripts_read_line_by_line_give_the_scanner_s_tokens() -> None:
+    texts = [path.read_text(encoding="utf-8") for path in _script_files()] + SCRIPT_CORNERS
+    compared = sum(_plain_agrees(text) for text in texts)
+    assert compared > 50, compared
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck),
+          database=None)
+@given(PROGRAMS)
+def test_generated_plain_scripts_give_the_scanner_s_tokens(text: str) -> None:
+    _plain_agrees(text)

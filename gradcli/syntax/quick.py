@@ -60,6 +60,8 @@ from gradcli.syntax.builder import DIRECT, DIRECT_IDENTIFIER, DIRECT_NAMES
 
 #: Characters that send a text to Lark: strings, comments, continuations, more lines.
 ELSEWHERE = re.compile(r"[\"'#\\\r\n]")
+#: Characters that a script read line by line may not hold (QuickParser._plain_script_tokens).
+_NOT_PLAIN = re.compile(r"[\"'#\\\t\r\f]")
 #: The tables' layout (syntax/quick_tables.py). Cached tables also carry a hash of this
 #: module and quick_tables.py (syntax/parser.py), so that tables made by other code are made
 #: again.
@@ -280,8 +282,84 @@ class QuickParser:
         that close the blocks still open (which borrow the last token's span).
 
         Tabs, carriage returns and form feeds go to Lark, whose postlexer checks mixed
-        indentation; so does an indentation that matches no open block.
+        indentation; so does an indentation that matches no open block. A text without
+        strings, comments and continuations (most scripts) is read line by line
+        (``_plain_script_tokens``), the others token by token (``_scanned_tokens``): the
+        two give the same tokens (tests/test_quick_parser.py).
         """
+        if _NOT_PLAIN.search(text) is None:
+            return self._plain_script_tokens(text)
+        return self._scanned_tokens(text)
+
+    def _plain_script_tokens(self, text: str) -> list[tuple[str, Any, _Span | None]] | None:
+        """``_script_tokens`` of a text without strings, comments, continuations, tabs,
+        carriage returns or form feeds: each line's tokens in one ``findall`` of (spaces,
+        token), as ``_tokens`` reads an expression. A newline token runs from the end of a
+        line with tokens (or of the first line) over the blank lines after it to the next
+        line's first token, as the _NEWLINE terminal matches it. Brackets are counted per
+        line: a count below zero (a closing bracket none opened, a syntax error) is None, where
+        the scanner would read on."""
+        findall, rest = self._line_scanner.findall, self._line_rest.match
+        texts, numbers = self._line_texts, self._number_starts
+        number, name = self._number, self._name
+        newline, indent, dedent = self._newline, self._indent, self._dedent
+        tokens: list[tuple[str, Any, _Span | None]] = []
+        append = tokens.append
+        levels = [0]
+        depth = 0  # brackets open: without strings and comments, a count of characters
+        last: _Span = (1, 1, 1, 1)
+        lines = text.split("\n")
+        count = len(lines)
+        offset = 0  # where line i starts in the text
+        i = 0
+        while i < count:
+            code = lines[i]
+            row = i + 1
+            position = 0
+            for spaces, value in findall(code):
+                start = position + len(spaces)
+                position = start + len(value)
+                last = (row, start + 1, row, position + 1)
+                append((texts.get(value) or (number if value[0] in numbers else name), value,
+                        last))
+            if not rest(code, position):
+                return None  # a character no terminal matches
+            depth += code.count("(") + code.count("[") - code.count(")") - code.count("]")
+            if depth < 0:
+                return None  # a bracket closed that is not open: Lark reports it
+            if i + 1 == count:
+                break
+            # The newline token: from this line's end over the blank lines after it.
+            start = offset + len(code)
+            j = i + 1
+            offset += len(code) + 1
+            while j + 1 < count and not lines[j].strip(" "):
+                offset += len(lines[j]) + 1
+                j += 1
+            nxt = lines[j]
+            width = len(nxt) - len(nxt.lstrip(" "))
+            last = (row, len(code) + 1, j + 1, width + 1)
+            i = j
+            if depth:
+                continue
+            append((newline, text[start:offset + width], last))
+            if width > levels[-1]:
+                levels.append(width)
+                append((indent, "", last))
+                continue
+            while width < levels[-1]:
+                levels.pop()
+                append((dedent, "", last))
+            if width != levels[-1]:
+                return None  # the postlexer's error
+        while len(levels) > 1:
+            levels.pop()
+            append((dedent, "", last))
+        append(("$END", None, None))
+        return tokens
+
+    def _scanned_tokens(self, text: str) -> list[tuple[str, Any, _Span | None]] | None:
+        """``_script_tokens`` of any text, token by token with the scanner of all terminals."""
         if "\t" in text or "\r" in text or "\f" in text:
             return None
         scanner = self._program_scanner
