@@ -284,6 +284,31 @@ def test_compiled_programs_agree_with_lark(texts: list[str]) -> None:
     assert compiled, "no program was compiled"
 
 
+@pytest.mark.parametrize("texts", [
+    ["x = f(a, b=1, c=2)\n", "y = g(c, d=3, e=4)\n", "z = h(e, f=5, f=6)\n"],  # repeated
+    ["x = f(a=1, b)\n", "y = g(c=2, d)\n", "z = h(e=3, f)\n"],  # positional after keyword
+    ["x.y = t(k=1)\n", "a.b = u(k=2)\n", "c.__d = v(k=3)\n"],
+    ["x[0] = 1\ny = x\n", "a[1] = 2\nb = a\n", "c[2] = 3\nd = c\n"],
+    ["x = y = 1\n", "a = b = 2\n", "c = d = 3\n"],
+    ["f(x) = 1\n", "g(y) = 2\n", "h(z) = 3\n"],  # the builder refuses a call as a target
+    ["a, b = 1, 2\n", "c, d = 3, 4\n", "e, f = 5, 6\n"],
+    ["[a, b] = 1, 2\n", "[c, d[0]] = 3, 4\n", "[e, f.g] = 5, 6\n"],
+    ["x = 1 + 2\n", "y = 3 + 4\n", "None = 5 + 6\n"],
+    ["x = f(k=1)\n", "y = f(in=2)\n", "z = f(__x=3)\n"],
+])
+def test_compiled_script_programs_agree_with_lark(texts: list[str]) -> None:
+    """Assignments and calls with keywords in compiled script programs: the targets the
+    builder's check always passes and keyword arguments are made directly; the others go
+    through the builder (its errors are Lark's)."""
+    p._quick_parser()._trees.clear()
+    for text in texts:
+        for moved in (text, "\n" + text, text + "\n"):
+            agree(moved, parse_program)
+    compiled = [program for program in p._quick_parser()._programs.values()
+                if callable(program.build)]
+    assert compiled, "no program was compiled"
+
+
 def test_a_compiled_program_is_one_of_its_depth_limit() -> None:
     """A compiled program measures no depth: it builds the trees of one depth limit, which
     the parse that made it kept to."""

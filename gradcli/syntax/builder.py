@@ -557,6 +557,7 @@ DIRECT: dict[str, str] = {
     "bare_tuple": "TupleLit({items}, {at})",
     "index_tuple": "TupleLit({items}, {at})",
     "list_lit": "ListLit({items}, {at})",
+    "keyword": "Keyword({id0}, {1}, {at})",
 }
 #: An identifier of child ``{i}`` for ``DIRECT``: only a dunder or a keyword can be refused.
 DIRECT_IDENTIFIER = ("({i} if {i} not in PYTHON_KEYWORDS and {i}[:2] != '__' "
@@ -565,7 +566,7 @@ DIRECT_NAMES: dict[str, Any] = {
     "PYTHON_KEYWORDS": PYTHON_KEYWORDS,
     **{cls.__name__: n.maker(cls) for cls in (
         n.ExprStmt, n.Name, n.Number, n.BinOp, n.UnaryOp, n.Attribute, n.Subscript, n.TupleLit,
-        n.ListLit, n.Call)},
+        n.ListLit, n.Call, n.Keyword, n.Assign)},
 }
 
 

@@ -551,10 +551,10 @@ class QuickParser:
             return False
         lines: list[str] = []
         namespace: dict[str, Any] = {**DIRECT_NAMES, "_between": _between, "_EMPTY": _EMPTY,
-                                     "Meta": Meta}
+                                     "Meta": Meta, "_keywords": _keywords}
         # The stack of the parse: (Python expression of the value, or for an inlined rule
         # the list of its children's, or ("args", the tuple) for positional arguments; the
-        # (first, last) token of its span; the rule that made it, "token" or "direct", or
+        # (first, last) token of its span; the rule that made it, or "token", or
         # for an inlined rule the list of its children's).
         stack: list[tuple[Any, tuple[int, int] | None, Any]] = []
         position = 0
@@ -599,18 +599,27 @@ class QuickParser:
                 continue
             if any(isinstance(k, list) for k in kept):
                 return False
-            if name == "arguments" and not {"keyword", "token"} & set(made):
-                stack.append((("args", f"({''.join(k + ', ' for k in kept)})"), covered,
-                               "args"))
-                continue
+            if name == "arguments" and "token" not in made:
+                named = made.count("keyword")
+                if "keyword" not in made[:len(made) - named]:  # positional ones first
+                    args, keywords = kept[:len(kept) - named], kept[len(kept) - named:]
+                    stack.append((("args", f"({''.join(k + ', ' for k in args)})",
+                                   f"_keywords(({''.join(k + ', ' for k in keywords)}))"
+                                   if keywords else "()"), covered, "args"))
+                    continue
             if name in _PASSED_ON:
                 stack.append((kept[0], covered, made[0]))
                 continue
             value = f"v{len(lines)}"
             form = self._direct(name, kept, covered)
+            if form is None and name == "assign" and covered is not None and all(
+                    rule in _PLAIN_TARGETS for rule in made[:-1]):
+                # targets that the builder's check always passes
+                form = (f"Assign(({''.join(k + ', ' for k in kept[:-1])}), {kept[-1]}, "
+                        f"l{covered[0]}, c{covered[0]}, e{covered[1]}, f{covered[1]})")
             if form is not None:
                 lines.append(f"    {value} = {form}")
-                stack.append((value, covered, "direct"))
+                stack.append((value, covered, name))
                 continue
             if any(isinstance(k, tuple) for k in kept):
                 return False  # arguments for other than a call
@@ -652,7 +661,7 @@ class QuickParser:
             if kept[1] == "None":
                 return f"Call({kept[0]}, (), (), {at})"
             if isinstance(kept[1], tuple):
-                return f"Call({kept[0]}, {kept[1][1]}, (), {at})"
+                return f"Call({kept[0]}, {kept[1][1]}, {kept[1][2]}, {at})"
             return None
         form = DIRECT.get(name)
         if form is None or any(isinstance(k, tuple) for k in kept):
@@ -669,6 +678,18 @@ class QuickParser:
             top = self._rows[below][entry[3]][1]
             entry = self._rows[top].get(kind, (SHIFT,))
         return top
+
+
+#: Rules whose node the AstBuilder's assign takes as a target without a check that can fail.
+_PLAIN_TARGETS = frozenset({"name", "attribute", "subscript"})
+
+
+def _keywords(keywords: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A compiled call's keyword arguments, refused (to Lark, which reports it) when a name is
+    repeated, as the AstBuilder's arguments refuses them."""
+    if len({k.name for k in keywords}) != len(keywords):
+        raise GradcliError(kind="syntax", message="keyword argument repeated")
+    return keywords
 
 
 def _unpacked(lines: list[str], result: str) -> list[str]:
