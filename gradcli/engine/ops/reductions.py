@@ -132,6 +132,11 @@ def _expand_raw(g: np.ndarray, shape: tuple[int, ...], axes: tuple[int, ...] | N
     """A reduced gradient back at the input's shape, laid out as PyTorch's: sum's backward
     is a broadcast view (strides 0, read-only), mean's a buffer of its own (its expand divided
     by the count). The layout decides the order in which a later sum_to adds it up."""
+    if not dense and g.size == 1 and g.flags.c_contiguous:
+        # One value viewed at every place (broadcast_to's result, in a quarter of its time)
+        out = np.ndarray(shape, g.dtype, g, 0, (0,) * len(shape))
+        out.flags.writeable = False
+        return out
     kept = _kept_shape(shape, axes)
     if g.shape != kept:
         g = g.reshape(kept)
