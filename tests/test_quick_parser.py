@@ -264,6 +264,8 @@ def test_a_failure_of_the_quick_parser_is_a_bug_and_is_raised(
 @pytest.mark.parametrize("texts", [
     ["sum(x*1 + x**2)", "sum(x*22 + x**2)", "  sum(abc*333  +  d**4)"],
     ["2*dot(x,x)", "10*vdot(xs , ys)", "1.5e3*dot( a,b )"],
+    ["1.5 + x", "2_0.5 + y", "3.5_0e1_0 + z", ".5 + w", "5. + v", "0x1F + u", "0_7 + t",
+     "007 + s", "1e5 + r"],
     ["f(a, b, c)", "g(x.T, y[0], -z)", "h(1, 2.0, 0x3)"],
     ["x.sum(dim=0)", "y.mean(axis=1)", "z.max(key=2)"],
     ["[1, -2, (3, 4)][i]", "[a, +b, (c, d)][j]", "[5, -6, (7, 8)][k]"],
@@ -295,6 +297,12 @@ def test_compiled_programs_agree_with_lark(texts: list[str]) -> None:
     ["[a, b] = 1, 2\n", "[c, d[0]] = 3, 4\n", "[e, f.g] = 5, 6\n"],
     ["x = 1 + 2\n", "y = 3 + 4\n", "None = 5 + 6\n"],
     ["x = f(k=1)\n", "y = f(in=2)\n", "z = f(__x=3)\n"],
+    ["x = 1; y += 2;\n", "a = 3; b += 4;\n", "c = 5; d += 6;\n"],
+    ["import torch; x = 1\n", "import numpy; y = 2\n", "import os as o; z = 3\n"],
+    ["from a import b; x\n", "from c import d; y\n", "from e import f as g; z\n"],
+    ["def f():\n    return 1\n", "def g():\n    return 2\n", "def h():\n    return 3\n"],
+    ["while x:\n    pass; break\n", "while y:\n    pass; continue\n"],
+    ["assert x, 1\n", "assert y, 2\n", "assert z, 3\n"],
 ])
 def test_compiled_script_programs_agree_with_lark(texts: list[str]) -> None:
     """Assignments and calls with keywords in compiled script programs: the targets the

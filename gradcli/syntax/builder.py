@@ -548,6 +548,7 @@ DIRECT: dict[str, str] = {
     "expr_stmt": "ExprStmt({0}, {at})",
     "name": "Name({id0}, {at})",
     "number": "Number(int({0}) if {0}.isdigit() and {0}[0] != '0' and len({0}) < 20 "
+              "else float({0}) if '.' in {0} and '_' not in {0} and {0}[:2] not in _BASES "
               "else builder._number_value({0}), {at})",
     "bin_op": "BinOp({1}, {0}, {2}, {at})",
     "unary_op": "UnaryOp({0}, {1}, {at})",
@@ -564,6 +565,7 @@ DIRECT_IDENTIFIER = ("({i} if {i} not in PYTHON_KEYWORDS and {i}[:2] != '__' "
                      "else builder._identifier({i}))")
 DIRECT_NAMES: dict[str, Any] = {
     "PYTHON_KEYWORDS": PYTHON_KEYWORDS,
+    "_BASES": frozenset({"0x", "0X", "0o", "0O", "0b", "0B"}),
     **{cls.__name__: n.maker(cls) for cls in (
         n.ExprStmt, n.Name, n.Number, n.BinOp, n.UnaryOp, n.Attribute, n.Subscript, n.TupleLit,
         n.ListLit, n.Call, n.Keyword, n.Assign)},

@@ -69,6 +69,8 @@ FORMAT = 2
 SHIFT = 0
 PASS = 1  # a unit reduction whose value and span are its child's
 REDUCE = 2
+#: Token texts whose terminal a script reading keeps (QuickParser._kinds).
+_KINDS = 4096
 #: Programs kept (see QuickParser._replay); the store starts afresh when full.
 _PROGRAMS = 1024
 #: A program of at most this many tokens is compiled into one Python function when it is
@@ -183,6 +185,8 @@ class QuickParser:
         self._line_texts: dict[str, str] = line["texts"]
         self._number_starts = frozenset(line["number_starts"])
         self._number, self._name = line["number"], line["name"]
+        #: The terminal of each token text read lately in a script (_plain_script_tokens).
+        self._kinds: dict[str, str] = {}
         #: The terminal of a NAME that is a keyword and of a text a literal group matches.
         self._retype: dict[str, str] = {**tables["keywords"], **tables["literals"]}
         # Terminals whose Token some rule reads for more than its text: the others are
@@ -300,7 +304,7 @@ class QuickParser:
         line: a count below zero (a closing bracket none opened, a syntax error) is None, where
         the scanner would read on."""
         findall, rest = self._line_scanner.findall, self._line_rest.match
-        texts, numbers = self._line_texts, self._number_starts
+        texts, numbers, kinds = self._line_texts, self._number_starts, self._kinds
         number, name = self._number, self._name
         newline, indent, dedent = self._newline, self._indent, self._dedent
         tokens: list[tuple[str, Any, _Span | None]] = []
@@ -320,8 +324,12 @@ class QuickParser:
                 start = position + len(spaces)
                 position = start + len(value)
                 last = (row, start + 1, row, position + 1)
-                append((texts.get(value) or (number if value[0] in numbers else name), value,
-                        last))
+                kind = kinds.get(value)
+                if kind is None:
+                    kind = texts.get(value) or (number if value[0] in numbers else name)
+                    if len(kinds) < _KINDS:
+                        kinds[value] = kind
+                append((kind, value, last))
             if not rest(code, position):
                 return None  # a character no terminal matches
             depth += code.count("(") + code.count("[") - code.count(")") - code.count("]")
@@ -617,6 +625,9 @@ class QuickParser:
                 # targets that the builder's check always passes
                 form = (f"Assign(({''.join(k + ', ' for k in kept[:-1])}), {kept[-1]}, "
                         f"l{covered[0]}, c{covered[0]}, e{covered[1]}, f{covered[1]})")
+            if form is None and name == "simple_stmt" and all(
+                    rule in _ONE_STATEMENT for rule in made):
+                form = f"({''.join(k + ', ' for k in kept)})"  # the builder's _flatten
             if form is not None:
                 lines.append(f"    {value} = {form}")
                 stack.append((value, covered, name))
@@ -682,6 +693,12 @@ class QuickParser:
 
 #: Rules whose node the AstBuilder's assign takes as a target without a check that can fail.
 _PLAIN_TARGETS = frozenset({"name", "attribute", "subscript"})
+
+
+#: Rules of a small statement whose builder's method makes one statement (import_stmt makes
+#: a tuple, which simple_stmt flattens).
+_ONE_STATEMENT = frozenset({"expr_stmt", "assign", "aug_assign", "pass_stmt", "break_stmt",
+                            "continue_stmt", "return_stmt", "assert_stmt", "import_from"})
 
 
 def _keywords(keywords: tuple[Any, ...]) -> tuple[Any, ...]:
