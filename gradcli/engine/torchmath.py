@@ -337,10 +337,6 @@ def _near(f: Any) -> Any:
     return lambda x: _via64(f, x)
 
 
-# Beyond EXACT_MAX elements numpy's own float32 functions (MKL's bits for 61-76 % of elements,
-# at numpy's speed: the big-tensor benchmarks of benchmarks/run.py stay where they were).
-exp = _dispatch(_near(np.exp), np.exp, np.exp)
-log = _dispatch(_near(np.log), np.log, np.log)
 def _tanh_near(x: np.ndarray) -> np.ndarray:
     """float32 tanh rounded from float64's, as _near(np.tanh) without its errstate (~1 us):
     tanh raises no floating-point flag (it is +-1 at +-inf, quiet on NaN) and |tanh| <= 1
@@ -348,6 +344,10 @@ def _tanh_near(x: np.ndarray) -> np.ndarray:
     return np.tanh(x.astype(np.float64)).astype(_F)
 
 
+# Beyond EXACT_MAX elements numpy's own float32 functions (MKL's bits for 61-76 % of elements,
+# at numpy's speed: the big-tensor benchmarks of benchmarks/run.py stay where they were).
+exp = _dispatch(_near(np.exp), np.exp, np.exp)
+log = _dispatch(_near(np.log), np.log, np.log)
 tanh = _dispatch(_tanh_near, np.tanh, np.tanh)
 expm1 = _dispatch(expm132, _near(np.expm1), np.expm1)
 log1p = _dispatch(log1p32, _near(np.log1p), np.log1p)

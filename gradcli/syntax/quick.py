@@ -561,7 +561,8 @@ class QuickParser:
         namespace: dict[str, Any] = {**DIRECT_NAMES, "_between": _between, "_EMPTY": _EMPTY,
                                      "Meta": Meta, "_keywords": _keywords}
         # The stack of the parse: (Python expression of the value, or for an inlined rule
-        # the list of its children's, or ("args", the tuple) for positional arguments; the
+        # the list of its children's, or ("args", the tuple of the positional ones, that of
+        # the keyword ones) for a call's arguments; the
         # (first, last) token of its span; the rule that made it, or "token", or
         # for an inlined rule the list of its children's).
         stack: list[tuple[Any, tuple[int, int] | None, Any]] = []
