@@ -419,6 +419,7 @@ def test_the_quick_parser_takes_common_scripts() -> None:
 @given(PROGRAMS)
 def test_generated_scripts_agree_with_lark(text: str) -> None:
     agree_script(text)
+    _plain_agrees(text)  # and read line by line, the scanner's tokens
 
 
 def test_a_compiled_program_s_source_holds_no_text_that_was_parsed(
@@ -489,11 +490,3 @@ def test_plain_scripts_read_line_by_line_give_the_scanner_s_tokens() -> None:
     texts = [path.read_text(encoding="utf-8") for path in _script_files()] + SCRIPT_CORNERS
     compared = sum(_plain_agrees(text) for text in texts)
     assert compared > 50, compared
-
-
-@pytest.mark.slow
-@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck),
-          database=None)
-@given(PROGRAMS)
-def test_generated_plain_scripts_give_the_scanner_s_tokens(text: str) -> None:
-    _plain_agrees(text)
