@@ -301,7 +301,10 @@ def test_a_long_recording_runs_no_collections() -> None:
 
 def test_recordings_leave_the_start_up_gc_freeze_alone():
     """The start-up's gc.freeze (gradcli/launch.py) survives a backward, short or long (a long
-    recording freezes the collector's view itself and thaws it after its backward)."""
+    recording freezes the collector's view itself; after its backward a collection is owed,
+    and made when the next long recording starts)."""
+    from gradcli.engine import autograd
+
     gc.freeze()
     try:
         frozen = gc.get_freeze_count()
@@ -309,11 +312,34 @@ def test_recordings_leave_the_start_up_gc_freeze_alone():
         x.requires_grad_(True)
         E.sum(x * x).backward()
         assert gc.get_freeze_count() >= frozen
+        for _ in range(2):
+            h = x
+            for _ in range(5000):  # more than 4,096 nodes: the recording freezes
+                h = h * 1.0
+            E.sum(h).backward()
+            assert gc.get_freeze_count() >= frozen
+    finally:
+        if autograd._collection_owed[0]:
+            autograd.collect_owed()
+        gc.unfreeze()
+
+
+def test_restoring_the_engine_state_makes_an_owed_collection() -> None:
+    """An in-process run (gradcli.cli.main) ends by restoring the engine's state: a collection
+    a long recording's backward owes is made then, not left to a later run."""
+    from gradcli.engine import autograd, state
+
+    gc.freeze()
+    try:
+        x = Tensor(np.ones(3))
+        x.requires_grad_(True)
         h = x
-        for _ in range(5000):  # more than 4,096 nodes: the recording freezes, backward thaws
+        for _ in range(5000):
             h = h * 1.0
         E.sum(h).backward()
-        assert gc.get_freeze_count() >= frozen
+        assert autograd._collection_owed[0]
+        state.restore(state.snapshot())
+        assert not autograd._collection_owed[0] and gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
 
@@ -340,8 +366,18 @@ def test_many_short_recordings_never_freeze_or_collect(monkeypatch: pytest.Monke
             h = h * 1.0
         assert autograd._frozen[0]
         E.sum(h).backward()
-        assert not autograd._frozen[0] and collections == [1]
+        # The collection is owed, not made while h's grad_fn holds the whole graph (it would
+        # walk all of it); the next long recording makes it, once.
+        assert not autograd._frozen[0] and collections == [] and autograd._collection_owed[0]
+        h = x
+        for _ in range(3 * 4096):
+            h = h * 1.0
+        assert collections == [1] and not autograd._collection_owed[0]
+        E.sum(h).backward()
+        assert collections == [1] and autograd._collection_owed[0]
     finally:
+        if autograd._collection_owed[0]:
+            autograd._collection_owed[0] = False  # gc.collect is the test's stand-in here
         gc.unfreeze()
 
 

@@ -38,7 +38,8 @@ def snapshot() -> EngineState:
 
 def restore(state: EngineState) -> None:
     """Make ``state`` the settings; a recording left frozen from the garbage collector is
-    given back to it (what the next backward would have done)."""
+    given back to it (what the next backward would have done), and a collection a long
+    recording's backward owes is made (autograd._thaw)."""
     LIMITS["max_elements"] = state.max_elements
     memory.BUDGET["max_memory"] = state.max_memory
     autograd_ops._LOADER[:] = state.loader
@@ -49,6 +50,8 @@ def restore(state: EngineState) -> None:
     autograd.KEEP_VALUES[0] = state.keep_values
     if autograd._frozen[0]:
         autograd._thaw()
+    if autograd._collection_owed[0]:
+        autograd.collect_owed()
 
 
 #: The settings of a freshly imported engine (this module is imported with it, before any run).
