@@ -668,8 +668,9 @@ def _correction(dim: Any, unbiased: Any, correction: Any, name: str) -> tuple[An
 
 
 def _var_parts(input: Any, dim: Any, unbiased: Any, keepdim: bool, correction: Any,
-               name: str) -> tuple[Tensor, tuple[int, ...] | None, float, np.ndarray]:
-    """The input, its axes, the divisor (count - correction) and the variance as an array."""
+               name: str) -> tuple[Tensor, tuple[int, ...] | None, float, np.ndarray, Any]:
+    """The input, its axes, the divisor (count - correction, at least 0), the variance as an
+    array, and what the backward needs (_VarBackward)."""
     t = unary_input(input, name)
     dim, corr = _correction(dim, unbiased, correction, name)
     if not dtypes.is_float(t.data.dtype):
@@ -678,24 +679,41 @@ def _var_parts(input: Any, dim: Any, unbiased: Any, keepdim: bool, correction: A
     axes = axes_of(dim, t.data.ndim, name)
     ax = _np_axis(axes, t.data.ndim)
     count = t.data.size if ax is None else math.prod(t.data.shape[a] for a in ax)
-    divisor = builtins.max(float(count) - corr, 0.0)  # PyTorch's: x / 0 is inf, 0 / 0 nan
+    dof = float(count) - corr
+    divisor = builtins.max(dof, 0.0)  # PyTorch's: x / 0 is inf, 0 / 0 nan
     with np.errstate(invalid="ignore", divide="ignore"):
         centred = t.data - (_add_reduce(t.data, axis=ax, keepdims=True) / count if count
                             else np.zeros((1,) * t.data.ndim, t.data.dtype))
         total = _add_reduce(centred * centred, axis=ax, keepdims=keepdim)
         val = np.true_divide(total, divisor)
-    return t, axes, divisor, np.asarray(val, dtype=t.data.dtype)
+    ctx = (t.data.shape, axes, keepdim, dof, dim is None or t.data.ndim == 0)
+    return t, axes, divisor, np.asarray(val, dtype=t.data.dtype), ctx
 
 
 def _centred(x: Tensor, axes: tuple[int, ...] | None) -> Tensor:
     return x - mean(x, None if axes is None else list(axes), True)
 
 
+def _var_backward(grad: Tensor, x: Tensor, ctx: Any) -> Tensor:
+    """PyTorch's var_backward where count - correction (``dof``) is 0 or less: over the whole
+    input, infinite where x is not its mean and NaN where it is (inf * 0); along dims, the
+    factor 2 / dof as a double gives it (+inf at 0, negative below)."""
+    from .elementwise import where
+
+    shape, axes, keepdim, dof, whole = ctx
+    if whole:
+        return grad * where(x == mean(x), math.nan, math.inf)
+    return grad * (math.inf if dof == 0 else 2.0 / dof) * _centred(x, axes)
+
+
 def _var_vjp(g: Tensor, node: Node) -> One:
     x = node.unpack()[0]
     assert x is not None
-    shape, axes, keepdim, divisor = node.ctx
-    return (expand_reduced(g, shape, axes, keepdim) * (2.0 / divisor) * _centred(x, axes),)
+    shape, axes, keepdim, dof, whole = node.ctx
+    ge = expand_reduced(g, shape, axes, keepdim)
+    if dof <= 0:
+        return (_var_backward(ge, x, node.ctx),)
+    return (ge * (2.0 / dof) * _centred(x, axes),)
 
 
 def _std_vjp(g: Tensor, node: Node) -> One:
@@ -703,10 +721,12 @@ def _std_vjp(g: Tensor, node: Node) -> One:
 
     x = node.unpack()[0]
     assert x is not None
-    shape, axes, keepdim, divisor = node.ctx
+    shape, axes, keepdim, dof, whole = node.ctx
     s = expand_reduced(node.output(), shape, axes, keepdim)
     ge = expand_reduced(g, shape, axes, keepdim)
-    return (where(s == 0, 0.0, ge / s) * (1.0 / divisor) * _centred(x, axes),)
+    if dof <= 0:  # PyTorch's std_backward: var_backward of grad / (2 * std), 0 where std is 0
+        return (_var_backward(where(s == 0, 0.0, ge / (s * 2)), x, node.ctx),)
+    return (where(s == 0, 0.0, ge / s) * (1.0 / dof) * _centred(x, axes),)
 
 
 _DIVISOR = ("(numel(input) / numel(result) - (correction if correction is not None else "
@@ -730,9 +750,8 @@ _RESULT_BACK = ("(expand(result, input.shape) if dim is None or keepdim else "
             GradCheck("var(a, 0, unbiased=False)", _M)))
 def var(input: Any, dim: Any = None, unbiased: Any = None, keepdim: bool = False,
         correction: Any = None) -> Tensor:
-    t, axes, divisor, val = _var_parts(input, dim, unbiased, keepdim, correction, "var")
-    return record("VarBackward0", Tensor(val), (t,), _var_vjp, (t,),
-                  ctx=(t.data.shape, axes, keepdim, divisor))
+    t, axes, divisor, val, ctx = _var_parts(input, dim, unbiased, keepdim, correction, "var")
+    return record("VarBackward0", Tensor(val), (t,), _var_vjp, (t,), ctx=ctx)
 
 
 @op("std(input, dim=None, unbiased=None, keepdim=False, correction=None)", category="reduction",
@@ -746,7 +765,6 @@ def var(input: Any, dim: Any = None, unbiased: Any = None, keepdim: bool = False
             GradCheck("std(a, 0, unbiased=False)", _M)))
 def std(input: Any, dim: Any = None, unbiased: Any = None, keepdim: bool = False,
         correction: Any = None) -> Tensor:
-    t, axes, divisor, val = _var_parts(input, dim, unbiased, keepdim, correction, "std")
+    t, axes, divisor, val, ctx = _var_parts(input, dim, unbiased, keepdim, correction, "std")
     out = Tensor(np.sqrt(val))
-    return record("StdBackward0", out, (t,), _std_vjp, (t,),
-                  ctx=(t.data.shape, axes, keepdim, divisor), save_output=True)
+    return record("StdBackward0", out, (t,), _std_vjp, (t,), ctx=ctx, save_output=True)
