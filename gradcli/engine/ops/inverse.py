@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
-from ..autograd import Node, record
-from ..errors import shape_error, type_error, value_error
+from ..autograd import Node, is_grad_enabled, record
+from ..errors import EngineError, shape_error, type_error, value_error
 from ..tensor import Tensor
 from ._base import unary_input
 from .table import GradCheck, op
@@ -80,20 +80,61 @@ def inv(A: Any) -> Tensor:
 
 
 def _det_vjp(g: Tensor, node: Node) -> One:
+    from .elementwise import where
     from .shape import unsqueeze
 
     a = node.unpack()[0]
     assert a is not None
     d = node.output()
     scale = unsqueeze(unsqueeze(g * d, -1), -1)
-    singular = d.data == 0
-    if singular.any():
-        # PyTorch's: grad * det (zero) solved through the LU, so zeros for a singular matrix.
-        from .elementwise import where
+    if is_grad_enabled():
+        # create_graph: PyTorch's linalg_det_backward takes the SVD formula for a matrix
+        # whose |det| is under 100 eps (measured against torch 2.13: the switch lies there
+        # for float32 and float64, whatever the matrix's scale), solve(A.mT, grad * det * I)
+        # for the others.
+        singular = np.abs(d.data) < 100 * np.finfo(a.data.dtype).eps
+        if singular.all():
+            return (_det_singular_grad(g, a),)
+    else:
+        # PyTorch's: grad * det solved through the LU with its zero pivots made eps, so zeros
+        # for a matrix whose det is 0.
+        singular = d.data == 0
+    if not singular.any():
+        try:
+            return (_times_inverse_T(scale, a),)
+        except EngineError as e:
+            if is_grad_enabled() or "singular" not in str(e):
+                raise
+            # det(A) is not 0, but A.mT's LU met an exact zero pivot (a numerically singular
+            # matrix): the cofactors through the SVD, which PyTorch's LU with its zero pivots
+            # made eps approximates.
+            return (_det_singular_grad(g, a),)
+    eye = np.broadcast_to(np.eye(a.data.shape[-1], dtype=a.data.dtype), a.data.shape)
+    mask = Tensor(singular[..., None, None])
+    regular = _times_inverse_T(scale, where(mask, Tensor(eye.copy()), a))
+    if not is_grad_enabled():
+        return (regular,)
+    return (where(mask, _det_singular_grad(g, a), regular),)
 
-        eye = np.broadcast_to(np.eye(a.data.shape[-1], dtype=a.data.dtype), a.data.shape)
-        a = where(Tensor(singular[..., None, None]), Tensor(eye.copy()), a)
-    return (_times_inverse_T(scale, a),)
+
+def _det_singular_grad(g: Tensor, a: Tensor) -> Tensor:
+    """PyTorch's gradient of det for singular matrices under create_graph: with A = U S Vh,
+    U diag(D) Vh, D_i = grad * det(U) det(Vh) * prod of the S_j but S_i (taken without a
+    division, so exact where singular values are 0), all recorded."""
+    from .linalg import matmul
+    from .matrix import cumprod, flip
+    from .shape import cat, unsqueeze
+    from .svd import decompose
+
+    u, s, vh = decompose(a)
+    k = s.data.shape[-1]
+    weighted = unsqueeze(g * (det(u) * det(vh)), -1)
+    if k == 1:
+        return matmul(u * unsqueeze(weighted, -2), vh)
+    ones = Tensor(np.ones(s.data.shape[:-1] + (1,), dtype=s.data.dtype))
+    before = cumprod(cat([ones, s[..., :k - 1]], -1), -1)
+    after = flip(cumprod(cat([ones, flip(s[..., 1:], -1)], -1), -1), -1)
+    return matmul(u * unsqueeze(weighted * (before * after), -2), vh)
 
 
 def _times_inverse_T(scale: Tensor, a: Tensor) -> Tensor:
