@@ -118,9 +118,9 @@ def _det_vjp(g: Tensor, node: Node) -> One:
 
 
 def _det_singular_grad(g: Tensor, a: Tensor) -> Tensor:
-    """PyTorch's gradient of det for singular matrices under create_graph: with A = U S Vh,
-    U diag(D) Vh, D_i = grad * det(U) det(Vh) * prod of the S_j but S_i (taken without a
-    division, so exact where singular values are 0), all recorded."""
+    """PyTorch's gradient of det for singular matrices (its create_graph formula): with
+    A = U S Vh, U diag(D) Vh, D_i = grad * det(U) det(Vh) * prod of the S_j but S_i (taken
+    without a division, so exact where singular values are 0), recorded when grad mode is on."""
     from .linalg import matmul
     from .matrix import cumprod, flip
     from .shape import cat, unsqueeze
