@@ -668,9 +668,9 @@ def _correction(dim: Any, unbiased: Any, correction: Any, name: str) -> tuple[An
 
 
 def _var_parts(input: Any, dim: Any, unbiased: Any, keepdim: bool, correction: Any,
-               name: str) -> tuple[Tensor, tuple[int, ...] | None, float, np.ndarray, Any]:
-    """The input, its axes, the divisor (count - correction, at least 0), the variance as an
-    array, and what the backward needs (_VarBackward)."""
+               name: str) -> tuple[Tensor, np.ndarray, Any]:
+    """The input, the variance as an array (the sum of squares over count - correction, that
+    at least 0), and the node's ctx: what _var_vjp and _std_vjp need."""
     t = unary_input(input, name)
     dim, corr = _correction(dim, unbiased, correction, name)
     if not dtypes.is_float(t.data.dtype):
@@ -687,7 +687,7 @@ def _var_parts(input: Any, dim: Any, unbiased: Any, keepdim: bool, correction: A
         total = _add_reduce(centred * centred, axis=ax, keepdims=keepdim)
         val = np.true_divide(total, divisor)
     ctx = (t.data.shape, axes, keepdim, dof, dim is None or t.data.ndim == 0)
-    return t, axes, divisor, np.asarray(val, dtype=t.data.dtype), ctx
+    return t, np.asarray(val, dtype=t.data.dtype), ctx
 
 
 def _centred(x: Tensor, axes: tuple[int, ...] | None) -> Tensor:
@@ -700,7 +700,7 @@ def _var_backward(grad: Tensor, x: Tensor, ctx: Any) -> Tensor:
     factor 2 / dof as a double gives it (+inf at 0, negative below)."""
     from .elementwise import where
 
-    shape, axes, keepdim, dof, whole = ctx
+    _, axes, _, dof, whole = ctx
     if whole:
         return grad * where(x == mean(x), math.nan, math.inf)
     return grad * (math.inf if dof == 0 else 2.0 / dof) * _centred(x, axes)
@@ -709,7 +709,7 @@ def _var_backward(grad: Tensor, x: Tensor, ctx: Any) -> Tensor:
 def _var_vjp(g: Tensor, node: Node) -> One:
     x = node.unpack()[0]
     assert x is not None
-    shape, axes, keepdim, dof, whole = node.ctx
+    shape, axes, keepdim, dof, _ = node.ctx
     ge = expand_reduced(g, shape, axes, keepdim)
     if dof <= 0:
         return (_var_backward(ge, x, node.ctx),)
@@ -721,7 +721,7 @@ def _std_vjp(g: Tensor, node: Node) -> One:
 
     x = node.unpack()[0]
     assert x is not None
-    shape, axes, keepdim, dof, whole = node.ctx
+    shape, axes, keepdim, dof, _ = node.ctx
     s = expand_reduced(node.output(), shape, axes, keepdim)
     ge = expand_reduced(g, shape, axes, keepdim)
     if dof <= 0:  # PyTorch's std_backward: var_backward of grad / (2 * std), 0 where std is 0
@@ -750,7 +750,7 @@ _RESULT_BACK = ("(expand(result, input.shape) if dim is None or keepdim else "
             GradCheck("var(a, 0, unbiased=False)", _M)))
 def var(input: Any, dim: Any = None, unbiased: Any = None, keepdim: bool = False,
         correction: Any = None) -> Tensor:
-    t, axes, divisor, val, ctx = _var_parts(input, dim, unbiased, keepdim, correction, "var")
+    t, val, ctx = _var_parts(input, dim, unbiased, keepdim, correction, "var")
     return record("VarBackward0", Tensor(val), (t,), _var_vjp, (t,), ctx=ctx)
 
 
@@ -765,6 +765,6 @@ def var(input: Any, dim: Any = None, unbiased: Any = None, keepdim: bool = False
             GradCheck("std(a, 0, unbiased=False)", _M)))
 def std(input: Any, dim: Any = None, unbiased: Any = None, keepdim: bool = False,
         correction: Any = None) -> Tensor:
-    t, axes, divisor, val, ctx = _var_parts(input, dim, unbiased, keepdim, correction, "std")
+    t, val, ctx = _var_parts(input, dim, unbiased, keepdim, correction, "std")
     out = Tensor(np.sqrt(val))
     return record("StdBackward0", out, (t,), _std_vjp, (t,), ctx=ctx, save_output=True)
