@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from gradcli.errors import GradcliError
-from gradcli.interpreter import expressions, statements
+from gradcli.interpreter import expressions, plans, statements
 from gradcli.interpreter.core import Interpreter
 from gradcli.interpreter.evaluate import EvalOptions, Evaluator, split_let
 from gradcli.syntax import nodes as N
@@ -49,6 +49,7 @@ def test_a_loop_and_a_function_are_compiled_once_however_often_they_run(
 def test_a_repeated_expression_text_is_parsed_and_compiled_once(compiles: Counter[type]) -> None:
     ev = Evaluator(EvalOptions(lets=[split_let("x=arange(3.0)")]), lambda spec: None)
     compiles.clear()  # the --let's own expression
+    plans._PLANS.clear()  # no plan of an earlier test's text of the same shape
     for _ in range(5):  # a text no other test evaluates (the parser keeps trees by text)
         result = ev.evaluate("sum(x * x) + 0.0625")
     assert result.grads["x"].data.tolist() == [0.0, 2.0, 4.0]

@@ -68,7 +68,7 @@ def test_an_evaluation_is_freed_when_its_result_goes_without_the_cyclic_collecto
 
 def test_an_expression_is_parsed_once_however_often_it_is_evaluated(monkeypatch: Any) -> None:
     """gradcli check evaluates its expression 2n + 1 times (n input elements): one parse."""
-    from gradcli.interpreter import evaluate
+    from gradcli.interpreter import evaluate, plans
 
     texts: list[str] = []
     real = evaluate.parse_expression
@@ -78,14 +78,17 @@ def test_an_expression_is_parsed_once_however_often_it_is_evaluated(monkeypatch:
         return real(text, **kwargs)
 
     monkeypatch.setattr(evaluate, "parse_expression", counting)
+    plans._PLANS.clear()  # no text of this test is in a plan of an earlier one
     ev = _evaluator(x="arange(5.0)")  # the --let text is parsed: one
     result = ev.check("sum(x * sin(x))", eps=1e-6, atol=1e-5, rtol=1e-4)
     assert result.ok
     assert texts == ["arange(5.0)", "sum(x * sin(x))"]
     ev.evaluate("sum(x * sin(x))")
     assert len(texts) == 2
-    for i in range(evaluate.KEPT_ASTS + 1):  # a bounded store: the oldest text goes first
-        ev.evaluate(f"sum(x * {i})")
+    # A bounded store: the oldest text goes first (texts of distinct shapes: a text of a
+    # shape evaluated lately is not parsed at all, tests/test_plans.py).
+    for i in range(evaluate.KEPT_ASTS + 1):
+        ev.evaluate("sum(x" + " * x" * i + ")")
     ev.evaluate("sum(x * sin(x))")
     assert texts[-1] == "sum(x * sin(x))" and len(texts) == 2 + evaluate.KEPT_ASTS + 2
 

@@ -76,6 +76,8 @@ class Interpreter(Statements, Expressions):
         self.source = ""
         #: Line of the top-level statement running now (for output that names its line).
         self.line = 0
+        #: The literals of the expression a plan evaluates (interpreter/plans.py).
+        self.literals: list[int | float] = []
 
     # -- entry points ---------------------------------------------------------------------
     def evaluate(self, node: N.Expr, source: str = "") -> Any:
@@ -83,6 +85,17 @@ class Interpreter(Statements, Expressions):
         self.source = source
         try:
             return self.eval(node)
+        except GradcliError as e:
+            raise e.located(None, None, source) from None
+
+    def evaluate_planned(self, code: Callable[[Any], Any], literals: list[int | float],
+                         source: str) -> Any:
+        """Evaluate an expression through a plan's closure ``code`` (interpreter/plans.py),
+        its literals' values ``literals``: as ``evaluate`` evaluates its tree."""
+        self.source = source
+        self.literals = literals
+        try:
+            return code(self)
         except GradcliError as e:
             raise e.located(None, None, source) from None
 

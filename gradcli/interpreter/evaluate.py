@@ -23,9 +23,11 @@ from ..output_size import check_derivatives, check_output
 from ..results import CheckResult, EvalResult, GraphResult, HessianResult, JacobianResult
 from ..syntax import nodes as N
 from ..syntax.parser import parse_expression
+from . import plans
 from .core import Interpreter, Limits
 from .expressions import CONSTANTS
 from .meanings import function_hint
+from .plans import Planned, tree
 from .toolkit import build_graph, gradient_check
 from .trace import Tracer
 
@@ -112,6 +114,10 @@ class Evaluator:
         self.expr = ""
         self._asts: dict[str, Any] = {}  # text -> AST (ASTs are immutable), oldest first
         self._names: dict[int, tuple[Any, set[str]]] = {}  # id(AST) -> (AST, names it uses)
+        #: Whether expressions go through plans (interpreter/plans.py): not where a trace or
+        #: an anomaly report reads the nodes.
+        self._planned = not (options.trace or options.detect_anomaly)
+        self._prepared: dict[str, Any] = {}  # text -> what prepare gave, oldest first
         dtypes.set_default_float(options.dtype)
         if options.seed is not None:
             E.manual_seed(options.seed)
@@ -207,24 +213,48 @@ class Evaluator:
             self._asts[expr] = node
         return node
 
+    def prepare(self, expr: str) -> Any:
+        """What ``run`` evaluates for ``expr``, kept for the next evaluations of the same
+        text: a Planned (interpreter/plans.py), whose text is not parsed at all when an
+        expression of its shape was compiled lately; else its AST."""
+        if not self._planned:
+            return self.parse(expr)
+        prepared = self._prepared.get(expr)
+        if prepared is None:
+            shape = plans.shape_of(expr)
+            prepared = None if shape is None else plans.find(shape)
+            if prepared is None:
+                node = self.parse(expr)
+                prepared = node if shape is None else plans.make(shape, node) or node
+            if len(self._prepared) >= KEPT_ASTS:
+                del self._prepared[next(iter(self._prepared))]
+            self._prepared[expr] = prepared
+        return prepared
+
     def run(self, expr: str, node: Any = None) -> tuple[Any, dict[str, Tensor], Interpreter]:
-        """Evaluate ``expr`` (parsed: ``node``) on fresh leaves: (value, the variables, the
-        interpreter)."""
+        """Evaluate ``expr`` (prepared: ``node``, its AST or a Planned) on fresh leaves:
+        (value, the variables, the interpreter)."""
         self.expr = expr
         if node is None:
-            node = self.parse(expr)
+            node = self.prepare(expr)
         variables = self._fresh(share=not _may_write(expr, self.options.grad_output))
         interp = self._interpreter(variables)
         try:
             if self.options.no_grad:
                 with no_grad():
-                    value = interp.evaluate(node, expr)
+                    value = self._evaluate(interp, node, expr)
             else:
-                value = interp.evaluate(node, expr)
+                value = self._evaluate(interp, node, expr)
         except GradcliError as e:
             self._hint_let(e)
             raise
         return value, variables, interp
+
+    @staticmethod
+    def _evaluate(interp: Interpreter, node: Any, expr: str) -> Any:
+        if type(node) is Planned:
+            return interp.evaluate_planned(node.plan.code, node.literals, expr)
+        return interp.evaluate(node, expr)
 
     def _hint_let(self, err: GradcliError) -> None:
         """An undefined name in EXPR: say how to give it a value (a newcomer's first error)."""
@@ -238,6 +268,8 @@ class Evaluator:
         err.hint = let if err.hint is None else f"{err.hint} Or {let}"
 
     def evaluate(self, expr: str, node: Any = None) -> EvalResult:
+        if node is None:
+            node = self.prepare(expr)
         value, variables, interp = self.run(expr, node)
         result = EvalResult(expr, value, variables=variables)
         if isinstance(value, Tensor) and value.requires_grad and not self.options.no_grad:
@@ -258,7 +290,7 @@ class Evaluator:
                 if self.write is not None:
                     self.write(f"note: {TUPLE_NOTE}\n")
             else:
-                result.notes = self.notes(node if node is not None else self.parse(expr), missing)
+                result.notes = self.notes(node, missing)
         if self.options.output:
             shapes = [v.data.shape for v in (value, *result.grads.values())
                       if isinstance(v, Tensor)]
@@ -281,6 +313,7 @@ class Evaluator:
 
     def _used_names(self, node: Any) -> set[str]:
         """The variable names ``node`` uses, kept for the next evaluations of the same AST."""
+        node = tree(node)
         entry = self._names.get(id(node))
         if entry is None or entry[0] is not node:
             entry = (node, {n.id for n in N.walk(node) if type(n) is N.Name})

@@ -379,7 +379,28 @@ def compile_operand(node: N.Expr) -> Compiled:
     return _name_lookup(node) if type(node) is N.Name else compile_expression(node)
 
 
+#: While a plan compiles (compile_planned): the slot of each Number node, by its id. Its
+#: closure reads its value from the interpreter's ``literals`` at that slot, not from the node.
+_SLOTS: dict[int, int] = {}
+
+
+def compile_planned(node: N.Expr, slots: dict[int, int]) -> Compiled:
+    """The closure that evaluates ``node`` with the value of each Number node in ``slots``
+    (its id -> a slot) read from ``it.literals``: one closure for every expression of the
+    node's shape (interpreter/plans.py)."""
+    assert not _SLOTS, "plans compile one at a time"
+    _SLOTS.update(slots)
+    try:
+        return compile_expression(node)
+    finally:
+        _SLOTS.clear()
+
+
 def _value(node: N.Number | N.Constant | N.String) -> Compiled:
+    if _SLOTS:
+        slot = _SLOTS.get(id(node))
+        if slot is not None:
+            return lambda it, slot=slot: it.literals[slot]
     return lambda it, value=node.value: value
 
 
@@ -493,14 +514,14 @@ def _binop(node: N.BinOp) -> Compiled:
     kind = type(left_node)
     if kind is N.Name:
         left_name = left_node.id
-    elif kind in _LITERALS:
+    elif kind in _LITERALS and id(left_node) not in _SLOTS:
         left_value = left_node.value
     else:
         left = compile_expression(left_node)
     kind = type(right_node)
     if kind is N.Name:
         right_name = right_node.id
-    elif kind in _LITERALS:
+    elif kind in _LITERALS and id(right_node) not in _SLOTS:
         right_value = right_node.value
     else:
         right = compile_expression(right_node)

@@ -117,7 +117,7 @@ def parse_batch(evaluator: Evaluator, batch: list[str], before: int) -> list[tup
         node: Any = _not_text(raw, line)
         if node is None:
             try:
-                node = evaluator.parse(line)
+                node = evaluator.prepare(line)
             except Exception as error:  # noqa: BLE001 - raised again in the line's turn
                 node = error
         parsed.append((number, line, node))

@@ -81,6 +81,26 @@ def parse_expression(text: str, *, max_depth: int | None = None) -> n.Expr:
         raise error.located(None, None, source=text) from None
 
 
+#: The longest text expression_shape reads: longer ones are rarely repeated in shape.
+_SHAPE_CHARS = 4096
+
+
+def expression_shape(text: str) -> tuple[str, list[int | float], list[int]] | None:
+    """The shape of the one-line expression ``text``: (the text with each number literal
+    masked, the literals' values, their columns), or None where it has none (a string, a
+    comment, a literal other than a plain decimal int or float, a character no token
+    reads, more than 4,096 characters).
+
+    Two texts of one shape parse alike, positions included, into trees that differ only
+    in the values of their Number nodes (one per literal, at its column), as long as one of
+    them parses: the tokens and the spaces between them are the same, and no parse check
+    reads a plain literal's value. Whether the text parses is not decided here.
+    """
+    if len(text) > _SHAPE_CHARS or not text:
+        return None
+    return _quick_parser().literal_shape(text)
+
+
 def parse_program(text: str, *, max_depth: int | None = None) -> n.Program:
     """Parse a script or a REPL input into a Program."""
     max_depth = NESTING["max_depth"] if max_depth is None else max_depth

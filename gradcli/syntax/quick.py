@@ -60,6 +60,8 @@ from gradcli.syntax.builder import DIRECT, DIRECT_IDENTIFIER, DIRECT_NAMES
 
 #: Characters that send a text to Lark: strings, comments, continuations, more lines.
 ELSEWHERE = re.compile(r"[\"'#\\\r\n]")
+#: A float literal without underscores (QuickParser.literal_shape).
+_PLAIN_FLOAT = re.compile(r"(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[0-9]+[eE][+-]?[0-9]+")
 #: Characters that a script read line by line may not hold (QuickParser._plain_script_tokens).
 _NOT_PLAIN = re.compile(r"[\"'#\\\t\r\f]")
 #: The tables' layout (syntax/quick_tables.py). Cached tables also carry a hash of this
@@ -255,6 +257,46 @@ class QuickParser:
             self._current[0] = saved
 
     # ------------------------------------------------------------ lexing
+
+    def literal_shape(self, code: str) -> tuple[str, list[int | float], list[int]] | None:
+        """The shape of a one-line expression ``code`` (parser.expression_shape): the text
+        with each number literal masked, its literals' values, and their columns; None for a
+        text this reading does not take (strings, comments, more lines, a character no
+        terminal matches) or a literal that is not plain (hex, octal, binary, underscores, a
+        leading zero, an int of 20 digits or more), whose parse the AstBuilder checks.
+
+        Texts of one shape have the same tokens at the same places but for the values of
+        their literals, so the same parse: the same tree, but for those values. A literal
+        is masked as ``\\x00`` (an int) or ``\\x01`` (a float) once per character, which no
+        text that reads whole can hold."""
+        if ELSEWHERE.search(code):
+            return None
+        parts: list[str] = []
+        literals: list[int | float] = []
+        columns: list[int] = []
+        texts, numbers = self._line_texts, self._number_starts
+        position = 0
+        for spaces, value in self._line_scanner.findall(code):
+            start = position + len(spaces)
+            position = start + len(value)
+            if value[0] not in numbers or value in texts:  # "." and "..." are no numbers
+                parts.append(spaces)
+                parts.append(value)
+                continue
+            if value.isdigit():
+                if value[0] == "0" and len(value) > 1 or len(value) >= 20:
+                    return None
+                literals.append(int(value))
+                parts.append(spaces + "\x00" * len(value))
+            elif _PLAIN_FLOAT.fullmatch(value):
+                literals.append(float(value))
+                parts.append(spaces + "\x01" * len(value))
+            else:
+                return None
+            columns.append(start + 1)
+        if not self._line_rest.match(code, position):
+            return None
+        return "".join(parts), literals, columns
 
     def _tokens(self, code: str, newline: bool) -> list[tuple[str, str, _Span]] | None:
         """(terminal, value, span) for each token of a one-line text, read as (the spaces
