@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from .engine.memory import check_allocation
+from .engine.memory import LARGE, check_allocation
 
 #: Bytes per element and per nested list while rendering, by output format.
 _PER_ELEMENT = {"json": 200, "plain": 160, "table": 400}
@@ -22,6 +22,8 @@ _SUMMARY_THRESHOLD = 1000
 
 def output_bytes(shape: Sequence[int], output: str, full: bool) -> float:
     """About how many bytes rendering a tensor of ``shape`` as ``output`` takes at its peak."""
+    if output == "json" and len(shape) <= 1:  # the formula below, for the usual results
+        return shape[0] * _PER_ELEMENT["json"] + _PER_LIST if shape else _PER_ELEMENT["json"]
     n = math.prod(shape)
     if output == "json":
         lists = sum(math.prod(shape[:k]) for k in range(len(shape)))  # 1 + d0 + d0*d1 + ...
@@ -34,6 +36,8 @@ def output_bytes(shape: Sequence[int], output: str, full: bool) -> float:
 def check_output(shapes: Sequence[Sequence[int]], output: str, full: bool) -> None:
     """A limit error if printing tensors of ``shapes`` would not fit in --max-memory."""
     need = sum(output_bytes(shape, output, full) for shape in shapes)
+    if need < LARGE:  # check_allocation's own test, before the words are made
+        return
     what = ("the JSON of the result" if output == "json" else
             f"the {'full ' if full else ''}{output} text of the result")
     check_allocation(need, what)

@@ -556,3 +556,15 @@ def test_the_blocks_of_a_jacobian_are_sized_together(where: Path, no_derivatives
     proc = run(["jacobian", "*".join(names), *lets, "--max-memory", str(budget)], where)
     _check(proc, "limit", 1, "--max-memory", False)
     assert "the jacobian (blocks of shape (3000, 3000), (3000, 3000)," in proc.stderr
+
+
+@pytest.mark.parametrize("shape", [(), (0,), (1,), (4,), (10**6,), (0, 3), (2, 3), (5, 1, 7)])
+def test_the_json_size_of_a_result_counts_its_elements_and_lists(shape: tuple[int, ...]) -> None:
+    """output_bytes for JSON: 200 bytes an element and 80 a nested list (1 + d0 + d0*d1 +
+    ... lists), the short way for 0-d and 1-d results too."""
+    import math
+
+    from gradcli.output_size import output_bytes
+
+    lists = sum(math.prod(shape[:k]) for k in range(len(shape)))
+    assert output_bytes(shape, "json", False) == math.prod(shape) * 200 + lists * 80

@@ -219,6 +219,25 @@ def test_small_and_big_arrays_write_the_same_digits(size: int) -> None:
 
 
 @pytest.mark.parametrize("dtype", [np.float16, np.float32])
+def test_whole_values_write_numpy_repr_digits_alone_and_in_tiny_arrays(dtype: type) -> None:
+    """Whole values take a shortcut (their double, without formatting) where every integer
+    is a value of the dtype; around and beyond that bound, and off it, the same digits as
+    numpy's repr, as a 0-d value and in a tiny 1-D array."""
+    bound = 2.0 ** (np.finfo(dtype).nmant + 1)
+    near = np.concatenate([np.arange(-40.0, 41.0), bound + np.arange(-6.0, 7.0),
+                           -bound + np.arange(-6.0, 7.0), [1e4, 3e4, 6e4, 65504.0, 1e10,
+                                                          3.4e38, 2.5, -0.5, 1e-3]])
+    with np.errstate(over="ignore"):
+        values = near.astype(dtype)
+    values = values[np.isfinite(values)]
+    expected = [float(str(v)) for v in values]
+    assert [to_jsonable(np.asarray(v)) for v in values] == expected
+    written = [x for i in range(0, len(values), 16) for x in to_jsonable(values[i:i + 16])]
+    assert written == expected
+    assert all(type(x) is float for x in written)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
 def test_tiny_arrays_write_special_values_as_bigger_ones_do(dtype: type) -> None:
     specials = np.array([np.nan, np.inf, -np.inf, -0.0, 0.0, 0.1, 1e-8, 65504.0], dtype=dtype)
     tiny = to_jsonable(specials)  # 1-D, at most 16 values: the Python path

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import builtins as py
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from ..engine import DType, Tensor, dtypes
@@ -200,12 +201,16 @@ def _make_global_names() -> dict[str, Any]:
     return names
 
 
+#: The names, and the read-only view of them that interpreters share.
 _GLOBAL_NAMES: list[dict[str, Any]] = []
+_GLOBAL_VIEW: list[Mapping[str, Any]] = []
 
 
-def global_names() -> dict[str, Any]:
-    """What a fresh program can see, besides its own variables: a new dict each time, of the
-    same immutable values (made once: ``gradcli eval -`` makes an interpreter per line)."""
-    if not _GLOBAL_NAMES:
+def global_names() -> Mapping[str, Any]:
+    """What a fresh program can see, besides its own variables: one read-only mapping of
+    immutable values, made once and shared (``gradcli eval -`` makes an interpreter per line;
+    a program's assignments go to its own globals)."""
+    if not _GLOBAL_VIEW:
         _GLOBAL_NAMES.append(_make_global_names())
-    return dict(_GLOBAL_NAMES[0])
+        _GLOBAL_VIEW.append(MappingProxyType(_GLOBAL_NAMES[0]))
+    return _GLOBAL_VIEW[0]

@@ -67,7 +67,7 @@ class Interpreter(Statements, Expressions):
         # bound method kept here would make a cycle, interpreter -> builtins -> method ->
         # interpreter, and the interpreter, its variables and their gradients would wait for
         # the cyclic collector instead of going when the evaluation is done).
-        self.builtins = global_names()
+        self.builtins = global_names()  # shared, read-only
         self.globals: dict[str, Any] = {}
         self.locals: dict[str, Any] = self.globals
         self.enclosing: tuple[dict[str, Any], ...] = ()

@@ -188,9 +188,10 @@ class Evaluator:
         bound = self.bound if names is None else {
             n: self.bound[n] for n in names if n in self.bound}
         for name, data in bound.items():
-            t = Tensor(data if share else data.copy())
+            # The bound arrays are of gradcli's dtypes already (_let): no checks to make.
+            t = Tensor._of(data if share else data.copy())
             if data.dtype.kind == "f":
-                t.requires_grad_(True)
+                t.requires_grad = True
             out[name] = t
         return out
 
