@@ -11,6 +11,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+from expression_strategies import extend
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gradcli.engine import Tensor
 from gradcli.errors import GradcliError
@@ -18,6 +21,7 @@ from gradcli.interpreter import plans
 from gradcli.interpreter.evaluate import EvalOptions, Evaluator
 from gradcli.interpreter.plans import Planned
 from gradcli.render.text import to_text
+from gradcli.syntax import nodes as N
 from gradcli.syntax.parser import expression_shape, parse_expression
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -195,3 +199,50 @@ def test_plans_are_few() -> None:
     for i in range(plans.KEPT_PLANS + 10):
         ev.evaluate("sum(x" + " + x" * i + " * 2)")
     assert len(plans._PLANS) <= plans.KEPT_PLANS
+
+
+def _dump(value: Any, values: dict[int, Any]) -> Any:
+    """A tree as nested tuples of classes, fields and positions, with the value of the
+    Number node at each column of ``values`` (on line 1) replaced."""
+    if isinstance(value, N.Node):
+        if type(value) is N.Number and value.line == 1 and value.column in values:
+            v = values[value.column]
+            return ("Number", (value.line, value.column, value.end_line, value.end_column),
+                    ((type(v).__name__, v),))
+        return (type(value).__name__, tuple(getattr(value, f) for f in N.POSITION_FIELDS),
+                tuple(_dump(getattr(value, f), values) for f in value._fields))
+    if isinstance(value, tuple):
+        return tuple(_dump(item, values) for item in value)
+    return (type(value).__name__, value)
+
+
+_NUMBERS = st.one_of(
+    st.integers(0, 10**6).map(str), st.floats(0, 1e6, allow_nan=False).map(repr),
+    st.sampled_from(["1e5", "2.5e-3", ".5", "1.", "1.e3", "00", "07", "0x1f", "1_0", "9" * 20]))
+_TEXTS = st.recursive(
+    st.one_of(_NUMBERS, st.sampled_from(["x", "y1", "e", "E", "j", "True", "...", "()"])),
+    lambda inner: extend(inner, st.sampled_from(["x", "e5", "sum"]),
+                         st.sampled_from(["+", "-", "*", "**", "", " ", ".", ",", "<"]),
+                         unary=("-", "")),
+    max_leaves=8)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_TEXTS)
+def test_texts_of_one_shape_parse_alike_but_for_their_literals(text: str) -> None:
+    """What plans stand on (syntax.parser.expression_shape): a text whose literals are
+    changed has the same shape, and where the first parses, the second's tree is the
+    first's with its own literals' values at the shape's columns, positions included."""
+    shape = expression_shape(text)
+    other = twin(text)
+    if shape is None or other is None:
+        return
+    other_shape = expression_shape(other)
+    assert other_shape is not None and other_shape[0] == shape[0]
+    assert other_shape[2] == shape[2]
+    try:
+        tree = parse_expression(text)
+    except GradcliError:
+        return  # no plan is made of a text that does not parse
+    expected = _dump(tree, dict(zip(shape[2], other_shape[1])))
+    assert _dump(parse_expression(other), {}) == expected, other
