@@ -28,7 +28,7 @@ from gradcli.syntax.builder import RULES, AstBuilder, DepthGauge, Origin
 from gradcli.syntax.checks import check_placement
 from gradcli.syntax.failures import ParseFailure
 from gradcli.syntax.nodes import NESTING
-from gradcli.syntax.quick import QuickParser
+from gradcli.syntax.quick import ELSEWHERE, QuickParser
 
 if TYPE_CHECKING:
     from gradcli.syntax.lark_engine import LarkEngine
@@ -83,22 +83,53 @@ def parse_expression(text: str, *, max_depth: int | None = None) -> n.Expr:
 
 #: The longest text expression_shape reads: longer ones are rarely repeated in shape.
 _SHAPE_CHARS = 4096
+#: A plain literal (expression_shape): a decimal int or float without underscores, touching
+#: no letter, digit, "_" or "." on either side.
+_PLAIN_LITERAL = re.compile(r"(?<![\w.])((?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+                            r"|[0-9]+(?:[eE][+-]?[0-9]+)?)(?![\w.])")
 
 
 def expression_shape(text: str) -> tuple[str, list[int | float], list[int]] | None:
-    """The shape of the one-line expression ``text``: (the text with each number literal
-    masked, the literals' values, their columns), or None where it has none (a string, a
-    comment, a literal other than a plain decimal int or float, a character no token
-    reads, more than 4,096 characters).
+    """The shape of the one-line expression ``text``: (the text with each plain literal
+    masked, the literals' values, their columns), or None where it has none: a string, a
+    comment, more lines, more than 4,096 characters, an int literal with a leading zero or
+    of 20 digits or more (whose parse the AstBuilder checks).
 
-    Two texts of one shape parse alike, positions included, into trees that differ only
-    in the values of their Number nodes (one per literal, at its column), as long as one of
-    them parses: the tokens and the spaces between them are the same, and no parse check
-    reads a plain literal's value. Whether the text parses is not decided here.
+    A plain literal is a decimal int or float without underscores that touches no letter,
+    digit, ``_`` or ``.`` on either side (``_PLAIN_LITERAL``): there the tokenizer reads a
+    NUMBER token of exactly those characters, since the token before it ends where it
+    starts. Another number (``0x1f``, ``1_0``, the ``5`` of ``x.5``) stays in the shape as
+    written, so that only the same text shares it. A literal is masked as ``\\x00`` (an
+    int) or ``\\x01`` (a float) once per character, which no text that parses holds.
+
+    Two texts of one shape have the same tokens at the same places but for the values of
+    their plain literals: where one of them parses, both parse alike, positions included,
+    into trees that differ only in the values of their Number nodes (one per literal, at
+    its column), since no parse check reads a plain literal's value. Whether the text
+    parses is not decided here.
     """
-    if len(text) > _SHAPE_CHARS or not text:
+    if len(text) > _SHAPE_CHARS or not text or ELSEWHERE.search(text):
         return None
-    return _quick_parser().literal_shape(text)
+    parts = _PLAIN_LITERAL.split(text)
+    if len(parts) == 1:
+        return text, [], []
+    literals: list[int | float] = []
+    columns: list[int] = []
+    position = 0
+    for i in range(1, len(parts), 2):
+        position += len(parts[i - 1])
+        value = parts[i]
+        columns.append(position + 1)
+        position += len(value)
+        if value.isdigit():
+            if value[0] == "0" and len(value) > 1 or len(value) >= 20:
+                return None
+            literals.append(int(value))
+            parts[i] = "\x00" * len(value)
+        else:
+            literals.append(float(value))
+            parts[i] = "\x01" * len(value)
+    return "".join(parts), literals, columns
 
 
 def parse_program(text: str, *, max_depth: int | None = None) -> n.Program:

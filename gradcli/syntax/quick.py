@@ -60,10 +60,6 @@ from gradcli.syntax.builder import DIRECT, DIRECT_IDENTIFIER, DIRECT_NAMES
 
 #: Characters that send a text to Lark: strings, comments, continuations, more lines.
 ELSEWHERE = re.compile(r"[\"'#\\\r\n]")
-#: A plain literal (QuickParser.literal_shape): a decimal int or float without underscores,
-#: touching no letter, digit, "_" or "." on either side.
-_PLAIN_LITERAL = re.compile(r"(?<![\w.])((?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
-                            r"|[0-9]+(?:[eE][+-]?[0-9]+)?)(?![\w.])")
 #: Characters that a script read line by line may not hold (QuickParser._plain_script_tokens).
 _NOT_PLAIN = re.compile(r"[\"'#\\\t\r\f]")
 #: The tables' layout (syntax/quick_tables.py). Cached tables also carry a hash of this
@@ -259,44 +255,6 @@ class QuickParser:
             self._current[0] = saved
 
     # ------------------------------------------------------------ lexing
-
-    def literal_shape(self, code: str) -> tuple[str, list[int | float], list[int]] | None:
-        """The shape of a one-line expression ``code`` (parser.expression_shape): the text
-        with each plain literal masked, their values, and their columns; None for a text
-        this reading does not take (strings, comments, more lines) or an int literal with
-        a leading zero or of 20 digits or more, whose parse the AstBuilder checks.
-
-        A plain literal is a decimal int or float without underscores that touches no
-        letter, digit, ``_`` or ``.`` on either side (``_PLAIN_LITERAL``): there the scanner
-        reads a NUMBER token of exactly those characters, since the token before it ends
-        where it starts. Another number (``0x1f``, ``1_0``, the ``5`` of ``x.5``) stays in the
-        shape as written, so that only the same text shares it. Texts of one shape have the
-        same tokens at the same places but for the values of their plain literals, so the
-        same parse: the same tree, but for those values. A literal is masked as ``\\x00``
-        (an int) or ``\\x01`` (a float) once per character, which no text that parses
-        holds."""
-        if ELSEWHERE.search(code):
-            return None
-        parts = _PLAIN_LITERAL.split(code)
-        if len(parts) == 1:
-            return code, [], []
-        literals: list[int | float] = []
-        columns: list[int] = []
-        position = 0
-        for i in range(1, len(parts), 2):
-            position += len(parts[i - 1])
-            value = parts[i]
-            columns.append(position + 1)
-            position += len(value)
-            if value.isdigit():
-                if value[0] == "0" and len(value) > 1 or len(value) >= 20:
-                    return None
-                literals.append(int(value))
-                parts[i] = "\x00" * len(value)
-            else:
-                literals.append(float(value))
-                parts[i] = "\x01" * len(value)
-        return "".join(parts), literals, columns
 
     def _tokens(self, code: str, newline: bool) -> list[tuple[str, str, _Span]] | None:
         """(terminal, value, span) for each token of a one-line text, read as (the spaces
