@@ -46,20 +46,28 @@ import gc  # noqa: E402 - after the handler, on purpose
 import sys  # noqa: E402
 from typing import Any  # noqa: E402
 
+from gradcli.interrupts import SHIELDED  # noqa: E402
+
 EXIT_INTERRUPTED = 130
 #: How often a held-back Ctrl-C whose moment has not come looks again (seconds).
 _RETRY = 0.005
 
 
 def _is_import(frame: Any) -> bool:
-    name = frame.f_code.co_filename
+    """Whether ``frame`` runs the import machinery, or a function that C code calls and whose
+    exceptions it drops (gradcli.interrupts: readline's completer)."""
+    code = frame.f_code
+    if code in SHIELDED:
+        return True
+    name = code.co_filename
     return name.startswith("<frozen importlib") or "importlib/_bootstrap" in name
 
 
 def _in_import(frame: Any) -> bool:
-    """Whether ``frame`` or one of its callers runs the import machinery: a KeyboardInterrupt
-    raised there may be caught by the module being imported (``except BaseException``), or be
-    lost in importlib's own callbacks, and the process would run on."""
+    """Whether ``frame`` or one of its callers runs the import machinery (or a shielded
+    function): a KeyboardInterrupt raised there may be caught by the module being imported
+    (``except BaseException``), or be lost in importlib's own callbacks or dropped by the C
+    code that called the function, and the process would run on."""
     while frame is not None:
         if _is_import(frame):
             return True

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from .errors import GradcliError
@@ -183,14 +186,46 @@ class Repl:
         self.console.print(table)
 
 
+#: While the REPL waits for a line on a terminal, how often (seconds) readline is made to
+#: look at the signals that came: see _ticking.
+TICK = 0.1
+
+
 def _input(prompt: str) -> str:
     """Read a line; without a terminal (piped input) no prompt is shown."""
     if sys.stdin.isatty():
-        return input(prompt)
+        with _ticking():
+            return input(prompt)
     line = sys.stdin.readline()
     if not line:
         raise EOFError
     return line.rstrip("\n")
+
+
+@contextmanager
+def _ticking() -> Iterator[None]:
+    """A SIGALRM every TICK seconds while the block runs.
+
+    Python's readline acts on a signal only when one interrupts its wait for a key: a Ctrl-C
+    that comes while it is busy with the last key (drawing the list of completions, say) is
+    seen by nothing until another signal, or the next line, comes. The ticks are those other
+    signals: such a Ctrl-C cancels the line within TICK seconds, as one that comes during the
+    wait does at once."""
+    try:
+        previous = signal.signal(signal.SIGALRM, _tick)
+    except ValueError:  # not the main thread: no signal reaches this one
+        yield
+        return
+    signal.setitimer(signal.ITIMER_REAL, TICK, TICK)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _tick(signum: int, frame: Any) -> None:
+    """Nothing: a tick only makes readline look at the signals (see _ticking)."""
 
 
 def _console(stderr: bool = False) -> Any:

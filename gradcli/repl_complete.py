@@ -13,6 +13,7 @@ from .engine import Tensor
 from .engine.ops import OPS
 from .interpreter.expressions import TENSOR_ATTRIBUTES
 from .interpreter.values import Builtin, Namespace, OpFunction, UserFunction
+from .interrupts import shielded
 
 #: The language's keywords (builder.py refuses the rest of Python's).
 KEYWORDS = ("and", "as", "assert", "break", "continue", "def", "elif", "else", "False", "for",
@@ -40,6 +41,7 @@ class Completer:
         self.interp = interp
         self._matches: list[str] = []
 
+    @shielded  # readline calls it from C and drops what it raises: a Ctrl-C is held back
     def complete(self, text: str, state: int) -> str | None:
         if state == 0:
             self._matches = self.matches(text)

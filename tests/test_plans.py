@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 from expression_strategies import extend
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from gradcli.engine import Tensor
@@ -229,6 +229,10 @@ _TEXTS = st.recursive(
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_TEXTS)
+# The 3 of an exponent's e-3 followed by .e5 read as a literal of its own (3.e5): found here.
+@example("2.5e-3.e5")
+@example("1E+2.real")
+@example("x-3.e5")
 def test_texts_of_one_shape_parse_alike_but_for_their_literals(text: str) -> None:
     """What plans stand on (syntax.parser.expression_shape): a text whose literals are
     changed has the same shape, and where the first parses, the second's tree is the

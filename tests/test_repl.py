@@ -154,6 +154,65 @@ def test_tab_lists_the_choices_and_runs_nothing(repl) -> None:
     assert "tensor([1., 1.])" in send(repl, "x")
 
 
+#: Runs the REPL with a completer that gets a SIGINT while it runs: readline calls it from C,
+#: and Python's readline module drops what it raises.
+_SIGINT_IN_COMPLETER = """
+import os, signal
+from gradcli import repl_complete
+from gradcli.launch import main
+matches = repl_complete.Completer.matches
+def interrupted(self, text):
+    os.kill(os.getpid(), signal.SIGINT)
+    for _ in range(100000):  # the handler runs in here, under readline's call
+        pass
+    return matches(self, text)
+repl_complete.Completer.matches = interrupted
+main()
+"""
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_a_completion_cancels_the_line(tmp_path: Path) -> None:
+    """A KeyboardInterrupt raised in the completer was dropped by readline: the Ctrl-C was
+    lost and the line stayed. It is held back and cancels the line as one typed at the
+    prompt does."""
+    env = {**os.environ, "HOME": str(tmp_path), "NO_COLOR": "1", "TERM": "dumb",
+           "COLUMNS": "100"}
+    child = pexpect.spawn(sys.executable, ["-c", _SIGINT_IN_COMPLETER, "repl"], cwd=str(ROOT),
+                          env=env, encoding="utf-8", timeout=10, dimensions=(40, 100))
+    try:
+        child.expect_exact(">>> ")
+        child.send("undefined_na\t")
+        child.expect_exact("KeyboardInterrupt")
+        child.expect_exact(">>> ")
+        out = send(child, "1 + 1")
+        assert "2" in out and "undefined_na" not in out
+    finally:
+        child.close(force=True)
+
+
+def test_while_the_repl_waits_for_a_line_signals_are_looked_at(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Readline acts on a signal only when one interrupts its wait: ticks (SIGALRM every
+    repl.TICK seconds) while it waits, so that a Ctrl-C that came while it was busy is acted
+    on within a tick; none after, and the SIGALRM handler is given back."""
+    import signal
+    import time
+
+    from gradcli import repl
+
+    ticks: list[float] = []
+    monkeypatch.setattr(repl, "_tick", lambda signum, frame: ticks.append(time.monotonic()))
+    before = signal.getsignal(signal.SIGALRM)
+    start = time.monotonic()
+    with repl._ticking():
+        while time.monotonic() - start < 3.5 * repl.TICK:
+            time.sleep(0.01)
+    assert 2 <= len(ticks) <= 4, ticks
+    assert signal.getsignal(signal.SIGALRM) is before
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
 def test_completer_looks_names_up_without_evaluating() -> None:
     from gradcli.interpreter.core import Interpreter
     from gradcli.repl_complete import Completer

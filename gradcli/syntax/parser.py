@@ -84,8 +84,10 @@ def parse_expression(text: str, *, max_depth: int | None = None) -> n.Expr:
 #: The longest text expression_shape reads: longer ones are rarely repeated in shape.
 _SHAPE_CHARS = 4096
 #: A plain literal (expression_shape): a decimal int or float without underscores, touching
-#: no letter, digit, "_" or "." on either side.
-_PLAIN_LITERAL = re.compile(r"(?<![\w.])((?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+#: no letter, digit, "_" or "." on either side, and not after "e+", "e-", "E+" or "E-" (where
+#: it could be the end of a number's exponent: the 3 of 2.5e-3).
+_PLAIN_LITERAL = re.compile(r"(?<![\w.])(?<![eE][+-])"
+                            r"((?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
                             r"|[0-9]+(?:[eE][+-]?[0-9]+)?)(?![\w.])")
 
 
@@ -96,11 +98,12 @@ def expression_shape(text: str) -> tuple[str, list[int | float], list[int]] | No
     of 20 digits or more (whose parse the AstBuilder checks).
 
     A plain literal is a decimal int or float without underscores that touches no letter,
-    digit, ``_`` or ``.`` on either side (``_PLAIN_LITERAL``): there the tokenizer reads a
-    NUMBER token of exactly those characters, since the token before it ends where it
-    starts. Another number (``0x1f``, ``1_0``, the ``5`` of ``x.5``) stays in the shape as
-    written, so that only the same text shares it. A literal is masked as ``\\x00`` (an
-    int) or ``\\x01`` (a float) once per character, which no text that parses holds.
+    digit, ``_`` or ``.`` on either side and does not follow ``e+``/``e-`` (``_PLAIN_LITERAL``):
+    there the tokenizer reads a NUMBER token of exactly those characters, since the token
+    before it ends where it starts. Another number (``0x1f``, ``1_0``, the ``5`` of ``x.5``,
+    the ``3`` of ``2.5e-3``) stays in the shape as written, so that only the same text shares
+    it. A literal is masked as ``\\x00`` (an int) or ``\\x01`` (a float) once per character,
+    which no text that parses holds.
 
     Two texts of one shape have the same tokens at the same places but for the values of
     their plain literals: where one of them parses, both parse alike, positions included,
