@@ -37,7 +37,9 @@ parse       the parser alone (``parse_expression`` / ``parse_program``) against 
             the stream's lines and the tiny statements (distinct texts), ``2*dot(x,x)``
             and the script, each parsed afresh (the trees the parser keeps by text
             dropped before each parse), and ``2*dot(x,x)`` parsed again (its tree kept).
-            Target: <= 2.5x.
+            Target: <= 2.5x. Beside them, what ``eval -`` pays to read a stream line:
+            ``Evaluator.prepare``, which parses no line whose shape was compiled lately
+            (interpreter/plans.py).
 
 Medians of ``--repeats`` rounds, the sides taking turns. Benchmarks, not tests: nothing here
 fails on a slow figure. Compare ratios, not microseconds: this machine drifts between sittings.
@@ -327,9 +329,15 @@ def parse_target(repeats: int, steps: int) -> dict[str, Any]:
             return parse(text)
         return run
 
+    from gradcli.interpreter.evaluate import EvalOptions, Evaluator
+
     script = "".join(smallops.script_parts(steps))
+    # What `eval -` does with a line before evaluating it: a text of a shape compiled lately
+    # is not parsed at all (interpreter/plans.py).
+    prepare = Evaluator(EvalOptions(lets=[("x", "arange(4.0)")]), lambda name: None).prepare
     sets = {
         "stream lines (1,000 distinct)": ("eval", parse_expression, stream_lines(1000)),
+        "stream lines, prepared (plans)": ("eval", prepare, stream_lines(6000)[5000:]),
         "tiny statements (600 distinct)": ("eval", parse_expression,
                                            [s[0] for s in tiny_statements(600)]),
         "2*dot(x,x), parsed afresh": ("eval", fresh(parse_expression), ["2*dot(x,x)"] * 1000),
