@@ -5,8 +5,8 @@ exception the completer raises: a KeyboardInterrupt raised in it was lost, and t
 typed so far stayed. gradcli's SIGINT handler (gradcli.launch) holds back a Ctrl-C that lands
 in a function marked ``shielded``, as it does one that lands in an import, and raises it as
 soon as it can end what the user is doing (at the latest within a few milliseconds, while
-readline waits for the next key). This module imports nothing of gradcli: launch reads it
-before anything else is loaded.
+readline waits for the next key). This module imports nothing of gradcli: launch imports it
+at start-up, before the rest of gradcli.
 """
 
 from __future__ import annotations

@@ -211,6 +211,9 @@ def _ticking() -> Iterator[None]:
     seen by nothing until another signal, or the next line, comes. The ticks are those other
     signals: such a Ctrl-C cancels the line within TICK seconds, as one that comes during the
     wait does at once."""
+    if not hasattr(signal, "setitimer"):  # no SIGALRM (Windows)
+        yield
+        return
     try:
         previous = signal.signal(signal.SIGALRM, _tick)
     except ValueError:  # not the main thread: no signal reaches this one
@@ -221,7 +224,8 @@ def _ticking() -> Iterator[None]:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        # None: a handler set outside Python, which cannot be put back; the default then.
+        signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)
 
 
 def _tick(signum: int, frame: Any) -> None:
