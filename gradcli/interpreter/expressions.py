@@ -7,7 +7,7 @@ import operator
 import re
 import sys
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..engine import EngineError, Tensor, reuse
@@ -78,7 +78,7 @@ class Expressions:
     locals: dict[str, Any]
     enclosing: tuple[dict[str, Any], ...]
     globals: dict[str, Any]
-    builtins: dict[str, Any]
+    builtins: Mapping[str, Any]
     to_text: Callable[[Any], str]
 
     def eval(self, node: N.Expr) -> Any:

@@ -105,7 +105,7 @@ def _array(array: np.ndarray) -> Any:
         bound = _WHOLE_BELOW.get(array.dtype.itemsize, 0.0)
         if value.is_integer() and -bound < value < bound:
             return value
-        return _narrow_scalar(array[()])
+        return _narrow_scalar(array.dtype.type(value))
     if array.dtype.itemsize < 8 and array.ndim == 1 and array.size <= _SCALAR_EACH_UP_TO:
         out = array.tolist()
         bound = _WHOLE_BELOW.get(array.dtype.itemsize, 0.0)
