@@ -126,11 +126,15 @@ def test_stdin_lines_are_answered_in_order_across_reads() -> None:
     assert plain.stdout.count("x.grad = ") == len(objs) - 9
 
 
-def test_stdin_results_errors_and_prints_keep_their_order_on_one_stream() -> None:
+@pytest.mark.parametrize("unbuffered", [False, True])
+def test_stdin_results_errors_and_prints_keep_their_order_on_one_stream(unbuffered: bool) -> None:
     """Results are written a batch of lines at a time; stdout is flushed before anything goes
-    to stderr (a plain-format error, a print()), so with 2>&1 the order is the lines' order."""
+    to stderr (a plain-format error, a print()), so with 2>&1 the order is the lines' order
+    (with PYTHONUNBUFFERED=1 too, where the stream makes its own blocks)."""
     text = "sum(x)\nprint(7)\nnope(x)\nsum(x * x)\n" * 3
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # as users run it
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
     env["COLUMNS"] = "100"
     proc = subprocess.run([*GRADCLI, "eval", "-", "--let", "x=tensor([1.0, 2.0])", "--format",
                            "plain"], input=text, stdout=subprocess.PIPE,
@@ -144,12 +148,46 @@ def test_stdin_results_errors_and_prints_keep_their_order_on_one_stream() -> Non
         "tensor(3.", "7", "None", "stdin:11", "tensor(5."], proc.stdout
 
 
-def test_stdin_lines_are_answered_before_more_input_comes() -> None:
+def test_a_stream_writes_its_results_in_blocks_where_python_writes_through(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """PYTHONUNBUFFERED=1 (or python -u) makes stdout write each text through at once: the
+    results of a pipe full of lines still go out in blocks, one write per batch of lines."""
+    import io
+
+    from gradcli.cli.evaluate import eval_stream
+    from gradcli.cli.options import EvalFormat
+    from gradcli.interpreter.evaluate import EvalOptions, Evaluator
+    from gradcli.render.text import PrintOptions
+
+    writes: list[int] = []
+
+    class Raw(io.RawIOBase):
+        def writable(self) -> bool:
+            return True
+
+        def write(self, data: Any) -> int:
+            writes.append(len(data))
+            return len(data)
+
+    out = io.TextIOWrapper(Raw(), encoding="utf-8", write_through=True)
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"sum(x * 2)\n" * 300)))
+    evaluator = Evaluator(EvalOptions(lets=[("x", "arange(3.0)")], output="json"), np.load)
+    assert eval_stream(evaluator, EvalFormat.json, PrintOptions()) == 0
+    out.flush()
+    assert sum(writes) > 300 * 80 and len(writes) <= 10, writes
+
+
+@pytest.mark.parametrize("unbuffered", [False, True])
+def test_stdin_lines_are_answered_before_more_input_comes(unbuffered: bool) -> None:
     """Output is flushed when the lines read so far are done, even when stdout is a pipe that
-    Python would block-buffer: a producer waiting for each answer is never stuck."""
+    Python would block-buffer (or, with PYTHONUNBUFFERED=1, that the stream makes its own
+    blocks on): a producer waiting for each answer is never stuck."""
     import select
 
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
     proc = subprocess.Popen([*GRADCLI, "eval", "-", "--let", "x=tensor([1.0, 2.0])", "--format",
                              "json"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=env)
