@@ -86,6 +86,8 @@ _POSITIONED = frozenset({"STRING", "FSTRING"})
 #: Rules whose method returns its one child (builder.DIRECT).
 _PASSED_ON = frozenset(name for name, form in DIRECT.items() if form == "{0}")
 _Span = tuple[int, int, int, int]
+#: A token as the lexers hand it on: (terminal, its text or Token, its span; None for the end).
+_Tok = tuple[str, Any, "_Span | None"]
 _Callback = Callable[[list[Any]], Any]
 
 
@@ -126,6 +128,14 @@ class Token(str):
 
     __slots__ = ("column", "end_column", "end_line", "end_pos", "line", "start_pos", "type",
                  "value")
+    type: str
+    value: str
+    start_pos: int
+    end_pos: int
+    line: int
+    column: int
+    end_line: int
+    end_column: int
 
     def __new__(cls, kind: str, value: str, start: int, end: int) -> Token:
         token = super().__new__(cls, value)
@@ -256,11 +266,11 @@ class QuickParser:
 
     # ------------------------------------------------------------ lexing
 
-    def _tokens(self, code: str, newline: bool) -> list[tuple[str, str, _Span]] | None:
+    def _tokens(self, code: str, newline: bool) -> list[_Tok] | None:
         """(terminal, value, span) for each token of a one-line text, read as (the spaces
         before it, its text): a text whose tokens and spaces do not make it up whole (a
         character no terminal matches) is None."""
-        tokens: list[tuple[str, str, _Span]] = []
+        tokens: list[_Tok] = []
         append = tokens.append
         texts, numbers = self._line_texts, self._number_starts
         number, name = self._number, self._name
@@ -279,7 +289,7 @@ class QuickParser:
         append(("$END", None, None))  # type: ignore[arg-type]
         return tokens
 
-    def _script_tokens(self, text: str) -> list[tuple[str, Any, _Span | None]] | None:
+    def _script_tokens(self, text: str) -> list[_Tok] | None:
         """The tokens of a script as Lark's lexer and the postlexer (syntax/postlex.py) make
         them: a newline only outside brackets, followed by the indent or the dedents that the
         next line's indentation makes (which borrow its span), and at the end the dedents
@@ -295,7 +305,7 @@ class QuickParser:
             return self._plain_script_tokens(text)
         return self._scanned_tokens(text)
 
-    def _plain_script_tokens(self, text: str) -> list[tuple[str, Any, _Span | None]] | None:
+    def _plain_script_tokens(self, text: str) -> list[_Tok] | None:
         """``_script_tokens`` of a text without strings, comments, continuations, tabs,
         carriage returns or form feeds: each line's tokens in one ``findall`` of (spaces,
         token), as ``_tokens`` reads an expression. A newline token runs from the end of a
@@ -307,7 +317,7 @@ class QuickParser:
         texts, numbers, kinds = self._line_texts, self._number_starts, self._kinds
         number, name = self._number, self._name
         newline, indent, dedent = self._newline, self._indent, self._dedent
-        tokens: list[tuple[str, Any, _Span | None]] = []
+        tokens: list[_Tok] = []
         append = tokens.append
         levels = [0]
         depth = 0  # brackets open: without strings and comments, a count of characters
@@ -366,14 +376,14 @@ class QuickParser:
         append(("$END", None, None))
         return tokens
 
-    def _scanned_tokens(self, text: str) -> list[tuple[str, Any, _Span | None]] | None:
+    def _scanned_tokens(self, text: str) -> list[_Tok] | None:
         """``_script_tokens`` of any text, token by token with the scanner of all terminals."""
         if "\t" in text or "\r" in text or "\f" in text:
             return None
         scanner = self._program_scanner
         if scanner is None:
             scanner = self._program_scanner = re.compile(self._program_pattern)
-        tokens: list[tuple[str, Any, _Span | None]] = []
+        tokens: list[_Tok] = []
         append = tokens.append
         retype, kept = self._retype, self._kept
         newline, indent, dedent = self._newline, self._indent, self._dedent
@@ -405,6 +415,7 @@ class QuickParser:
             span = (line, column, line + breaks, end - line_start + 1)
             line += breaks
             kind = found.lastgroup
+            assert kind is not None  # a group matched: each terminal's group is named
             last = span
             if kind == newline:
                 if depth:
@@ -447,7 +458,7 @@ class QuickParser:
 
     # ------------------------------------------------------------ parsing
 
-    def _run(self, tokens: list[tuple[str, str, _Span]], max_depth: int,
+    def _run(self, tokens: list[_Tok], max_depth: int,
              program: list[tuple[int, _Callback, int] | None], start_state: int,
              end_state: int) -> Any | None:
         """Parse ``tokens``, writing down in ``program`` the shifts (None) and the reductions
@@ -510,7 +521,7 @@ class QuickParser:
         return None
 
 
-    def _replay(self, program: _Program, tokens: list[tuple[str, str, _Span]]) -> Any:
+    def _replay(self, program: _Program, tokens: list[_Tok]) -> Any:
         """What ``_run`` builds from tokens of these kinds, without the table: its program,
         compiled into one function from its second replay on (``_compile``)."""
         build = program.build
@@ -542,7 +553,7 @@ class QuickParser:
         return values[-1]
 
     def _compile(self, steps: list[tuple[int, _Callback, int] | None],
-                 tokens: list[tuple[str, Any, _Span | None]]) -> Callable[..., Any] | bool:
+                 tokens: list[_Tok]) -> Callable[..., Any] | bool:
         """The steps as one function of (tokens, builder) that builds what the builder's
         methods would build from the children and spans that the replay would give them,
         found here once: which token each child and each span comes from, the child filters
