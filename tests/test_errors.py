@@ -341,6 +341,16 @@ SHAPE = [
     script_file("import torch\nx = torch.ones(3)\ny = x @ torch.ones(2, 2)\n", "shape",
                 "shapes cannot be multiplied (1x3 and 2x2)", (3, 5)),
     ev("where(a > 0, a, b)", "shape", "where: shapes (3,) and (3,) and (4,)", (1, 1), *AB),
+    # A 0-d tensor has dim 0 (as -1) but no size along it: an internal error before (PyTorch's
+    # words, from torch 2.13; found by the nightly fuzz profile).
+    ev("split(tensor(3.0), 1)", "shape", "split expects at least a 1-dimensional tensor",
+       (1, 1)),
+    ev("tensor(3.0).split([1])", "shape", "split expects at least a 1-dimensional tensor",
+       (1, 1)),
+    cmd("jacobian", "abs(split(tensor(3.0), x))", "shape",
+        "split expects at least a 1-dimensional tensor", (1, 5), "--let", "x=arange(4.0)"),
+    ev("chunk(tensor(3.0), 2)", "shape", "chunk expects at least a 1-dimensional tensor",
+       (1, 1)),
     ev("maximum(a, b)", "shape", "maximum: shapes (3,) and (4,)", (1, 1), *AB),
     cmd("check", "sum(a * b)", "shape", "mul: shapes (3,) and (4,)", (1, 5), *AB),
     cmd("jacobian", "a - b", "shape", "sub: shapes (3,) and (4,)", (1, 1), *AB),

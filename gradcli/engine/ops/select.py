@@ -220,6 +220,8 @@ def views_of(t: Tensor, places: list[tuple[Any, ...]], grad_fn: str, axis: int,
     checks=(GradCheck("split(a, 2)[1]", _M), GradCheck("a.split([1, 3], 1)[1]", _M)))
 def split(tensor: Any, split_size_or_sections: Any, dim: Any = 0) -> tuple[Tensor, ...]:
     t = unary_input(tensor, "split")
+    if t.data.ndim == 0:  # dim 0 or -1 is valid for a 0-d tensor, but there is no size
+        raise shape_error("split expects at least a 1-dimensional tensor")
     axis = normalize_dim(dim, t.data.ndim)
     n = t.data.shape[axis]
     sections = split_size_or_sections
@@ -245,6 +247,8 @@ def split(tensor: Any, split_size_or_sections: Any, dim: Any = 0) -> tuple[Tenso
     checks=(GradCheck("chunk(a, 2, 1)[0]", _M),))
 def chunk(input: Any, chunks: Any, dim: Any = 0) -> tuple[Tensor, ...]:
     t = unary_input(input, "chunk")
+    if t.data.ndim == 0:
+        raise shape_error("chunk expects at least a 1-dimensional tensor")
     if isinstance(chunks, bool) or not isinstance(chunks, (int, np.integer)) or chunks <= 0:
         raise value_error(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     axis = normalize_dim(dim, t.data.ndim)
