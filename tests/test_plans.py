@@ -162,6 +162,21 @@ def test_literals_that_are_not_plain_are_parsed(first: str, second: str, planned
     assert _outcome(ev, second, prepared) == _outcome(_fresh(lets), second)
 
 
+@pytest.mark.parametrize("text", ["\x00", "\x01\x01\x01", "sum(x * \x00)", "sum(x*\x00\x00 + x**\x00)"])
+def test_a_text_holding_the_masks_is_no_shape(text: str) -> None:
+    """The characters that mask literals in a shape: a text that holds them has none, so that
+    it cannot be taken for the shape of another text (the nightly fuzz profile sent "7" then
+    "\\x00" down a stream: the second ran the first one's plan without its literal)."""
+    assert expression_shape(text) is None
+    plans._PLANS.clear()
+    ev = Evaluator(EvalOptions(lets=[("x", "arange(4.0)")]), np.load)
+    for first in ("7", "1.5", "sum(x * 7)", "sum(x*10 + x**2)"):
+        ev.evaluate(first)
+    with pytest.raises(GradcliError) as info:
+        ev.evaluate(text)
+    assert info.value.kind == "syntax"
+
+
 def test_a_text_that_does_not_parse_makes_no_plan() -> None:
     """A bad text of a shape no good text had is parsed, and its error is its parse's."""
     ev = Evaluator(EvalOptions(lets=[("x", "arange(4.0)")]), np.load)

@@ -28,7 +28,7 @@ from gradcli.syntax.builder import RULES, AstBuilder, DepthGauge, Origin
 from gradcli.syntax.checks import check_placement
 from gradcli.syntax.failures import ParseFailure
 from gradcli.syntax.nodes import NESTING
-from gradcli.syntax.quick import ELSEWHERE, QuickParser
+from gradcli.syntax.quick import QuickParser
 
 if TYPE_CHECKING:
     from gradcli.syntax.lark_engine import LarkEngine
@@ -83,6 +83,10 @@ def parse_expression(text: str, *, max_depth: int | None = None) -> n.Expr:
 
 #: The longest text expression_shape reads: longer ones are rarely repeated in shape.
 _SHAPE_CHARS = 4096
+#: What a text with a shape holds none of: strings, comments, continuations, more lines (the
+#: quick parser's ELSEWHERE), and the characters that mask literals, so that no text can be
+#: the shape of another.
+_UNSHAPED = re.compile(r"[\"'#\\\r\n\x00\x01]")
 #: A plain literal (expression_shape): a decimal int or float without underscores, touching
 #: no letter, digit, "_" or "." on either side, and not after "e+", "e-", "E+" or "E-" (where
 #: it could be the end of a number's exponent: the 3 of 2.5e-3).
@@ -102,8 +106,8 @@ def expression_shape(text: str) -> tuple[str, list[int | float], list[int]] | No
     there the tokenizer reads a NUMBER token of exactly those characters, since the token
     before it ends where it starts. Another number (``0x1f``, ``1_0``, the ``5`` of ``x.5``,
     the ``3`` of ``2.5e-3``) stays in the shape as written, so that only the same text shares
-    it. A literal is masked as ``\\x00`` (an int) or ``\\x01`` (a float) once per character,
-    which no text that parses holds.
+    it. A literal is masked as ``\\x00`` (an int) or ``\\x01`` (a float) once per character;
+    a text that holds either character has no shape.
 
     Two texts of one shape have the same tokens at the same places but for the values of
     their plain literals: where one of them parses, both parse alike, positions included,
@@ -111,7 +115,7 @@ def expression_shape(text: str) -> tuple[str, list[int | float], list[int]] | No
     its column), since no parse check reads a plain literal's value. Whether the text
     parses is not decided here.
     """
-    if len(text) > _SHAPE_CHARS or not text or ELSEWHERE.search(text):
+    if len(text) > _SHAPE_CHARS or not text or _UNSHAPED.search(text):
         return None
     parts = _PLAIN_LITERAL.split(text)
     if len(parts) == 1:
