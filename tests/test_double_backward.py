@@ -23,11 +23,14 @@ _LEFT = {
     **{("einsum_0", v): "PyTorch's einsum runs through bmm with unsqueezes and squeezes "
        "(engine/ops/einsum.py)" for v in "ab"},
     **{("einsum_2", v): "as einsum_0" for v in "abc"},
+    # The batched and broadcast einsum cases (`...`), golden since 2026-12-06 (night).
+    **{(c, v): "as einsum_0" for c in ("einsum_4", "einsum_5", "einsum_7") for v in "ab"},
 }
 #: Only with a weighted sum (with the plain sum neither records a node).
 _LEFT_WEIGHTED = {
     ("einsum_1", "a"): "PyTorch's einsum of a diagonal is diagonal(), whose backward is "
     "DiagonalBackwardBackward0",
+    ("einsum_6", "a"): "as einsum_1 (a diagonal over the batch dims)",
 }
 KNOWN = {**_LEFT, **{(f"{c}_w", v): why for (c, v), why in {**_LEFT, **_LEFT_WEIGHTED}.items()}}
 
