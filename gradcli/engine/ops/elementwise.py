@@ -231,8 +231,10 @@ def _sigmoid_backward_vjp(gg: Tensor, n: Node) -> Two:
 
 def threshold_backward(g: Tensor, y: Tensor) -> Tensor:
     """``g`` where ``y = relu(x)`` is not <= 0 (a NaN passes it, as in PyTorch), else 0:
-    ThresholdBackwardBackward0, whose derivative in ``y`` is 0 (not None: it requires grad)."""
-    out = Tensor(np.multiply(g.data, (~(y.data <= 0)).astype(g.data.dtype)))
+    ThresholdBackwardBackward0, whose derivative in ``y`` is 0 (not None: it requires grad).
+    Chosen, not multiplied by a 0/1 mask, as PyTorch's kernel does: where relu gave 0, an
+    inf or NaN gradient from above gives 0 (relu(x) * log(relu(x)) at x < 0), not NaN."""
+    out = Tensor(np.where(y.data <= 0, g.data.dtype.type(0), g.data))
     return record("ThresholdBackwardBackward0", out, (g, y), _threshold_backward_vjp, (y,))
 
 
