@@ -59,7 +59,10 @@ def backward_node(name: str, g: Tensor, x: Tensor, slope: Slope,
     not None, is the value in PyTorch's own order of operations (torchmath)."""
     val = exact(g.data, x.data) if exact is not None else None
     if val is None:
-        val = g.data * slope(x.data)
+        s = slope(x.data)
+        # A 0/1 slope (hardtanh's) chooses, as PyTorch's kernel does: an inf or NaN gradient
+        # from above gives 0 where the slope is 0, not NaN.
+        val = np.where(s, g.data, g.data.dtype.type(0)) if s.dtype == np.bool_ else g.data * s
     out = Tensor(np.asarray(val).astype(g.data.dtype, copy=False))
     return record(name, out, (g, x), _backward_node_vjp, (g, x), ctx=(slope, curvature, exact))
 
