@@ -332,8 +332,8 @@ def _label_smoothing(value: Any) -> float:
             GradCheck("cross_entropy(a, tensor([1, 0, 3]), weight=arange(1.0, 5.0), "
                       "reduction='sum', label_smoothing=0.2)", {"a": (3, 4)}),
             GradCheck("cross_entropy(a, softmax(b, 1))", {"a": (3, 4), "b": (3, 4)}),
-            # Not every target ignored: then the loss is NaN, its gradient 0 (PyTorch's; a golden
-            # eval case), which no finite difference can check.
+            # Not with every target ignored: there the loss is NaN and its gradient 0
+            # (PyTorch's; golden eval cases), which no finite difference can check.
             GradCheck("cross_entropy(a, tensor(1), ignore_index=2, label_smoothing=0.1)",
                       {"a": (4,)}),
             GradCheck("cross_entropy(a, tensor([2, 1, 0]), ignore_index=2, label_smoothing=0.1)",
