@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes, summation, torchmath
-from ..autograd import Node, record
+from ..autograd import Node, is_grad_enabled, record
 from ..errors import shape_error, type_error, value_error
 from ..tensor import Tensor
 from ._base import is_scalar, unary_input
@@ -241,7 +241,31 @@ def _prod_vjp(g: Tensor, node: Node) -> One:
     if not (x.data == 0).any():
         return (ge * (ans / x),)  # PyTorch's order: grad * (result / input)
     # With zeros, input / output is undefined: use the product of the other elements.
+    if is_grad_enabled():  # create_graph: it depends on x too (PyTorch's differentiable ops)
+        return (ge * _prod_of_others_recorded(x, axes),)
     return (ge * Tensor(_prod_of_others(x.data, axes)),)
+
+
+def _prod_of_others_recorded(x: Tensor, axes: tuple[int, ...] | None) -> Tensor:
+    """``_prod_of_others`` in recorded ops, as PyTorch's prod_safe_zeros_backward: the
+    exclusive cumulative products from either end (cat, cumprod, flip), multiplied."""
+    from .matrix import cumprod, flip
+    from .shape import cat, reshape
+
+    if x.data.ndim == 0:
+        return Tensor(np.ones_like(x.data))
+    work, dim = (reshape(x, (-1,)), 0) if axes is None else (x, axes[0])
+    n = work.data.shape[dim]
+    if n == 1:  # no other element: 1, a constant (PyTorch's second derivative is None there)
+        return Tensor(np.ones_like(x.data))
+    ones = Tensor(np.ones(work.data.shape[:dim] + (1,) + work.data.shape[dim + 1:],
+                          dtype=x.data.dtype))
+    head = work[(slice(None),) * dim + (slice(0, n - 1),)]
+    tail = work[(slice(None),) * dim + (slice(1, n),)]
+    before = cumprod(cat([ones, head], dim), dim)
+    after = flip(cumprod(cat([ones, flip(tail, dim)], dim), dim), dim)
+    others = before * after
+    return reshape(others, x.data.shape) if axes is None else others
 
 
 def _prod_of_others(x: np.ndarray, axes: tuple[int, ...] | None) -> np.ndarray:
