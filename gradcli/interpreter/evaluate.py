@@ -22,7 +22,7 @@ from ..limits import MAX_EVALS
 from ..output_size import check_derivatives, check_output
 from ..results import CheckResult, EvalResult, GraphResult, HessianResult, JacobianResult
 from ..syntax import nodes as N
-from ..syntax.parser import parse_expression
+from ..syntax.parser import expression_shape, parse_expression
 from . import plans
 from .core import Interpreter, Limits
 from .expressions import CONSTANTS
@@ -222,7 +222,7 @@ class Evaluator:
             return self.parse(expr)
         prepared = self._prepared.get(expr)
         if prepared is None:
-            shape = plans.shape_of(expr)
+            shape = expression_shape(expr)
             prepared = None if shape is None else plans.find(shape)
             if prepared is None:
                 node = self.parse(expr)

@@ -21,7 +21,6 @@ from typing import Any
 
 from ..syntax import nodes as N
 from ..syntax.nodes import NESTING
-from ..syntax.parser import expression_shape
 from .expressions import Compiled, compile_planned
 
 #: Plans kept, the least recently used dropped first: a stream of lines seldom has many
@@ -53,11 +52,6 @@ class Planned:
 
 
 _PLANS: OrderedDict[tuple[str, int], Plan] = OrderedDict()
-
-
-def shape_of(text: str) -> Shape | None:
-    """The shape of ``text`` (syntax.parser.expression_shape), or None."""
-    return expression_shape(text)
 
 
 def find(shape: Shape) -> Planned | None:
