@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
-from ..autograd import Node, record
+from ..autograd import Node, is_grad_enabled, record
 from ..errors import shape_error, type_error, value_error
 from ..tensor import Tensor
 from ._base import check_numel, unary_input
@@ -64,7 +64,28 @@ def _cumprod_vjp(g: Tensor, node: Node) -> One:
     axis = node.ctx
     if not (x.data == 0).any():
         return (flip(cumsum(flip(g * node.output(), axis), axis), axis) / x,)
+    if is_grad_enabled():  # create_graph: the same sums, recorded (they depend on g and x)
+        return (_cumprod_grad_with_zeros_recorded(x, g, axis),)
     return (Tensor(_cumprod_grad_with_zeros(x.data, g.data, axis)),)
+
+
+def _cumprod_grad_with_zeros_recorded(x: Tensor, g: Tensor, axis: int) -> Tensor:
+    """``_cumprod_grad_with_zeros`` in recorded ops, for second derivatives: for each i, the
+    running product of x with x_i taken as 1, times g, summed over j >= i (a reversed
+    cumulative sum, read at i)."""
+    from .elementwise import where
+    from .shape import stack
+
+    if x.data.ndim == 0:
+        return g
+    n = x.data.shape[axis]
+    place = np.arange(n).reshape([n if k == axis else 1 for k in range(x.data.ndim)])
+    parts = []
+    for i in range(n):
+        running = cumprod(where(Tensor(place == i), 1.0, x), axis)
+        tails = flip(cumsum(flip(g * running, axis), axis), axis)
+        parts.append(tails[(slice(None),) * axis + (i,)])
+    return stack(parts, axis)
 
 
 def _cumprod_grad_with_zeros(x: np.ndarray, g: np.ndarray, axis: int) -> np.ndarray:
