@@ -568,3 +568,14 @@ def test_the_json_size_of_a_result_counts_its_elements_and_lists(shape: tuple[in
 
     lists = sum(math.prod(shape[:k]) for k in range(len(shape)))
     assert output_bytes(shape, "json", False) == math.prod(shape) * 200 + lists * 80
+
+
+def test_cumprod_gradient_at_zeros_under_create_graph_is_within_max_memory(tmp_path: Path) -> None:
+    """Recorded for second derivatives, cumprod's gradient at zeros makes n passes over the
+    input (n along the dim): a long dim is a limit error within --max-memory, not gigabytes."""
+    script = ("x = torch.zeros(4000, dtype=torch.float64, requires_grad=True)\n"
+              "g, = torch.autograd.grad(torch.cumprod(x, 0).sum(), x, create_graph=True)\n")
+    proc = run(["run", "-", "--max-memory", "200M"], tmp_path, script)
+    assert proc.returncode == 1
+    assert "error[limit]: cumprod's gradient at zeros under create_graph" in proc.stderr
+    assert "Traceback" not in proc.stderr

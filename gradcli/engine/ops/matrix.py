@@ -10,6 +10,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd import Node, is_grad_enabled, record
 from ..errors import shape_error, type_error, value_error
+from ..memory import check_allocation
 from ..tensor import Tensor
 from ._base import check_numel, unary_input
 from .shape import normalize_dim, sizes_of
@@ -79,6 +80,9 @@ def _cumprod_grad_with_zeros_recorded(x: Tensor, g: Tensor, axis: int) -> Tensor
     if x.data.ndim == 0:
         return g
     n = x.data.shape[axis]
+    # n passes over the whole input, each keeping ~8 arrays of its size in the graph: within
+    # --max-memory, or a limit error (a long dim would otherwise take gigabytes).
+    check_allocation(8.0 * n * x.data.nbytes, "cumprod's gradient at zeros under create_graph")
     place = np.arange(n).reshape([n if k == axis else 1 for k in range(x.data.ndim)])
     parts = []
     for i in range(n):
