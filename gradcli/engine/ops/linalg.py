@@ -135,19 +135,6 @@ def mm(input: Any, mat2: Any) -> Tensor:
                   fast=_mm_fast)
 
 
-def _outer_vjp(g: Tensor, node: Node) -> Pair:
-    # As PyTorch's outer, input.reshape(-1, 1) * vec2: each side's product with grad, summed
-    # back to its shape and viewed as a vector (ViewBackward0 under create_graph).
-    from ..autograd import sum_to
-    from .shape import reshape
-
-    a, b = node.unpack()
-    n, m = g.data.shape
-    da = reshape(sum_to(g * b, (n, 1)), (n,)) if node.needs(0) else None
-    db = sum_to(g * reshape(a, (n, 1)), (m,)) if node.needs(1) else None
-    return da, db
-
-
 @op("outer(input, vec2)", category="linear algebra", summary="outer product of two 1-D tensors",
     example="outer(x, y)", rules={
         "input": "grad @ vec2",
@@ -155,13 +142,17 @@ def _outer_vjp(g: Tensor, node: Node) -> Pair:
     },
     grad_fn="MulBackward0", checks=(GradCheck("outer(a, b)", {"a": (2,), "b": (3,)}),))
 def outer(input: Any, vec2: Any) -> Tensor:
-    a, b = _pair(input, vec2, "outer")
+    from .arithmetic import mul
+    from .shape import reshape
+
+    a, b = to_tensor(input, "outer() argument"), to_tensor(vec2, "outer() argument")
     _dims(a, 1, "outer", "input")
     _dims(b, 1, "outer", "vec2")
     check_numel((a.data.shape[0], b.data.shape[0]), "outer")
-    # PyTorch computes outer as a broadcast multiply, hence its grad_fn name.
-    return record("MulBackward0", Tensor(np.multiply.outer(a.data, b.data)), (a, b), _outer_vjp,
-                  crossed(a, b))
+    # PyTorch's outer is input.reshape(-1, 1) * vec2: its grad_fn name, its type promotion
+    # (float32 with float64 is float64; no same-dtype rule, unlike dot and mm) and, under
+    # create_graph, input's gradient through a view.
+    return mul(reshape(a, (-1, 1)), b)
 
 
 def _batched_vjp(g: Tensor, node: Node) -> Pair:

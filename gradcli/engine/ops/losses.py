@@ -264,7 +264,7 @@ def _nll_vjp(g: Tensor, node: Node) -> tuple[Tensor | None]:
     # 3-D input), whose inputs are the incoming gradient and the input itself: the derivative
     # requires grad even though it does not depend on the input (its gradient there is zeros).
     (x,) = node.unpack()
-    name = "ViewBackward0" if ndim == 3 else node.name.replace("Backward0", "BackwardBackward0")
+    name = "ViewBackward0" if _viewed(ndim) else node.name.replace("Backward0", "BackwardBackward0")
     return (record(name, Tensor(d.data), (d, x), _nll_double_vjp),)
 
 
@@ -275,7 +275,8 @@ def _nll_double_vjp(gg: Tensor, node: Node) -> tuple[Tensor, Tensor]:
 @op("nll_loss(input, target, weight=None, ignore_index=-100, reduction='mean')", category="loss",
     summary="negative log likelihood of class indices, input being log-probabilities",
     example="F.nll_loss(log_softmax(x, 1), y)",
-    grad_fn=(("NllLossBackward0", "1-D or 2-D input"), ("NllLoss2DBackward0", "more dims")),
+    grad_fn=(("NllLossBackward0", "1-D or 2-D input"), ("NllLoss2DBackward0", "more dims"),
+             ("ViewBackward0", "reduction='none', 3-D or 5-D+ input")),
     namespaces=F, derivative="-weight[target] (over the total weight for 'mean') at the "
     "target's class, 0 elsewhere",
     checks=(GradCheck("nll_loss(a, tensor([1, 0, 3]))", {"a": (3, 4)}),
@@ -307,7 +308,18 @@ def nll_loss(input: Any, target: Any, weight: Any = None, ignore_index: Any = -1
     coef = onehot.reshape(t.data.shape) if t.data.ndim == 1 else np.moveaxis(onehot, -1, 1)
     name = "NllLossBackward0" if t.data.ndim <= 2 else "NllLoss2DBackward0"
     out = Tensor(np.asarray(value, dtype=t.data.dtype))
-    return record(name, out, (t,), _nll_vjp, (t,), ctx=(coef, r, t.data.ndim))
+    out = record(name, out, (t,), _nll_vjp, (t,), ctx=(coef, r, t.data.ndim))
+    if r == "none" and _viewed(t.data.ndim):
+        from .linalg import rename_grad_fn
+
+        return rename_grad_fn(out, "ViewBackward0")
+    return out
+
+
+def _viewed(ndim: int) -> bool:
+    """PyTorch's nll_loss views 3-D and 5-D+ input as 4-D for nll_loss2d, and its per-element
+    losses back: their grad_fn, and the input's gradient's under create_graph, is a view."""
+    return ndim == 3 or ndim > 4
 
 
 def _label_smoothing(value: Any) -> float:

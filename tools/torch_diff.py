@@ -1,0 +1,220 @@
+"""Differential fuzzing against PyTorch: random expressions through gradcli and through torch.
+
+The fuzz tests (tests/test_fuzz.py) hold gradcli to finite differences and to its error
+kinds; this holds it to PyTorch itself, on the same generated expressions. It is a tool for
+a developer with a torch venv, not a test: torch is never a dependency. Run it from the
+repository root with the project's venv (which has hypothesis):
+
+    .venv/bin/python tools/torch_diff.py --torch /work/torchenv/bin/python \\
+        --kind grad -n 300 --seed 1
+
+Kinds of case:
+  grad    compositions of the op table (tests/test_fuzz.py) in float64: value, grad_fn and
+          the gradient of every leaf
+  grad2   the same, differentiated twice: grad(sum(E * W), v0, create_graph=True)[0]
+  float32 compositions in float32
+  odd     the fuzz tests' odd calls of every op (x, y, s, b, i as there): both raise, or
+          neither, and then the same value, dtype and grad_fn
+
+torch evaluates each case with tests/golden/make_eval_golden.py's own `evaluate`, so a
+mismatch found here is added to eval_cases.json as it is printed (a JSON line) and its
+golden record made with `make_eval_golden.py --only ID`. Values are compared with a
+tolerance, not by their printed text: torch's last bits follow the CPU it runs on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+import numpy as np  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from gradcli.engine import Tensor, dtypes  # noqa: E402
+from gradcli.errors import GradcliError  # noqa: E402
+from gradcli.interpreter.evaluate import EvalOptions, Evaluator  # noqa: E402
+
+LENIENT = False  # --lenient: also report calls torch refuses with a TypeError
+
+TORCH_SIDE = """
+import json, sys, warnings
+sys.path.insert(0, sys.argv[1])
+import torch
+import make_eval_golden as G
+torch.set_num_threads(1)
+warnings.simplefilter("ignore")
+out = []
+for case in json.load(sys.stdin):
+    try:
+        out.append(G.evaluate(case, G.SEED))
+    except Exception as e:  # the maker's own limits (a value it cannot describe)
+        out.append({"skip": f"{type(e).__name__}: {e}"})
+    torch.set_default_dtype(torch.float32)
+json.dump(out, sys.stdout)
+"""
+
+
+def _literal(a: np.ndarray) -> str:
+    return f"tensor({np.asarray(a).tolist()!r})"
+
+
+def _draw(strategy: st.SearchStrategy[Any], n: int, seed: int) -> list[Any]:
+    drawn: list[Any] = []
+
+    @settings(max_examples=n, database=None, deadline=None, derandomize=False,
+              suppress_health_check=list(HealthCheck))
+    @given(strategy)
+    def collect(value: Any) -> None:
+        drawn.append(value)
+
+    import random
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    collect()
+    return drawn
+
+
+def make_cases(kind: str, n: int, seed: int) -> list[dict[str, Any]]:
+    import test_fuzz as F
+
+    cases = []
+    if kind == "odd":
+        for k, expr in enumerate(_draw(F.ODD_CALLS, n, seed)):
+            cases.append({"id": f"odd_{seed}_{k}", "expr": expr, "lets": [list(v) for v in F.LETS],
+                          "dtype": "float32", "grad_output": "ones", "random": False})
+        return cases
+    dtype = "float32" if kind == "float32" else "float64"
+    for k, (expr, values) in enumerate(_draw(F.compositions(), n, seed)):
+        lets = [[name, _literal(v)] for name, v in values.items()]
+        if kind == "grad2":
+            try:
+                shape = _evaluate({"expr": expr, "lets": lets, "dtype": dtype,
+                                   "grad_output": "ones"}).value.data.shape
+            except Exception:
+                continue
+            w = np.random.default_rng(k).normal(size=shape).round(3)
+            expr = f"grad(sum(({expr}) * {_literal(w)}), {lets[0][0]}, create_graph=True)[0]"
+        cases.append({"id": f"{kind}_{seed}_{k}", "expr": expr, "lets": lets, "dtype": dtype,
+                      "grad_output": "ones", "random": False})
+    return cases
+
+
+def _evaluate(case: dict[str, Any]) -> Any:
+    opts = EvalOptions(lets=[tuple(kv) for kv in case["lets"]], grad_output=case["grad_output"],
+                       dtype=case["dtype"], seed=0)
+    try:
+        return Evaluator(opts, np.load).evaluate(case["expr"])
+    finally:
+        dtypes.set_default_float("float32")
+
+
+def _close(actual: Any, expected: Any, dtype: str) -> str | None:
+    from helpers import golden_array
+
+    tol = 1e-9 if dtype == "float64" else 1e-4
+    try:
+        np.testing.assert_allclose(np.asarray(actual, dtype=float), golden_array(expected),
+                                   rtol=tol, atol=tol, equal_nan=True)
+    except AssertionError as e:
+        return " ".join(str(e).split())[:300]
+    return None
+
+
+def _differences(value: Any, rec: dict[str, Any]) -> list[str]:
+    kind = rec["type"]
+    if kind == "tensor":
+        if not isinstance(value, Tensor):
+            return [f"torch gives a tensor, gradcli {type(value).__name__}"]
+        got = {"shape": list(value.data.shape), "dtype": value.data.dtype.name,
+               "grad_fn": value.grad_fn.name if value.grad_fn else None,
+               "requires_grad": value.requires_grad}
+        out = [f"{k}: gradcli {got[k]!r}, torch {rec[k]!r}" for k in got if got[k] != rec[k]]
+        if not out and rec["dtype"] in ("float32", "float64", "float16", "bfloat16"):
+            close = _close(value.data, rec["value"], rec["dtype"])
+            out += [f"value: {close}"] if close else []
+        elif not out and np.asarray(value.data).tolist() != rec["value"]:
+            out.append(f"value: gradcli {value.data.tolist()}, torch {rec['value']}")
+        return out
+    if kind == "tuple":
+        if not isinstance(value, tuple) or len(value) != len(rec["value"]):
+            return [f"torch gives a tuple of {len(rec['value'])}, gradcli {value!r:.80}"]
+        return [f"[{i}] {d}" for i, (v, r) in enumerate(zip(value, rec["value"]))
+                for d in _differences(v, r)]
+    if kind in ("int", "float", "bool"):
+        if type(value).__name__ != kind:
+            return [f"torch gives {kind}, gradcli {type(value).__name__}"]
+        close = _close(value, rec["value"], "float64")
+        return [f"value: {close}"] if close else []
+    return []
+
+
+def compare(case: dict[str, Any], rec: dict[str, Any]) -> list[str]:
+    if "skip" in rec:
+        return []
+    try:
+        result = _evaluate(case)
+    except GradcliError as e:
+        if "error" in rec:
+            return []
+        return [f"gradcli raises {e.kind}: {e.message[:200]!r}; torch gives {rec['repr'][:200]!r}"]
+    except Exception as e:  # noqa: BLE001  an internal error is a finding too
+        return [f"gradcli fails inside: {type(e).__name__}: {e}"]
+    if "error" in rec:
+        if rec["error"]["type"] == "TypeError" and not LENIENT:
+            # A call torch's function form refuses and gradcli takes as the method would
+            # (permute(x, 1, 0), flip(x, 0)): gradcli's functions and methods share one
+            # signature, on purpose.
+            return []
+        return [f"torch raises at {rec['error']['stage']} {rec['error']['type']}: "
+                f"{rec['error']['message'][:200]!r}; gradcli gives {result.value!r:.200}"]
+    out = _differences(result.value, rec)
+    for name, g in (rec.get("grads") or {}).items():
+        actual = result.grads.get(name)
+        if (g is None) != (actual is None):
+            out.append(f"{name}.grad: gradcli {'None' if actual is None else 'a tensor'}, "
+                       f"torch {'None' if g is None else 'a tensor'}")
+        elif g is not None:
+            close = _close(actual.data, g, actual.data.dtype.name)
+            out += [f"{name}.grad: {close}"] if close else []
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--torch", required=True, help="a Python that has torch 2.13")
+    ap.add_argument("--kind", choices=["grad", "grad2", "float32", "odd"], default="grad")
+    ap.add_argument("-n", type=int, default=200, help="cases to draw")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--lenient", action="store_true",
+                    help="also report calls torch refuses with a TypeError and gradcli takes")
+    args = ap.parse_args()
+    global LENIENT
+    LENIENT = args.lenient
+    warnings.simplefilter("ignore")
+    cases = make_cases(args.kind, args.n, args.seed)
+    done = subprocess.run([args.torch, "-c", TORCH_SIDE, str(ROOT / "tests" / "golden")],
+                          input=json.dumps(cases), capture_output=True, text=True, check=True)
+    records = json.loads(done.stdout)
+    found = 0
+    for case, rec in zip(cases, records):
+        problems = compare(case, rec)
+        if problems:
+            found += 1
+            print(json.dumps(case))
+            for p in problems:
+                print("   ", p)
+    print(f"{len(cases)} cases, {found} differ from torch", file=sys.stderr)
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
