@@ -228,8 +228,10 @@ WXY = {"x": np.array([0.3, -0.7, 1.2]), "W": np.array([[0.5, -1.0, 2.0], [0.1, 0
 
 
 @pytest.mark.parametrize(("text", "values", "wrt", "printed"), [
-    # -a//b is (-a)//b, so -(a//b) needs its parentheses.
-    ("sum(0.5 % x)", {"x": np.array([0.3, 0.7, 1.2])}, ["x"], ["-(0.5//x)"]),
+    # -a//b is (-a)//b, so -(a//b) needs its parentheses. (Found as sum(0.5 % x), which has
+    # no derivative in PyTorch, nor in gradcli's engine since: number % tensor.)
+    ("sum(y % x)", {"x": np.array([0.3, 0.7, 1.2]), "y": np.array([0.5, 0.5, 0.5])}, ["x"],
+     ["-(y//x)"]),
     # where's condition depends on x but carries no gradient (was: no rule for condition).
     ("sum(where(x > 0, x, 2*x))", X3, ["x"], None),
     # logsumexp over two dims was rewritten into softmax, which takes one.

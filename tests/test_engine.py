@@ -382,7 +382,8 @@ def test_many_short_recordings_never_freeze_or_collect(monkeypatch: pytest.Monke
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("number", [0.5, 2, -3, 0, -0.0, 1e40, 10**30, float("nan"), float("inf")])
+@pytest.mark.parametrize("number", [0.5, 2, -3, 0, -0.0, 1e40, 2**64 - 1, -2**63, float("nan"),
+                                    float("inf")])
 def test_a_floating_tensor_with_a_python_number_takes_the_tensors_dtype(
         dtype: str, number: float) -> None:
     """Element-wise ops of a floating tensor and a Python number skip the general promotion
@@ -676,3 +677,15 @@ def test_pieces_under_create_graph_are_concatenated_or_stacked():
     (h,) = E.grad(E.sum(u * v), x, create_graph=True)
     assert h.grad_fn.name == "StackBackward0"
     np.testing.assert_array_equal(h.data, x.data[:, ::-1])
+
+
+@pytest.mark.parametrize("number", [2**64, 10**30, -2**63 - 1])
+def test_a_python_int_beyond_64_bits_with_a_tensor_is_an_error(number: int) -> None:
+    """PyTorch's "int too big to convert": it takes ints of int64 or uint64, no larger."""
+    x = Tensor(np.array([1.5, -2.0], dtype="float32"), requires_grad=True)
+    for op in (E.add, E.sub, E.mul, E.div, E.gt, E.eq, E.pow, E.clamp_min):
+        for a, b in ((x, number), (number, x)):
+            if op in (E.pow, E.clamp_min) and a is not x:
+                continue
+            with pytest.raises(EngineError, match="too big to convert|too large"):
+                op(a, b)

@@ -351,6 +351,24 @@ SHAPE = [
         "split expects at least a 1-dimensional tensor", (1, 5), "--let", "x=arange(4.0)"),
     ev("chunk(tensor(3.0), 2)", "shape", "chunk expects at least a 1-dimensional tensor",
        (1, 1)),
+    # Found by tools/torch_diff.py against torch 2.13: PyTorch wraps a Python bool as a bool
+    # tensor, so x - True is its bool subtraction error; a Python int beyond 64 bits with a
+    # tensor is its "int too big to convert" (2**64 - 1 still passes, as uint64); number %
+    # tensor has no derivative (NotImplemented).
+    ev("x - True", "type", "Subtraction, the `-` operator, with a bool tensor", (1, 1),
+       "--let", "x=ones(2)"),
+    ev("1 - tensor([True, False])", "type", "with a bool tensor is not supported", (1, 1)),
+    ev("10**20 + x", "value", "add: the integer 100000000000000000000 is too big to convert",
+       (1, 1), "--let", "x=ones(2)"),
+    ev("x ** 2**64", "value", "pow: the integer 18446744073709551616 is too big", (1, 1),
+       "--let", "x=ones(2)"),
+    ev("-10**30 < x", "value", "is too big to convert", (1, 1), "--let", "x=ones(2)"),
+    ev("clamp(x, max=10**20)", "value", "clamp: the integer", (1, 1), "--let", "x=ones(2)"),
+    ev("x.clamp_min(10**20)", "value", "clamp_min: the integer", (1, 1), "--let", "x=ones(2)"),
+    ev("x.masked_fill(x > 0, 10**20)", "value", "masked_fill: the integer", (1, 1),
+       "--let", "x=ones(2)"),
+    ev("sum(2.5 % x)", "grad", "derivative for aten::remainder is not implemented", (1, 1),
+       "--let", "x=ones(2)"),
     ev("maximum(a, b)", "shape", "maximum: shapes (3,) and (4,)", (1, 1), *AB),
     cmd("check", "sum(a * b)", "shape", "mul: shapes (3,) and (4,)", (1, 5), *AB),
     cmd("jacobian", "a - b", "shape", "sub: shapes (3,) and (4,)", (1, 1), *AB),

@@ -88,8 +88,10 @@ def make_cases(kind: str, n: int, seed: int) -> list[dict[str, Any]]:
 
     cases = []
     if kind == "odd":
+        # gradcli makes a tensor of a number let (s=2.5), torch's harness a Python float.
+        lets = [[n, f"tensor({v})" if n == "s" else v] for n, v in F.LETS]
         for k, expr in enumerate(_draw(F.ODD_CALLS, n, seed)):
-            cases.append({"id": f"odd_{seed}_{k}", "expr": expr, "lets": [list(v) for v in F.LETS],
+            cases.append({"id": f"odd_{seed}_{k}", "expr": expr, "lets": lets,
                           "dtype": "float32", "grad_output": "ones", "random": False})
         return cases
     dtype = "float32" if kind == "float32" else "float64"

@@ -75,10 +75,31 @@ def operands(a: Any, b: Any, name: str) -> tuple[Tensor, Tensor]:
                 f"unsupported operand type for {name}: {type_name(x)}",
                 hint="operands must be tensors or numbers",
             )
+        check_int_scalar(x, name)
     a = a if isinstance(a, Tensor) or is_scalar(a) else to_tensor(a)
     b = b if isinstance(b, Tensor) or is_scalar(b) else to_tensor(b)
     dt = dtypes.result_type(*(x.data if isinstance(x, Tensor) else x for x in (a, b)))
     return cast_operand(a, dt), cast_operand(b, dt)
+
+
+def _fits(x: int | float) -> bool:
+    """Whether PyTorch takes the Python number as a scalar operand: an int must fit in int64
+    or uint64 (10**20 is "int too big to convert"); a float always does."""
+    return type(x) is not int or -2**63 <= x < 2**64
+
+
+def check_int_scalar(x: Any, name: str) -> None:
+    """PyTorch's "int too big to convert" for a Python int operand beyond 64 bits."""
+    if type(x) is int and not _fits(x):
+        raise value_error(
+            f"{name}: the integer {_digits(x)} is too big to convert: a Python int used "
+            "with a tensor must fit in 64 bits",
+            hint="write it as a float (1e20), or make it smaller")
+
+
+def _digits(x: int) -> str:
+    text = str(x)
+    return text if len(text) <= 30 else f"{text[:12]}...({len(text)} digits)"
 
 
 #: Python numbers a floating tensor absorbs (PyTorch's "wrapped numbers": the tensor's dtype
@@ -93,9 +114,9 @@ def binary_operands(a: Any, b: Any, name: str) -> tuple[Tensor, Tensor]:
         if type(b) is Tensor:
             if a.data.dtype is b.data.dtype and a.data.shape == b.data.shape:
                 return a, b
-        elif type(b) in _NUMBERS and a.data.dtype.kind == "f":
+        elif type(b) in _NUMBERS and a.data.dtype.kind == "f" and _fits(b):
             return a, Tensor._of(np.asarray(b, dtype=a.data.dtype))
-    elif type(b) is Tensor and type(a) in _NUMBERS and b.data.dtype.kind == "f":
+    elif type(b) is Tensor and type(a) in _NUMBERS and b.data.dtype.kind == "f" and _fits(a):
         return Tensor._of(np.asarray(a, dtype=b.data.dtype)), b
     ta, tb = operands(a, b, name)
     if ta.data.shape != tb.data.shape:

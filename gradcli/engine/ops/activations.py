@@ -16,7 +16,7 @@ from ..gelu32 import gelu as onednn_gelu
 from ..gelu32 import gelu_slope as onednn_gelu_slope
 from ..gelu32 import takes_onednn
 from ..tensor import Tensor
-from ._base import broadcast_shape, is_scalar, operands, unary_input
+from ._base import broadcast_shape, check_int_scalar, is_scalar, operands, unary_input
 from .creation import number_arg
 from .elementwise import exp, sigmoid, tanh, where
 from .inplace import apply_
@@ -371,6 +371,7 @@ def _clamp_bound(name: str, input: Any, bound: Any, pick: Any, vjp: Any) -> Tens
     if not is_scalar(bound):
         raise type_error(f"{name}() bound must be a number or a tensor",
                          hint=f"e.g. {name}(x, 0)")
+    check_int_scalar(bound, name)
     dt = dtypes.result_type(t.data, bound)
     x = t.data.astype(dt, copy=False)
     out = Tensor(np.asarray(pick(x, np.asarray(bound, dtype=dt))))

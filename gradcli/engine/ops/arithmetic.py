@@ -15,6 +15,7 @@ from ._base import (
     binary_operands,
     broadcast_shape,
     cast_operand,
+    check_int_scalar,
     fits_in,
     is_scalar,
     operands,
@@ -147,6 +148,10 @@ def sub(input: Any, other: Any, alpha: Any = 1) -> Tensor:
         raise type_error("Subtraction, the `-` operator, with two bool tensors is not supported",
                          hint="for a logical difference use bitwise_and and logical_not, e.g. "
                          "bitwise_and(a, logical_not(b))")
+    if _is_bool(input) or _is_bool(other):  # x - True too: PyTorch wraps the bool as a tensor
+        raise type_error("Subtraction, the `-` operator, with a bool tensor is not supported",
+                         hint="to invert a mask use ~ or logical_not(); to count, convert "
+                         "first, e.g. b.long()")
     if is_scalar(input) and isinstance(other, Tensor):
         return _binary("sub", "RsubBackward1", np.subtract, _sub_vjp, input, other, save=False,
                        fast=_sub_fast)
@@ -287,6 +292,7 @@ def _pow_vjp(g: Tensor, node: Node) -> Pair:
             GradCheck("2 ** a", {"a": (3,)})))
 def pow(input: Any, exponent: Any) -> Tensor:
     if isinstance(input, Tensor) and is_scalar(exponent):
+        check_int_scalar(exponent, "pow")
         dt = dtypes.result_type(input.data, exponent)
         a = cast_operand(input, dt)
         _no_bool(a, "pow")
@@ -383,17 +389,20 @@ def _remainder_vjp(g: Tensor, node: Node) -> Pair:
         "input": "grad",
         "other": "-grad * (input // other)",
     },
-    grad_fn=(("RemainderBackward0", "number divisor"), ("RemainderBackward1", "")),
+    grad_fn=(("RemainderBackward0", "number divisor"), ("RemainderBackward1", ""),
+             ("NotImplemented", "number % tensor: no derivative, as in PyTorch")),
     checks=(GradCheck("remainder(a, 0.7)", {"a": (4,)}, "positive"),))
 def remainder(input: Any, other: Any) -> Tensor:
     ta, tb = operands(input, other, "remainder")
     _no_bool(ta, "remainder_cpu")
     if ta.data.dtype.kind in "iub" and (tb.data == 0).any():
         raise value_error("ZeroDivisionError", hint="integer remainder by zero")
-    name = "RemainderBackward0" if is_scalar(other) else "RemainderBackward1"
     if ta.data.shape != tb.data.shape:
         broadcast_shape("remainder", ta.data.shape, tb.data.shape)
     out = Tensor(_remainder_of(ta.data, tb.data))
+    if is_scalar(input):  # number % tensor: PyTorch defines no derivative for it
+        return record("NotImplemented", out, (ta, tb), _not_implemented_vjp_for("remainder"))
+    name = "RemainderBackward0" if is_scalar(other) else "RemainderBackward1"
     return record(name, out, (ta, tb), _remainder_vjp, (ta, tb) if tb.requires_grad else ())
 
 

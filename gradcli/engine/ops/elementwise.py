@@ -14,6 +14,7 @@ from ..tensor import Tensor
 from ._base import (
     broadcast_one,
     broadcast_shape,
+    check_int_scalar,
     fits_in,
     float_input,
     is_scalar,
@@ -330,6 +331,7 @@ def clamp(input: Any, min: Any = None, max: Any = None) -> Tensor:
     for bound in (min, max):
         if bound is not None and not is_scalar(bound):
             raise type_error("clamp() bounds must be numbers or tensors")
+        check_int_scalar(bound, "clamp")
     dt = dtypes.result_type(t.data, *(b for b in (min, max) if b is not None))
     data = t.data.astype(dt, copy=False)
     out = np.clip(data, min, max).astype(dt, copy=False)

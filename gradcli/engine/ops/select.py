@@ -12,7 +12,7 @@ import numpy as np
 from ..autograd import Node, record, record_pieces, view_of
 from ..errors import shape_error, type_error, value_error
 from ..tensor import Tensor
-from ._base import check_numel, is_scalar, to_tensor, unary_input
+from ._base import check_int_scalar, check_numel, is_scalar, to_tensor, unary_input
 from .shape import index_backward, normalize_dim, sizes_of
 from .table import GradCheck, op
 
@@ -131,6 +131,7 @@ def masked_fill(input: Any, mask: Any, value: Any) -> Tensor:
     if not is_scalar(value):
         raise type_error(f"masked_fill(): argument 'value' must be Number, not "
                          f"{type(value).__name__}")
+    check_int_scalar(value, "masked_fill")
     data = np.where(full.data, np.asarray(value).astype(t.data.dtype), t.data)
     return record("MaskedFillBackward0", Tensor(data.astype(t.data.dtype)), (t,),
                   _masked_fill_vjp, ctx=full)
