@@ -7,6 +7,7 @@ repository root with the project's venv (which has hypothesis):
 
     .venv/bin/python tools/torch_diff.py --torch /work/torchenv/bin/python \\
         --kind grad -n 300 --seed 1
+    .venv/bin/python tools/torch_diff.py --torch ... --cases found.txt   # again, after a fix
 
 Kinds of case:
   grad    compositions of the op table (tests/test_fuzz.py) in float64: value, grad_fn and
@@ -46,18 +47,26 @@ from gradcli.interpreter.evaluate import EvalOptions, Evaluator  # noqa: E402
 LENIENT = False  # --lenient: also report calls torch refuses with a TypeError
 
 TORCH_SIDE = """
-import json, sys, warnings
+import json, resource, signal, sys, warnings
 sys.path.insert(0, sys.argv[1])
 import torch
 import make_eval_golden as G
 torch.set_num_threads(1)
 warnings.simplefilter("ignore")
+resource.setrlimit(resource.RLIMIT_AS, (8 << 30, 8 << 30))
+
+def timeout(*_):
+    raise TimeoutError("over 5 s")
+
+signal.signal(signal.SIGALRM, timeout)
 out = []
 for case in json.load(sys.stdin):
+    signal.alarm(5)
     try:
         out.append(G.evaluate(case, G.SEED))
-    except Exception as e:  # the maker's own limits (a value it cannot describe)
+    except BaseException as e:  # the maker's own limits, a timeout (10**20 ** 10**20)
         out.append({"skip": f"{type(e).__name__}: {e}"})
+    signal.alarm(0)
     torch.set_default_dtype(torch.float32)
 json.dump(out, sys.stdout)
 """
@@ -160,7 +169,7 @@ def _differences(value: Any, rec: dict[str, Any]) -> list[str]:
 
 
 def compare(case: dict[str, Any], rec: dict[str, Any]) -> list[str]:
-    if "skip" in rec:
+    if "skip" in rec or rec.get("error", {}).get("type") in ("TimeoutError", "MemoryError"):
         return []
     try:
         result = _evaluate(case)
@@ -198,11 +207,17 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--lenient", action="store_true",
                     help="also report calls torch refuses with a TypeError and gradcli takes")
+    ap.add_argument("--cases", type=Path,
+                    help="re-run the cases of this file (the JSON lines this tool printed)")
     args = ap.parse_args()
     global LENIENT
     LENIENT = args.lenient
     warnings.simplefilter("ignore")
-    cases = make_cases(args.kind, args.n, args.seed)
+    if args.cases:
+        cases = [json.loads(line) for line in args.cases.read_text().splitlines()
+                 if line.startswith("{")]
+    else:
+        cases = make_cases(args.kind, args.n, args.seed)
     done = subprocess.run([args.torch, "-c", TORCH_SIDE, str(ROOT / "tests" / "golden")],
                           input=json.dumps(cases), capture_output=True, text=True, check=True)
     records = json.loads(done.stdout)

@@ -432,8 +432,12 @@ def sum_to(g: Tensor, shape: tuple[int, ...]) -> Tensor:
     """Sum a broadcast gradient back to ``shape``: the one place broadcasting is undone.
 
     As PyTorch's sum_to: a sum that keeps the dims (SumBackward1), then, when leading dims
-    were summed away, a view to ``shape`` (ViewBackward0)."""
+    were summed away, a view to ``shape`` (ViewBackward0); to a 0-d shape, a plain sum()
+    (SumBackward0)."""
     lead = g.data.ndim - len(shape)
+    if not shape and lead:
+        out = type(g)(np.asarray(_sum_axes(g.data, tuple(range(lead))).reshape(())))
+        return record("SumBackward0", out, (g,), _sum_to_vjp, ctx=g.data.shape)
     axes = tuple(range(lead)) + tuple(
         lead + i for i, s in enumerate(shape) if s == 1 and g.data.shape[lead + i] != 1)
     if not axes:

@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Node, record
+from .. import dtypes
+from ..autograd import Node, record, to_dtype
 from ..errors import shape_error, type_error, value_error
 from ..tensor import Tensor
 from ._base import check_numel, unary_input
@@ -144,6 +145,27 @@ def _unbroadcast(inputs: list[str], tensors: list[Tensor], sizes: dict[str, int]
     return inputs, tensors
 
 
+def _result_dtype(inputs: list[str], out: str, tensors: list[Tensor],
+                  sizes: dict[str, int]) -> np.dtype[Any]:
+    """The dtype of PyTorch's einsum, which takes the operands left to right: a step that sums
+    a label away (the label's last operand, of size > 1 on both sides) is a dot or bmm, whose
+    operands must have one dtype; any other step is a broadcast multiply, which promotes."""
+    dts = [t.data.dtype for t in tensors]
+    if all(d == dts[0] for d in dts):
+        return dts[0]
+    last = {c: i for i, subs in enumerate(inputs) for c in subs}
+    dtype, seen = dts[0], set(inputs[0])
+    for i in range(1, len(inputs)):
+        summed = any(c not in out and last[c] == i and c in seen and sizes[c] > 1
+                     for c in inputs[i])
+        if summed and dts[i] != dtype:
+            raise type_error(f"einsum(): expected scalar type {dtype.name} but found "
+                             f"{dts[i].name}", hint="convert the operands to one dtype")
+        dtype = dtypes.promote(dtype, dts[i]) or dtype
+        seen |= set(inputs[i])
+    return dtype
+
+
 def _grad_fn(inputs: list[str], out: str) -> str:
     letters = set("".join(inputs))
     if len(inputs) == 1:
@@ -153,7 +175,10 @@ def _grad_fn(inputs: list[str], out: str) -> str:
 
 def _einsum_vjp(g: Tensor, node: Node) -> tuple[Tensor | None, ...]:
     inputs, out, sizes = node.ctx
-    tensors = node.unpack()
+    # Operands of other dtypes (float32 beside float64, promoted by a multiply) are taken in
+    # the gradient's, and each gradient is given back in its input's dtype.
+    tensors = [t if t.data.dtype == g.data.dtype else to_dtype(t, g.data.dtype)
+               for t in node.unpack()]
     grads: list[Tensor | None] = []
     for k, subs in enumerate(inputs):
         if not node.needs(k):
@@ -177,7 +202,9 @@ def _einsum_vjp(g: Tensor, node: Node) -> tuple[Tensor | None, ...]:
             if c not in "".join(terms):  # summed in this operand alone: broadcast back
                 terms.append(c)
                 operands.append(Tensor(np.ones(sizes[c], dtype=g.data.dtype)))
-        grads.append(einsum(",".join(terms) + "->" + target, *operands))
+        grad = einsum(",".join(terms) + "->" + target, *operands)
+        own = node.unpack()[k].data.dtype
+        grads.append(grad if grad.data.dtype == own else to_dtype(grad, own))
     return tuple(grads)
 
 
@@ -220,15 +247,11 @@ def einsum(equation: Any, *operands: Any) -> Tensor:
         raise value_error("einsum(): must provide at least one operand")
     inputs, out = _parse(equation, len(tensors))
     inputs, out, ellipsis = _expand(inputs, out, tensors)
-    dtype = tensors[0].data.dtype
-    for t in tensors[1:]:
-        if t.data.dtype != dtype:
-            raise type_error(f"einsum(): expected scalar type {dtype.name} but found "
-                             f"{t.data.dtype.name}", hint="convert the operands to one dtype")
     sizes = _sizes(inputs, tensors, ellipsis)
     inputs, tensors = _unbroadcast(inputs, tensors, sizes)
+    dtype = _result_dtype(inputs, out, tensors, sizes)
     check_numel(tuple(sizes[c] for c in out), "einsum")
-    data = _contract(inputs, out, [t.data for t in tensors])
+    data = _contract(inputs, out, [t.data.astype(dtype, copy=False) for t in tensors])
     result = Tensor(np.asarray(data, dtype=dtype))
     return record(_grad_fn(inputs, out), result, tensors, _einsum_vjp, tuple(tensors),
                   ctx=(inputs, out, sizes))

@@ -376,33 +376,46 @@ def _clamp_tensors(t: Tensor, lo: Any, hi: Any) -> Tensor:
                   ctx=(x, lo_d, hi_d))
 
 
-def _extremum_weights(lose: Callable[[np.ndarray, np.ndarray], np.ndarray], a: np.ndarray,
-                      b: np.ndarray, dt: np.dtype[Any]) -> tuple[np.ndarray, np.ndarray]:
-    """Each side's share of the gradient, as PyTorch's maximum/minimum: half to each on a tie,
-    none to the side that lost (``lose(a, b)``: a < b for maximum), all of it otherwise. Where
-    a side is NaN nothing compares true, so both sides get all of it."""
+def _extremum_masks(lose: Callable[[np.ndarray, np.ndarray], np.ndarray], a: np.ndarray,
+                    b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where the sides tie, and where each lost (``lose(a, b)``: a < b for maximum). Where a
+    side is NaN nothing compares true: both sides get all of the gradient."""
     da, db = np.broadcast_arrays(a, b)
-    tie = da == db
-    wa = np.where(tie, 0.5, np.where(lose(da, db), 0.0, 1.0)).astype(dt)
-    wb = np.where(tie, 0.5, np.where(lose(db, da), 0.0, 1.0)).astype(dt)
-    return wa, wb
+    return da == db, lose(da, db), lose(db, da)
 
 
 def _extremum_vjp(lose: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Any:
+    """PyTorch's maximum/minimum backward: where(a == b, grad / 2, grad), with the losing
+    side's places filled with 0 (masked_fill, so an inf or NaN gradient there gives 0, not
+    NaN; MaskedFillBackward0 under create_graph)."""
     def vjp(g: Tensor, node: Node) -> tuple[Tensor | None, Tensor | None]:
         a, b = node.unpack()
-        wa, wb = _extremum_weights(lose, a.data, b.data, g.data.dtype)
-        return g * Tensor(wa), g * Tensor(wb)
+        tie, lost_a, lost_b = _extremum_masks(lose, a.data, b.data)
+        shared = where(Tensor(tie), g / 2, g)
+        return (_zero_where(shared, lost_a) if node.needs(0) else None,
+                _zero_where(shared, lost_b) if node.needs(1) else None)
 
     return vjp
 
 
+def _zero_where(t: Tensor, mask: np.ndarray) -> Tensor:
+    """``t.masked_fill(mask, 0)``: a where, named as PyTorch's node (select.masked_fill's
+    backward does the same)."""
+    out = where(Tensor(mask), 0.0, t)
+    if out.grad_fn is not None:
+        out.grad_fn.name = "MaskedFillBackward0"
+    return out
+
+
 def _extremum_fast(lose: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Any:
     """_extremum_vjp on arrays, the same operations."""
-    def fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray, np.ndarray]:
+    def fast(g: np.ndarray, node: Node, owned: bool) -> tuple[np.ndarray | None, ...]:
         a, b = node.unpack()
-        wa, wb = _extremum_weights(lose, a.data, b.data, g.dtype)
-        return np.asarray(np.multiply(g, wa)), np.asarray(np.multiply(g, wb))
+        tie, lost_a, lost_b = _extremum_masks(lose, a.data, b.data)
+        shared = np.where(tie, g / g.dtype.type(2), g)
+        zero = g.dtype.type(0)
+        return (np.where(lost_a, zero, shared) if node.needs(0) else None,
+                np.where(lost_b, zero, shared) if node.needs(1) else None)
 
     return fast
 
