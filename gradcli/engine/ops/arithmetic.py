@@ -149,9 +149,7 @@ def sub(input: Any, other: Any, alpha: Any = 1) -> Tensor:
                          hint="for a logical difference use bitwise_and and logical_not, e.g. "
                          "bitwise_and(a, logical_not(b))")
     if _is_bool(input) or _is_bool(other):  # x - True too: PyTorch wraps the bool as a tensor
-        raise type_error("Subtraction, the `-` operator, with a bool tensor is not supported",
-                         hint="to invert a mask use ~ or logical_not(); to count, convert "
-                         "first, e.g. b.long()")
+        raise _bool_subtraction()
     if is_scalar(input) and isinstance(other, Tensor):
         return _binary("sub", "RsubBackward1", np.subtract, _sub_vjp, input, other, save=False,
                        fast=_sub_fast)
@@ -271,6 +269,8 @@ def _pow_vjp(g: Tensor, node: Node) -> Pair:
 
     # d(a**b)/da = b * a**(b-1), taken as 0 where b == 0 (PyTorch's choice: 0**0 has slope
     # 0 in a, not 0 * inf = nan), the where outermost as in PyTorch (WhereBackward0).
+    if node.ctx and node.needs(0):
+        raise _bool_subtraction()
     da = where(b == 0, 0.0, g * (b * a ** (b - 1))) if node.needs(0) else None
     db = None
     if node.needs(1):
@@ -311,7 +311,9 @@ def pow(input: Any, exponent: Any) -> Tensor:
     if ta.data.shape != tb.data.shape:
         broadcast_shape("pow", ta.data.shape, tb.data.shape)
     out = Tensor(np.power(ta.data, tb.data))
-    return record(name, out, (ta, tb), _pow_vjp, (ta, tb), save_output=True)
+    # A bool exponent stays bool in PyTorch, whose backward then subtracts 1 from it.
+    bool_exponent = isinstance(exponent, Tensor) and exponent.data.dtype.kind == "b"
+    return record(name, out, (ta, tb), _pow_vjp, (ta, tb), save_output=True, ctx=bool_exponent)
 
 
 def into_left(op: str, a: Tensor, b: Any) -> Tensor | None:
@@ -345,6 +347,12 @@ def into_left(op: str, a: Tensor, b: Any) -> Tensor | None:
     if not (a.requires_grad or tb.requires_grad):
         return out
     return record(grad_fn, out, (a, tb), vjp, (), fast=fast)
+
+
+def _bool_subtraction() -> Exception:
+    return type_error("Subtraction, the `-` operator, with a bool tensor is not supported",
+                      hint="to invert a mask use ~ or logical_not(); to count, convert first, "
+                      "e.g. b.long()")
 
 
 def _no_bool(t: Tensor, kernel: str) -> None:
