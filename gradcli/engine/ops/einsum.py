@@ -221,7 +221,13 @@ def _contract(inputs: list[str], out: str, arrays: list[np.ndarray]) -> np.ndarr
                                       for c in out))
             product = view if product is None else product * view
         return np.asarray(product)
-    return np.einsum(",".join(inputs) + "->" + out, *arrays, optimize=True)
+    result = np.einsum(",".join(inputs) + "->" + out, *arrays, optimize=True)
+    if len(arrays) == 1 or type(result) is not np.ndarray or result.flags.c_contiguous:
+        return result
+    # numpy's contraction path may lay the result out in another order; PyTorch's bmm gives
+    # a contiguous one for the common equations (ij,jk->ik; bij,bjk->bik; ij,j->i), and a
+    # random op on the result (dropout) draws in memory order.
+    return result.copy(order="C")
 
 
 @op("einsum(equation, *operands)", category="linear algebra",
