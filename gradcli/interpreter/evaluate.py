@@ -119,6 +119,8 @@ class Evaluator:
         self._planned = not (options.trace or options.detect_anomaly)
         self._prepared: dict[str, Any] = {}  # text -> what prepare gave, oldest first
         dtypes.set_default_float(options.dtype)
+        #: Each evaluation starts from it: a line's set_default_dtype(...) is its own.
+        self._default_float = dtypes.default_float()
         if options.seed is not None:
             E.manual_seed(options.seed)
         E.set_loader(load)
@@ -236,6 +238,7 @@ class Evaluator:
         """Evaluate ``expr`` (prepared: ``node``, its AST or a Planned) on fresh leaves:
         (value, the variables, the interpreter)."""
         self.expr = expr
+        dtypes.set_default_float(self._default_float)
         if node is None:
             node = self.prepare(expr)
         variables = self._fresh(share=not _may_write(expr, self.options.grad_output))
@@ -374,6 +377,17 @@ class Evaluator:
             raise self._whole(e.kind, e.message, e.hint) from None
 
     # -- the derivative toolkit -----------------------------------------------------------
+    @contextmanager
+    def in_default_float(self, dtype: str) -> Iterator[None]:
+        """Evaluations in another default float dtype (the checks' float64), then back."""
+        before = self._default_float
+        self._default_float = dtypes.parse_dtype(dtype)
+        try:
+            yield
+        finally:
+            self._default_float = before
+            dtypes.set_default_float(before)
+
     @contextmanager
     def differentiating(self) -> Iterator[None]:
         """Errors of a backward pass (an op without a derivative...) about the whole expression."""

@@ -46,32 +46,28 @@ def gradient_check(ev: Evaluator, expr: str, eps: float, atol: float, rtol: floa
                    max_evals: int = MAX_EVALS) -> CheckResult:
     """Compare the autograd Jacobian with central differences, element by element, in float64
     (a sample of the elements when all would take more than ``max_evals`` evaluations)."""
-    from ..engine import dtypes
+    with ev.in_default_float("float64"):
+        saved = dict(ev.bound)
+        try:
+            ev.bound = {n: v.astype(np.float64) if v.dtype.kind == "f" else v for n, v in saved.items()}
+            value, variables, _ = ev.run(expr)
+            value = ev.tensor_result(value, "check")
+            names = [n for n in ev.wrt if n in variables]
+            with ev.differentiating():
+                analytic = functional.jacobian(value, [variables[n] for n in names])
 
-    previous = dtypes.default_float()
-    dtypes.set_default_float("float64")
-    saved = dict(ev.bound)
-    try:
-        ev.bound = {n: v.astype(np.float64) if v.dtype.kind == "f" else v for n, v in saved.items()}
-        value, variables, _ = ev.run(expr)
-        value = ev.tensor_result(value, "check")
-        names = [n for n in ev.wrt if n in variables]
-        with ev.differentiating():
-            analytic = functional.jacobian(value, [variables[n] for n in names])
+            def f(arrays: list[np.ndarray]) -> np.ndarray:
+                ev.bound.update(zip(names, arrays))
+                out, _, _ = ev.run(expr)
+                return np.asarray(out.data, dtype=np.float64)
 
-        def f(arrays: list[np.ndarray]) -> np.ndarray:
-            ev.bound.update(zip(names, arrays))
-            out, _, _ = ev.run(expr)
-            return np.asarray(out.data, dtype=np.float64)
-
-        base = [ev.bound[n].copy() for n in names]
-        columns = _columns([b.size for b in base], max_evals)
-        numeric = functional.numeric_jacobian(
-            f, base, eps, None if all(c is None for c in columns)
-            else [np.arange(b.size) if c is None else c for b, c in zip(base, columns)])
-    finally:
-        ev.bound = saved
-        dtypes.set_default_float(previous)
+            base = [ev.bound[n].copy() for n in names]
+            columns = _columns([b.size for b in base], max_evals)
+            numeric = functional.numeric_jacobian(
+                f, base, eps, None if all(c is None for c in columns)
+                else [np.arange(b.size) if c is None else c for b, c in zip(base, columns)])
+        finally:
+            ev.bound = saved
     checked = {}
     for n, a, b, x, cols in zip(names, analytic, numeric, base, columns):
         if cols is not None or b.shape != a.shape:  # sampled: the analytic columns alike

@@ -38,6 +38,30 @@ def manual_seed(seed: int) -> None:
     _rng[0] = rng.Generator(int(seed))
 
 
+@op("set_default_dtype(d)", category="creation",
+    summary="the dtype of floating tensors made without one, as torch.set_default_dtype",
+    example="set_default_dtype(torch.float64)", method=False)
+def set_default_dtype(d: Any) -> None:
+    """As torch.set_default_dtype: float32 or float64 (what --dtype sets for the whole run)."""
+    dt = getattr(d, "np", None)
+    if dt is None:
+        raise type_error(f"set_default_dtype(): argument 'd' must be torch.dtype, not "
+                         f"{type(d).__name__}", hint="e.g. set_default_dtype(torch.float64)")
+    if not dtypes.is_float(dt):
+        raise type_error("only floating-point types are supported as the default type",
+                         hint="torch.float32 or torch.float64")
+    dtypes.set_default_float(dt)
+
+
+@op("get_default_dtype()", category="creation",
+    summary="the dtype of floating tensors made without one (torch.float32 unless set)",
+    example="get_default_dtype()", method=False)
+def get_default_dtype() -> Any:
+    from ..tensor import DType
+
+    return DType(dtypes.default_float())
+
+
 def finish_creation(data: np.ndarray, dtype: Any, requires_grad: bool) -> Tensor:
     if dtype is not None:
         data = data.astype(dtypes.parse_dtype(dtype), copy=False)

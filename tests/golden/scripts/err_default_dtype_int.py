@@ -1,0 +1,2 @@
+import torch
+torch.set_default_dtype(torch.int64)
