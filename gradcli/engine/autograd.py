@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from . import reuse
-from .dtypes import is_float, parse_dtype, torch_type_name
-from .errors import grad_error
+from .dtypes import is_float, parse_dtype, scalar_type_name, torch_type_name
+from .errors import grad_error, type_error
 from .summation import float_sum
 
 if TYPE_CHECKING:
@@ -205,6 +205,11 @@ def record(name: str, out: Tensor, inputs: Sequence[Tensor], vjp: Vjp,
     if _grad_enabled[0]:
         for t in inputs:
             if t.requires_grad:
+                if out.data.dtype.kind not in "fc":  # sum(x, dtype=torch.int64)
+                    raise type_error(
+                        f"Autograd not support dtype: {scalar_type_name(out.data.dtype)}",
+                        hint="only floating tensors carry gradients: keep a floating dtype, or "
+                        "detach() the input first")
                 if save_output:
                     saved = saved + (_wrap(out.data, out._version),)
                 node = Node(name, vjp, inputs, saved, ctx, fast, out.data)

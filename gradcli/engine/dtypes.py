@@ -143,6 +143,12 @@ _TYPE_NAMES = {
 }
 
 
+def scalar_type_name(dt: np.dtype[Any]) -> str:
+    """PyTorch's C++ name of a dtype, as its error messages say it (``Long``, ``Float``)."""
+    return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
+            "bool": "Bool", "float16": "Half"}.get(dt.name, dt.name)
+
+
 def torch_type_name(t: Any) -> str:
     """PyTorch's legacy type name of a tensor (``torch.FloatTensor``), used in its error
     messages."""

@@ -233,6 +233,7 @@ def _class_setup(t: Tensor, target: Any, weight: Any, ignore_index: Any, name: s
     n_classes = moved.shape[-1]
     if weight is not None:
         w = to_tensor(weight, f"{name}() weight")
+        _not_differentiable(w, "nll_loss_forward", "weight")
         if w.data.shape != (n_classes,):
             raise shape_error(f"weight tensor should be defined either for all {n_classes} classes "
                               f"or no classes but got weight tensor of shape: {list(w.data.shape)}")
@@ -427,8 +428,28 @@ def _same_size(a: Tensor, b: Tensor, name: str) -> None:
         raise value_error(f"Target size ({size[0]}) must be the same as input size ({size[1]})")
 
 
-def _weight_of(weight: Any) -> Tensor | float:
-    return 1.0 if weight is None else to_tensor(weight, "weight")
+def _weight_of(weight: Any, x: Tensor, name: str, arg: str = "weight") -> Tensor | float:
+    """A per-element weight of ``x``: a constant (PyTorch refuses one that requires grad) that
+    broadcasts to ``x``'s shape."""
+    if weight is None:
+        return 1.0
+    w = to_tensor(weight, arg)
+    _not_differentiable(w, name, arg)
+    if w.data.shape != x.data.shape:
+        from ._base import broadcast_shape
+
+        shape = broadcast_shape(name, w.data.shape, x.data.shape)
+        if shape != x.data.shape:
+            raise shape_error(f"{name}: output with shape {list(x.data.shape)} doesn't match the "
+                              f"broadcast shape {list(shape)}")
+    return w
+
+
+def _not_differentiable(t: Tensor, name: str, arg: str) -> None:
+    if t.requires_grad and is_grad_enabled():
+        raise type_error(f"The function '{name}' is not differentiable with respect to argument "
+                         f"'{arg}'. This input cannot have requires_grad True.",
+                         hint=f"pass it detached, e.g. {arg}={arg}.detach()")
 
 
 def _bce_vjp(g: Tensor, node: Node) -> Two:
@@ -479,7 +500,7 @@ def binary_cross_entropy(input: Any, target: Any, weight: Any = None,
                           "binary_cross_entropy_with_logits")
     if ((y.data < 0) | (y.data > 1)).any():
         raise value_error("all elements of target should be between 0 and 1")
-    w = _weight_of(weight)
+    w = _weight_of(weight, x, "binary_cross_entropy")
     with np.errstate(divide="ignore"):
         value = -(y.data * np.maximum(np.log(x.data), -100)
                   + (1 - y.data) * np.maximum(np.log1p(-x.data), -100))
@@ -530,8 +551,11 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None
     r = _reduction(reduction)
     x, y = _float_pair(input, target, "binary_cross_entropy_with_logits")
     _same_size(x, y, "binary_cross_entropy_with_logits")
-    w = _weight_of(weight)
+    name = "binary_cross_entropy_with_logits"
+    w = _weight_of(weight, x, name)
     pw = None if pos_weight is None else to_tensor(pos_weight, "pos_weight")
+    if pw is not None:
+        _weight_of(pw, x, name, "pos_weight")
     soft = np.log1p(np.exp(-np.abs(x.data))) + np.maximum(-x.data, 0)
     scale = 1.0 if pw is None else 1.0 + (pw.data - 1.0) * y.data
     value = ((1 - y.data) * x.data + scale * soft) * (w.data if isinstance(w, Tensor) else w)

@@ -53,7 +53,11 @@ def _scan(name: str, running: Any, input: Any, dim: Any, dtype: Any
     axis = _one_dim(dim, t.data.ndim, name)
     data = t.data
     if dtype is not None:
-        data = data.astype(dtypes.parse_dtype(dtype))
+        dt = dtypes.parse_dtype(dtype)
+        if dt.kind == "b":
+            raise type_error(f'"{name}_out_cpu" not implemented for \'Bool\'',
+                             hint="use torch.int64 to count, or a floating dtype")
+        data = data.astype(dt)
     elif data.dtype.kind in "bi":
         data = data.astype(np.int64)
     return t, axis, Tensor(running(data, axis=axis) if data.ndim else data.copy())

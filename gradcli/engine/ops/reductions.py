@@ -544,6 +544,12 @@ def logsumexp(input: Any, dim: Any, keepdim: bool = False) -> Tensor:
 def _arg(name: str, npfn: Any) -> Any:
     def fn(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
         t = unary_input(input, name)
+        if t.data.dtype.kind == "b":
+            raise type_error(f"{name}(): does not support bool input",
+                             hint="convert first, e.g. x.long() or x.float()")
+        if dim is not None and (isinstance(dim, bool) or not isinstance(dim, (int, np.integer))):
+            raise type_error(f"{name}(): argument 'dim' must be int, not {type(dim).__name__}",
+                             hint=f"{name} takes one dim; flatten first for several")
         _nonempty(t, None if dim is None else axes_of(dim, t.data.ndim, name), name, False)
         if dim is None:
             idx = np.asarray(npfn(t.data))

@@ -254,6 +254,8 @@ def chunk(input: Any, chunks: Any, dim: Any = 0) -> tuple[Tensor, ...]:
         raise value_error(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     axis = normalize_dim(dim, t.data.ndim)
     n = t.data.shape[axis]
+    if n == 0:  # PyTorch's: chunks empty pieces
+        return split(t, [0] * int(chunks), axis)
     return split(t, max(math.ceil(n / int(chunks)), 1), axis)
 
 

@@ -192,6 +192,7 @@ def permute(input: Any, *dims: Any) -> Tensor:
 def transpose(input: Any, dim0: int, dim1: int) -> Tensor:
     t = unary_input(input, "transpose")
     if t.data.ndim == 0:
+        normalize_dim(dim0, 0), normalize_dim(dim1, 0)  # -1 and 0 only, as in PyTorch
         return _permute(t, (), "TransposeBackward0")
     d0, d1 = normalize_dim(dim0, t.data.ndim), normalize_dim(dim1, t.data.ndim)
     axes = list(range(t.data.ndim))
