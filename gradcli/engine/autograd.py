@@ -414,9 +414,11 @@ def _expand_vjp(g: Tensor, node: Node) -> tuple[Tensor]:
     return (g,)  # the engine sums it back to the input's shape
 
 
-def broadcast_to(x: Tensor, shape: tuple[int, ...]) -> Tensor:
-    """``x`` broadcast to ``shape``, a view (ExpandBackward0); the caller checks the size."""
-    if x.data.shape == shape:
+def broadcast_to(x: Tensor, shape: tuple[int, ...], always: bool = False) -> Tensor:
+    """``x`` broadcast to ``shape``, a view (ExpandBackward0); the caller checks the size.
+    ``x`` itself where the shape is its own, unless ``always`` (the expand op: a view anyway,
+    as PyTorch's)."""
+    if x.data.shape == shape and not always:
         return x
     out = view_of(x, np.broadcast_to(x.data, shape))
     return record("ExpandBackward0", out, (x,), _expand_vjp)

@@ -327,6 +327,8 @@ def hardtanh(input: Any, min_val: Any = -1.0, max_val: Any = 1.0,
         raise value_error("min_val cannot be greater than max_val",
                           hint="F.hardtanh(x, min_val, max_val) with min_val <= max_val")
     t = unary_input(input, "hardtanh")
+    if t.data.dtype.kind == "b":
+        raise type_error("Bool inputs not supported for hardtanh", hint="convert first, e.g. x.float()")
 
     def compute(t: Tensor) -> Tensor:
         x = t.data

@@ -371,10 +371,10 @@ def floor_divide(input: Any, other: Any) -> Tensor:
     if ta.data.dtype.kind in "iub" and (tb.data == 0).any():
         raise value_error("ZeroDivisionError", hint="integer division by zero")
     return _binary("floor_divide", "NotImplemented", np.floor_divide,
-                   _not_implemented_vjp_for("floor_divide"), ta, tb, save=False)
+                   not_implemented_vjp_for("floor_divide"), ta, tb, save=False)
 
 
-def _not_implemented_vjp_for(name: str) -> Any:
+def not_implemented_vjp_for(name: str) -> Any:
     def vjp(g: Tensor, node: Node) -> Pair:
         raise grad_error(f"derivative for aten::{name} is not implemented",
                          hint=f"{name} has no gradient: compute it on detached values")
@@ -383,12 +383,24 @@ def _not_implemented_vjp_for(name: str) -> Any:
 
 
 def _remainder_vjp(g: Tensor, node: Node) -> Pair:
-    from .mathfns import floor
-
     if not node.needs(1):
         return g, None
     a, b = node.unpack()
-    return g, -g * floor(a / b)
+    return g, -g * _floor_division(a, b)
+
+
+def _floor_division(a: Tensor, b: Tensor) -> Tensor:
+    """PyTorch's a.div(b, rounding_mode="floor") in remainder's backward: as // computes it
+    (from fmod: 1.5 // 0.3 is 4 in float32, where floor(1.5 / 0.3) is 5), recorded with a
+    zero derivative (DivBackward1)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = Tensor(np.asarray(np.floor_divide(a.data, b.data)))
+    return record("DivBackward1", out, (a, b), _zero_vjp)
+
+
+def _zero_vjp(g: Tensor, node: Node) -> Pair:
+    zeros = Tensor(np.zeros_like(g.data))  # PyTorch's zeros_like(grad): +0, a constant
+    return zeros, zeros
 
 
 @op("remainder(input, other)", category="arithmetic",
@@ -409,7 +421,7 @@ def remainder(input: Any, other: Any) -> Tensor:
         broadcast_shape("remainder", ta.data.shape, tb.data.shape)
     out = Tensor(_remainder_of(ta.data, tb.data))
     if is_scalar(input):  # number % tensor: PyTorch defines no derivative for it
-        return record("NotImplemented", out, (ta, tb), _not_implemented_vjp_for("remainder"))
+        return record("NotImplemented", out, (ta, tb), not_implemented_vjp_for("remainder"))
     name = "RemainderBackward0" if is_scalar(other) else "RemainderBackward1"
     return record(name, out, (ta, tb), _remainder_vjp, (ta, tb) if tb.requires_grad else ())
 

@@ -91,13 +91,17 @@ def _unary(t: Tensor, grad_fn: str, fwd: Callable[[np.ndarray], np.ndarray], vjp
 def _declare(name: str, fwd: Callable[[np.ndarray], np.ndarray], vjp: Any, *, rule: str,
              summary: str, save: str = "input", domain: str = "real",
              floating: bool = True, fast: Any = None, aliases: tuple[str, ...] = (),
-             namespaces: tuple[str, ...] = ("torch",)) -> Callable[[Any], Tensor]:
-    """Declare a one-input element-wise op whose VJP needs its input and/or output."""
+             namespaces: tuple[str, ...] = ("torch",), no_bool: str | None = None
+             ) -> Callable[[Any], Tensor]:
+    """Declare a one-input element-wise op whose VJP needs its input and/or output; with
+    ``no_bool``, PyTorch's words for a bool input, which it refuses."""
     grad_fn = name.capitalize() + "Backward0"
     grad_fn = {"Log1pBackward0": "Log1PBackward0"}.get(grad_fn, grad_fn)
 
     def fn(input: Any) -> Tensor:
         t = float_input(input, name) if floating else unary_input(input, name)
+        if no_bool is not None and t.data.dtype.kind == "b":
+            raise type_error(no_bool, hint="convert first, e.g. x.float() or x.long()")
         return _unary(t, grad_fn, fwd, vjp, save in ("input", "both"), save in ("output", "both"),
                       fast)
 
@@ -260,7 +264,8 @@ sigmoid = _declare("sigmoid", torchmath.sigmoid, _sigmoid_vjp, save="output",
                    rule="grad * sigmoid(input) * (1 - sigmoid(input))",
                    summary="logistic function 1 / (1 + exp(-input))")
 abs = _declare("abs", np.abs, lambda g, n: (g * sign(_saved_input(n)),), floating=False,
-               rule="grad * sign(input)", summary="absolute value")
+               rule="grad * sign(input)", summary="absolute value",
+               no_bool="\"abs_cpu\" not implemented for 'Bool'")
 
 
 def _sign_vjp(g: Tensor, n: Node) -> One:
@@ -288,7 +293,7 @@ def _relu_vjp(g: Tensor, n: Node) -> One:
 relu = _declare("relu", lambda x: np.where(x < 0, x.dtype.type(0), x), _relu_vjp,
                 save="output", floating=False, rule="grad * (input > 0)",
                 namespaces=("torch", "torch.nn.functional"),
-                summary="max(input, 0)")
+                summary="max(input, 0)", no_bool="Boolean inputs not supported for relu")
 
 
 @op("round(input)", category="element-wise", summary="round half to even",
@@ -298,6 +303,9 @@ relu = _declare("relu", lambda x: np.where(x < 0, x.dtype.type(0), x), _relu_vjp
     checks=(GradCheck("round(a)", {"a": (4,)}, "distinct"),))
 def round(input: Any) -> Tensor:
     t = unary_input(input, "round")
+    if t.data.dtype.kind == "b":
+        raise type_error("\"round_vml_cpu\" not implemented for 'Bool'",
+                         hint="convert first, e.g. x.float()")
     return record("RoundBackward0", Tensor(np.round(t.data)), (t,), _sign_vjp)
 
 

@@ -136,6 +136,8 @@ def trace(input: Any) -> Tensor:
     t = unary_input(input, "trace")
     if t.data.ndim != 2:
         raise shape_error(f"trace: expected a matrix, but got tensor with dim {t.data.ndim}")
+    if t.data.dtype.kind == "b":
+        raise type_error("\"trace\" not implemented for 'Bool'", hint="convert first, e.g. x.long()")
     data = t.data.astype(np.int64) if t.data.dtype.kind in "bi" else t.data
     out = Tensor(np.asarray(np.trace(data), dtype=data.dtype))
     return record("TraceBackward0", out, (t,), _trace_vjp, ctx=t.data.shape)

@@ -221,7 +221,10 @@ def bernoulli(input: Any, p: Any = None) -> Tensor:
     out = _empty_like(t.data, t.data.dtype)
     if p is not None:
         _write(out, _bernoulli_values(out, number_arg(p, "bernoulli() p")).astype(out.dtype))
-        return Tensor(out)
+        # PyTorch defines no derivative for bernoulli(input, p): the node is NotImplemented
+        from .arithmetic import not_implemented_vjp_for
+
+        return record("NotImplemented", Tensor(out), (t,), not_implemented_vjp_for("bernoulli"))
     _floating(t.data.dtype, "bernoulli_tensor_cpu_p_")
     _write(out, _bernoulli_values(out, t).astype(out.dtype))
     return record("BernoulliBackward0", Tensor(out), (t,), _no_gradient, fast=_no_gradient_fast)

@@ -289,7 +289,7 @@ def expand(input: Any, *sizes: Any) -> Tensor:
                           f"{list(want)}")
     if tuple(full) != shape:
         check_numel(full, "expand")
-    return broadcast_to(x, tuple(full))
+    return broadcast_to(x, tuple(full), always=True)
 
 
 def _torch_type(x: Tensor) -> str:
