@@ -149,7 +149,7 @@ def sub(input: Any, other: Any, alpha: Any = 1) -> Tensor:
                          hint="for a logical difference use bitwise_and and logical_not, e.g. "
                          "bitwise_and(a, logical_not(b))")
     if _is_bool(input) or _is_bool(other):  # x - True too: PyTorch wraps the bool as a tensor
-        raise _bool_subtraction()
+        raise bool_subtraction_error()
     if is_scalar(input) and isinstance(other, Tensor):
         return _binary("sub", "RsubBackward1", np.subtract, _sub_vjp, input, other, save=False,
                        fast=_sub_fast)
@@ -270,7 +270,7 @@ def _pow_vjp(g: Tensor, node: Node) -> Pair:
     # d(a**b)/da = b * a**(b-1), taken as 0 where b == 0 (PyTorch's choice: 0**0 has slope
     # 0 in a, not 0 * inf = nan), the where outermost as in PyTorch (WhereBackward0).
     if node.ctx and node.needs(0):
-        raise _bool_subtraction()
+        raise bool_subtraction_error()
     da = where(b == 0, 0.0, g * (b * a ** (b - 1))) if node.needs(0) else None
     db = None
     if node.needs(1):
@@ -349,7 +349,7 @@ def into_left(op: str, a: Tensor, b: Any) -> Tensor | None:
     return record(grad_fn, out, (a, tb), vjp, (), fast=fast)
 
 
-def _bool_subtraction() -> Exception:
+def bool_subtraction_error() -> Exception:
     return type_error("Subtraction, the `-` operator, with a bool tensor is not supported",
                       hint="to invert a mask use ~ or logical_not(); to count, convert first, "
                       "e.g. b.long()")

@@ -400,13 +400,13 @@ def _extremum_vjp(lose: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Any:
         a, b = node.unpack()
         tie, lost_a, lost_b = _extremum_masks(lose, a.data, b.data)
         shared = where(Tensor(tie), g / 2, g)
-        return (_zero_where(shared, lost_a) if node.needs(0) else None,
-                _zero_where(shared, lost_b) if node.needs(1) else None)
+        return (zero_where(shared, lost_a) if node.needs(0) else None,
+                zero_where(shared, lost_b) if node.needs(1) else None)
 
     return vjp
 
 
-def _zero_where(t: Tensor, mask: np.ndarray) -> Tensor:
+def zero_where(t: Tensor, mask: np.ndarray) -> Tensor:
     """``t.masked_fill(mask, 0)``: a where, named as PyTorch's node (select.masked_fill's
     backward does the same)."""
     out = where(Tensor(mask), 0.0, t)

@@ -116,10 +116,13 @@ def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
     checks=(GradCheck("l1_loss(a, b)", _PAIR, "distinct"),
             GradCheck("l1_loss(a, b, reduction='none')", _PAIR, "distinct")))
 def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+    from .arithmetic import bool_subtraction_error
     from .elementwise import abs
     from .reductions import mean, sum
 
     r = _reduction(reduction)
+    if any(isinstance(v, Tensor) and v.data.dtype.kind == "b" for v in (input, target)):
+        raise bool_subtraction_error()  # PyTorch's l1_loss subtracts first
     a, b = _float_pair(input, target, "l1_loss")
     d = abs(a - b)
     return mean(d) if r == "mean" else sum(d) if r == "sum" else d

@@ -169,9 +169,15 @@ def frac(input: Any) -> Tensor:
 
 
 def _atan2_vjp(g: Tensor, n: Node) -> tuple[Tensor | None, Tensor | None]:
+    """PyTorch's atan2_backward: 1 / (a*a + b*b) taken as 0 where that is 0, so that the
+    gradient at (0, 0) is 0 (and -0 for other), not NaN."""
+    from .arithmetic import reciprocal
+    from .elementwise import zero_where
+
     a, b = n.unpack()
-    scale = g / (a * a + b * b)
-    return (scale * b if n.needs(0) else None, -scale * a if n.needs(1) else None)
+    denominator = a * a + b * b
+    recip = zero_where(reciprocal(denominator), denominator.data == 0)
+    return ((g * b) * recip if n.needs(0) else None, (g * -a) * recip if n.needs(1) else None)
 
 
 @op("atan2(input, other)", category="element-wise",

@@ -348,6 +348,13 @@ def _select_vjp(g: Tensor, node: Node) -> One:
                            "ScatterBackward0"),)
 
 
+def _int_dim(dim: Any, name: str) -> None:
+    """PyTorch's words for a dim that is not one int, where an op takes one (max, argmax)."""
+    if dim is not None and (isinstance(dim, bool) or not isinstance(dim, (int, np.integer))):
+        raise type_error(f"{name}(): argument 'dim' must be int, not {type(dim).__name__}",
+                         hint=f"{name} takes one dim; reshape or flatten first for several")
+
+
 def _extreme(input: Any, dim: Any, keepdim: bool, other: Any, name: str) -> Any:
     from .elementwise import maximum, minimum
 
@@ -355,6 +362,7 @@ def _extreme(input: Any, dim: Any, keepdim: bool, other: Any, name: str) -> Any:
         # max(x, y) is the element-wise maximum.
         return (maximum if name == "max" else minimum)(input, other if other is not None else dim)
     t = unary_input(input, name)
+    _int_dim(dim, name)
     _nonempty(t, None if dim is None else axes_of(dim, t.data.ndim, name), name)
     npfn = np.max if name == "max" else np.min
     argfn = np.argmax if name == "max" else np.argmin
@@ -547,9 +555,7 @@ def _arg(name: str, npfn: Any) -> Any:
         if t.data.dtype.kind == "b":
             raise type_error(f"{name}(): does not support bool input",
                              hint="convert first, e.g. x.long() or x.float()")
-        if dim is not None and (isinstance(dim, bool) or not isinstance(dim, (int, np.integer))):
-            raise type_error(f"{name}(): argument 'dim' must be int, not {type(dim).__name__}",
-                             hint=f"{name} takes one dim; flatten first for several")
+        _int_dim(dim, name)
         _nonempty(t, None if dim is None else axes_of(dim, t.data.ndim, name), name, False)
         if dim is None:
             idx = np.asarray(npfn(t.data))

@@ -115,17 +115,19 @@ def masked_fill(input: Any, mask: Any, value: Any) -> Tensor:
     if m.data.dtype.kind != "b":
         raise type_error("masked_fill_ only supports boolean masks, but got mask with dtype "
                          f"{_c_name(m.data.dtype)}", hint="compare to get one, e.g. x > 0")
+    from ..autograd import broadcast_to, to_dtype
     from ._base import broadcast_shape
 
-    if broadcast_shape("masked_fill", t.data.shape, m.data.shape) != t.data.shape:
-        raise shape_error(f"masked_fill: the mask of shape {tuple(m.data.shape)} does not "
-                          f"broadcast to the input's {tuple(t.data.shape)}")
+    shape = broadcast_shape("masked_fill", t.data.shape, m.data.shape)
+    if shape != t.data.shape:  # out of place, the input broadcasts to the mask (PyTorch's)
+        t = broadcast_to(t, shape)
     full = Tensor(np.broadcast_to(m.data, t.data.shape).copy())
     if isinstance(value, Tensor):
         if value.data.ndim:
             raise value_error("masked_fill_ only supports a 0-dimensional value tensor, but got "
                               f"tensor with {value.data.ndim} dimension(s).")
-        v = value if value.data.dtype == t.data.dtype else Tensor(value.data.astype(t.data.dtype))
+        # cast as a recorded copy: the value's gradient comes back in its own dtype
+        v = value if value.data.dtype == t.data.dtype else to_dtype(value, t.data.dtype)
         data = np.where(full.data, v.data, t.data).astype(t.data.dtype)
         return record("MaskedFillBackward1", Tensor(data), (t, v), _masked_fill_vjp, ctx=full)
     if not is_scalar(value):

@@ -105,7 +105,8 @@ def _infer_shape(shape: tuple[int, ...], numel: int, current: tuple[int, ...]) -
     example="reshape(x, 2, 3)", rules={
         "input": "reshape(grad, input.shape)",
     },
-    grad_fn=(("ViewBackward0", ""), ("UnsafeViewBackward0", "when it must copy")),
+    grad_fn=(("ViewBackward0", ""), ("UnsafeViewBackward0", "when it must copy"),
+             ("ReshapeAliasBackward0", "a strided input it can view")),
     checks=(GradCheck("reshape(a, 3, 2)", _M), GradCheck("a.reshape(-1)", _M)))
 def reshape(input: Any, *shape: Any) -> Tensor:
     return _reshape(input, shape, copy_ok=True)
@@ -122,8 +123,11 @@ def _reshape(input: Any, shape: tuple[Any, ...], copy_ok: bool) -> Tensor:
                           "least one dimension spans across two contiguous subspaces). Use "
                           ".reshape(...) instead.", hint="use reshape, which copies when it must")
     out = view_of(t, data)
-    return record("ViewBackward0" if is_view else "UnsafeViewBackward0", out, (t,),
-                  _reshape_vjp, ctx=t.data.shape, fast=_reshape_fast)
+    # PyTorch's reshape: a view of a contiguous input (ViewBackward0), an alias of one that is
+    # not but whose strides allow it (ReshapeAliasBackward0), else a copy (UnsafeViewBackward0)
+    name = "UnsafeViewBackward0" if not is_view else "ViewBackward0" if (
+        not copy_ok or t.data.flags.c_contiguous) else "ReshapeAliasBackward0"
+    return record(name, out, (t,), _reshape_vjp, ctx=t.data.shape, fast=_reshape_fast)
 
 
 @op("view(input, *shape)", category="shape", summary="reshape sharing storage",
