@@ -232,6 +232,10 @@ WXY = {"x": np.array([0.3, -0.7, 1.2]), "W": np.array([[0.5, -1.0, 2.0], [0.1, 0
     # no derivative in PyTorch, nor in gradcli's engine since: number % tensor.)
     ("sum(y % x)", {"x": np.array([0.3, 0.7, 1.2]), "y": np.array([0.5, 0.5, 0.5])}, ["x"],
      ["-(y//x)"]),
+    # relu's grad * (input > 0) less grad: the mask counted as 1.0*(...) before the
+    # subtraction, which PyTorch (and gradcli's engine since) refuses for a bool.
+    ("sum(relu(x) - x)", X3, ["x"], ["1.0*(x > 0) - 1"]),
+    ("sum(sin(relu(x) - x))", X3, ["x"], None),
     # where's condition depends on x but carries no gradient (was: no rule for condition).
     ("sum(where(x > 0, x, 2*x))", X3, ["x"], None),
     # logsumexp over two dims was rewritten into softmax, which takes one.

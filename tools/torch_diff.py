@@ -16,6 +16,9 @@ Kinds of case:
   float32 compositions in float32
   odd     the fuzz tests' odd calls of every op (x, y, s, b, i as there): both raise, or
           neither, and then the same value, dtype and grad_fn
+  scripts short autograd scripts as the seeds write them (backward, accumulation, zero_,
+          retain_grad, detach, no_grad, control flow): gradcli run against Python with
+          torch (make_script_golden's runner), stdout exactly and the failing line
   calls   every op of the table called by its signature, each parameter drawn from what it
           takes (dims, keepdim, dtypes, p, reductions...) and tensors of many shapes and
           dtypes (float32, float64, int64, bool, 0-d, empty, transposed views)
@@ -158,6 +161,101 @@ def calls(draw: Any) -> str:
     return inner
 
 
+#: The "scripts" kind: autograd workflows as the seeds write them, one statement each.
+SCRIPT_SETUP = [
+    "x = torch.arange(4.0, requires_grad=True)",
+    "x = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)",
+    "x = torch.tensor([[1.0, 2.0], [3.0, -4.0]], requires_grad=True)",
+    "x = torch.tensor(1.5, requires_grad=True)",
+    "x = torch.ones(2, 3, dtype=torch.float64, requires_grad=True)",
+]
+SCRIPT_STEPS = [
+    "y = 2 * torch.dot(x.flatten(), x.flatten())", "y = (x * x).sum()", "y = x.sum()",
+    "y = x * x", "y = torch.exp(x).mean()", "y = (x ** 3).sum() / 2", "y = x.abs().max()",
+    "y = torch.sigmoid(x)", "y = x.norm()", "y = x.relu().sum()", "y = torch.tanh(x) * x",
+    "y = x.sum(axis=0)", "y = x.mean(axis=-1, keepdims=True)", "y = x.reshape(-1) @ x.reshape(-1)",
+    "z = y * 2", "z = y.sum()", "z = y + x", "z = y * y", "z = y.detach() * x",
+    "u = y.detach()", "u = x.detach()", "z = u * x", "z = (u * x).sum()",
+    "y.backward()", "y.backward(retain_graph=True)", "y.sum().backward()",
+    "y.backward(torch.ones_like(y))", "z.backward()", "z.sum().backward()",
+    "z.backward(retain_graph=True)", "print(x.grad)", "x.grad", "x.grad.zero_()",
+    "x.grad = None", "y.retain_grad()", "print(y.grad)", "print(y.grad_fn)", "y.grad_fn",
+    "print(z.grad_fn)", "y.requires_grad", "u.requires_grad", "x.is_leaf", "y.is_leaf",
+    "print(x.grad == 2 * x)", "x.grad == u", "print(y)", "print(z)", "y", "z", "x",
+    "with torch.no_grad():\n    x -= 0.1 * x.grad", "with torch.no_grad():\n    w = x * 2",
+    "w.requires_grad", "x.requires_grad_(False)", "x.requires_grad_(True)", "a = x.clone()",
+    "a.sum().backward()", "print(a.grad_fn)", "print(x.data)", "x.shape", "y.shape",
+    "print(x.grad_fn)", "torch.manual_seed(0)", "y = x * torch.rand(x.shape)",
+    "def f(a):\n    b = a * 2\n    while b.norm() < 100:\n        b = b * 2\n"
+    "    if b.sum() > 0:\n        c = b\n    else:\n        c = 100 * b\n    return c",
+    "y = f(x)", "y = f(x).sum()", "x.grad.data.zero_()", "y = x.T", "y = x[0]", "y = x[..., :1]",
+    "y = torch.cat([x, x])", "y = torch.stack([x, 2 * x])", "y = x.unsqueeze(0).sum()",
+]
+
+
+@st.composite
+def scripts(draw: Any) -> str:
+    body = [draw(st.sampled_from(SCRIPT_SETUP))]
+    body += draw(st.lists(st.sampled_from(SCRIPT_STEPS), min_size=2, max_size=9))
+    return "import torch\n" + "\n".join(body) + "\n"
+
+
+TORCH_SCRIPTS = """
+import json, sys, warnings
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+import make_script_golden as G
+out = []
+for path in json.load(sys.stdin):
+    text, error = G.run_script(Path(path))
+    out.append({"stdout": text, "error": error})
+json.dump(out, sys.stdout)
+"""
+
+
+def compare_scripts(torch: str, sources: list[str]) -> int:
+    """Run each script through gradcli run and through Python with torch; print those whose
+    output or error differs."""
+    import re
+    import tempfile
+
+    from cli_runner import run_cli
+
+    found = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for k, source in enumerate(sources):
+            paths.append(Path(tmp, f"s{k}.py"))
+            paths[-1].write_text(source)
+        done = subprocess.run([torch, "-c", TORCH_SCRIPTS, str(ROOT / "tests" / "golden")],
+                              input=json.dumps([str(p) for p in paths]), capture_output=True,
+                              text=True, check=True)
+        for path, want in zip(paths, json.loads(done.stdout)):
+            got = run_cli(["run", str(path)], cwd=tmp, env={"NO_COLOR": "1", "COLUMNS": "80"},
+                          timeout=60)
+            where = re.search(r"--> [^:]*:(\d+):", got.stderr)
+            line = int(where.group(1)) if where else None
+            error = want["error"]
+            problems = []
+            if got.stdout != want["stdout"]:
+                problems.append(f"stdout:\n--- torch\n{want['stdout']}--- gradcli\n{got.stdout}")
+            if error is None and got.returncode != 0:
+                problems.append(f"gradcli fails: {got.stderr.strip()[:300]}")
+            elif error is not None and got.returncode == 0:
+                problems.append(f"torch raises at line {error['line']}: {error['type']}: "
+                                f"{error['message'][:200]}")
+            elif error is not None and line != error["line"]:
+                problems.append(f"torch raises at line {error['line']} ({error['message'][:100]})"
+                                f", gradcli at line {line}: {got.stderr.strip()[:200]}")
+            if problems:
+                found += 1
+                print("=" * 60)
+                print(path.read_text(), end="")
+                for p in problems:
+                    print("   ", p)
+    return found
+
+
 def _literal(a: np.ndarray) -> str:
     return f"tensor({np.asarray(a).tolist()!r})"
 
@@ -295,7 +393,7 @@ def compare(case: dict[str, Any], rec: dict[str, Any]) -> list[str]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--torch", required=True, help="a Python that has torch 2.13")
-    ap.add_argument("--kind", choices=["grad", "grad2", "float32", "odd", "calls"],
+    ap.add_argument("--kind", choices=["grad", "grad2", "float32", "odd", "calls", "scripts"],
                     default="grad")
     ap.add_argument("-n", type=int, default=200, help="cases to draw")
     ap.add_argument("--seed", type=int, default=0)
@@ -307,6 +405,11 @@ def main() -> int:
     global LENIENT
     LENIENT = args.lenient
     warnings.simplefilter("ignore")
+    if args.kind == "scripts":
+        sources = _draw(scripts(), args.n, args.seed)
+        found = compare_scripts(args.torch, sources)
+        print(f"{len(sources)} scripts, {found} differ from torch", file=sys.stderr)
+        return 1 if found else 0
     if args.cases:
         cases = [json.loads(line) for line in args.cases.read_text().splitlines()
                  if line.startswith("{")]

@@ -81,6 +81,11 @@ def make(op: str, args: tuple[Node, ...] = (), params: tuple[str, ...] = (),
          statics: tuple[tuple[str, Any], ...] = (), *, shape: tuple[int, ...] | None = None,
          kind: str | None = None) -> Node:
     """The node for this op and arguments: an existing equal one, or a new one."""
+    if op == "sub" and any(a.kind == "b" for a in args):
+        # a mask is counted as 1.0*(x > 0) before a subtraction, which PyTorch refuses for a
+        # bool (the rules and rewrites may put one there: relu's grad * (input > 0) - grad)
+        args = tuple(make("mul", (const(1.0), a), ("input", "other")) if a.kind == "b" else a
+                     for a in args)
     key = (op, tuple(map(id, args)), params,
            _hashable(statics) if op == CONST or statics and op not in _PLAIN else statics,
            shape if op in (VAR, LITERAL) else None, kind if op == VAR else None)
