@@ -136,6 +136,8 @@ def randperm(n: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
                           hint="n must be zero or positive")
     check_numel((count,), "randperm")
     dt = dtypes.INT64 if dtype is None else dtypes.parse_dtype(dtype)
+    if dt.kind == "b":
+        raise type_error("\"randperm\" not implemented for 'Bool'", hint="use torch.int64")
     return finish_creation(rng.randperm(default_generator(), count).astype(dt), None, requires_grad)
 
 

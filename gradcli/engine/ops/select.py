@@ -115,7 +115,8 @@ def masked_fill(input: Any, mask: Any, value: Any) -> Tensor:
     if m.data.dtype.kind != "b":
         raise type_error("masked_fill_ only supports boolean masks, but got mask with dtype "
                          f"{_c_name(m.data.dtype)}", hint="compare to get one, e.g. x > 0")
-    from ..autograd import broadcast_to, to_dtype
+    from ..autograd import broadcast_to, is_grad_enabled, to_dtype
+    from ..dtypes import scalar_type_name
     from ._base import broadcast_shape
 
     shape = broadcast_shape("masked_fill", t.data.shape, m.data.shape)
@@ -126,6 +127,10 @@ def masked_fill(input: Any, mask: Any, value: Any) -> Tensor:
         if value.data.ndim:
             raise value_error("masked_fill_ only supports a 0-dimensional value tensor, but got "
                               f"tensor with {value.data.ndim} dimension(s).")
+        if value.requires_grad and t.data.dtype.kind not in "fc" and is_grad_enabled():
+            raise type_error(f"Autograd not support dtype: {scalar_type_name(t.data.dtype)}",
+                             hint="only floating tensors carry gradients: fill a floating "
+                             "tensor, or detach() the value")
         # cast as a recorded copy: the value's gradient comes back in its own dtype
         v = value if value.data.dtype == t.data.dtype else to_dtype(value, t.data.dtype)
         data = np.where(full.data, v.data, t.data).astype(t.data.dtype)
