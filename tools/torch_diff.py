@@ -190,6 +190,19 @@ SCRIPT_STEPS = [
     "    if b.sum() > 0:\n        c = b\n    else:\n        c = 100 * b\n    return c",
     "y = f(x)", "y = f(x).sum()", "x.grad.data.zero_()", "y = x.T", "y = x[0]", "y = x[..., :1]",
     "y = torch.cat([x, x])", "y = torch.stack([x, 2 * x])", "y = x.unsqueeze(0).sum()",
+    "x.add_(1)", "x.data.add_(1)", "y.add_(1)", "y = x.view(-1)", "y.mul_(2)", "x[0] = 1.0",
+    "a = torch.zeros_like(x)", "a[0] = x[0]", "a = x.clone()\na[0] = 0.0", "print(a)",
+    "g = torch.autograd.grad(y, x)", "g = torch.autograd.grad(y.sum(), x, create_graph=True)",
+    "print(torch.autograd.grad(y.sum(), x, retain_graph=True))", "print(g)", "g[0].sum()",
+    "y = torch.where(x > 0, x, 0.0)", "loss = ((x - 1) ** 2).mean()", "loss.backward()",
+    "print(loss)", "y = torch.nn.functional.relu(x)", "y = x.pow(2).sum(dim=0)",
+    "x.grad += 1", "x.grad.add_(1)", "y = x.exp()\ny.sum().backward()\nprint(x.grad)",
+    "y.detach_()", "y.requires_grad_()", "y = torch.ones(3).requires_grad_()",
+    "y = x.max()", "y = x.std()", "y = torch.softmax(x.flatten(), dim=0)", "y = x.sum(0)[0]",
+    "for _ in range(3):\n    y = (x * x).sum()\n    y.backward()\nprint(x.grad)",
+    "y = x.sum()\ny.backward()\ny.backward()", "x.retain_grad()", "print(x.grad is None)",
+    "print(y.grad is None)", "y = x.float()", "y = x.double().sum()", "y = x.to(torch.float64)",
+    "y = x.numel()", "print(x.dtype, y)", "y = x.item()", "y = len(x)",
 ]
 
 

@@ -83,6 +83,7 @@ from .elementwise import (  # noqa: F401
     where,
 )
 from .inplace import apply_, setitem  # noqa: F401
+from .inplace_methods import add_, clamp_, div_, mul_, sub_  # noqa: F401
 from .inverse import (  # noqa: F401
     det,
     inv,
