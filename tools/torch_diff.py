@@ -244,7 +244,8 @@ def compare_scripts(torch: str, sources: list[str]) -> int:
                               input=json.dumps([str(p) for p in paths]), capture_output=True,
                               text=True, check=True)
         for path, want in zip(paths, json.loads(done.stdout)):
-            got = run_cli(["run", str(path)], cwd=tmp, env={"NO_COLOR": "1", "COLUMNS": "80"},
+            # torch's runner seeds 0 first (make_script_golden.run_script)
+            got = run_cli(["run", "--seed", "0", str(path)], cwd=tmp, env={"NO_COLOR": "1", "COLUMNS": "80"},
                           timeout=60)
             where = re.search(r"--> [^:]*:(\d+):", got.stderr)
             line = int(where.group(1)) if where else None

@@ -37,6 +37,7 @@ from .autograd_ops import (  # noqa: F401
     backward,
     clone,
     detach,
+    detach_,
     grad,
     item,
     no_grad,

@@ -21,6 +21,19 @@ def detach(input: Any) -> Tensor:
     return unary_input(input, "detach").detach()
 
 
+@op("detach_(input)", category="autograd",
+    summary="detach in place: the tensor leaves the graph, a leaf that needs no grad",
+    example="y.detach_()")
+def detach_(input: Any) -> Tensor:
+    t = unary_input(input, "detach_")
+    if t._base is not None:
+        raise grad_error("Can't detach views in-place. Use detach() instead.",
+                         hint="y = y.detach() makes a new tensor outside the graph")
+    t.grad_fn = None
+    t.requires_grad = False
+    return t
+
+
 def _clone_vjp(g: Tensor, node: Node) -> tuple[Tensor]:
     return (g,)
 
