@@ -92,7 +92,7 @@ EXPRESSIONS = [
     ("x.numpy()", "name", f"'Tensor' object {NO_ATTRIBUTE} 'numpy'"),
     ("x.register_hook", "name", f"'Tensor' object {NO_ATTRIBUTE} 'register_hook'"),
     ("x.storage()", "name", f"'Tensor' object {NO_ATTRIBUTE} 'storage'"),
-    ("x.tolist()", "name", f"'Tensor' object {NO_ATTRIBUTE} 'tolist'"),
+    ("x.data_ptr()", "name", f"'Tensor' object {NO_ATTRIBUTE} 'data_ptr'"),
     ("sum.spec", "name", f"'function' object {NO_ATTRIBUTE} 'spec'"),
     ("sum.impl", "name", f"'function' object {NO_ATTRIBUTE} 'impl'"),
     ("len.fn", "name", f"'function' object {NO_ATTRIBUTE} 'fn'"),

@@ -152,6 +152,8 @@ def describe(v):
         if type(v) is not tuple:
             rec["torch_type"] = f"{type(v).__module__}.{type(v).__name__}"
             rec["torch_repr"] = repr(v)
+    elif isinstance(v, list):  # tolist()
+        rec.update(type="list", value=enc(v))
     elif isinstance(v, torch.dtype):
         rec.update(type="dtype", value=str(v))
     elif v is None:

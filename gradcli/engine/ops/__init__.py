@@ -143,6 +143,7 @@ from .matrix import (  # noqa: F401
     tril,
     triu,
 )
+from .predicates import allclose, equal, isclose, isfinite, isinf, isnan  # noqa: F401
 from .random import (  # noqa: F401
     bernoulli,
     bernoulli_,

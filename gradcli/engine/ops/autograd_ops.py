@@ -53,6 +53,24 @@ def item(input: Any) -> Any:
     return unary_input(input, "item").item()
 
 
+@op("tolist(input)", category="autograd",
+    summary="the elements as (nested) Python lists of numbers, or one number for a 0-d tensor",
+    example="x.tolist()", function=False)
+def tolist(input: Any) -> Any:
+    return unary_input(input, "tolist").data.tolist()
+
+
+@op("contiguous(input)", category="autograd",
+    summary="input itself if laid out row by row, else such a copy (CloneBackward0)",
+    example="x.T.contiguous()", derivative="grad", grad_fn="CloneBackward0",
+    function=False, checks=(GradCheck("a.T.contiguous()", {"a": (2, 3)}),))
+def contiguous(input: Any) -> Tensor:
+    t = unary_input(input, "contiguous")
+    if t.data.flags.c_contiguous:
+        return t
+    return record("CloneBackward0", Tensor(np.ascontiguousarray(t.data)), (t,), _clone_vjp)
+
+
 @op("backward(input, gradient=None, retain_graph=None, create_graph=False)", category="autograd",
     summary="accumulate d(input)/d(leaf) into each leaf's .grad", example="y.backward()",
     function=False,

@@ -201,6 +201,7 @@ def _size_kw(kw: dict[str, Any], name: str) -> Any:
 
 
 zeros = _sized("zeros", 0.0, "a tensor of zeros")
+empty = _sized("empty", 0.0, "an uninitialised tensor (gradcli: zeros)")
 ones = _sized("ones", 1.0, "a tensor of ones")
 
 
@@ -222,7 +223,7 @@ def eye(n: int, m: Any = None, dtype: Any = None, requires_grad: bool = False) -
     return finish_creation(np.eye(shape[0], shape[1], dtype=dt), None, requires_grad)
 
 
-def _like(name: str, fill: float) -> Any:
+def _like(name: str, fill: float, summary: str) -> Any:
     def fn(input: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         t = unary_input(input, name)
         dt = dtypes.parse_dtype(dtype) if dtype is not None else t.data.dtype
@@ -230,13 +231,26 @@ def _like(name: str, fill: float) -> Any:
 
     fn.__name__ = name
     op(f"{name}(input, dtype=None, requires_grad=False)", category="creation",
-       summary=f"{'zeros' if fill == 0 else 'ones'} with the shape and dtype of input",
-       example=f"{name}(x)")(fn)
+       summary=summary, example=f"{name}(x)")(fn)
     return fn
 
 
-zeros_like = _like("zeros_like", 0.0)
-ones_like = _like("ones_like", 1.0)
+zeros_like = _like("zeros_like", 0.0, "zeros with the shape and dtype of input")
+ones_like = _like("ones_like", 1.0, "ones with the shape and dtype of input")
+# PyTorch's empty tensors hold whatever the memory held; gradcli's hold zeros.
+empty_like = _like("empty_like", 0.0, "uninitialised values with the shape and dtype of "
+                   "input (gradcli: zeros)")
+
+
+@op("full_like(input, fill_value, dtype=None, requires_grad=False)", category="creation",
+    summary="fill_value with the shape and dtype of input", example="full_like(x, 7)")
+def full_like(input: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False
+              ) -> Tensor:
+    t = unary_input(input, "full_like")
+    v = number_arg(fill_value, "full_like() fill_value") if not isinstance(fill_value, bool) \
+        else fill_value
+    dt = dtypes.parse_dtype(dtype) if dtype is not None else t.data.dtype
+    return finish_creation(np.full(t.data.shape, v, dtype=dt), None, requires_grad)
 
 
 def _random(name: str, summary: str, sample: Any) -> Any:

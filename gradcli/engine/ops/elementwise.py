@@ -61,6 +61,16 @@ def type_(input: Any, dtype: Any = None) -> Any:
     return to_dtype(t, dtype)
 
 
+@op("type_as(input, other)", category="element-wise",
+    summary="a copy in other's dtype (input itself if it has it)", example="x.type_as(y)",
+    rules={"input": "grad"}, grad_fn="ToCopyBackward0", function=False,
+    checks=(GradCheck("a.type_as(ones(3, dtype=torch.float64))", {"a": (3,)}),))
+def type_as(input: Any, other: Any) -> Tensor:
+    if not isinstance(other, Tensor):
+        raise type_error(f"type_as(): argument 'other' must be Tensor, not {type(other).__name__}")
+    return to_dtype(unary_input(input, "type_as"), other.data.dtype)
+
+
 def _cast_method(name: str, dtype: str) -> None:
     def cast(input: Any) -> Tensor:
         return to_dtype(unary_input(input, name), dtype)

@@ -296,6 +296,37 @@ def expand(input: Any, *sizes: Any) -> Tensor:
     return broadcast_to(x, tuple(full), always=True)
 
 
+def _shape_of_other(other: Any, name: str) -> tuple[int, ...]:
+    if not isinstance(other, Tensor):
+        raise type_error(f"{name}(): argument 'other' must be Tensor, not {type(other).__name__}",
+                         hint=f"e.g. x.{name}(y)")
+    return tuple(other.data.shape)
+
+
+@op("view_as(input, other)", category="shape", summary="input.view(other.shape)",
+    example="x.view_as(y)", rules={"input": "reshape(grad, input.shape)"},
+    grad_fn="ViewBackward0", function=False,
+    checks=(GradCheck("a.view_as(ones(3, 2))", {"a": (2, 3)}),))
+def view_as(input: Any, other: Any) -> Tensor:
+    return view(input, _shape_of_other(other, "view_as"))
+
+
+@op("reshape_as(input, other)", category="shape", summary="input.reshape(other.shape)",
+    example="x.reshape_as(y)", rules={"input": "reshape(grad, input.shape)"},
+    grad_fn=(("ViewBackward0", ""), ("UnsafeViewBackward0", "when it must copy")),
+    function=False, checks=(GradCheck("a.reshape_as(ones(3, 2))", {"a": (2, 3)}),))
+def reshape_as(input: Any, other: Any) -> Tensor:
+    return reshape(input, _shape_of_other(other, "reshape_as"))
+
+
+@op("expand_as(input, other)", category="shape", summary="input.expand(other.shape)",
+    example="x.expand_as(y)", grad_fn="ExpandBackward0", function=False,
+    derivative="grad summed back to input's shape",
+    checks=(GradCheck("a.expand_as(ones(2, 3, 3))", {"a": (3, 1)}),))
+def expand_as(input: Any, other: Any) -> Tensor:
+    return expand(input, _shape_of_other(other, "expand_as"))
+
+
 def _torch_type(x: Tensor) -> str:
     from ..dtypes import torch_type_name
 
