@@ -24,7 +24,7 @@ def _target(input: Any, name: str) -> Tensor:
     return input
 
 
-@op("add_(input, other, alpha=1)", category="arithmetic", summary="input += alpha * other, in place",
+@op("add_(input, other, alpha=1)", category="in-place", summary="input += alpha * other, in place",
     example="x.add_(1)", grad_fn="AddBackward0", function=False,
     derivative="as add, the result written into input",
     checks=(GradCheck("a.clone().add_(b, alpha=2)", _PAIR),))
@@ -32,7 +32,7 @@ def add_(input: Any, other: Any, alpha: Any = 1) -> Tensor:
     return apply_(_target(input, "add_"), lambda t, o: add(t, o, alpha=alpha), other)
 
 
-@op("sub_(input, other, alpha=1)", category="arithmetic", summary="input -= alpha * other, in place",
+@op("sub_(input, other, alpha=1)", category="in-place", summary="input -= alpha * other, in place",
     example="w.sub_(0.1 * w.grad)", grad_fn="SubBackward0", function=False,
     derivative="as sub, the result written into input",
     checks=(GradCheck("a.clone().sub_(b)", _PAIR),))
@@ -40,7 +40,7 @@ def sub_(input: Any, other: Any, alpha: Any = 1) -> Tensor:
     return apply_(_target(input, "sub_"), lambda t, o: sub(t, o, alpha=alpha), other)
 
 
-@op("mul_(input, other)", category="arithmetic", summary="input *= other, in place",
+@op("mul_(input, other)", category="in-place", summary="input *= other, in place",
     example="x.mul_(2)", grad_fn="MulBackward0", function=False,
     derivative="as mul, the result written into input",
     checks=(GradCheck("a.clone().mul_(b)", _PAIR),))
@@ -48,7 +48,7 @@ def mul_(input: Any, other: Any) -> Tensor:
     return apply_(_target(input, "mul_"), mul, other)
 
 
-@op("div_(input, other)", category="arithmetic", summary="input /= other, in place",
+@op("div_(input, other)", category="in-place", summary="input /= other, in place",
     example="x.div_(2)", grad_fn="DivBackward0", function=False,
     derivative="as div, the result written into input",
     checks=(GradCheck("a.clone().div_(b)", _PAIR, "positive"),))
@@ -56,7 +56,7 @@ def div_(input: Any, other: Any) -> Tensor:
     return apply_(_target(input, "div_"), div, other)
 
 
-@op("clamp_(input, min=None, max=None)", category="element-wise",
+@op("clamp_(input, min=None, max=None)", category="in-place",
     summary="clamp in place: input limited to [min, max]", example="x.clamp_(min=0)",
     grad_fn="ClampBackward1",  # also torch.clamp_(x, ...), as PyTorch has it
     derivative="as clamp, the result written into input",

@@ -83,7 +83,7 @@ ALIASES: dict[str, str] = {}
 
 CATEGORIES = (
     "creation", "arithmetic", "comparison", "element-wise", "reduction", "linear algebra",
-    "shape", "indexing", "loss", "autograd", "data",
+    "shape", "indexing", "loss", "autograd", "data", "in-place",
 )
 
 
