@@ -99,7 +99,8 @@ def check_int_scalar(x: Any, name: str) -> None:
 
 def _digits(x: int) -> str:
     text = str(x)
-    return text if len(text) <= 30 else f"{text[:12]}...({len(text)} digits)"
+    digits = len(text.lstrip("-"))
+    return text if digits <= 30 else f"{text[:12]}...({digits} digits)"
 
 
 #: Python numbers a floating tensor absorbs (PyTorch's "wrapped numbers": the tensor's dtype
