@@ -24,36 +24,33 @@ def _target(input: Any, name: str) -> Tensor:
     return input
 
 
-@op("add_(input, other, alpha=1)", category="in-place", summary="input += alpha * other, in place",
-    example="x.add_(1)", grad_fn="AddBackward0", function=False,
-    derivative="as add, the result written into input",
-    checks=(GradCheck("a.clone().add_(b, alpha=2)", _PAIR),))
-def add_(input: Any, other: Any, alpha: Any = 1) -> Tensor:
-    return apply_(_target(input, "add_"), lambda t, o: add(t, o, alpha=alpha), other)
+def _arithmetic(name: str, out_of_place: Any, grad_fn: str, summary: str, example: str,
+                check: GradCheck, alpha: bool = False) -> Any:
+    """``x.name(other)`` (and ``alpha=`` for add_ and sub_): ``out_of_place``, written into x."""
+    if alpha:
+        def fn(input: Any, other: Any, alpha: Any = 1) -> Tensor:
+            return apply_(_target(input, name), lambda t, o: out_of_place(t, o, alpha=alpha),
+                          other)
+    else:
+        def fn(input: Any, other: Any) -> Tensor:  # type: ignore[misc]
+            return apply_(_target(input, name), out_of_place, other)
+
+    fn.__name__ = name
+    op(f"{name}(input, other{', alpha=1' if alpha else ''})", category="in-place",
+       summary=summary, example=example, grad_fn=grad_fn, function=False,
+       derivative=f"as {out_of_place.__name__}, the result written into input",
+       checks=(check,))(fn)
+    return fn
 
 
-@op("sub_(input, other, alpha=1)", category="in-place", summary="input -= alpha * other, in place",
-    example="w.sub_(0.1 * w.grad)", grad_fn="SubBackward0", function=False,
-    derivative="as sub, the result written into input",
-    checks=(GradCheck("a.clone().sub_(b)", _PAIR),))
-def sub_(input: Any, other: Any, alpha: Any = 1) -> Tensor:
-    return apply_(_target(input, "sub_"), lambda t, o: sub(t, o, alpha=alpha), other)
-
-
-@op("mul_(input, other)", category="in-place", summary="input *= other, in place",
-    example="x.mul_(2)", grad_fn="MulBackward0", function=False,
-    derivative="as mul, the result written into input",
-    checks=(GradCheck("a.clone().mul_(b)", _PAIR),))
-def mul_(input: Any, other: Any) -> Tensor:
-    return apply_(_target(input, "mul_"), mul, other)
-
-
-@op("div_(input, other)", category="in-place", summary="input /= other, in place",
-    example="x.div_(2)", grad_fn="DivBackward0", function=False,
-    derivative="as div, the result written into input",
-    checks=(GradCheck("a.clone().div_(b)", _PAIR, "positive"),))
-def div_(input: Any, other: Any) -> Tensor:
-    return apply_(_target(input, "div_"), div, other)
+add_ = _arithmetic("add_", add, "AddBackward0", "input += alpha * other, in place", "x.add_(1)",
+                   GradCheck("a.clone().add_(b, alpha=2)", _PAIR), alpha=True)
+sub_ = _arithmetic("sub_", sub, "SubBackward0", "input -= alpha * other, in place",
+                   "w.sub_(0.1 * w.grad)", GradCheck("a.clone().sub_(b)", _PAIR), alpha=True)
+mul_ = _arithmetic("mul_", mul, "MulBackward0", "input *= other, in place", "x.mul_(2)",
+                   GradCheck("a.clone().mul_(b)", _PAIR))
+div_ = _arithmetic("div_", div, "DivBackward0", "input /= other, in place", "x.div_(2)",
+                   GradCheck("a.clone().div_(b)", _PAIR, "positive"))
 
 
 @op("clamp_(input, min=None, max=None)", category="in-place",
