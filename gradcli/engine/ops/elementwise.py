@@ -417,8 +417,8 @@ def _extremum_vjp(lose: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Any:
 
 
 def zero_where(t: Tensor, mask: np.ndarray) -> Tensor:
-    """``t.masked_fill(mask, 0)``: a where, named as PyTorch's node (select.masked_fill's
-    backward does the same)."""
+    """``t.masked_fill(mask, 0)``: a where, named as PyTorch's node (maximum's, minimum's,
+    atan2's and masked_fill's backward)."""
     out = where(Tensor(mask), 0.0, t)
     if out.grad_fn is not None:
         out.grad_fn.name = "MaskedFillBackward0"

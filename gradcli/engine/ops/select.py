@@ -90,15 +90,11 @@ def index_select(input: Any, dim: Any, index: Any) -> Tensor:
 
 
 def _masked_fill_vjp(g: Tensor, node: Node) -> tuple[Tensor | None, Tensor | None]:
-    from .elementwise import where
+    from .elementwise import where, zero_where
     from .reductions import sum
 
     mask = node.ctx
-    dx = None
-    if node.needs(0):
-        dx = where(mask, 0.0, g)
-        if dx.grad_fn is not None:
-            dx.grad_fn.name = "MaskedFillBackward0"  # PyTorch's grad.masked_fill(mask, 0)
+    dx = zero_where(g, mask.data) if node.needs(0) else None  # PyTorch's grad.masked_fill(mask, 0)
     dv = sum(where(mask, g, 0.0)) if len(node.edges) > 1 and node.needs(1) else None
     return dx, dv
 
