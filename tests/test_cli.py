@@ -218,6 +218,20 @@ def test_stdin_lines_do_not_accumulate_gradients() -> None:
     assert [strict_json(line)["grads"]["x"] for line in proc.stdout.splitlines()] == [2.0, 2.0]
 
 
+def test_a_lines_default_dtype_is_its_own() -> None:
+    """SPEC: each line is evaluated afresh. A line's set_default_dtype(...) holds for that
+    line (its result, and how it prints) and the next one starts from --dtype again."""
+    proc = gradcli("eval", "-", "--format", "plain", "--no-grad",
+                   stdin="(set_default_dtype(torch.float64), tensor(0.5) + 1)[1]\n"
+                         "tensor(0.5).dtype\n")
+    assert proc.stdout.splitlines() == ["tensor(1.5000)", "torch.float32"]
+    proc = gradcli("eval", "-", "--format", "plain", "--no-grad", "--dtype", "float64",
+                   stdin="(set_default_dtype(torch.float32), tensor(0.5).double())[1]\n"
+                         "tensor(0.5).dtype\n")
+    # float64 printed with float32 the default: PyTorch names its dtype
+    assert proc.stdout.splitlines() == ["tensor(0.5000, dtype=torch.float64)", "torch.float64"]
+
+
 def test_closed_pipe_is_quiet() -> None:
     cmd = " ".join(f"'{a}'" for a in GRADCLI)
     proc = subprocess.run(
