@@ -44,6 +44,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import numpy as np  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import seed as hypothesis_seed  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from gradcli.engine import Tensor, dtypes  # noqa: E402
@@ -287,15 +288,13 @@ def _literal(a: np.ndarray) -> str:
 def _draw(strategy: st.SearchStrategy[Any], n: int, seed: int) -> list[Any]:
     drawn: list[Any] = []
 
+    @hypothesis_seed(seed)  # the same draws for the same seed: a finding can be found again
     @settings(max_examples=n, database=None, deadline=None, derandomize=False,
               suppress_health_check=list(HealthCheck))
     @given(strategy)
     def collect(value: Any) -> None:
         drawn.append(value)
 
-    import random
-    random.seed(seed)
-    np.random.seed(seed % 2**32)
     collect()
     return drawn
 

@@ -239,6 +239,9 @@ def solve(A: Any, B: Any) -> Tensor:
     if a.data.dtype != b.data.dtype:
         raise type_error(f"linalg.solve: Expected A and B to have the same dtype, but found "
                          f"A of type {a.data.dtype.name} and B of type {b.data.dtype.name} instead")
+    if b.data.ndim == 0:
+        raise shape_error("linalg.solve: The input tensor B must have at least 2 dimensions.",
+                          hint="B is a vector (n,) or a matrix (n, k), e.g. solve(A, b)")
     vector = b.data.ndim == 1 or (b.data.ndim == a.data.ndim - 1
                                   and b.data.shape == a.data.shape[:-1])
     rhs = b.data[..., None] if vector else b.data

@@ -179,6 +179,9 @@ def sort(input: Any, dim: Any = -1, descending: bool = False, stable: Any = None
             GradCheck("topk(a, 2, 0, largest=False).values", _M, "distinct")))
 def topk(input: Any, k: Any, dim: Any = -1, largest: bool = True, sorted: bool = True) -> Any:
     t = unary_input(input, "topk")
+    if t.data.dtype.kind == "b":
+        raise type_error("topk does not support bool dtypes on CPU",
+                         hint="convert first, e.g. x.long()")
     axis = normalize_dim(dim, t.data.ndim)
     size = t.data.shape[axis] if t.data.ndim else 1
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= size:
